@@ -1,0 +1,172 @@
+"""Site configuration: a frozen Config parsed from ``sitegen.yaml``, rejecting unknown keys."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime
+import re
+import zoneinfo
+from dataclasses import dataclass, field
+from pathlib import Path
+from types import MappingProxyType
+from typing import Any, Mapping
+from urllib.parse import urlsplit
+
+import yaml
+
+from .errors import SourceError
+
+CONFIG_FILE = "sitegen.yaml"
+PERMALINK_TOKENS = ("year", "month", "day", "slug")
+
+
+@dataclass(frozen=True)
+class Config:
+    """Everything a build needs to know about the site, with working defaults."""
+
+    title: str = "A diplomacy timeline"
+    description: str = "A chronology of diplomatic news."
+    author: str = ""
+    base_url: str = "http://localhost:8000/"
+    language: str = "en"
+    timezone: str = "UTC"
+    sort: str = "newest"
+    page_size: int = 20
+    output_dir: str = "public"
+    content_dir: str = "content"
+    seeds_dir: str = "seeds"
+    templates_dir: str = "templates"
+    permalink: str = "/{year}/{month}/{day}/{slug}/"
+    tag_aliases: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
+    related_count: int = 5
+    cname: str = ""
+    search: bool = True
+
+    @property
+    def base_path(self) -> str:
+        """Return the URL path the site lives under, always starting and ending with '/'."""
+        path = urlsplit(self.base_url).path or "/"
+        return path if path.endswith("/") else path + "/"
+
+    @property
+    def site_url(self) -> str:
+        """Return base_url with exactly one trailing slash."""
+        return self.base_url.rstrip("/") + "/"
+
+    @property
+    def tz(self) -> datetime.tzinfo:
+        """Return the site's time zone."""
+        return zoneinfo.ZoneInfo(self.timezone)
+
+    @property
+    def feed_author(self) -> str:
+        """Return the name feeds credit when an entry names no author."""
+        return self.author or self.title
+
+
+_FIELDS = {f.name: f for f in dataclasses.fields(Config)}
+_EXPECTED = {
+    str: "a string",
+    int: "a whole number",
+    bool: "true or false",
+}
+
+
+def _check_type(key: str, value: Any, path: str, line: int | None) -> Any:
+    """Return value if it has the type the default for key has, else raise SourceError."""
+    if key == "tag_aliases":
+        if not isinstance(value, dict) or not all(
+            isinstance(k, str) and isinstance(v, str) for k, v in value.items()
+        ):
+            raise SourceError(path, line, f"'{key}' must be a mapping of tag name to tag name",
+                              "e.g. tag_aliases: {russian-chinese alliance: russia-china relations}")
+        return MappingProxyType({k.strip().casefold(): v.strip() for k, v in value.items()})
+    default = _FIELDS[key].default
+    kind = type(default)
+    if kind is int and (isinstance(value, bool) or not isinstance(value, int)):
+        raise SourceError(path, line, f"'{key}' must be {_EXPECTED[int]}, not {value!r}")
+    if kind is not int and not isinstance(value, kind):
+        raise SourceError(path, line, f"'{key}' must be {_EXPECTED[kind]}, not {value!r}")
+    return value
+
+
+def _validate(config: Config, path: str, lines: Mapping[str, int]) -> None:
+    """Raise SourceError for values of the right type that still make no sense."""
+    def fail(key: str, message: str, hint: str | None = None) -> None:
+        raise SourceError(path, lines.get(key), message, hint)
+
+    url = urlsplit(config.base_url)
+    if url.scheme not in ("http", "https") or not url.netloc:
+        fail("base_url", f"base_url {config.base_url!r} is not an absolute http(s) URL",
+             "e.g. https://user.github.io/repo/")
+    if config.sort not in ("newest", "oldest"):
+        fail("sort", f"sort must be 'newest' or 'oldest', not {config.sort!r}")
+    if config.page_size < 1:
+        fail("page_size", "page_size must be at least 1")
+    if config.related_count < 0:
+        fail("related_count", "related_count cannot be negative")
+    try:
+        zoneinfo.ZoneInfo(config.timezone)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        fail("timezone", f"unknown time zone {config.timezone!r}", "e.g. UTC or Europe/Moscow")
+    tokens = re.findall(r"{([^}]*)}", config.permalink)
+    unknown = [t for t in tokens if t not in PERMALINK_TOKENS]
+    if unknown or "slug" not in tokens:
+        fail("permalink", f"permalink {config.permalink!r} must contain {{slug}} and only "
+             f"{', '.join('{' + t + '}' for t in PERMALINK_TOKENS)}")
+    if not config.permalink.startswith("/") or not config.permalink.endswith("/") or ".." in config.permalink:
+        fail("permalink", "permalink must start and end with '/' and may not contain '..'")
+    for key in ("output_dir", "content_dir", "seeds_dir", "templates_dir"):
+        value = getattr(config, key)
+        if not value.strip() or ".." in Path(value).parts or Path(value).is_absolute():
+            fail(key, f"{key} must be a folder inside the site, not {value!r}")
+
+
+def parse_config(mapping: Mapping[str, Any], path: str = CONFIG_FILE,
+                 lines: Mapping[str, int] | None = None) -> Config:
+    """Return a Config from a parsed mapping, rejecting unknown keys and wrong types."""
+    lines = lines or {}
+    values = {}
+    for key, value in mapping.items():
+        line = lines.get(key)
+        if key not in _FIELDS:
+            known = ", ".join(sorted(_FIELDS))
+            raise SourceError(path, line, f"unknown setting '{key}'", f"known settings: {known}")
+        if value is None:
+            continue
+        values[key] = _check_type(key, value, path, line)
+    config = Config(**values)
+    _validate(config, path, lines)
+    return config
+
+
+def parse_config_text(text: str, path: str = CONFIG_FILE) -> Config:
+    """Return a Config from the YAML text of a config file."""
+    try:
+        node = yaml.compose(text, Loader=yaml.SafeLoader)
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        line = mark.line + 1 if mark else None
+        raise SourceError(path, line, f"invalid YAML: {getattr(exc, 'problem', None) or exc}") from None
+    if data is None:
+        return parse_config({}, path)
+    if not isinstance(data, dict):
+        raise SourceError(path, 1, "the config must be a mapping of settings",
+                          "e.g. title: My timeline")
+    lines = {}
+    if isinstance(node, yaml.MappingNode):
+        lines = {k.value: k.start_mark.line + 1 for k, _ in node.value if isinstance(k, yaml.ScalarNode)}
+    return parse_config(data, path, lines)
+
+
+def load_config(site_dir: Path, overrides: Mapping[str, Any] | None = None) -> Config:
+    """Return the Config of the site in site_dir (defaults when it has no sitegen.yaml)."""
+    path = Path(site_dir) / CONFIG_FILE
+    config = parse_config_text(path.read_text(encoding="utf-8"), str(path)) if path.is_file() else Config()
+    if overrides:
+        merged = {f: getattr(config, f) for f in _FIELDS}
+        merged.update({k: v for k, v in overrides.items() if v is not None})
+        merged["tag_aliases"] = dict(merged["tag_aliases"])
+        config = parse_config(merged, "command line")
+    return config

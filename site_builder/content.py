@@ -1,0 +1,213 @@
+"""Entries: parse an entry file's text into an Entry (pure), and load every entry of a site."""
+
+from __future__ import annotations
+
+import datetime
+import hashlib
+import re
+from pathlib import Path
+from types import MappingProxyType
+from typing import Any, Iterable
+from urllib.parse import urlsplit
+
+from .errors import SourceError
+from .frontmatter import split_front_matter
+from .markup import render_markdown
+from .model import Entry
+from .slugs import is_valid_slug, make_slug
+
+KNOWN_KEYS = frozenset(
+    ["title", "date", "slug", "lead", "summary", "tags", "source", "dateline", "draft"]
+)
+DATE_HINT = "expected YYYY-MM-DD, or a date-time such as 2019-08-01T10:00:00Z"
+_DATE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$")
+_DATETIME = re.compile(
+    r"^(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.\d+)?)?"
+    r"\s*(Z|[+-]\d{2}:?\d{2})?$"
+)
+
+
+def key_line(text: str, key: str) -> int | None:
+    """Return the line number of a top-level front matter key, for error messages."""
+    pattern = re.compile(rf"^['\"]?{re.escape(key)}['\"]?\s*:")
+    for number, line in enumerate(text.splitlines(), start=1):
+        if pattern.match(line):
+            return number
+    return None
+
+
+def parse_date(value: Any, tz: datetime.tzinfo) -> datetime.datetime:
+    """Return the aware instant a front matter date stands for; ValueError says why not."""
+    if isinstance(value, datetime.datetime):
+        return value if value.tzinfo else value.replace(tzinfo=tz)
+    if isinstance(value, datetime.date):
+        return datetime.datetime(value.year, value.month, value.day, tzinfo=tz)
+    if not isinstance(value, str):
+        raise ValueError(f"date must be a date, not {type(value).__name__}")
+    text = value.strip()
+    match = _DATE.match(text)
+    if match:
+        year, month, day = map(int, match.groups())
+        try:
+            return datetime.datetime(year, month, day, tzinfo=tz)
+        except ValueError:
+            raise ValueError(f"date '{text}' is not a calendar date") from None
+    match = _DATETIME.match(text)
+    if not match:
+        raise ValueError(f"date '{text}' is not a date")
+    year, month, day, hour, minute = map(int, match.groups()[:5])
+    second = int(match.group(6) or 0)
+    zone = match.group(7)
+    if zone is None:
+        zone_info: datetime.tzinfo = tz
+    elif zone == "Z":
+        zone_info = datetime.timezone.utc
+    else:
+        sign = -1 if zone[0] == "-" else 1
+        digits = zone[1:].replace(":", "")
+        offset = datetime.timedelta(hours=int(digits[:2]), minutes=int(digits[2:]))
+        if offset >= datetime.timedelta(hours=24):
+            raise ValueError(f"date '{text}' has an impossible time zone offset")
+        zone_info = datetime.timezone(sign * offset)
+    try:
+        return datetime.datetime(year, month, day, hour, minute, second, tzinfo=zone_info)
+    except ValueError:
+        raise ValueError(f"date '{text}' is not a calendar date and time") from None
+
+
+def _text_field(data: dict, key: str, fail) -> str:
+    """Return a front matter value that must be text, or '' when it is absent."""
+    value = data.get(key)
+    if value is None:
+        return ""
+    if isinstance(value, bool) or not isinstance(value, (str, int, float)):
+        fail(key, f"'{key}' must be text, not {type(value).__name__}", "put the text in quotes")
+    return str(value).strip()
+
+
+def _tags(data: dict, fail) -> tuple[str, ...]:
+    """Return the entry's tags: trimmed, case-folded duplicates and empty items dropped."""
+    value = data.get("tags")
+    if value is None:
+        return ()
+    if not isinstance(value, list):
+        fail("tags", "'tags' must be a list of strings", "e.g. tags: [russia, china]")
+    tags: list[str] = []
+    seen: set[str] = set()
+    for item in value:
+        if isinstance(item, bool) or not isinstance(item, (str, int, float)):
+            fail("tags", f"tag {item!r} is not a string", "put it in quotes")
+        name = " ".join(str(item).split())
+        if name and name.casefold() not in seen:
+            seen.add(name.casefold())
+            tags.append(name)
+    return tuple(tags)
+
+
+def _source(data: dict, fail) -> tuple[str, str]:
+    """Return (source name, source URL); the URL must be http(s)."""
+    value = data.get("source")
+    if value is None:
+        return "", ""
+    if isinstance(value, str):
+        name, url = "", value.strip()
+    elif isinstance(value, dict):
+        name = _text_field(value, "name", lambda k, m, h=None: fail("source", f"source {m}", h))
+        url = _text_field(value, "url", lambda k, m, h=None: fail("source", f"source {m}", h))
+    else:
+        fail("source", "'source' must be a URL or a mapping with name and url")
+    if url and urlsplit(url).scheme.lower() not in ("http", "https"):
+        fail("source", f"source URL {url[:80]!r} is not an http(s) URL")
+    return name, url
+
+
+def parse_entry(text: str, path: str, *, tz: datetime.tzinfo, digest: str = "") -> Entry:
+    """Return the Entry an entry file's text describes, or raise SourceError with its line."""
+    data, body, _ = split_front_matter(text, path)
+
+    def fail(key: str, message: str, hint: str | None = None):
+        raise SourceError(path, key_line(text, key) or 1, message, hint)
+
+    title = _text_field(data, "title", fail)
+    if not title:
+        fail("title", "the entry has no title", "add a line such as: title: Some title")
+    if data.get("date") is None:
+        fail("date", "the entry has no date", "add a line such as: date: 2022-12-31")
+    try:
+        instant = parse_date(data["date"], tz)
+    except ValueError as exc:
+        fail("date", str(exc), DATE_HINT)
+    slug = data.get("slug")
+    if slug is None:
+        slug = make_slug(title)
+    elif not isinstance(slug, str) or not is_valid_slug(slug):
+        fail("slug", f"slug {str(slug)[:80]!r} is not a safe URL name",
+             "use lowercase letters, digits and '-', e.g. xi-meets-putin")
+    draft = data.get("draft", False)
+    if not isinstance(draft, bool):
+        fail("draft", "'draft' must be true or false")
+    source_name, source_url = _source(data, fail)
+    params = {key: value for key, value in data.items() if key not in KNOWN_KEYS}
+    return Entry(
+        path=path,
+        title=title,
+        slug=slug,
+        instant=instant,
+        date=instant.astimezone(tz).date(),
+        lead=_text_field(data, "lead", fail),
+        summary=_text_field(data, "summary", fail),
+        tags=_tags(data, fail),
+        source_name=source_name,
+        source_url=source_url,
+        dateline=_text_field(data, "dateline", fail),
+        body_html=render_markdown(body),
+        draft=draft,
+        params=MappingProxyType(params),
+        digest=digest,
+    )
+
+
+def decode_entry(data: bytes, path: str) -> str:
+    """Return the text of an entry file's bytes, which must be UTF-8 text."""
+    if b"\x00" in data:
+        raise SourceError(path, None, "this is not a text file (it contains NUL bytes)")
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        raise SourceError(path, line, "the file is not valid UTF-8",
+                          "save it as UTF-8 in your editor") from None
+
+
+def find_entry_files(content_dir: Path) -> list[Path]:
+    """Return every entry file (*.md) below content_dir, sorted."""
+    if not content_dir.is_dir():
+        return []
+    return sorted(p for p in content_dir.rglob("*.md") if p.is_file() and not p.name.startswith("."))
+
+
+def file_digest(data: bytes) -> str:
+    """Return the hex digest that identifies an entry file's contents."""
+    return hashlib.blake2b(data, digest_size=16).hexdigest()
+
+
+def load_entry(site_dir: Path, file: Path, tz: datetime.tzinfo) -> Entry:
+    """Return the Entry stored in file (a path below site_dir)."""
+    rel = file.relative_to(site_dir).as_posix()
+    data = file.read_bytes()
+    return parse_entry(decode_entry(data, rel), rel, tz=tz, digest=file_digest(data))
+
+
+def load_entries(site_dir: Path, files: Iterable[Path], tz: datetime.tzinfo
+                 ) -> tuple[list[Entry], list[SourceError]]:
+    """Return (entries, errors) for the given entry files, collecting every error."""
+    entries, errors = [], []
+    for file in files:
+        try:
+            entries.append(load_entry(site_dir, file, tz))
+        except SourceError as exc:
+            errors.append(exc)
+        except OSError as exc:
+            errors.append(SourceError(file.relative_to(site_dir).as_posix(), None,
+                                      f"cannot read the file: {exc.strerror}"))
+    return entries, errors

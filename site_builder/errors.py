@@ -1,0 +1,35 @@
+"""The project's own errors: every problem with input carries where it happened and what to do."""
+
+from __future__ import annotations
+
+
+class SitegenError(Exception):
+    """A problem sitegen reports to the user as one line, never as a traceback."""
+
+
+class SourceError(SitegenError):
+    """A problem in one input file, formatted as ``path:line: message (hint)``."""
+
+    def __init__(self, path: str, line: int | None, message: str, hint: str | None = None):
+        self.path = str(path)
+        self.line = line
+        self.message = message
+        self.hint = hint
+        super().__init__(self.format())
+
+    def format(self) -> str:
+        """Return the one-line form shown to the user."""
+        where = self.path if self.line is None else f"{self.path}:{self.line}"
+        text = f"{where}: {self.message}"
+        if self.hint:
+            text += f" ({self.hint})"
+        return text
+
+
+class BuildFailed(SitegenError):
+    """Raised when one or more errors stopped a build; carries all of them."""
+
+    def __init__(self, errors: list[SitegenError]):
+        self.errors = list(errors)
+        count = len(self.errors)
+        super().__init__(f"{count} error{'s' if count != 1 else ''} stopped the build")

@@ -1,0 +1,90 @@
+"""Plain data the build passes along: raw articles, entries, tags, periods and the site."""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass, field
+from types import MappingProxyType
+from typing import Any, Mapping
+
+
+@dataclass(frozen=True)
+class RawArticle:
+    """One scraped article, as parsed from its raw text file."""
+
+    path: str
+    date: datetime.date
+    url: str
+    title: str
+    lead: str
+    summary: str
+    keywords: tuple[str, ...]
+    dateline: str
+    paragraphs: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One timeline entry, loaded from a Markdown file with YAML front matter."""
+
+    path: str                      # the source file, relative to the site folder
+    title: str
+    slug: str
+    instant: datetime.datetime     # when it happened, time-zone aware
+    date: datetime.date            # the calendar day in the site's time zone
+    lead: str = ""
+    summary: str = ""
+    tags: tuple[str, ...] = ()
+    source_name: str = ""
+    source_url: str = ""
+    dateline: str = ""
+    body_html: str = ""
+    draft: bool = False
+    params: Mapping[str, Any] = field(default_factory=lambda: MappingProxyType({}), compare=False)
+    digest: str = ""               # hash of the source file's bytes
+    url: str = ""                  # root-relative URL with the base path, set by the site model
+    tag_links: tuple[tuple[str, str], ...] = ()   # (tag name, tag page URL), set by the site model
+
+
+@dataclass(frozen=True)
+class Tag:
+    """A tag and the entries that carry it, in timeline order (oldest first)."""
+
+    name: str
+    slug: str
+    entries: tuple[Entry, ...]
+
+
+@dataclass(frozen=True)
+class Period:
+    """A year, month or day that has entries, in timeline order (oldest first)."""
+
+    kind: str                      # "year", "month" or "day"
+    year: int
+    month: int = 0
+    day: int = 0
+    entries: tuple[Entry, ...] = ()
+
+    @property
+    def key(self) -> tuple[int, int, int]:
+        """Return (year, month, day) with zeros for the parts this kind has not."""
+        return (self.year, self.month, self.day)
+
+    @property
+    def first_day(self) -> datetime.date:
+        """Return the first calendar day of the period."""
+        return datetime.date(self.year, self.month or 1, self.day or 1)
+
+
+@dataclass(frozen=True)
+class Site:
+    """Every entry in timeline order, with the indexes the pages are made from."""
+
+    entries: tuple[Entry, ...]                   # oldest first
+    tags: tuple[Tag, ...]                         # by name
+    years: tuple[Period, ...]
+    months: tuple[Period, ...]
+    days: tuple[Period, ...]
+    previous: Mapping[str, Entry | None]          # entry path -> the entry before it in time
+    next: Mapping[str, Entry | None]
+    related: Mapping[str, tuple[Entry, ...]]

@@ -1,0 +1,69 @@
+"""Config: defaults, every setting's type check, and errors that name the key and line."""
+
+import pytest
+
+from site_builder.config import Config, load_config, parse_config, parse_config_text
+from site_builder.errors import SourceError
+
+
+def test_defaults_build_without_a_config_file(tmp_path):
+    config = load_config(tmp_path)
+    assert config == Config()
+    assert config.base_path == "/"
+
+
+def test_sub_path_base_url():
+    config = parse_config({"base_url": "https://user.github.io/repo"})
+    assert config.base_path == "/repo/"
+    assert config.site_url == "https://user.github.io/repo/"
+
+
+def test_unknown_key_is_named_with_its_line():
+    with pytest.raises(SourceError) as info:
+        parse_config_text("title: T\ntitel: typo\n", "sitegen.yaml")
+    assert str(info.value).startswith("sitegen.yaml:2: unknown setting 'titel'")
+
+
+@pytest.mark.parametrize("text, message", [
+    ("page_size: ten\n", "'page_size' must be a whole number"),
+    ("page_size: true\n", "'page_size' must be a whole number"),
+    ("title: [a, b]\n", "'title' must be a string"),
+    ("search: maybe\n", "'search' must be true or false"),
+    ("sort: sideways\n", "sort must be 'newest' or 'oldest'"),
+    ("page_size: 0\n", "page_size must be at least 1"),
+    ("timezone: Mars/Olympus\n", "unknown time zone"),
+    ("base_url: example.org\n", "is not an absolute http(s) URL"),
+    ("permalink: /{year}/{title}/\n", "must contain {slug}"),
+    ("permalink: /../{slug}/\n", "may not contain '..'"),
+    ("output_dir: ../elsewhere\n", "output_dir must be a folder inside the site"),
+    ("tag_aliases: [a]\n", "'tag_aliases' must be a mapping"),
+])
+def test_wrong_values_are_errors_that_say_what_is_expected(text, message):
+    with pytest.raises(SourceError) as info:
+        parse_config_text("title: T\n" + text, "sitegen.yaml")
+    assert str(info.value).startswith("sitegen.yaml:2: ")
+    assert message in str(info.value)
+
+
+def test_invalid_yaml_names_the_line():
+    with pytest.raises(SourceError) as info:
+        parse_config_text("title: T\nbase_url: [\n", "sitegen.yaml")
+    assert str(info.value).startswith("sitegen.yaml:3: invalid YAML")
+
+
+def test_not_a_mapping():
+    with pytest.raises(SourceError, match="must be a mapping"):
+        parse_config_text("- a\n- b\n")
+
+
+def test_tag_aliases_are_case_folded(tmp_path):
+    (tmp_path / "sitegen.yaml").write_text(
+        "tag_aliases:\n  Russian-Chinese Alliance: russia-china relations\n", encoding="utf-8")
+    config = load_config(tmp_path)
+    assert dict(config.tag_aliases) == {"russian-chinese alliance": "russia-china relations"}
+
+
+def test_command_line_override_is_checked_too(tmp_path):
+    assert load_config(tmp_path, {"base_url": "https://x.org/r/"}).base_path == "/r/"
+    with pytest.raises(SourceError, match="base_url"):
+        load_config(tmp_path, {"base_url": "nonsense"})

@@ -1,0 +1,131 @@
+"""Entry loading: fields, dates in any accepted form, unknown keys kept, and every bad input."""
+
+import datetime
+import zoneinfo
+
+import pytest
+
+from site_builder.content import decode_entry, load_entries, parse_date, parse_entry
+from site_builder.errors import SourceError
+
+UTC = datetime.timezone.utc
+MOSCOW = zoneinfo.ZoneInfo("Europe/Moscow")
+
+
+def entry_text(front: str, body: str = "Body text.") -> str:
+    return f"---\n{front}---\n\n{body}\n"
+
+
+def test_fields_are_read():
+    text = entry_text(
+        "title: Xi meets Putin\ndate: 2022-12-31\nslug: xi-putin\nlead: A lead.\n"
+        "summary: A summary.\ntags: [russia, China, china, ' ', Xi Jinping]\n"
+        "source:\n  name: Sputnik\n  url: https://sputniknews.com/a\ndateline: BEIJING\n"
+        "imported_from: seeds/a.txt\nmood: hopeful\n")
+    entry = parse_entry(text, "content/2022/12/xi-putin.md", tz=UTC)
+    assert entry.title == "Xi meets Putin"
+    assert entry.slug == "xi-putin"
+    assert entry.date == datetime.date(2022, 12, 31)
+    assert entry.lead == "A lead." and entry.summary == "A summary."
+    assert entry.tags == ("russia", "China", "Xi Jinping")
+    assert (entry.source_name, entry.source_url) == ("Sputnik", "https://sputniknews.com/a")
+    assert entry.dateline == "BEIJING"
+    assert entry.body_html == "<p>Body text.</p>"
+    assert entry.params == {"imported_from": "seeds/a.txt", "mood": "hopeful"}
+    assert entry.draft is False
+
+
+def test_slug_defaults_to_the_title():
+    entry = parse_entry(entry_text("title: Встреча в Москве\ndate: 2023-01-02\n"), "e.md", tz=UTC)
+    assert entry.slug == "vstrecha-v-moskve"
+
+
+@pytest.mark.parametrize("value, instant", [
+    ("2022-12-31", datetime.datetime(2022, 12, 31, tzinfo=MOSCOW)),
+    ("'2022-12-31'", datetime.datetime(2022, 12, 31, tzinfo=MOSCOW)),
+    ("2013-05-06 02:12:52 +0200",
+     datetime.datetime(2013, 5, 6, 2, 12, 52, tzinfo=datetime.timezone(datetime.timedelta(hours=2)))),
+    ("2019-08-01T10:00:00Z", datetime.datetime(2019, 8, 1, 10, tzinfo=UTC)),
+    ('"2019-08-01T10:00:00+05:30"',
+     datetime.datetime(2019, 8, 1, 10, tzinfo=datetime.timezone(datetime.timedelta(hours=5, minutes=30)))),
+    ("2019-08-01 10:00", datetime.datetime(2019, 8, 1, 10, tzinfo=MOSCOW)),
+])
+def test_dates_and_date_times(value, instant):
+    entry = parse_entry(entry_text(f"title: T\ndate: {value}\n"), "e.md", tz=MOSCOW)
+    assert entry.instant == instant
+
+
+def test_day_is_filed_under_the_site_time_zone():
+    entry = parse_entry(entry_text("title: T\ndate: 2019-12-31T22:30:00Z\n"), "e.md", tz=MOSCOW)
+    assert entry.date == datetime.date(2020, 1, 1)
+
+
+@pytest.mark.parametrize("front, line, message", [
+    ("title: T\ndate: 2022-02-30\n", 3, "date '2022-02-30' is not a calendar date"),
+    ("title: T\ndate: yesterday\n", 3, "date 'yesterday' is not a date"),
+    ("title: T\ndate: [2022]\n", 3, "date must be a date, not list"),
+    ("date: 2022-01-01\n", 1, "the entry has no title"),
+    ("title: T\n", 1, "the entry has no date"),
+    ("title: T\ndate: 2022-01-01\ntags: russia, china\n", 4, "'tags' must be a list of strings"),
+    ("title: T\ndate: 2022-01-01\ntags: [[a]]\n", 4, "tag ['a'] is not a string"),
+    ("title: T\ndate: 2022-01-01\nslug: ../../etc\n", 4, "is not a safe URL name"),
+    ("title: T\ndate: 2022-01-01\nslug: con\n", 4, "is not a safe URL name"),
+    ("title: T\ndate: 2022-01-01\ndraft: perhaps\n", 4, "'draft' must be true or false"),
+    ("title: [T]\ndate: 2022-01-01\n", 2, "'title' must be text"),
+    ("title: T\ndate: 2022-01-01\nsource: javascript:alert(1)\n", 4, "is not an http(s) URL"),
+    ("title: T\ndate: 2022-01-01\nsource: {url: 'data:text/html,x'}\n", 4, "is not an http(s) URL"),
+])
+def test_bad_front_matter_names_file_and_line(front, line, message):
+    with pytest.raises(SourceError) as info:
+        parse_entry(entry_text(front), "content/e.md", tz=UTC)
+    assert str(info.value).startswith(f"content/e.md:{line}: ")
+    assert message in str(info.value)
+
+
+@pytest.mark.parametrize("text, message", [
+    ("title: T\n", "content/e.md:1: no front matter"),
+    ("---\ntitle: T\n", "content/e.md:1: front matter is never closed"),
+    ("---\n- a\n- b\n---\n", "content/e.md:2: front matter must be a mapping"),
+    ("---\ntitle: T\ndate: [2022\n---\n", "content/e.md:4: invalid YAML"),
+])
+def test_broken_files(text, message):
+    with pytest.raises(SourceError) as info:
+        parse_entry(text, "content/e.md", tz=UTC)
+    assert str(info.value).startswith(message)
+
+
+def test_crlf_and_bom_are_accepted():
+    text = "\ufeff" + entry_text("title: T\ndate: 2022-01-01\n").replace("\n", "\r\n")
+    assert parse_entry(text, "e.md", tz=UTC).title == "T"
+
+
+def test_hand_written_html_is_sanitised():
+    body = '<script>alert(1)</script>\n\n<a href="javascript:alert(1)" onclick="x()">link</a>'
+    entry = parse_entry(entry_text("title: T\ndate: 2022-01-01\n", body), "e.md", tz=UTC)
+    assert "<script" not in entry.body_html
+    assert "javascript:" not in entry.body_html and "onclick" not in entry.body_html
+    assert "link" in entry.body_html
+
+
+def test_not_utf8_and_not_text():
+    with pytest.raises(SourceError, match=r"^e.md:2: the file is not valid UTF-8"):
+        decode_entry(b"---\n\xff\xfe\n", "e.md")
+    with pytest.raises(SourceError, match="not a text file"):
+        decode_entry(b"\x00\x01binary", "e.md")
+
+
+def test_load_entries_collects_every_error(tmp_path):
+    content = tmp_path / "content"
+    content.mkdir()
+    (content / "good.md").write_text(entry_text("title: Good\ndate: 2022-01-01\n"), encoding="utf-8")
+    (content / "bad1.md").write_text(entry_text("title: Bad\ndate: 2022-13-01\n"), encoding="utf-8")
+    (content / "bad2.md").write_text(entry_text("date: 2022-01-01\n"), encoding="utf-8")
+    entries, errors = load_entries(tmp_path, sorted(content.glob("*.md")), UTC)
+    assert [e.title for e in entries] == ["Good"]
+    assert sorted(e.path for e in errors) == ["content/bad1.md", "content/bad2.md"]
+    assert entries[0].digest
+
+
+def test_parse_date_rejects_impossible_offsets():
+    with pytest.raises(ValueError, match="impossible time zone"):
+        parse_date("2022-01-01 10:00 +2500", UTC)

@@ -1,0 +1,74 @@
+"""The site model: order, tag index with aliases, date periods, neighbours and related entries."""
+
+from site_builder.config import parse_config
+from site_builder.sitemodel import build_site
+
+from helpers import make_entry
+
+
+def test_timeline_order_periods_and_neighbours():
+    entries = [make_entry("c", "2023-01-02"), make_entry("a", "2022-12-31"),
+               make_entry("b", "2022-12-31")]
+    site = build_site(entries, parse_config({}))
+    assert [e.slug for e in site.entries] == ["a", "b", "c"]
+    assert [p.key for p in site.years] == [(2022, 0, 0), (2023, 0, 0)]
+    assert [p.key for p in site.months] == [(2022, 12, 0), (2023, 1, 0)]
+    assert [(p.key, len(p.entries)) for p in site.days] == [((2022, 12, 31), 2), ((2023, 1, 2), 1)]
+    assert site.previous["content/2022/12/a.md"] is None
+    assert site.next["content/2022/12/a.md"].slug == "b"
+    assert site.previous["content/2023/01/c.md"].slug == "b"
+    assert site.next["content/2023/01/c.md"] is None
+
+
+def test_urls_include_the_base_path_and_permalink():
+    config = parse_config({"base_url": "https://user.github.io/repo/"})
+    site = build_site([make_entry("xi-putin", "2022-12-31", ("Russia",))], config)
+    entry = site.entries[0]
+    assert entry.url == "/repo/2022/12/31/xi-putin/"
+    assert entry.tag_links == (("Russia", "/repo/tags/russia/"),)
+    custom = build_site([make_entry("x", "2022-12-31")],
+                        parse_config({"permalink": "/news/{year}/{slug}/"}))
+    assert custom.entries[0].url == "/news/2022/x/"
+
+
+def test_tags_merge_spellings_and_aliases():
+    entries = [
+        make_entry("a", "2022-01-01", ("Russia-China relations",)),
+        make_entry("b", "2022-01-02", ("russia-china relations",)),
+        make_entry("c", "2022-01-03", ("russia-china relations", "russian-chinese alliance")),
+        make_entry("d", "2022-01-04", ("Russian-Chinese Alliance",)),
+    ]
+    plain = build_site(entries, parse_config({}))
+    assert {(t.name, len(t.entries)) for t in plain.tags} == {
+        ("russia-china relations", 3), ("Russian-Chinese Alliance", 2)}
+    aliased = build_site(entries, parse_config(
+        {"tag_aliases": {"russian-chinese alliance": "russia-china relations"}}))
+    assert [(t.name, t.slug, len(t.entries)) for t in aliased.tags] == [
+        ("russia-china relations", "russia-china-relations", 4)]
+    entry_c = aliased.entries[2]
+    assert entry_c.tag_links == (("russia-china relations", "/tags/russia-china-relations/"),)
+
+
+def test_related_prefers_most_shared_tags():
+    entries = [
+        make_entry("base", "2022-01-10", ("a", "b", "c")),
+        make_entry("two", "2022-01-01", ("a", "b")),
+        make_entry("one-near", "2022-01-11", ("a",)),
+        make_entry("three", "2021-01-01", ("a", "b", "c", "d")),
+        make_entry("none", "2022-01-10", ("z",)),
+    ]
+    site = build_site(entries, parse_config({"related_count": 3}))
+    related = [e.slug for e in site.related["content/2022/01/base.md"]]
+    assert related == ["three", "two", "one-near"]
+    assert site.related["content/2022/01/none.md"] == ()
+
+
+def test_one_tag_on_every_entry():
+    entries = [make_entry(f"e{i}", f"2022-{1 + i % 12:02d}-{1 + i % 28:02d}", ("common", f"t{i % 50}"))
+               for i in range(5000)]
+    site = build_site(entries, parse_config({}))
+    assert len(site.tags) == 51
+    assert all(len(r) == 5 for r in site.related.values())
+    first = site.entries[0]
+    # Related entries share both tags when such entries exist.
+    assert all(set(r.tags) == set(first.tags) for r in site.related[first.path])
