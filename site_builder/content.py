@@ -6,7 +6,6 @@ import datetime
 import hashlib
 import re
 from pathlib import Path
-from types import MappingProxyType
 from typing import Any, Iterable
 from urllib.parse import urlsplit
 
@@ -162,7 +161,7 @@ def parse_entry(text: str, path: str, *, tz: datetime.tzinfo, digest: str = "") 
         dateline=_text_field(data, "dateline", fail),
         body_html=render_markdown(body),
         draft=draft,
-        params=MappingProxyType(params),
+        params=params,
         digest=digest,
     )
 

@@ -76,6 +76,6 @@ def parse_yaml(text: str, path: str, first_line: int = 1) -> Any:
 def dump_entry(front_matter: Mapping[str, Any], body: str) -> str:
     """Return the text of an entry file: front matter in the given key order, then the body."""
     yaml_text = yaml.dump(dict(front_matter), Dumper=EntryDumper, sort_keys=False,
-                          allow_unicode=True, default_flow_style=False, width=100)
+                          allow_unicode=True, default_flow_style=False, width=10_000)
     body = body.strip("\n")
     return f"---\n{yaml_text}---\n" + (f"\n{body}\n" if body else "")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import markdown
 import nh3
 
@@ -16,10 +18,33 @@ _ALLOWED_ATTRIBUTES = {
     "td": {"align", "colspan", "rowspan"},
     "ol": {"start"},
 }
+# A paragraph of plain prose: it starts with a letter, digit or quote that cannot open a block
+# (a list, heading, quote, table, definition), holds no character Markdown or HTML give a meaning
+# to, and does not end in the two spaces of a line break.
+_PLAIN_PARAGRAPH = re.compile(
+    r"(?![0-9]+[.)])[\w\"'\u2018-\u201f(][^\\`*_\[\]<>&{}\t\r\x00-\x08\x0b-\x1f\x7f\xa0]*(?<! )",
+)
+_PARAGRAPH_BREAK = re.compile(r"\n[ ]*\n")
+
+
+def plain_paragraphs(text: str) -> list[str] | None:
+    """Return text's paragraphs when all are plain prose (see _PLAIN_PARAGRAPH), else None."""
+    paragraphs = [p for p in _PARAGRAPH_BREAK.split(text.strip("\n")) if p]
+    for paragraph in paragraphs:
+        if "\n" in paragraph or not _PLAIN_PARAGRAPH.fullmatch(paragraph):
+            return None
+    return paragraphs
 
 
 def render_markdown(text: str) -> str:
-    """Return sanitised HTML for Markdown text: no scripts, handlers or javascript: URLs."""
+    """Return sanitised HTML for Markdown text: no scripts, handlers or javascript: URLs.
+
+    Plain prose, which is what imported articles are, skips the Markdown parser: wrapping each
+    paragraph in <p> gives the same HTML in a fraction of the time.
+    """
+    paragraphs = plain_paragraphs(text)
+    if paragraphs is not None:
+        return "\n".join(f"<p>{p}</p>" for p in paragraphs)
     html = markdown.markdown(text, extensions=_EXTENSIONS, output_format="html")
     return sanitize_html(html)
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime
 from dataclasses import dataclass, field
-from types import MappingProxyType
 from typing import Any, Mapping
 
 
@@ -40,7 +39,7 @@ class Entry:
     dateline: str = ""
     body_html: str = ""
     draft: bool = False
-    params: Mapping[str, Any] = field(default_factory=lambda: MappingProxyType({}), compare=False)
+    params: Mapping[str, Any] = field(default_factory=dict, compare=False)  # unknown front matter
     digest: str = ""               # hash of the source file's bytes
     url: str = ""                  # root-relative URL with the base path, set by the site model
     tag_links: tuple[tuple[str, str], ...] = ()   # (tag name, tag page URL), set by the site model

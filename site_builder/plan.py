@@ -170,6 +170,12 @@ def histogram(entries: Sequence[Entry], base: str) -> tuple[Bar, ...]:
     return tuple(bars)
 
 
+def period_page_path(period: Period, page: int = 1) -> str:
+    """Return the URL path of a page of a period's archive."""
+    path = period_path(*period.key)
+    return path if page == 1 else f"{path}page/{page}/"
+
+
 def paginate(count: int, size: int) -> int:
     """Return how many pages count items fill (at least one)."""
     return max(1, -(-count // size))
@@ -234,25 +240,31 @@ class Planner:
 
     def listing_pages(self, entries: Sequence[Entry], kind: str, heading: str,
                       path_of: Callable[[int], str], feed_url: str, source: str,
-                      tag: Tag | None = None) -> Iterator[PageOutput]:
-        """Yield the paginated timeline pages of entries (home or a tag)."""
+                      compact: bool = False, template: str = "list.html",
+                      **extra: Any) -> Iterator[PageOutput]:
+        """Yield the paginated timeline pages of entries (home, a tag or a period).
+
+        Compact listings (the date archives) leave out leads, which keeps the site small:
+        every entry appears in about ten listings.
+        """
         shown = self.display(entries)
         size = self.config.page_size
         total = paginate(len(shown), size)
-        bars = histogram(entries, self.base)
+        extra.setdefault("histogram", histogram(entries, self.base))
+        extra.setdefault("tag", None)
         for number in range(1, total + 1):
             chunk = shown[(number - 1) * size: number * size]
             title = heading if number == 1 else f"{heading} (page {number})"
             yield PageOutput(
-                output_file(path_of(number)), "list.html",
+                output_file(path_of(number)), template,
                 {
                     "page": self.page(kind, title, path_of(number), feed_url=feed_url),
                     "heading": heading,
-                    "tag": tag,
                     "count": len(entries),
+                    "compact": compact,
                     "groups": group_entries(chunk, self.base),
                     "pagination": pagination(number, total, lambda n: self.url(path_of(n))),
-                    "histogram": bars,
+                    **extra,
                 },
                 f"{source} page {number}",
                 lastmod=max((e.date for e in chunk), default=None),
@@ -299,47 +311,39 @@ class Planner:
                 page_url=self.url(tag_path(tag.slug))), f"feed of tag '{tag.name}'")
 
     def period_pages(self) -> Iterator[PageOutput]:
-        """Yield the year, month and day archives."""
-        for periods, parent_kind in ((self.site.years, None), (self.site.months, "year"),
-                                     (self.site.days, "month")):
-            children = {"year": self.site.months, "month": self.site.days}
+        """Yield the year, month and day archives, each paginated like the timeline."""
+        children_of = {"year": self.site.months, "month": self.site.days, "day": ()}
+        for periods in (self.site.years, self.site.months, self.site.days):
             for index, period in enumerate(periods):
-                yield self.period_page(period, periods, index, children.get(period.kind, ()))
+                yield from self.period_page(period, periods, index, children_of[period.kind])
 
     def period_link(self, period: Period) -> Link:
         """Return a link to a period's archive."""
         return Link(period_label(period), self.url(period_path(*period.key)))
 
     def period_page(self, period: Period, siblings: Sequence[Period], index: int,
-                    candidates: Sequence[Period]) -> PageOutput:
-        """Return the archive page of one year, month or day."""
-        path = period_path(*period.key)
+                    candidates: Sequence[Period]) -> Iterator[PageOutput]:
+        """Yield the archive pages of one year, month or day."""
         up = []
         if period.kind in ("month", "day"):
             up.append(Link(str(period.year), self.url(period_path(period.year))))
         if period.kind == "day":
             up.append(Link(month_label(period.year, period.month),
                            self.url(period_path(period.year, period.month))))
-        prefix = period.key[: {"year": 1, "month": 2, "day": 3}[period.kind]]
-        children = [Link(period_label(c), self.url(period_path(*c.key))) for c in candidates
-                    if c.key[: len(prefix)] == prefix]
-        counts = [len(c.entries) for c in candidates if c.key[: len(prefix)] == prefix]
-        return PageOutput(
-            output_file(path), "period.html",
-            {
-                "page": self.page(period.kind, period_label(period), path),
-                "period": period,
-                "heading": period_label(period),
-                "up": up,
-                "previous": self.period_link(siblings[index - 1]) if index else None,
-                "next": self.period_link(siblings[index + 1]) if index + 1 < len(siblings) else None,
-                "children": list(zip(children, counts)),
-                "groups": group_entries(self.display(period.entries), self.base),
-                "histogram": histogram(period.entries, self.base) if period.kind == "year" else (),
-                "count": len(period.entries),
-            },
-            f"{period.kind} archive {period_label(period)}",
-            lastmod=max(e.date for e in period.entries),
+        depth = {"year": 1, "month": 2, "day": 3}[period.kind]
+        inside = [c for c in candidates if c.key[:depth] == period.key[:depth]]
+        label = period_label(period)
+        yield from self.listing_pages(
+            period.entries, period.kind, label, functools.partial(period_page_path, period),
+            feed_url=self.url("/feed.xml"), source=f"{period.kind} archive {label}",
+            compact=True,
+            template="period.html",
+            period=period,
+            up=up,
+            previous=self.period_link(siblings[index - 1]) if index else None,
+            next=self.period_link(siblings[index + 1]) if index + 1 < len(siblings) else None,
+            children=[(self.period_link(c), len(c.entries)) for c in inside],
+            histogram=histogram(period.entries, self.base) if period.kind == "year" else (),
         )
 
     def archive_page(self) -> PageOutput:
@@ -375,7 +379,7 @@ def build_plan(site: Site, ctx: PlanContext) -> list[PageOutput | DataOutput]:
     pages = [(o.path, o.lastmod) for o in outputs if isinstance(o, PageOutput) and o.path != "404.html"]
     root = ctx.config.site_url
     urls = [(root + path.removesuffix("index.html"), lastmod) for path, lastmod in pages]
-    for path, data in sitemap.build_sitemap(urls).items():
+    for path, data in sitemap.build_sitemap(urls, site_url=root).items():
         outputs.append(DataOutput(path, functools.partial(bytes, data), "sitemap"))
     outputs.append(DataOutput("robots.txt", functools.partial(
         sitemap.build_robots_txt, root + "sitemap.xml"), "robots.txt"))

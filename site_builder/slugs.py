@@ -9,6 +9,8 @@ from slugify import slugify
 MAX_SLUG_LENGTH = 80
 SLUG_PATTERN = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
 # Names Windows reserves for devices: a folder called so cannot be checked out there.
+# "China's" becomes "chinas", not "china-s".
+_APOSTROPHES = [["'", ""], ["\u2019", ""], ["\u02bc", ""]]
 RESERVED_NAMES = frozenset(
     ["con", "prn", "aux", "nul"] + [f"com{i}" for i in range(10)] + [f"lpt{i}" for i in range(10)]
 )
@@ -16,7 +18,8 @@ RESERVED_NAMES = frozenset(
 
 def make_slug(text: str, fallback: str = "untitled") -> str:
     """Return a lowercase ASCII slug for text (transliterating other scripts), never empty."""
-    slug = slugify(text, max_length=MAX_SLUG_LENGTH, word_boundary=True, save_order=True)
+    slug = slugify(text, max_length=MAX_SLUG_LENGTH, word_boundary=True, save_order=True,
+                   replacements=_APOSTROPHES)
     slug = slug.strip("-") or fallback
     if slug in RESERVED_NAMES:
         slug += "-1"

@@ -1,0 +1,319 @@
+"""The default theme's own rules: every page renders, links stay on the site, pages stay lean."""
+
+from __future__ import annotations
+
+import re
+from html.parser import HTMLParser
+from pathlib import Path
+
+import pytest
+
+from helpers import make_entry
+from site_builder.build import site_globals
+from site_builder.config import Config
+from site_builder.plan import Link, PageOutput, PlanContext, Planner
+from site_builder.render import make_environment, render_page, theme_dir
+from site_builder.sitemodel import build_site
+from site_builder.urls import period_path
+
+BASE = "/sub/"
+THEME = theme_dir()
+TEMPLATES = sorted(p for p in THEME.glob("*.html"))
+STYLE = (THEME / "static" / "style.css").read_text(encoding="utf-8")
+ASSETS = {"style.css": BASE + "static/style.0123456789.css",
+          "search.js": BASE + "static/search.0123456789.js"}
+BODY = "<p>First paragraph of the body.</p>\n<blockquote><p>A quotation.</p></blockquote>"
+LEAD = "Officials said the talks were constructive, although no document was signed."
+
+
+def sample_entries() -> list:
+    """Return varied entries: with and without lead, source, tags; one hostile title."""
+    entries = []
+    for n in range(45):
+        day = f"20{21 + n // 20}-{1 + n % 12:02d}-{1 + n % 27:02d}"
+        fields = {"lead": LEAD, "body_html": BODY, "dateline": "GENEVA"}
+        if n % 3:
+            fields.update(source_name="Example News", source_url=f"https://news.example/{n}")
+        tags = ("russia", "china", "united nations", "bilateral relations")[: n % 5]
+        entries.append(make_entry(f"entry-{n}", day, tags=tags, title=f"Entry number {n}", **fields))
+    entries.append(make_entry("bare", "2020-02-29"))
+    entries.append(make_entry("hostile", "2020-03-01", title="<script>alert(1)</script> & co",
+                              lead="<b>not bold</b>"))
+    return entries
+
+
+def render_all(config: Config, entries: list) -> dict[str, str]:
+    """Return output path -> HTML of every page of the site, rendered with the bundled theme."""
+    site = build_site(entries, config)
+    env = make_environment(None)
+    years = [Link(str(y.year), config.base_path + period_path(y.year).lstrip("/"))
+             for y in site.years]
+    env.globals["site"] = site_globals(config, ASSETS, years)
+    plan = Planner(site, PlanContext(config, ASSETS)).outputs()
+    return {o.path: render_page(env, o.template, o.context).decode("utf-8")
+            for o in plan if isinstance(o, PageOutput)}
+
+
+@pytest.fixture(scope="module")
+def pages() -> dict[str, str]:
+    """Every page of a sample site living under a sub-path."""
+    config = Config(title="Desk", base_url="https://example.org/sub/", page_size=5)
+    return render_all(config, sample_entries())
+
+
+def first(pages: dict[str, str], pattern: str) -> str:
+    """Return the HTML of the first page whose path matches pattern."""
+    return next(html for path, html in sorted(pages.items()) if re.fullmatch(pattern, path))
+
+
+class Outline(HTMLParser):
+    """Collects headings, landmarks, attributes and inline scripts of a page."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.headings: list[int] = []
+        self.tags: list[tuple[str, dict[str, str | None]]] = []
+
+    def handle_starttag(self, tag: str, attrs: list) -> None:
+        self.tags.append((tag, dict(attrs)))
+        if re.fullmatch(r"h[1-6]", tag):
+            self.headings.append(int(tag[1]))
+
+
+def outline(html: str) -> Outline:
+    """Return the parsed outline of html."""
+    parser = Outline()
+    parser.feed(html)
+    return parser
+
+
+# Every page -------------------------------------------------------------------------------
+
+
+def test_every_template_is_used_and_renders(pages):
+    used = {"list.html", "entry.html", "tags.html", "period.html", "archive.html",
+            "search.html", "404.html"}
+    assert used <= {p.name for p in TEMPLATES}
+    assert {"index.html", "page/2/index.html", "tags/index.html", "tags/russia/index.html",
+            "archive/index.html", "2021/index.html", "2021/01/index.html",
+            "2021/01/01/index.html", "search/index.html", "404.html"} <= set(pages)
+
+
+def test_every_page_has_landmarks_one_h1_and_no_skipped_heading_level(pages):
+    for path, html in pages.items():
+        parsed = outline(html)
+        names = [tag for tag, _ in parsed.tags]
+        for landmark in ("header", "nav", "main", "footer"):
+            assert landmark in names, (path, landmark)
+        assert parsed.headings.count(1) == 1, path
+        assert parsed.headings[0] == 1, path
+        for before, after in zip(parsed.headings, parsed.headings[1:]):
+            assert after <= before + 1, (path, parsed.headings)
+        assert 'class="skip-link" href="#main"' in html, path
+        assert 'id="main"' in html, path
+
+
+def test_every_root_relative_url_carries_the_base_path(pages):
+    for path, html in pages.items():
+        for tag, attrs in outline(html).tags:
+            for name in ("href", "src", "action"):
+                value = attrs.get(name)
+                if value and value.startswith("/"):
+                    assert value.startswith(BASE), (path, tag, value)
+
+
+def test_only_known_hosts_are_linked(pages):
+    """Absolute URLs are the site's own (canonical) or an entry's source; nothing is loaded."""
+    for path, html in pages.items():
+        for tag, attrs in outline(html).tags:
+            if tag in ("script", "img", "iframe") or (tag == "link" and attrs.get("rel") == "stylesheet"):
+                assert (attrs.get("src") or attrs.get("href") or "").startswith(BASE), (path, tag)
+            href = attrs.get("href") or ""
+            if href.startswith(("http:", "https:", "//")):
+                assert href.startswith(("https://example.org/sub/", "https://news.example/")), href
+
+
+def test_every_page_has_the_header_search_form_and_feed_link(pages):
+    for path, html in pages.items():
+        assert f'action="{BASE}search/" method="get"' in html, path
+        assert 'name="q"' in html, path
+        assert f'rel="alternate" type="application/atom+xml" title="Desk" href="{BASE}feed.xml"' in html
+
+
+def test_text_is_escaped_and_only_the_body_is_raw(pages):
+    html = pages["2020/03/01/hostile/index.html"]
+    assert "<script>alert" not in html
+    assert "&lt;script&gt;alert(1)&lt;/script&gt; &amp; co" in html
+    assert "&lt;b&gt;not bold&lt;/b&gt;" in html
+    assert BODY in first(pages, r"2021/02/02/entry-1/index.html")
+
+
+def test_pages_stay_small(pages):
+    config = Config(title="Desk", base_url="https://example.org/sub/", page_size=20)
+    big = render_all(config, sample_entries())
+    assert len(big["index.html"].encode()) < 60_000
+    for path, html in big.items():
+        assert len(html.encode()) < 60_000, path
+
+
+# Home, tags, archives ----------------------------------------------------------------------
+
+
+def test_home_shows_a_grouped_timeline_with_pagination_and_histogram(pages):
+    html = pages["index.html"]
+    dates = re.findall(r'<time class="tl-date" datetime="([\d-]+)">', html)
+    assert len(dates) == 5 and dates == sorted(dates, reverse=True)   # newest first
+    assert '<h2 class="tl-year-heading" id="y2023">' in html
+    assert '<h3 class="tl-month-heading" id="m2023-' in html
+    assert '<h4 class="tl-title">' in html
+    assert 'rel="noopener noreferrer">Example News</a>' in html
+    assert f'<a href="{BASE}tags/russia/">russia</a>' in html
+    assert 'aria-current="page"><span class="visually-hidden">Page </span>1</a>' in html
+    assert 'class="pager-gap" aria-hidden="true">…</li>' in html
+    assert f'href="{BASE}page/2/" rel="next"' in html
+    assert f'<a class="fill h20" href="{BASE}20' in html
+    assert 'entries</span></a>' in html and 'class="fill h0"' in html
+
+
+def test_histogram_bars_link_every_nonempty_month_with_a_text_alternative(pages):
+    html = pages["archive/index.html"]
+    bars = re.findall(r'<li class="bar[^"]*">\n(<a class="fill h\d+" href="([^"]+)"|<span class="fill h0")'
+                      r'[^>]*><span class="visually-hidden">([^<]+)</span>', html)
+    assert bars
+    for _, url, label in bars:
+        count = int(label.split(": ")[1].split()[0])
+        assert bool(url) == bool(count), label
+        if url:
+            assert re.fullmatch(rf"{BASE}\d{{4}}/\d\d/", url)
+
+
+def test_tags_are_reachable_by_name_and_by_count_without_javascript(pages):
+    html = pages["tags/index.html"]
+    assert 'href="#by-name"' in html and 'href="#by-count"' in html
+    assert 'id="by-name"' in html and 'id="by-count"' in html
+    by_count = html[html.index('id="by-count"'):html.index('id="by-name"')]
+    names = re.findall(r'<li><a href="[^"]+">([^<]+)</a>', by_count)
+    assert names[0] == "russia" and sorted(names) == sorted(set(names))
+    assert "#by-count:target ~ #by-name { display: none; }" in STYLE
+
+
+def test_tag_page_has_its_feed_and_heading(pages):
+    html = pages["tags/russia/index.html"]
+    assert f'href="{BASE}tags/russia/feed.xml"' in html
+    assert "<h1>russia</h1>" in html
+
+
+def test_day_page_has_breadcrumbs_up_to_month_and_year(pages):
+    html = pages["2021/01/01/index.html"]
+    crumbs = html[html.index('class="breadcrumb"'):html.index("</nav>", html.index('class="breadcrumb"'))]
+    assert crumbs.index(f'href="{BASE}2021/"') < crumbs.index(f'href="{BASE}2021/01/"')
+    assert 'aria-current="page">1 January 2021</a>' in crumbs
+
+
+def test_year_page_lists_months_with_counts_and_neighbours(pages):
+    html = pages["2021/index.html"]
+    assert f'<a href="{BASE}2021/01/">January 2021</a> <span class="count">' in html
+    assert f'href="{BASE}2020/" rel="prev"' in html and f'href="{BASE}2022/" rel="next"' in html
+    assert 'class="histogram"' in html
+
+
+def test_archive_reaches_every_year_and_month(pages):
+    html = pages["archive/index.html"]
+    for month in ("2020/02/", "2020/03/", "2021/12/", "2022/05/"):
+        assert f'href="{BASE}{month}"' in html
+    for year in ("2020", "2021", "2022"):
+        assert f'href="{BASE}{year}/"' in html
+
+
+# Entry, search, 404 ------------------------------------------------------------------------
+
+
+def test_entry_page_marks_content_for_pagefind_and_links_its_periods(pages):
+    html = pages["2021/02/02/entry-1/index.html"]
+    assert html.count("data-pagefind-body") == 1
+    assert '<article class="entry" data-pagefind-body>' in html
+    assert f'<a href="{BASE}tags/russia/" data-pagefind-filter="tag">russia</a>' in html
+    assert '<span data-pagefind-filter="year">2021</span>' in html
+    assert '<span data-pagefind-sort="date" data-pagefind-meta="date">2021-02-02</span>' in html
+    for url in ("2021/", "2021/02/", "2021/02/02/"):
+        assert f'href="{BASE}{url}"' in html
+    assert '<a href="https://news.example/1" rel="noopener noreferrer">Example News</a>' in html
+    assert 'rel="prev"' in html and 'rel="next"' in html
+    assert "Related entries" in html
+
+
+def test_only_the_search_page_loads_pagefind(pages):
+    html = pages["search/index.html"]
+    assert f'<script src="{BASE}pagefind/pagefind-ui.js"></script>' in html
+    assert f'href="{BASE}pagefind/pagefind-ui.css"' in html
+    assert f'<script src="{ASSETS["search.js"]}"></script>' in html
+    assert '<div id="search"></div>' in html
+    assert f'href="{BASE}tags/"' in html and f'href="{BASE}archive/"' in html
+    for path, other in pages.items():
+        if path != "search/index.html":
+            assert "pagefind-ui" not in other and "<script" not in other, path
+
+
+def test_search_script_prefills_from_the_query_string():
+    script = (THEME / "static" / "search.js").read_text(encoding="utf-8")
+    assert 'element: "#search"' in script
+    assert 'get("q")' in script and "triggerSearch" in script
+
+
+def test_404_links_use_the_base_path(pages):
+    html = pages["404.html"]
+    for url in ("", "archive/", "tags/", "search/"):
+        assert f'href="{BASE}{url}"' in html
+
+
+def test_a_site_template_overrides_the_theme_one(tmp_path):
+    (tmp_path / "404.html").write_text("{% extends 'base.html' %}{% block main %}<h1>Lost</h1>"
+                                       "{% endblock %}", encoding="utf-8")
+    env = make_environment(tmp_path)
+    env.globals["site"] = site_globals(Config(), {"style.css": "/s.css"}, [])
+    html = render_page(env, "404.html", {"page": {"kind": "404", "title": "Lost", "url": "/404.html",
+                                                  "canonical": "http://localhost:8000/404.html"}})
+    assert b"<h1>Lost</h1>" in html and b'href="/s.css"' in html
+
+
+# Source rules ------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("path", TEMPLATES + sorted((THEME / "static").glob("*")), ids=lambda p: p.name)
+def test_no_file_of_the_theme_refers_to_another_host(path: Path):
+    text = path.read_text(encoding="utf-8")
+    assert not re.search(r"(?:https?:)?//[\w.-]+\.[a-z]{2,}", text), path.name
+    assert "@import" not in text and "url(" not in text
+
+
+@pytest.mark.parametrize("path", TEMPLATES, ids=lambda p: p.name)
+def test_templates_have_no_inline_script_style_or_root_paths(path: Path):
+    text = path.read_text(encoding="utf-8")
+    assert not re.search(r"<script(?![^>]*\bsrc=)", text), "inline <script>"
+    assert not re.search(r"\sstyle=|<style|\son[a-z]+=", text), "inline style or handler"
+    assert not re.search(r'(?:href|src|action)="/', text), "hard-coded root path"
+
+
+def test_style_has_dark_print_focus_skip_link_and_sticky_headings():
+    assert "@media (prefers-color-scheme: dark)" in STYLE
+    assert "@media print" in STYLE
+    assert ":focus-visible" in STYLE
+    assert ".skip-link:focus" in STYLE
+    assert "position: sticky" in STYLE
+    assert "overflow-wrap" in STYLE
+    for step in range(1, 21):   # histogram bar heights come from classes, not inline styles
+        assert f".h{step} {{ height:" in STYLE
+
+
+def test_rendered_pages_are_valid_html(pages, tmp_path):
+    from validators import validate_html
+
+    chosen = ["index.html", "tags/index.html", "tags/russia/index.html", "archive/index.html",
+              "2021/index.html", "2021/01/index.html", "2021/01/01/index.html",
+              "2021/02/02/entry-1/index.html", "search/index.html", "404.html"]
+    files = []
+    for n, path in enumerate(chosen):
+        file = tmp_path / f"{n}.html"
+        file.write_text(pages[path], encoding="utf-8")
+        files.append(file)
+    assert validate_html(files) == []
