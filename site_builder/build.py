@@ -1,25 +1,36 @@
-"""The build: one flat list of named, timed steps from files on disk to the site on disk."""
+"""The build: one flat list of named, timed steps from files on disk to the site on disk.
+
+A build reuses what the cache in .sitegen-cache/ knows: entries whose files did not change are
+not parsed again, and outputs whose key (everything their bytes depend on) did not change are
+neither rendered nor written. When no input changed at all, the build stops after looking.
+"""
 
 from __future__ import annotations
 
-import dataclasses
+import functools
+import os
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable
+from typing import Callable, Sequence
 
-from . import ingest
+import jinja2
+import jinja2.meta
+
+from . import __version__, cache, ingest, output, parallel
 from .config import Config, load_config
-from .content import find_entry_files, load_entries
+from .content import try_load_entry
 from .errors import BuildFailed, SitegenError, SourceError
 from .model import Entry
-from .output import WriteReport, commit_site, content_digest, discard_staging, is_same_site, stage_site
-from .plan import DataOutput, Link, PageOutput, PlanContext, build_plan
+from .plan import DataOutput, Link, PageOutput, build_plan
 from .render import make_environment, render_page, theme_dir
 from .sitemodel import build_site
 from .urls import period_path
 
 HASHED_ASSETS = (".css", ".js")
+PARSE_CHUNK = 250
+RENDER_CHUNK = 200
+Output = PageOutput | DataOutput
 
 
 @dataclass
@@ -29,10 +40,12 @@ class BuildReport:
     entries: int = 0
     pages: int = 0
     files: int = 0
+    rendered: int = 0
     imported: list[str] = field(default_factory=list)
     skipped: list[str] = field(default_factory=list)
-    write: WriteReport = field(default_factory=WriteReport)
+    write: output.WriteReport = field(default_factory=output.WriteReport)
     steps: list[tuple[str, float]] = field(default_factory=list)
+    up_to_date: bool = False
 
     @property
     def seconds(self) -> float:
@@ -48,16 +61,35 @@ class BuildOptions:
     base_url: str | None = None
     drafts: bool = False
     output_dir: Path | None = None
+    jobs: int | None = None
+    clean: bool = False      # ignore the cache: parse and render everything
+
+
+def scan_tree(root: Path, suffix: str = "") -> dict[Path, cache.Stat]:
+    """Return every file below root ending in suffix, with its (mtime_ns, size)."""
+    found: dict[Path, cache.Stat] = {}
+    if not root.is_dir():
+        return found
+    stack = [root]
+    while stack:
+        with os.scandir(stack.pop()) as items:
+            for item in items:
+                if item.name.startswith("."):
+                    continue
+                if item.is_dir():
+                    stack.append(Path(item.path))
+                elif item.name.endswith(suffix) and item.is_file():
+                    info = item.stat()
+                    found[Path(item.path)] = (info.st_mtime_ns, info.st_size)
+    return dict(sorted(found.items()))
 
 
 def collect_assets(site_dir: Path, config: Config) -> dict[str, bytes]:
     """Return static file name -> bytes: the theme's, overridden by the site's own."""
     files: dict[str, bytes] = {}
     for root in (theme_dir() / "static", site_dir / config.templates_dir / "static"):
-        if root.is_dir():
-            for path in sorted(root.rglob("*")):
-                if path.is_file():
-                    files[path.relative_to(root).as_posix()] = path.read_bytes()
+        for path in scan_tree(root):
+            files[path.relative_to(root).as_posix()] = path.read_bytes()
     return files
 
 
@@ -66,16 +98,17 @@ def hashed_name(name: str, data: bytes) -> str:
     if not name.endswith(HASHED_ASSETS):
         return name
     stem, dot, suffix = name.rpartition(".")
-    return f"{stem}.{content_digest(data)[:10]}{dot}{suffix}"
+    return f"{stem}.{output.content_digest(data)[:10]}{dot}{suffix}"
 
 
-def site_globals(config: Config, assets: dict[str, str], site_years: list[Link]) -> dict:
+def site_globals(config: Config, assets: dict[str, str], years: list[Link]) -> dict:
     """Return what every template sees as `site`."""
     base = config.base_path
     return {
         "title": config.title,
         "description": config.description,
         "language": config.language,
+        "sort": config.sort,
         "base_path": base,
         "home_url": base,
         "tags_url": base + "tags/",
@@ -84,97 +117,309 @@ def site_globals(config: Config, assets: dict[str, str], site_years: list[Link])
         "feed_url": base + "feed.xml",
         "timeline_json_url": base + "timeline.json",
         "assets": assets,
-        "years": site_years,
+        "years": years,
         "search": config.search,
     }
 
 
-def import_seeds(site_dir: Path, config: Config, entries: list[Entry],
-                 report: BuildReport) -> list[SourceError]:
-    """Import raw articles from seeds/ that have no entry yet; return their errors."""
-    seeds = site_dir / config.seeds_dir
-    if not seeds.is_dir():
-        return []
-    known_urls = {e.source_url: e.path for e in entries if e.source_url}
-    known_slugs = {e.slug for e in entries}
-    result = ingest.import_articles(ingest.find_raw_files([seeds]), site_dir,
-                                    content_dir=config.content_dir, known_urls=known_urls,
-                                    known_slugs=known_slugs)
-    report.imported.extend(result.written)
-    return list(result.errors)
+def template_closure_digests(env: jinja2.Environment, names: set[str]) -> dict[str, str]:
+    """Return template name -> digest of its source and every template it extends or includes."""
+    sources: dict[str, str] = {}
+    references: dict[str, list[str]] = {}
+
+    def read(name: str) -> None:
+        try:
+            sources[name] = env.loader.get_source(env, name)[0]
+            found = jinja2.meta.find_referenced_templates(env.parse(sources[name]))
+            # A computed template name could be any template.
+            references[name] = [n for n in found if n] if None not in found else env.list_templates()
+        except jinja2.TemplateNotFound:
+            sources[name], references[name] = "", []
+        except jinja2.TemplateSyntaxError:
+            references[name] = []   # rendering reports it with its file and line
+
+    digests = {}
+    for name in names:
+        seen, stack = set(), [name]
+        while stack:
+            current = stack.pop()
+            if current not in seen:
+                seen.add(current)
+                if current not in sources:
+                    read(current)
+                stack.extend(references[current])
+        digests[name] = cache.digest(sorted((n, sources[n]) for n in seen))
+    return digests
+
+
+class Builder:
+    """One build of one site: the steps, and what they hand each other."""
+
+    def __init__(self, options: BuildOptions, log: Callable[[str], None]):
+        self.options = options
+        self.log = log
+        self.site_dir = options.site_dir.resolve()
+        self.jobs = options.jobs or parallel.default_jobs()
+        self.report = BuildReport()
+        self._clock = time.perf_counter()
+
+    def step(self, name: str) -> None:
+        """Record how long the step that just ended took."""
+        now = time.perf_counter()
+        self.report.steps.append((name, now - self._clock))
+        self._clock = now
+
+    def run(self) -> BuildReport:
+        """Build the site; raise BuildFailed with every error found."""
+        config = load_config(self.site_dir, {"base_url": self.options.base_url})
+        self.config = config
+        self.out_dir = self.options.output_dir.resolve() if self.options.output_dir \
+            else self.site_dir / config.output_dir
+        self.cache_dir = self.site_dir / cache.CACHE_DIR
+        output.recover(self.out_dir)
+        entry_files = scan_tree(self.site_dir / config.content_dir, ".md")
+        seed_files = scan_tree(self.site_dir / config.seeds_dir, ".txt")
+        template_files = {**scan_tree(theme_dir()), **scan_tree(self.site_dir / config.templates_dir)}
+        def input_signature() -> str:
+            return cache.digest(__version__, config, self.options.drafts,
+                                [(p.as_posix(), s) for files in (entry_files, seed_files,
+                                                                 template_files)
+                                 for p, s in files.items()])
+
+        signature = input_signature()
+        manifest = cache.Manifest() if self.options.clean \
+            else cache.load_manifest(self.cache_dir, self.out_dir)
+        self.step("scan")
+        if manifest.signature == signature and self.out_dir.is_dir():
+            self.report.up_to_date = True
+            self.report.files = self.report.write.unchanged = len(manifest.outputs)
+            return self.report
+
+        entries = self.load_entries(entry_files, seed_files)
+        if self.report.imported:   # the new entry files are inputs of the next build too
+            entry_files.update((self.site_dir / rel, _stat(self.site_dir / rel))
+                               for rel in self.report.imported)
+            entry_files = dict(sorted(entry_files.items()))
+            signature = input_signature()
+        published = [e for e in entries if self.options.drafts or not e.draft]
+        site = build_site(published, config)
+        self.report.entries = len(site.entries)
+        self.step("site model")
+
+        env = make_environment(self.site_dir / config.templates_dir)
+        statics = collect_assets(self.site_dir, config)
+        asset_urls = {name: config.base_path + "static/" + hashed_name(name, data)
+                      for name, data in statics.items()}
+        years = [Link(str(y.year), config.base_path + period_path(y.year).lstrip("/"))
+                 for y in site.years]
+        env.globals["site"] = site_globals(config, asset_urls, years)
+        static_outputs = [DataOutput("static/" + hashed_name(name, data),
+                                     ("static", output.content_digest(data)),
+                                     functools.partial(bytes, data), f"static file {name}")
+                          for name, data in statics.items()]
+        plan: list[Output] = build_plan(site, config, static_outputs)
+        self.step("plan")
+
+        keys = self.output_keys(plan, env, asset_urls, years)
+        self.step("keys")
+        self.write(plan, keys, manifest, env, signature)
+        return self.report
+
+    def load_entries(self, entry_files: dict[Path, cache.Stat],
+                     seed_files: dict[Path, cache.Stat]) -> list[Entry]:
+        """Return every entry: cached, parsed, or imported from seeds; raise on any error."""
+        config = self.config
+        entry_cache = cache.EntryCache(zone=config.timezone) if self.options.clean \
+            else cache.load_entry_cache(self.cache_dir, config.timezone)
+        fresh = cache.EntryCache(zone=config.timezone, seeds=dict(entry_cache.seeds))
+        changed: list[tuple[Path, cache.Stat]] = []
+        for path, stat in entry_files.items():
+            rel = path.relative_to(self.site_dir).as_posix()
+            cached = entry_cache.entries.get(rel)
+            if cached and cached[0] == stat:
+                fresh.entries[rel] = cached
+            else:
+                changed.append((path, stat))
+        errors = self.parse_into(fresh, changed)
+        self.step("load entries")
+
+        if not errors:
+            errors += self.import_seeds(fresh, seed_files)
+        self.step("import seeds")
+        if errors:
+            raise BuildFailed(errors)
+        if changed or fresh.seeds != entry_cache.seeds or len(fresh.entries) != len(entry_cache.entries):
+            cache.write_entry_cache(self.cache_dir, fresh)
+        return [entry for _, entry in fresh.entries.values()]
+
+    def parse_into(self, into: cache.EntryCache, files: Sequence[tuple[Path, cache.Stat]]
+                   ) -> list[SourceError]:
+        """Parse entry files (in parallel when many) into the cache; return their errors."""
+        site_dir, tz = self.site_dir, self.config.tz
+
+        def parse(chunk: Sequence[tuple[Path, cache.Stat]]) -> list:
+            return [(path, stat, try_load_entry(site_dir, path, tz)) for path, stat in chunk]
+
+        errors = []
+        for path, stat, result in parallel.fork_map(parse, files, self.jobs, PARSE_CHUNK):
+            if isinstance(result, SourceError):
+                errors.append(result)
+            else:
+                into.entries[result.path] = (stat, result)
+        return errors
+
+    def import_seeds(self, entries: cache.EntryCache, seed_files: dict[Path, cache.Stat]
+                     ) -> list[SourceError]:
+        """Import raw articles whose source URL has no entry yet; return their errors."""
+        known_urls = {e.source_url: rel for rel, (_, e) in entries.entries.items() if e.source_url}
+        to_import = []
+        seen_seeds = {}
+        for path, stat in seed_files.items():
+            rel = path.relative_to(self.site_dir).as_posix()
+            cached = entries.seeds.get(rel)
+            if cached and cached[0] == stat and cached[1] in known_urls:
+                seen_seeds[rel] = cached
+            else:
+                to_import.append(path)
+        entries.seeds = seen_seeds
+        if not to_import:
+            return []
+        known_slugs = {e.slug for _, e in entries.entries.values()}
+        result = ingest.import_articles(to_import, self.site_dir,
+                                        content_dir=self.config.content_dir,
+                                        known_urls=known_urls, known_slugs=known_slugs)
+        self.report.imported.extend(result.written)
+        self.report.skipped.extend(result.skipped)
+        if result.written:
+            self.log(f"imported {len(result.written)} raw article(s) from {self.config.seeds_dir}/")
+        new_files = [(self.site_dir / rel, _stat(self.site_dir / rel)) for rel in result.written]
+        errors = list(result.errors) + self.parse_into(entries, new_files)
+        urls = {e.source_url for _, e in entries.entries.values()}
+        for path in to_import:
+            rel = path.relative_to(self.site_dir).as_posix()
+            url = _seed_url(path, rel)
+            if url in urls:
+                entries.seeds[rel] = (seed_files[path], url)
+        return errors
+
+    def output_keys(self, plan: list[Output], env: jinja2.Environment,
+                    asset_urls: dict[str, str], years: list[Link]) -> list[str]:
+        """Return each output's key digest: equal digests mean equal bytes."""
+        templates = template_closure_digests(env, {o.template for o in plan if isinstance(o, PageOutput)})
+        data_salt = cache.digest(__version__, self.config)
+        page_salt = cache.digest(data_salt, asset_urls, years)
+        keys = []
+        for item in plan:
+            if isinstance(item, PageOutput):
+                keys.append(cache.digest(page_salt, templates[item.template], item.key))
+            else:
+                keys.append(cache.digest(data_salt, item.key))
+        return keys
+
+    def write(self, plan: list[Output], keys: list[str], manifest: cache.Manifest,
+              env: jinja2.Environment, signature: str) -> None:
+        """Render the outputs whose keys changed and put the new site in place."""
+        old = manifest.outputs
+        out_dir = self.out_dir
+        existing = None
+        if not old and out_dir.is_dir():
+            existing = output.list_files(out_dir)
+        todo = [i for i, item in enumerate(plan) if old.get(item.path, ("",))[0] != keys[i]]
+        paths = {item.path for item in plan}
+        previous = set(old) if old else set(existing or ())
+        removed = previous - paths
+        if old and not output.is_few(len(todo) + len(removed)):
+            todo_set = set(todo)
+            todo += [i for i, item in enumerate(plan) if i not in todo_set
+                     and not (out_dir / item.path).is_file()]
+            todo.sort()
+        staging = output.begin(out_dir)
+        try:
+            results = self.render(plan, todo, env, staging, existing, old)
+            self.step("render")
+            new = {item.path: old[item.path] for item in plan if item.path in old}
+            written, kept = [], set(new)
+            errors = []
+            for index, outcome, value in results:
+                if outcome == "error":
+                    errors.append(value)
+                    continue
+                path = plan[index].path
+                new[path] = (keys[index], value)
+                if outcome == "written":
+                    written.append(path)
+                    kept.discard(path)
+                else:
+                    kept.add(path)
+            if errors:
+                raise BuildFailed(errors[:20]) if len(errors) > 1 else errors[0]
+            self.report.pages = sum(isinstance(item, PageOutput) for item in plan)
+            self.report.files = len(plan)
+            self.report.rendered = len(todo)
+            self.report.write = output.finish(out_dir, staging, written, kept, removed)
+        except BaseException:
+            output.discard(out_dir)
+            raise
+        cache.write_manifest(self.cache_dir, out_dir,
+                             cache.Manifest(signature=signature, outputs=new))
+        self.step("write")
+
+    def render(self, plan: list[Output], todo: list[int], env: jinja2.Environment,
+               staging: Path, existing: dict[str, Path] | None,
+               old: dict[str, tuple[str, str]]) -> list[tuple[int, str, object]]:
+        """Render outputs plan[i] for i in todo into staging; return (i, outcome, digest|error).
+
+        A rendered file whose bytes equal the previous build's (by the manifest's digest, or
+        compared with the file when there is no manifest) is kept, not written again.
+        """
+        def render_chunk(chunk: Sequence[int]) -> list:
+            done = []
+            for index in chunk:
+                item = plan[index]
+                try:
+                    if isinstance(item, PageOutput):
+                        data = render_page(env, item.template, item.make_context())
+                    else:
+                        data = item.make()
+                except SitegenError as exc:
+                    done.append((index, "error", exc))
+                    continue
+                digest = output.content_digest(data)
+                previous = existing.get(item.path) if existing else None
+                if old.get(item.path, ("", ""))[1] == digest or (
+                        previous is not None and output.is_unchanged(previous, data)):
+                    done.append((index, "kept", digest))
+                else:
+                    output.write_file(staging, item.path, data)
+                    done.append((index, "written", digest))
+            return done
+
+        return parallel.fork_map(render_chunk, todo, self.jobs, RENDER_CHUNK)
+
+
+def _stat(path: Path) -> cache.Stat:
+    """Return (mtime_ns, size) of a file."""
+    info = path.stat()
+    return (info.st_mtime_ns, info.st_size)
+
+
+def _seed_url(path: Path, rel: str) -> str | None:
+    """Return the source URL of a raw article, or None when it cannot be read."""
+    try:
+        return ingest.load_raw_article(path, rel).url
+    except SourceError:
+        return None
 
 
 def build(options: BuildOptions, log: Callable[[str], None] = lambda message: None) -> BuildReport:
     """Build the site in options.site_dir; raise BuildFailed with every error found."""
-    report = BuildReport()
-    site_dir = options.site_dir.resolve()
-    clock = time.perf_counter()
-
-    def step(name: str) -> None:
-        nonlocal clock
-        now = time.perf_counter()
-        report.steps.append((name, now - clock))
-        clock = now
-
-    config = load_config(site_dir, {"base_url": options.base_url})
-    out_dir = options.output_dir or site_dir / config.output_dir
-    step("config")
-
-    content_dir = site_dir / config.content_dir
-    entries, errors = load_entries(site_dir, find_entry_files(content_dir), config.tz)
-    step("load entries")
-
-    errors += import_seeds(site_dir, config, entries, report)
-    if report.imported:
-        new, new_errors = load_entries(site_dir, [site_dir / p for p in report.imported], config.tz)
-        entries += new
-        errors += new_errors
-        log(f"imported {len(report.imported)} raw article(s) from {config.seeds_dir}/")
-    step("import seeds")
-    if errors:
-        raise BuildFailed(errors)
-
-    published = [e for e in entries if options.drafts or not e.draft]
-    site = build_site(published, config)
-    report.entries = len(site.entries)
-    step("site model")
-
-    static = collect_assets(site_dir, config)
-    static_out = {f"static/{hashed_name(n, d)}": d for n, d in static.items()}
-    asset_urls = {name: config.base_path + f"static/{hashed_name(name, data)}"
-                  for name, data in static.items()}
-    plan = build_plan(site, PlanContext(config, asset_urls))
-    step("plan")
-
-    env = make_environment(site_dir / config.templates_dir)
-    years = [Link(str(y.year), config.base_path + period_path(y.year).lstrip("/")) for y in site.years]
-    env.globals["site"] = site_globals(config, asset_urls, years)
-    files: dict[str, bytes] = {}
-    for output in plan:
-        if isinstance(output, PageOutput):
-            files[output.path] = render_page(env, output.template, output.context)
-            report.pages += 1
-        else:
-            files[output.path] = output.make()
-    files.update(static_out)
-    report.files = len(files)
-    step("render")
-
-    if is_same_site(out_dir, files):
-        report.write = WriteReport(unchanged=len(files))
-    else:
-        staging, report.write = stage_site(out_dir, files)
-        try:
-            commit_site(staging, out_dir)
-        except BaseException:
-            discard_staging(out_dir)
-            raise
-    step("write")
-    return report
+    return Builder(options, log).run()
 
 
 def describe(report: BuildReport) -> str:
     """Return the one-line summary printed after a build."""
+    if report.up_to_date:
+        return f"site is up to date ({report.files} files) — checked in {report.seconds:.2f} s"
     write = report.write
     return (f"built {report.entries} entries into {report.pages} pages "
             f"({report.files} files: {write.written} written, {write.unchanged} unchanged, "

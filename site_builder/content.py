@@ -163,6 +163,8 @@ def parse_entry(text: str, path: str, *, tz: datetime.tzinfo, digest: str = "") 
         draft=draft,
         params=params,
         digest=digest,
+        meta_digest=hashlib.blake2b(repr(data).encode("utf-8", "surrogatepass"),
+                                    digest_size=16).hexdigest(),
     )
 
 
@@ -197,16 +199,22 @@ def load_entry(site_dir: Path, file: Path, tz: datetime.tzinfo) -> Entry:
     return parse_entry(decode_entry(data, rel), rel, tz=tz, digest=file_digest(data))
 
 
+def try_load_entry(site_dir: Path, file: Path, tz: datetime.tzinfo) -> Entry | SourceError:
+    """Return the Entry stored in file, or the error that stops it from loading."""
+    try:
+        return load_entry(site_dir, file, tz)
+    except SourceError as exc:
+        return exc
+    except OSError as exc:
+        return SourceError(file.relative_to(site_dir).as_posix(), None,
+                           f"cannot read the file: {exc.strerror}")
+
+
 def load_entries(site_dir: Path, files: Iterable[Path], tz: datetime.tzinfo
                  ) -> tuple[list[Entry], list[SourceError]]:
     """Return (entries, errors) for the given entry files, collecting every error."""
     entries, errors = [], []
     for file in files:
-        try:
-            entries.append(load_entry(site_dir, file, tz))
-        except SourceError as exc:
-            errors.append(exc)
-        except OSError as exc:
-            errors.append(SourceError(file.relative_to(site_dir).as_posix(), None,
-                                      f"cannot read the file: {exc.strerror}"))
+        result = try_load_entry(site_dir, file, tz)
+        (errors if isinstance(result, SourceError) else entries).append(result)
     return entries, errors

@@ -17,6 +17,10 @@ class SourceError(SitegenError):
         self.hint = hint
         super().__init__(self.format())
 
+    def __reduce__(self):
+        """Pickle by the constructor's arguments, so errors can come back from workers."""
+        return (SourceError, (self.path, self.line, self.message, self.hint))
+
     def format(self) -> str:
         """Return the one-line form shown to the user."""
         where = self.path if self.line is None else f"{self.path}:{self.line}"

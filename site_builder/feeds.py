@@ -70,7 +70,7 @@ def _add_author(parent: ET.Element, name: str) -> None:
     _add(_add(parent, "author"), "name", name)
 
 
-def _add_entry(feed: ET.Element, entry: Entry, config: Config) -> None:
+def _add_entry(feed: ET.Element, entry: Entry, config: Config, full_content: bool) -> None:
     """Append one atom:entry describing entry to feed."""
     url = absolute_url(config, entry.url)
     element = _add(feed, "entry")
@@ -88,17 +88,20 @@ def _add_entry(feed: ET.Element, entry: Entry, config: Config) -> None:
     summary = entry.lead or entry.summary
     if summary.strip():
         _add(element, "summary", summary, type="text")
-    _add(element, "content", entry.body_html, type="html")
+    if full_content:
+        _add(element, "content", entry.body_html, type="html")
 
 
 def build_atom_feed(entries: Iterable[Entry], *, config: Config, title: str, feed_url: str,
-                    page_url: str, limit: int = 50, subtitle: str | None = None) -> bytes:
+                    page_url: str, limit: int = 50, subtitle: str | None = None,
+                    full_content: bool = True) -> bytes:
     """Return the UTF-8 bytes of an Atom feed of the newest `limit` entries, newest first.
 
     feed_url and page_url are root-relative URLs like Entry.url (absolute ones pass
     through); the feed's id is the absolute page URL and each entry's id its absolute URL.
     <updated> is the newest entry's instant, or EMPTY_FEED_UPDATED when there is none, so
     the same entries always give the same bytes. subtitle defaults to config.description.
+    Without full_content, entries carry their summary and link but not their body.
     """
     if limit < 1:
         raise ValueError(f"a feed needs a limit of at least 1, not {limit}")
@@ -119,6 +122,6 @@ def build_atom_feed(entries: Iterable[Entry], *, config: Config, title: str, fee
     _add_author(feed, config.feed_author)
     _add(feed, "generator", GENERATOR)
     for entry in chosen:
-        _add_entry(feed, entry, config)
+        _add_entry(feed, entry, config, full_content)
     ET.indent(feed)
     return ET.tostring(feed, encoding="utf-8", xml_declaration=True) + b"\n"

@@ -41,6 +41,7 @@ class Entry:
     draft: bool = False
     params: Mapping[str, Any] = field(default_factory=dict, compare=False)  # unknown front matter
     digest: str = ""               # hash of the source file's bytes
+    meta_digest: str = ""          # hash of the front matter alone: what listings show
     url: str = ""                  # root-relative URL with the base path, set by the site model
     tag_links: tuple[tuple[str, str], ...] = ()   # (tag name, tag page URL), set by the site model
 

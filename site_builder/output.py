@@ -1,9 +1,17 @@
-"""Writing the site: a staging folder beside the output, then an atomic swap into place.
+"""Writing the site so that a reader, or a killed build, never sees half of it.
 
-A killed build leaves either the previous site or the new one, never a mix: files are written into
-a hidden staging folder next to the output folder, which is exchanged with the output folder in one
-system call (renameat2 with RENAME_EXCHANGE) once everything is written. Files whose bytes did not
-change are hard-linked from the previous site instead of written again.
+New and changed files are first written into a hidden staging folder beside the output folder.
+Then one of two commits puts them in place:
+
+- many changes (a first or full build): the files that did not change are hard-linked into the
+  staging folder, which is then exchanged with the output folder in one system call
+  (renameat2 with RENAME_EXCHANGE; two renames where the system has no such call);
+- a few changes (an incremental build): a journal listing them is written into the staging
+  folder, and each file is moved into the output folder with os.replace. A build killed while
+  moving them leaves the journal behind, and the next build finishes the moves before anything
+  else, so the site is never left half old and half new.
+
+Files whose bytes did not change are never rewritten.
 """
 
 from __future__ import annotations
@@ -12,14 +20,17 @@ import ctypes
 import ctypes.util
 import errno
 import hashlib
+import json
 import os
 import shutil
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Mapping
+from typing import Collection
 
 from .urls import safe_join
 
+JOURNAL = ".sitegen-journal.json"
+JOURNAL_LIMIT = 2000      # at most this many changes are moved in one by one
 _AT_FDCWD = -100
 _RENAME_EXCHANGE = 2
 
@@ -39,32 +50,17 @@ def content_digest(data: bytes) -> str:
 
 
 def staging_dir(out_dir: Path) -> Path:
-    """Return the hidden folder a build is written into before it replaces out_dir."""
+    """Return the hidden folder a build is written into before it reaches out_dir."""
     return out_dir.with_name(f".{out_dir.name}.staging")
 
 
 def previous_dir(out_dir: Path) -> Path:
-    """Return where the previous site waits while a non-atomic swap is under way."""
+    """Return where the previous site waits while a two-rename swap is under way."""
     return out_dir.with_name(f".{out_dir.name}.previous")
-
-
-def recover(out_dir: Path) -> None:
-    """Undo what an interrupted build left: restore the previous site, drop the staging folder."""
-    previous = previous_dir(out_dir)
-    if previous.exists():
-        if out_dir.exists():
-            shutil.rmtree(previous)
-        else:
-            os.rename(previous, out_dir)
-    staging = staging_dir(out_dir)
-    if staging.exists():
-        shutil.rmtree(staging)
 
 
 def list_files(root: Path) -> dict[str, Path]:
     """Return relative POSIX path -> file for every file below root."""
-    if not root.is_dir():
-        return {}
     found = {}
     for folder, _dirs, names in os.walk(root):
         for name in names:
@@ -73,65 +69,114 @@ def list_files(root: Path) -> dict[str, Path]:
     return found
 
 
-def _unchanged(old: Path, data: bytes, old_digest: str | None) -> bool:
-    """Return whether the previous file old holds exactly data."""
-    if old_digest is not None:
-        return old_digest == content_digest(data)
+def is_unchanged(old: Path, data: bytes) -> bool:
+    """Return whether the file old holds exactly data."""
     try:
         return old.stat().st_size == len(data) and old.read_bytes() == data
     except OSError:
         return False
 
 
-def is_same_site(out_dir: Path, files: Mapping[str, bytes],
-                 old_digests: Mapping[str, str] | None = None) -> bool:
-    """Return whether out_dir already holds exactly files, so nothing needs writing."""
-    existing = list_files(out_dir)
-    if set(existing) != set(files):
-        return False
-    digests = old_digests or {}
-    return all(_unchanged(existing[p], data, digests.get(p)) for p, data in files.items())
+def is_few(changes: int) -> bool:
+    """Return whether so few files change that they are moved in one by one."""
+    return changes <= JOURNAL_LIMIT
 
 
-def stage_site(out_dir: Path, files: Mapping[str, bytes],
-               old_digests: Mapping[str, str] | None = None) -> tuple[Path, WriteReport]:
-    """Write files into a fresh staging folder, linking unchanged ones; return it and a report."""
+def recover(out_dir: Path) -> None:
+    """Finish or undo what an interrupted build left, so out_dir holds one whole site."""
+    previous = previous_dir(out_dir)
+    if previous.exists():
+        if out_dir.exists():
+            shutil.rmtree(previous)
+        else:
+            os.rename(previous, out_dir)
+    staging = staging_dir(out_dir)
+    if (staging / JOURNAL).is_file():
+        _apply_journal(staging, out_dir)
+    if staging.exists():
+        shutil.rmtree(staging)
+
+
+def begin(out_dir: Path) -> Path:
+    """Return a fresh, empty staging folder for a build of out_dir."""
     recover(out_dir)
     staging = staging_dir(out_dir)
     staging.mkdir(parents=True)
-    existing = list_files(out_dir)
-    digests = old_digests or {}
-    report = WriteReport(removed=len(set(existing) - set(files)))
-    made: set[Path] = set()
-    for rel, data in files.items():
-        target = safe_join(staging, rel)
-        if target.parent not in made:
-            target.parent.mkdir(parents=True, exist_ok=True)
-            made.add(target.parent)
-        old = existing.get(rel)
-        if old is not None and _unchanged(old, data, digests.get(rel)):
-            try:
-                os.link(old, target)
-                report.unchanged += 1
-                continue
-            except OSError:
-                pass
+    return staging
+
+
+def write_file(staging: Path, rel: str, data: bytes) -> None:
+    """Write one output file into the staging folder."""
+    target = safe_join(staging, rel)
+    try:
         target.write_bytes(data)
-        report.written += 1
-    return staging, report
+    except FileNotFoundError:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(data)
+
+
+def finish(out_dir: Path, staging: Path, written: Collection[str], kept: Collection[str],
+           removed: Collection[str]) -> WriteReport:
+    """Put the staged files in place: written ones replace, kept ones stay, removed ones go."""
+    report = WriteReport(written=len(written), unchanged=len(kept), removed=len(removed))
+    if not out_dir.exists():
+        os.rename(staging, out_dir)
+    elif is_few(len(written) + len(removed)):
+        _write_journal(staging, written, removed)
+        _apply_journal(staging, out_dir)
+        shutil.rmtree(staging)
+    else:
+        for rel in kept:
+            target = safe_join(staging, rel)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            os.link(safe_join(out_dir, rel), target)
+        _swap(staging, out_dir)
+    return report
+
+
+def discard(out_dir: Path) -> None:
+    """Remove the staging folder of a failed build, leaving the previous site untouched."""
+    staging = staging_dir(out_dir)
+    if staging.exists() and not (staging / JOURNAL).exists():
+        shutil.rmtree(staging)
+
+
+def _write_journal(staging: Path, written: Collection[str], removed: Collection[str]) -> None:
+    """Record the moves to make; once this file exists, the new site is committed."""
+    temp = staging / (JOURNAL + ".tmp")
+    temp.write_text(json.dumps({"write": sorted(written), "remove": sorted(removed)}))
+    os.replace(temp, staging / JOURNAL)
+
+
+def _apply_journal(staging: Path, out_dir: Path) -> None:
+    """Make the moves the journal lists; safe to run again after an interruption."""
+    journal = json.loads((staging / JOURNAL).read_text())
+    for rel in journal["write"]:
+        source = safe_join(staging, rel)
+        if source.exists():
+            target = safe_join(out_dir, rel)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            os.replace(source, target)
+    for rel in journal["remove"]:
+        target = safe_join(out_dir, rel)
+        target.unlink(missing_ok=True)
+        _prune_empty_folders(target.parent, out_dir)
+
+
+def _prune_empty_folders(folder: Path, root: Path) -> None:
+    """Remove folder and its parents up to root while they are empty."""
+    while folder != root and folder.is_dir() and not any(folder.iterdir()):
+        folder.rmdir()
+        folder = folder.parent
 
 
 def _exchange(a: Path, b: Path) -> bool:
     """Swap two paths in one system call; return False where the system cannot."""
     libc_name = ctypes.util.find_library("c")
-    if not libc_name:
-        return False
-    libc = ctypes.CDLL(libc_name, use_errno=True)
-    renameat2 = getattr(libc, "renameat2", None)
+    renameat2 = getattr(ctypes.CDLL(libc_name, use_errno=True), "renameat2", None) if libc_name else None
     if renameat2 is None:
         return False
-    result = renameat2(_AT_FDCWD, os.fsencode(a), _AT_FDCWD, os.fsencode(b), _RENAME_EXCHANGE)
-    if result == 0:
+    if renameat2(_AT_FDCWD, os.fsencode(a), _AT_FDCWD, os.fsencode(b), _RENAME_EXCHANGE) == 0:
         return True
     code = ctypes.get_errno()
     if code in (errno.ENOSYS, errno.EINVAL, errno.ENOTSUP):
@@ -139,11 +184,8 @@ def _exchange(a: Path, b: Path) -> bool:
     raise OSError(code, os.strerror(code), str(a))
 
 
-def commit_site(staging: Path, out_dir: Path) -> None:
-    """Put the staged site in place of out_dir atomically and delete the previous site."""
-    if not out_dir.exists():
-        os.rename(staging, out_dir)
-        return
+def _swap(staging: Path, out_dir: Path) -> None:
+    """Put staging in place of out_dir and delete the previous site."""
     if _exchange(staging, out_dir):
         shutil.rmtree(staging)
         return
@@ -151,10 +193,3 @@ def commit_site(staging: Path, out_dir: Path) -> None:
     os.rename(out_dir, previous)
     os.rename(staging, out_dir)
     shutil.rmtree(previous)
-
-
-def discard_staging(out_dir: Path) -> None:
-    """Remove the staging folder of a failed build, leaving the previous site untouched."""
-    staging = staging_dir(out_dir)
-    if staging.exists():
-        shutil.rmtree(staging)

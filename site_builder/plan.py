@@ -1,11 +1,18 @@
-"""The plan: every output of the site (path, template, context) known before anything renders."""
+"""The plan: every output of the site known before anything renders.
+
+Each output has a key: a tuple of everything its bytes depend on besides the templates and the
+config. Equal keys mean equal bytes, so an incremental build renders only outputs whose key
+changed. Contexts are made lazily, only for the outputs that are rendered.
+"""
 
 from __future__ import annotations
 
 import calendar
 import datetime
 import functools
-from dataclasses import dataclass, field
+import hashlib
+from collections import defaultdict
+from dataclasses import dataclass
 from typing import Any, Callable, Iterator, Sequence
 
 from . import feeds, sitemap, timelinejs
@@ -15,6 +22,8 @@ from .model import Entry, Period, Site, Tag
 from .urls import home_path, is_safe_relative, output_file, period_path, tag_feed_path, tag_path
 
 MONTH_NAMES = tuple(calendar.month_name)
+SITE_FEED_LIMIT = 50
+TAG_FEED_LIMIT = 20
 
 
 class OutputClash(SitegenError):
@@ -23,20 +32,22 @@ class OutputClash(SitegenError):
 
 @dataclass(frozen=True)
 class PageOutput:
-    """An HTML page: rendered from template with context."""
+    """An HTML page: template rendered with the context make_context() returns."""
 
     path: str
     template: str
-    context: dict[str, Any]
+    key: tuple
+    make_context: Callable[[], dict[str, Any]]
     source: str
     lastmod: datetime.date | None = None
 
 
 @dataclass(frozen=True)
 class DataOutput:
-    """A non-HTML file whose bytes come from calling make()."""
+    """A non-HTML file whose bytes make() returns."""
 
     path: str
+    key: tuple
     make: Callable[[], bytes]
     source: str
 
@@ -72,10 +83,13 @@ class YearGroup:
 class Bar:
     """One month of a histogram."""
 
-    label: str
+    year: int
+    month_label: str        # 'December 2022'
+    label: str              # 'December 2022: 3 entries'
     count: int
     url: str | None
     percent: int
+    level: int              # 0-20: the bar's height in twentieths of the tallest
     year_start: bool
 
 
@@ -90,12 +104,10 @@ class Pagination:
     links: tuple[Link | None, ...]   # None stands for a gap ("…")
 
 
-@dataclass
-class PlanContext:
-    """What planning needs besides the site: config and the URLs of assets."""
-
-    config: Config
-    assets: dict[str, str] = field(default_factory=dict)   # logical name -> hashed URL
+def listing_key(entry: Entry) -> str:
+    """Return a digest of what listings show of an entry: front matter, URL and tag links."""
+    text = repr((entry.meta_digest, entry.url, entry.tag_links))
+    return hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=12).hexdigest()
 
 
 def month_label(year: int, month: int) -> str:
@@ -112,68 +124,66 @@ def period_label(period: Period) -> str:
     return f"{period.day} {month_label(period.year, period.month)}"
 
 
-def group_entries(entries: Sequence[Entry], base: str) -> tuple[YearGroup, ...]:
-    """Return entries grouped under year and month headings, keeping their order."""
-    years: list[YearGroup] = []
-    current_year: int | None = None
-    months: list[MonthGroup] = []
-    run: list[Entry] = []
-
-    def close_month() -> None:
-        if run:
-            first = run[0].date
-            months.append(MonthGroup(month_label(first.year, first.month),
-                                     base + period_path(first.year, first.month).lstrip("/"),
-                                     f"m{first.year:04d}-{first.month:02d}", tuple(run)))
-            run.clear()
-
-    def close_year() -> None:
-        close_month()
-        if months:
-            years.append(YearGroup(current_year, base + period_path(current_year).lstrip("/"),
-                                   tuple(months)))
-            months.clear()
-
-    for entry in entries:
-        if entry.date.year != current_year:
-            close_year()
-            current_year = entry.date.year
-        elif run and run[-1].date.month != entry.date.month:
-            close_month()
-        run.append(entry)
-    close_year()
-    return tuple(years)
-
-
-def histogram(entries: Sequence[Entry], base: str) -> tuple[Bar, ...]:
-    """Return one bar per month from the first entry's month to the last one's."""
-    if not entries:
-        return ()
-    counts: dict[tuple[int, int], int] = {}
-    for entry in entries:
-        key = (entry.date.year, entry.date.month)
-        counts[key] = counts.get(key, 0) + 1
-    first, last = min(counts), max(counts)
-    peak = max(counts.values())
-    bars = []
-    year, month = first
-    while (year, month) <= last:
-        count = counts.get((year, month), 0)
-        bars.append(Bar(
-            label=f"{month_label(year, month)}: {count} entr{'y' if count == 1 else 'ies'}",
-            count=count,
-            url=base + period_path(year, month).lstrip("/") if count else None,
-            percent=round(100 * count / peak),
-            year_start=month == 1 or (year, month) == first,
-        ))
-        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
-    return tuple(bars)
-
-
 def period_page_path(period: Period, page: int = 1) -> str:
     """Return the URL path of a page of a period's archive."""
     path = period_path(*period.key)
     return path if page == 1 else f"{path}page/{page}/"
+
+
+def group_entries(entries: Sequence[Entry], base: str) -> tuple[YearGroup, ...]:
+    """Return entries grouped under year and month headings, keeping their order."""
+    years: list[YearGroup] = []
+    for entry in entries:
+        day = entry.date
+        if not years or years[-1].year != day.year:
+            years.append(YearGroup(day.year, base + period_path(day.year).lstrip("/"), ()))
+        year = years[-1]
+        months = year.months
+        if not months or months[-1].entries[0].date.month != day.month:
+            months += (MonthGroup(month_label(day.year, day.month),
+                                  base + period_path(day.year, day.month).lstrip("/"),
+                                  f"m{day.year:04d}-{day.month:02d}", (entry,)),)
+        else:
+            last = months[-1]
+            months = months[:-1] + (MonthGroup(last.label, last.url, last.anchor,
+                                               last.entries + (entry,)),)
+        years[-1] = YearGroup(year.year, year.url, months)
+    return tuple(years)
+
+
+def month_counts(entries: Sequence[Entry]) -> tuple[tuple[int, int, int], ...]:
+    """Return (year, month, count) for each month that has entries, in order."""
+    counts: dict[tuple[int, int], int] = {}
+    for entry in entries:
+        key = (entry.date.year, entry.date.month)
+        counts[key] = counts.get(key, 0) + 1
+    return tuple((year, month, count) for (year, month), count in sorted(counts.items()))
+
+
+def histogram(counts: Sequence[tuple[int, int, int]], base: str) -> tuple[Bar, ...]:
+    """Return one bar per month from the first month in counts to the last."""
+    if not counts:
+        return ()
+    by_month = {(year, month): count for year, month, count in counts}
+    first, last = min(by_month), max(by_month)
+    peak = max(by_month.values())
+    bars = []
+    year, month = first
+    while (year, month) <= last:
+        count = by_month.get((year, month), 0)
+        label = month_label(year, month)
+        bars.append(Bar(
+            year=year,
+            month_label=label,
+            label=f"{label}: {count} entr{'y' if count == 1 else 'ies'}",
+            count=count,
+            url=base + period_path(year, month).lstrip("/") if count else None,
+            percent=round(100 * count / peak),
+            level=-(-20 * count // peak),
+            year_start=month == 1 or (year, month) == first,
+        ))
+        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+    return tuple(bars)
 
 
 def paginate(count: int, size: int) -> int:
@@ -201,12 +211,16 @@ def pagination(number: int, total: int, url_of: Callable[[int], str]) -> Paginat
 class Planner:
     """Builds the list of outputs for one site; one method per kind of page."""
 
-    def __init__(self, site: Site, ctx: PlanContext):
+    def __init__(self, site: Site, config: Config):
         self.site = site
-        self.config = ctx.config
-        self.assets = ctx.assets
-        self.base = ctx.config.base_path
-        self.newest_first = ctx.config.sort == "newest"
+        self.config = config
+        self.base = config.base_path
+        self.newest_first = config.sort == "newest"
+        self.keys = {e.path: listing_key(e) for e in site.entries}
+
+    def entry_key(self, entry: Entry) -> str:
+        """Return the listing key of an entry (see listing_key)."""
+        return self.keys[entry.path]
 
     def url(self, path: str) -> str:
         """Return the root-relative URL (with base path) of a site path."""
@@ -220,109 +234,146 @@ class Planner:
         """Return the context every page has: what it is and where."""
         url = self.url(path)
         return {"kind": kind, "title": title, "url": url,
-                "canonical": self.config.site_url.rstrip("/") + url[len(self.base) - 1:],
-                **extra}
+                "canonical": self.config.site_url + url[len(self.base):], **extra}
 
     def outputs(self) -> Iterator[PageOutput | DataOutput]:
-        """Yield every output of the site."""
-        yield from self.listing_pages(self.site.entries, "home", self.config.title,
-                                      home_path, feed_url=self.url("/feed.xml"), source="home")
+        """Yield every output of the site but the sitemap."""
+        yield from self.listing_pages(self.site.entries, "home", self.config.title, home_path,
+                                      feed_url=self.url("/feed.xml"), source="home")
         for entry in self.site.entries:
             yield self.entry_page(entry)
         yield from self.tag_pages()
         yield from self.period_pages()
         yield self.archive_page()
-        yield PageOutput("search/index.html", "search.html",
-                         {"page": self.page("search", "Search", "/search/")}, "search page")
-        yield PageOutput("404.html", "404.html",
-                         {"page": self.page("404", "Page not found", "/404.html")}, "404 page")
+        for path, kind, title in (("/search/", "search", "Search"),
+                                  ("/404.html", "404", "Page not found")):
+            yield PageOutput(output_file(path), f"{kind}.html", (kind,),
+                             functools.partial(lambda *a: {"page": self.page(*a)}, kind, title, path),
+                             f"{kind} page")
         yield from self.data_files()
 
     def listing_pages(self, entries: Sequence[Entry], kind: str, heading: str,
                       path_of: Callable[[int], str], feed_url: str, source: str,
                       compact: bool = False, template: str = "list.html",
-                      **extra: Any) -> Iterator[PageOutput]:
+                      extra: dict[str, Any] | None = None, extra_key: tuple = (),
+                      histogram_counts: Sequence[tuple[int, int, int]] | None = None,
+                      ) -> Iterator[PageOutput]:
         """Yield the paginated timeline pages of entries (home, a tag or a period).
 
         Compact listings (the date archives) leave out leads, which keeps the site small:
-        every entry appears in about ten listings.
+        every entry appears in about ten listings. The histogram is on the first page only.
         """
         shown = self.display(entries)
         size = self.config.page_size
         total = paginate(len(shown), size)
-        extra.setdefault("histogram", histogram(entries, self.base))
-        extra.setdefault("tag", None)
+        counts = month_counts(entries) if histogram_counts is None else histogram_counts
         for number in range(1, total + 1):
             chunk = shown[(number - 1) * size: number * size]
+            bars = counts if number == 1 else ()
             title = heading if number == 1 else f"{heading} (page {number})"
+            key = (template, kind, heading, len(entries), number, total, compact, feed_url, bars,
+                   extra_key, tuple(self.entry_key(e) for e in chunk))
             yield PageOutput(
-                output_file(path_of(number)), template,
-                {
-                    "page": self.page(kind, title, path_of(number), feed_url=feed_url),
-                    "heading": heading,
-                    "count": len(entries),
-                    "compact": compact,
-                    "groups": group_entries(chunk, self.base),
-                    "pagination": pagination(number, total, lambda n: self.url(path_of(n))),
-                    **extra,
-                },
+                output_file(path_of(number)), template, key,
+                functools.partial(self.listing_context, kind, title, path_of, number, total,
+                                  chunk, heading, len(entries), compact, feed_url, bars,
+                                  extra or {}),
                 f"{source} page {number}",
                 lastmod=max((e.date for e in chunk), default=None),
             )
 
+    def listing_context(self, kind: str, title: str, path_of: Callable[[int], str], number: int,
+                        total: int, chunk: Sequence[Entry], heading: str, count: int,
+                        compact: bool, feed_url: str, bars: Sequence[tuple[int, int, int]],
+                        extra: dict[str, Any]) -> dict[str, Any]:
+        """Return the context of one page of a listing."""
+        return {
+            "page": self.page(kind, title, path_of(number), feed_url=feed_url),
+            "heading": heading,
+            "count": count,
+            "compact": compact,
+            "groups": group_entries(chunk, self.base),
+            "pagination": pagination(number, total, lambda n: self.url(path_of(n))),
+            "histogram": histogram(bars, self.base),
+            "tag": None,
+            **extra,
+        }
+
     def entry_page(self, entry: Entry) -> PageOutput:
         """Return the page of one entry."""
-        day = entry.date
+        previous = self.site.previous[entry.path]
+        following = self.site.next[entry.path]
+        related = self.site.related[entry.path]
+        key = ("entry", entry.digest, self.entry_key(entry), previous and self.entry_key(previous),
+               following and self.entry_key(following), tuple(self.entry_key(r) for r in related))
         path = entry.url[len(self.base) - 1:]
-        return PageOutput(
-            output_file(path), "entry.html",
-            {
-                "page": self.page("entry", entry.title, path, description=entry.lead),
-                "entry": entry,
-                "previous": self.site.previous[entry.path],
-                "next": self.site.next[entry.path],
-                "related": self.site.related[entry.path],
-                "day_url": self.url(period_path(day.year, day.month, day.day)),
-                "month_url": self.url(period_path(day.year, day.month)),
-                "year_url": self.url(period_path(day.year)),
-            },
-            entry.path,
-            lastmod=day,
-        )
+        return PageOutput(output_file(path), "entry.html", key,
+                          functools.partial(self.entry_context, entry, path), entry.path,
+                          lastmod=entry.date)
+
+    def entry_context(self, entry: Entry, path: str) -> dict[str, Any]:
+        """Return the context of an entry's page."""
+        day = entry.date
+        return {
+            "page": self.page("entry", entry.title, path, description=entry.lead),
+            "entry": entry,
+            "previous": self.site.previous[entry.path],
+            "next": self.site.next[entry.path],
+            "related": self.site.related[entry.path],
+            "day_url": self.url(period_path(day.year, day.month, day.day)),
+            "month_url": self.url(period_path(day.year, day.month)),
+            "year_url": self.url(period_path(day.year)),
+        }
 
     def tag_pages(self) -> Iterator[PageOutput | DataOutput]:
         """Yield the tag index, each tag's timeline pages and each tag's feed."""
         tags = self.site.tags
-        rows = [{"name": t.name, "url": self.url(tag_path(t.slug)), "count": len(t.entries)}
-                for t in tags]
-        yield PageOutput("tags/index.html", "tags.html", {
-            "page": self.page("tags", "Tags", "/tags/"),
-            "tags_by_name": rows,
-            "tags_by_count": sorted(rows, key=lambda r: (-r["count"], r["name"].casefold())),
-        }, "tag index")
+        rows = tuple((t.name, self.url(tag_path(t.slug)), len(t.entries)) for t in tags)
+        yield PageOutput("tags/index.html", "tags.html", ("tags", rows),
+                         functools.partial(self.tags_context, rows), "tag index")
         for tag in tags:
             feed_path = tag_feed_path(tag.slug)
             yield from self.listing_pages(
                 tag.entries, "tag", tag.name, functools.partial(tag_path, tag.slug),
-                feed_url=self.url(feed_path), source=f"tag '{tag.name}'", tag=tag)
-            yield DataOutput(output_file(feed_path), functools.partial(
-                feeds.build_atom_feed, self.display(tag.entries), config=self.config,
-                title=f"{self.config.title}: {tag.name}", feed_url=self.url(feed_path),
-                page_url=self.url(tag_path(tag.slug))), f"feed of tag '{tag.name}'")
+                feed_url=self.url(feed_path), source=f"tag '{tag.name}'",
+                extra={"tag": tag}, extra_key=(tag.slug,))
+            newest = self.display(tag.entries)[:TAG_FEED_LIMIT] if self.newest_first \
+                else tag.entries[-TAG_FEED_LIMIT:]
+            yield DataOutput(
+                output_file(feed_path), ("tag feed", tag.name, tuple(self.entry_key(e) for e in newest)),
+                functools.partial(
+                    feeds.build_atom_feed, newest, config=self.config,
+                    title=f"{self.config.title}: {tag.name}", feed_url=self.url(feed_path),
+                    page_url=self.url(tag_path(tag.slug)), limit=TAG_FEED_LIMIT,
+                    full_content=False),
+                f"feed of tag '{tag.name}'")
+
+    def tags_context(self, rows: tuple[tuple[str, str, int], ...]) -> dict[str, Any]:
+        """Return the context of the tag index."""
+        by_name = [{"name": name, "url": url, "count": count} for name, url, count in rows]
+        return {
+            "page": self.page("tags", "Tags", "/tags/"),
+            "tags_by_name": by_name,
+            "tags_by_count": sorted(by_name, key=lambda r: (-r["count"], r["name"].casefold())),
+        }
 
     def period_pages(self) -> Iterator[PageOutput]:
         """Yield the year, month and day archives, each paginated like the timeline."""
-        children_of = {"year": self.site.months, "month": self.site.days, "day": ()}
+        children: dict[tuple, list[Period]] = defaultdict(list)
+        for month in self.site.months:
+            children[(month.year, 0, 0)].append(month)
+        for day in self.site.days:
+            children[(day.year, day.month, 0)].append(day)
         for periods in (self.site.years, self.site.months, self.site.days):
             for index, period in enumerate(periods):
-                yield from self.period_page(period, periods, index, children_of[period.kind])
+                yield from self.period_page(period, periods, index, children.get(period.key, ()))
 
     def period_link(self, period: Period) -> Link:
         """Return a link to a period's archive."""
         return Link(period_label(period), self.url(period_path(*period.key)))
 
     def period_page(self, period: Period, siblings: Sequence[Period], index: int,
-                    candidates: Sequence[Period]) -> Iterator[PageOutput]:
+                    inside: Sequence[Period]) -> Iterator[PageOutput]:
         """Yield the archive pages of one year, month or day."""
         up = []
         if period.kind in ("month", "day"):
@@ -330,61 +381,86 @@ class Planner:
         if period.kind == "day":
             up.append(Link(month_label(period.year, period.month),
                            self.url(period_path(period.year, period.month))))
-        depth = {"year": 1, "month": 2, "day": 3}[period.kind]
-        inside = [c for c in candidates if c.key[:depth] == period.key[:depth]]
+        children = tuple((self.period_link(c), len(c.entries)) for c in inside)
+        extra = {
+            "period": period,
+            "up": tuple(up),
+            "previous": self.period_link(siblings[index - 1]) if index else None,
+            "next": self.period_link(siblings[index + 1]) if index + 1 < len(siblings) else None,
+            "children": children,
+        }
         label = period_label(period)
         yield from self.listing_pages(
             period.entries, period.kind, label, functools.partial(period_page_path, period),
             feed_url=self.url("/feed.xml"), source=f"{period.kind} archive {label}",
-            compact=True,
-            template="period.html",
-            period=period,
-            up=up,
-            previous=self.period_link(siblings[index - 1]) if index else None,
-            next=self.period_link(siblings[index + 1]) if index + 1 < len(siblings) else None,
-            children=[(self.period_link(c), len(c.entries)) for c in inside],
-            histogram=histogram(period.entries, self.base) if period.kind == "year" else (),
-        )
+            compact=True, template="period.html", extra=extra,
+            extra_key=(extra["up"], extra["previous"], extra["next"], children),
+            histogram_counts=None if period.kind == "year" else ())
 
     def archive_page(self) -> PageOutput:
         """Return /archive/: every year and month, with counts."""
         years = []
         for year in reversed(self.site.years) if self.newest_first else self.site.years:
-            months = [(self.period_link(m), len(m.entries)) for m in self.site.months
-                      if m.year == year.year]
+            months = tuple((self.period_link(m), len(m.entries)) for m in self.site.months
+                           if m.year == year.year)
             years.append((self.period_link(year), len(year.entries), months))
-        return PageOutput("archive/index.html", "archive.html", {
-            "page": self.page("archive", "Archive", "/archive/"),
-            "years": years,
-            "histogram": histogram(self.site.entries, self.base),
-        }, "archive page")
+        counts = month_counts(self.site.entries)
+        return PageOutput("archive/index.html", "archive.html", ("archive", tuple(years), counts),
+                          functools.partial(self.archive_context, years, counts), "archive page")
+
+    def archive_context(self, years: list, counts: tuple) -> dict[str, Any]:
+        """Return the context of the archive page."""
+        return {"page": self.page("archive", "Archive", "/archive/"), "years": years,
+                "histogram": histogram(counts, self.base)}
 
     def data_files(self) -> Iterator[DataOutput]:
         """Yield feeds, timeline.json and the small files GitHub Pages wants."""
         config = self.config
-        yield DataOutput("feed.xml", functools.partial(
-            feeds.build_atom_feed, self.site.entries[::-1], config=config, title=config.title,
-            feed_url=self.url("/feed.xml"), page_url=self.url("/")), "site feed")
-        yield DataOutput("timeline.json", functools.partial(
-            timelinejs.build_timeline_json, self.site.entries, config=config,
-            title=config.title, description=config.description), "timeline.json")
-        yield DataOutput(".nojekyll", lambda: b"", ".nojekyll")
+        newest = self.site.entries[::-1][:SITE_FEED_LIMIT]
+        yield DataOutput("feed.xml", ("feed", tuple((e.digest, self.entry_key(e)) for e in newest)),
+                         functools.partial(feeds.build_atom_feed, newest, config=config,
+                                           title=config.title, feed_url=self.url("/feed.xml"),
+                                           page_url=self.url("/"), limit=SITE_FEED_LIMIT),
+                         "site feed")
+        yield DataOutput("timeline.json",
+                         ("timeline", tuple(self.entry_key(e) for e in self.site.entries)),
+                         functools.partial(timelinejs.build_timeline_json, self.site.entries,
+                                           config=config, title=config.title,
+                                           description=config.description),
+                         "timeline.json")
+        yield DataOutput(".nojekyll", (), bytes, ".nojekyll")
         if config.cname:
-            yield DataOutput("CNAME", lambda: config.cname.strip().encode() + b"\n", "CNAME")
+            yield DataOutput("CNAME", (config.cname,),
+                             functools.partial(str.encode, config.cname.strip() + "\n"), "CNAME")
 
 
-def build_plan(site: Site, ctx: PlanContext) -> list[PageOutput | DataOutput]:
-    """Return every output of the site, sitemap included; raise OutputClash on a shared path."""
-    outputs = list(Planner(site, ctx).outputs())
-    pages = [(o.path, o.lastmod) for o in outputs if isinstance(o, PageOutput) and o.path != "404.html"]
-    root = ctx.config.site_url
-    urls = [(root + path.removesuffix("index.html"), lastmod) for path, lastmod in pages]
-    for path, data in sitemap.build_sitemap(urls, site_url=root).items():
-        outputs.append(DataOutput(path, functools.partial(bytes, data), "sitemap"))
-    outputs.append(DataOutput("robots.txt", functools.partial(
+def build_plan(site: Site, config: Config, extra: Sequence[DataOutput] = ()
+               ) -> list[PageOutput | DataOutput]:
+    """Return every output of the site, sitemap and extra files included.
+
+    Raises OutputClash when two outputs share a path or a path is unsafe.
+    """
+    outputs = list(Planner(site, config).outputs()) + list(extra)
+    root = config.site_url
+    urls = tuple((root + o.path.removesuffix("index.html"), o.lastmod) for o in outputs
+                 if isinstance(o, PageOutput) and o.path != "404.html")
+    urls_key = hashlib.blake2b(repr(urls).encode("utf-8", "surrogatepass")).hexdigest()
+    sitemaps = functools.lru_cache(maxsize=1)(
+        functools.partial(sitemap.build_sitemap, urls, site_url=root))
+    for path in sitemap_paths(len(urls)):
+        outputs.append(DataOutput(path, ("sitemap", urls_key),
+                                  functools.partial(lambda p: sitemaps()[p], path), "sitemap"))
+    outputs.append(DataOutput("robots.txt", ("robots",), functools.partial(
         sitemap.build_robots_txt, root + "sitemap.xml"), "robots.txt"))
     check_paths(outputs)
     return outputs
+
+
+def sitemap_paths(count: int) -> list[str]:
+    """Return the sitemap files a site of count pages has (an index past the protocol limit)."""
+    if count <= sitemap.MAX_URLS:
+        return ["sitemap.xml"]
+    return ["sitemap.xml"] + [f"sitemap-{n}.xml" for n in range(1, -(-count // sitemap.MAX_URLS) + 1)]
 
 
 def check_paths(outputs: Sequence[PageOutput | DataOutput]) -> None:

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-import bisect
 import dataclasses
+import heapq
 from collections import Counter, defaultdict
 from typing import Iterable, Mapping, Sequence
 
@@ -12,8 +12,8 @@ from .model import Entry, Period, Site, Tag
 from .slugs import make_slug
 from .urls import permalink_path, tag_path
 
-RELATED_PER_TAG = 8     # nearest entries in time looked at per shared tag
-RELATED_TAGS = 5        # rarest tags of an entry looked at
+RELATED_PER_TAG = 6     # nearest entries in time looked at per shared tag
+RELATED_TAGS = 3        # rarest tags of an entry looked at
 
 
 def timeline_key(entry: Entry) -> tuple:
@@ -26,23 +26,38 @@ def canonical_tag(name: str, aliases: Mapping[str, str]) -> str:
     return aliases.get(name.casefold(), name)
 
 
-def _tag_names(entries: Iterable[Entry], aliases: Mapping[str, str]) -> dict[str, str]:
+class TagNamer:
+    """Maps tag names as written to canonical names and slugs, each worked out once."""
+
+    def __init__(self, aliases: Mapping[str, str]):
+        self.aliases = aliases
+        self.known: dict[str, tuple[str, str]] = {}
+
+    def __call__(self, name: str) -> tuple[str, str]:
+        """Return (canonical name, slug) of a tag as written."""
+        found = self.known.get(name)
+        if found is None:
+            canonical = canonical_tag(name, self.aliases)
+            found = self.known[name] = (canonical, make_slug(canonical, "tag"))
+        return found
+
+
+def _tag_names(entries: Iterable[Entry], namer: TagNamer) -> dict[str, str]:
     """Return tag slug -> display name, the most used spelling winning (ties: sorted first)."""
     spellings: dict[str, Counter] = defaultdict(Counter)
     for entry in entries:
         for name in entry.tags:
-            canonical = canonical_tag(name, aliases)
-            spellings[make_slug(canonical, "tag")][canonical] += 1
+            canonical, slug = namer(name)
+            spellings[slug][canonical] += 1
     return {
         slug: min(counter.items(), key=lambda item: (-item[1], item[0]))[0]
         for slug, counter in spellings.items()
     }
 
 
-def _entry_tag_slugs(entry: Entry, aliases: Mapping[str, str]) -> tuple[str, ...]:
+def _entry_tag_slugs(entry: Entry, namer: TagNamer) -> tuple[str, ...]:
     """Return the slugs of an entry's tags after aliasing, without duplicates, in order."""
-    slugs = (make_slug(canonical_tag(name, aliases), "tag") for name in entry.tags)
-    return tuple(dict.fromkeys(slugs))
+    return tuple(dict.fromkeys(namer(name)[1] for name in entry.tags))
 
 
 def _periods(entries: Sequence[Entry]) -> tuple[tuple[Period, ...], ...]:
@@ -67,38 +82,39 @@ def _related(entries: Sequence[Entry], slugs_of: Mapping[str, tuple[str, ...]],
     this linear in the number of entries even when one tag is on every entry.
     """
     position = {slug: {e.path: i for i, e in enumerate(items)} for slug, items in members.items()}
+    tag_sets = {path: frozenset(slugs) for path, slugs in slugs_of.items()}
+    times = {entry.path: entry.instant.timestamp() for entry in entries}
+    half = RELATED_PER_TAG // 2
     related: dict[str, tuple[Entry, ...]] = {}
     for entry in entries:
-        own = set(slugs_of[entry.path])
+        own = tag_sets[entry.path]
+        when = times[entry.path]
         rarest = sorted(own, key=lambda s: (len(members[s]), s))[:RELATED_TAGS]
         candidates: dict[str, Entry] = {}
         for slug in rarest:
             items = members[slug]
-            index = position[slug][entry.path]
-            low = max(0, index - RELATED_PER_TAG // 2)
+            low = max(0, position[slug][entry.path] - half)
             for other in items[low:low + RELATED_PER_TAG + 1]:
-                if other.path != entry.path:
-                    candidates[other.path] = other
-        scored = sorted(
-            candidates.values(),
-            key=lambda o: (-len(own.intersection(slugs_of[o.path])),
-                           abs((o.instant - entry.instant).total_seconds()), o.path),
-        )
-        related[entry.path] = tuple(scored[:count])
+                candidates[other.path] = other
+        candidates.pop(entry.path, None)
+        best = heapq.nsmallest(count, (
+            (-len(own & tag_sets[path]), abs(times[path] - when), path, other)
+            for path, other in candidates.items()))
+        related[entry.path] = tuple(item[3] for item in best)
     return related
 
 
 def build_site(entries: Iterable[Entry], config: Config) -> Site:
     """Return the Site for the given (non-draft) entries under config."""
-    aliases = config.tag_aliases
+    namer = TagNamer(config.tag_aliases)
     ordered = sorted(entries, key=timeline_key)
-    names = _tag_names(ordered, aliases)
+    names = _tag_names(ordered, namer)
     base = config.base_path
     tag_urls = {slug: base + tag_path(slug).lstrip("/") for slug in names}
     slugs_of: dict[str, tuple[str, ...]] = {}
     linked: list[Entry] = []
     for entry in ordered:
-        slugs = _entry_tag_slugs(entry, aliases)
+        slugs = _entry_tag_slugs(entry, namer)
         slugs_of[entry.path] = slugs
         url = base + permalink_path(config.permalink, entry.slug, entry.date).lstrip("/")
         links = tuple((names[slug], tag_urls[slug]) for slug in slugs)

@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# Install everything the tests need, then run every test: unit and site tests, then browser tests.
+# Usage: ./scripts/test.sh [pytest arguments]   (the same command CI runs through .ci/run)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+# System tools: Chromium for browser tests, Java + jing + xmllint for the HTML, Atom and sitemap
+# validators. Installed only when missing, so a second run starts at once.
+packages=()
+command -v chromium >/dev/null || packages+=(chromium)
+command -v jing >/dev/null || packages+=(jing)
+command -v xmllint >/dev/null || packages+=(libxml2-utils)
+command -v java >/dev/null || packages+=(default-jre-headless)
+if [ ${#packages[@]} -gt 0 ]; then
+  echo "installing ${packages[*]}"
+  export DEBIAN_FRONTEND=noninteractive
+  ${SUDO:-} apt-get update -qq
+  ${SUDO:-} apt-get install -y -qq --no-install-recommends "${packages[@]}" >/dev/null
+fi
+
+python3 -m pip install --quiet --disable-pip-version-check -e '.[test]'
+npm ci --prefix tests/tools --silent --no-audit --no-fund
+
+python3 -m pytest tests --ignore=tests/browser "$@"
+python3 -m pytest tests/browser "$@"

@@ -1,0 +1,111 @@
+"""The build cache: parsed entries and the last build's outputs, kept between builds.
+
+It lives in ``.sitegen-cache/`` in the site folder, which git and the output both ignore. Every
+file in it is written atomically and read defensively: a missing, stale or unreadable cache only
+makes the next build a full one.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import pickle
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from . import __version__
+from .model import Entry
+
+CACHE_DIR = ".sitegen-cache"
+FORMAT = 1  # bump when what the cache stores changes shape
+Stat = tuple[int, int]  # (mtime_ns, size)
+
+
+@dataclass
+class EntryCache:
+    """Entries parsed by an earlier build, with the file stats they were parsed from."""
+
+    zone: str = ""
+    entries: dict[str, tuple[Stat, Entry]] = field(default_factory=dict)   # path -> parsed entry
+    seeds: dict[str, tuple[Stat, str]] = field(default_factory=dict)       # raw file -> its URL
+
+
+@dataclass
+class Manifest:
+    """What the last successful build wrote into one output folder."""
+
+    signature: str = ""                                        # digest of every input's stat
+    folder_id: tuple[int, int] = (0, 0)                        # (device, inode) of the output folder
+    outputs: dict[str, tuple[str, str]] = field(default_factory=dict)  # path -> (key, content digest)
+
+
+def digest(*parts: Any) -> str:
+    """Return a short hex digest of the repr of parts."""
+    return hashlib.blake2b(repr(parts).encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()
+
+
+def _read(path: Path) -> Any:
+    """Return the object pickled in path, or None when it is missing or unreadable."""
+    try:
+        with open(path, "rb") as handle:
+            header, payload = pickle.load(handle)
+    except (OSError, pickle.UnpicklingError, EOFError, ValueError, TypeError, AttributeError,
+            ImportError, IndexError):
+        return None
+    return payload if header == (__version__, FORMAT) else None
+
+
+def _write(path: Path, payload: Any) -> None:
+    """Pickle payload into path atomically."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle, temp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
+    try:
+        with os.fdopen(handle, "wb") as out:
+            pickle.dump(((__version__, FORMAT), payload), out, protocol=pickle.HIGHEST_PROTOCOL)
+        os.replace(temp, path)
+    except BaseException:
+        Path(temp).unlink(missing_ok=True)
+        raise
+
+
+def load_entry_cache(cache_dir: Path, zone: str) -> EntryCache:
+    """Return the cached entries parsed in time zone zone (empty if none fit)."""
+    cache = _read(cache_dir / "entries.pickle")
+    if not isinstance(cache, EntryCache) or cache.zone != zone:
+        return EntryCache(zone=zone)
+    return cache
+
+
+def write_entry_cache(cache_dir: Path, cache: EntryCache) -> None:
+    """Store the entry cache."""
+    _write(cache_dir / "entries.pickle", cache)
+
+
+def manifest_path(cache_dir: Path, out_dir: Path) -> Path:
+    """Return where the manifest of out_dir is kept (one per output folder)."""
+    return cache_dir / f"outputs-{digest(str(out_dir.resolve()))[:12]}.pickle"
+
+
+def load_manifest(cache_dir: Path, out_dir: Path) -> Manifest:
+    """Return the manifest of out_dir, or an empty one when it no longer describes the folder."""
+    manifest = _read(manifest_path(cache_dir, out_dir))
+    if not isinstance(manifest, Manifest) or manifest.folder_id != folder_id(out_dir):
+        return Manifest()
+    return manifest
+
+
+def write_manifest(cache_dir: Path, out_dir: Path, manifest: Manifest) -> None:
+    """Store the manifest of out_dir."""
+    manifest.folder_id = folder_id(out_dir)
+    _write(manifest_path(cache_dir, out_dir), manifest)
+
+
+def folder_id(path: Path) -> tuple[int, int]:
+    """Return (device, inode) of a folder, which changes when the folder is replaced."""
+    try:
+        info = path.stat()
+    except OSError:
+        return (0, 0)
+    return (info.st_dev, info.st_ino)

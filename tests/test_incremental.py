@@ -1,0 +1,118 @@
+"""Incremental builds: after any kind of edit, a build from the cache gives the clean build's bytes."""
+
+import shutil
+
+import pytest
+
+from site_builder.build import BuildOptions, build
+from site_builder.cache import CACHE_DIR
+from site_builder.output import list_files
+
+from helpers import write_entry
+
+SEED = "seeds/000_a8b0fcfbf1680f64.txt"
+
+
+def tree(root):
+    return {rel: path.read_bytes() for rel, path in list_files(root).items()}
+
+
+def clean_build(site, tmp_path):
+    """Build a copy of the site with no cache and no previous output; return its tree."""
+    copy = tmp_path / "clean"
+    shutil.rmtree(copy, ignore_errors=True)
+    shutil.copytree(site, copy, ignore=shutil.ignore_patterns("public", CACHE_DIR, ".public*"))
+    build(BuildOptions(copy, jobs=1))
+    return tree(copy / "public")
+
+
+@pytest.fixture
+def site(tmp_path, repo_root):
+    site = tmp_path / "site"
+    (site / "seeds").mkdir(parents=True)
+    shutil.copy(repo_root / SEED, site / "seeds")
+    for i in range(30):
+        write_entry(site, f"entry-{i:02d}", f"202{i % 3}-{1 + i % 12:02d}-{1 + i % 27:02d}",
+                    tags=("russia", f"topic {i % 4}", f"group {i % 7}"))
+    (site / "sitegen.yaml").write_text("title: Test timeline\npage_size: 4\n", encoding="utf-8")
+    build(BuildOptions(site))
+    return site
+
+
+def edit(path, old, new):
+    text = path.read_text(encoding="utf-8")
+    assert old in text
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
+EDITS = {
+    "edit a body": lambda s: edit(s / "content/2020/01/entry-00.md", "Body text.", "New body."),
+    "edit a title": lambda s: edit(s / "content/2021/02/entry-01.md", "title: Entry 01",
+                                   "title: A new title"),
+    "add an entry": lambda s: write_entry(s, "added", "2023-06-15", tags=("russia", "new tag")),
+    "delete an entry": lambda s: (s / "content/2022/03/entry-02.md").unlink(),
+    "rename an entry file": lambda s: (s / "content/2020/04/entry-03.md").rename(
+        s / "content/2020/04/renamed.md"),
+    "retag an entry": lambda s: edit(s / "content/2021/05/entry-04.md", "- topic 0", "- retagged"),
+    "move an entry in time": lambda s: edit(s / "content/2022/06/entry-05.md", "date: 2022-06-06",
+                                            "date: 2019-01-01"),
+    "make an entry a draft": lambda s: edit(s / "content/2020/07/entry-06.md", "---\n\n",
+                                            "draft: true\n---\n\n"),
+    "change a template": lambda s: (s / "templates").mkdir() or (s / "templates/404.html").write_text(
+        "{% extends 'base.html' %}{% block content %}<h1>Lost</h1>{% endblock %}", encoding="utf-8"),
+    "change the stylesheet": lambda s: (s / "templates/static").mkdir(parents=True) or (
+        s / "templates/static/style.css").write_text("body { color: black; }", encoding="utf-8"),
+    "change the config": lambda s: (s / "sitegen.yaml").write_text(
+        "title: Renamed timeline\npage_size: 3\nsort: oldest\n", encoding="utf-8"),
+    "add a raw article": lambda s: (s / "seeds/extra.txt").write_text(
+        "date 2023-02-01 https://example.org/extra\nExtra title\nExtra lead\nBody paragraph.\n",
+        encoding="utf-8"),
+}
+
+
+@pytest.mark.parametrize("name", list(EDITS))
+def test_incremental_build_equals_clean_build(site, tmp_path, name):
+    before = tree(site / "public")
+    EDITS[name](site)
+    report = build(BuildOptions(site))
+    after = tree(site / "public")
+    # A renamed file keeps its slug (from the title), so its site does not change.
+    assert (after == before) == (name == "rename an entry file")
+    assert after == clean_build(site, tmp_path)
+    assert report.write.written + report.write.removed < len(after), "only what changed is written"
+
+
+def test_a_sequence_of_edits_stays_equal_to_clean_builds(site, tmp_path):
+    for name, change in EDITS.items():
+        if name in ("change a template", "change the stylesheet"):
+            continue
+        change(site)
+        build(BuildOptions(site))
+        assert tree(site / "public") == clean_build(site, tmp_path), name
+
+
+def test_no_change_rebuild_touches_nothing(site):
+    files = list_files(site / "public")
+    stats = {rel: (p.stat().st_ino, p.stat().st_mtime_ns) for rel, p in files.items()}
+    report = build(BuildOptions(site))
+    assert report.up_to_date
+    assert {rel: (p.stat().st_ino, p.stat().st_mtime_ns)
+            for rel, p in list_files(site / "public").items()} == stats
+
+
+def test_a_body_edit_rewrites_only_what_shows_the_body(site):
+    report_before = tree(site / "public")
+    EDITS["edit a body"](site)
+    report = build(BuildOptions(site))
+    changed = {rel for rel, data in tree(site / "public").items() if report_before.get(rel) != data}
+    assert report.write.written == len(changed)
+    # The site feed carries whole bodies; listings and tag feeds show the front matter only.
+    assert changed == {"2020/01/01/entry-00/index.html", "feed.xml"}
+
+
+def test_a_corrupt_cache_only_costs_a_full_build(site, tmp_path):
+    for file in (site / CACHE_DIR).iterdir():
+        file.write_bytes(b"not a pickle")
+    EDITS["edit a title"](site)
+    build(BuildOptions(site))
+    assert tree(site / "public") == clean_build(site, tmp_path)
