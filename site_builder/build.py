@@ -19,7 +19,7 @@ import jinja2.meta
 
 from . import __version__, cache, ingest, output, parallel
 from .config import Config, load_config
-from .content import try_load_entry
+from .content import file_digest, try_load_entry
 from .errors import BuildFailed, SitegenError, SourceError
 from .model import Entry
 from .plan import DataOutput, Link, PageOutput, build_plan
@@ -236,8 +236,9 @@ class Builder:
         for path, stat in entry_files.items():
             rel = path.relative_to(self.site_dir).as_posix()
             cached = entry_cache.entries.get(rel)
-            if cached and cached[0] == stat:
-                fresh.entries[rel] = cached
+            if cached and (cached[0] == stat or _same_content(path, cached[1].digest)):
+                # A new time stamp on the same bytes (a fresh checkout) needs no new parse.
+                fresh.entries[rel] = (stat, cached[1])
             else:
                 changed.append((path, stat))
         errors = self.parse_into(fresh, changed)
@@ -248,7 +249,7 @@ class Builder:
         self.step("import seeds")
         if errors:
             raise BuildFailed(errors)
-        if changed or fresh.seeds != entry_cache.seeds or len(fresh.entries) != len(entry_cache.entries):
+        if fresh != entry_cache:
             cache.write_entry_cache(self.cache_dir, fresh)
         return [entry for _, entry in fresh.entries.values()]
 
@@ -401,6 +402,14 @@ def _stat(path: Path) -> cache.Stat:
     """Return (mtime_ns, size) of a file."""
     info = path.stat()
     return (info.st_mtime_ns, info.st_size)
+
+
+def _same_content(path: Path, digest: str) -> bool:
+    """Return whether the file at path has the given content digest."""
+    try:
+        return file_digest(path.read_bytes()) == digest
+    except OSError:
+        return False
 
 
 def _seed_url(path: Path, rel: str) -> str | None:

@@ -1,0 +1,338 @@
+"""Import raw scraped articles as entry files: content/YYYY/MM/<slug>.md (edge: disk I/O).
+
+Entry files are written atomically and never replace an existing file unless force is given;
+an article whose source URL already has an entry is reported as a duplicate, not written again.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import os
+import re
+import secrets
+from dataclasses import dataclass, field
+from pathlib import Path, PurePosixPath
+from types import MappingProxyType
+from typing import Any, Mapping
+from urllib.parse import urlsplit
+
+from .errors import SourceError
+from .frontmatter import dump_entry, split_front_matter
+from .model import RawArticle
+from .rawformat import decode_raw, parse_raw_article, split_raw_lines
+from .slugs import is_valid_slug, make_slug
+
+# Source names of well-known hosts; a host also matches through its subdomains.
+KNOWN_SOURCES: Mapping[str, str] = MappingProxyType({
+    "sputniknews.com": "Sputnik", "sputnikglobe.com": "Sputnik", "tass.com": "TASS",
+    "tass.ru": "TASS", "ria.ru": "RIA Novosti", "interfax.ru": "Interfax", "rt.com": "RT",
+    "reuters.com": "Reuters", "apnews.com": "AP", "afp.com": "AFP", "bbc.co.uk": "BBC",
+    "bbc.com": "BBC", "cnn.com": "CNN", "nytimes.com": "The New York Times",
+    "washingtonpost.com": "The Washington Post", "wsj.com": "The Wall Street Journal",
+    "theguardian.com": "The Guardian", "ft.com": "Financial Times", "bloomberg.com": "Bloomberg",
+    "npr.org": "NPR", "dw.com": "DW", "france24.com": "France 24", "euronews.com": "Euronews",
+    "aljazeera.com": "Al Jazeera", "xinhuanet.com": "Xinhua", "news.cn": "Xinhua",
+    "globaltimes.cn": "Global Times", "chinadaily.com.cn": "China Daily", "cgtn.com": "CGTN",
+    "scmp.com": "South China Morning Post", "kyivindependent.com": "The Kyiv Independent",
+})
+# Second-level labels under which a country-code domain registers names: example.co.uk.
+_SECOND_LEVEL_LABELS = frozenset(["co", "com", "org", "net", "gov", "ac", "edu", "or", "ne", "go"])
+
+# Markdown escapes: see docs/raw-format.md, "How the body is written".
+_INLINE_SPECIAL_RE = re.compile(
+    r"\\(?=[!-/:-@\[-`{-~])"             # a backslash that would escape the next character
+    r"|[`*\[<]"                           # code, emphasis, links and images, raw HTML
+    r"|&(?=#|[A-Za-z0-9]+;)"              # an ampersand that may start an entity ('&#65' does)
+    r"|(?<![^\W_])_|_(?![^\W_])"          # an underscore not between two letters or digits
+)
+_INLINE_ESCAPES: Mapping[str, str] = MappingProxyType({
+    "\\": "\\\\", "`": "\\`", "*": "\\*", "[": "\\[", "<": "&lt;", "&": "&amp;", "_": "\\_",
+})
+_ORDERED_ITEM_RE = re.compile(r"\d+\.(?=\s|$)")
+_TEMP_SUFFIX = ".tmp"
+
+
+@dataclass
+class ImportReport:
+    """What one import run did: entries written, articles skipped, files that were bad."""
+
+    written: list[str] = field(default_factory=list)        # entry paths, site-relative, POSIX
+    skipped: list[str] = field(default_factory=list)        # duplicates, already imported, exists
+    errors: list[SourceError] = field(default_factory=list)  # one per bad file
+
+
+# --- pure helpers: what an entry file says -----------------------------------------------
+
+
+def escape_markdown(paragraph: str) -> str:
+    """Return one line of plain text as Markdown that renders as exactly that text."""
+    head, rest = _escape_line_start(paragraph)
+    return head + _INLINE_SPECIAL_RE.sub(lambda m: _INLINE_ESCAPES[m.group()[0]], rest)
+
+
+def _escape_line_start(text: str) -> tuple[str, str]:
+    """Return (escaped opening, rest) so the line cannot start a list, heading, quote or fence."""
+    ordered = _ORDERED_ITEM_RE.match(text)
+    if ordered:
+        return text[:ordered.end() - 1] + "\\.", text[ordered.end():]
+    first, second = text[:1], text[1:2]
+    if first in ("#", ">") and first:
+        return "\\" + first, text[1:]
+    if first in ("-", "+") and first and second in ("", " ", "-", "+"):
+        return "\\" + first, text[1:]
+    if text.startswith("~~~"):
+        return "&#126;", text[1:]
+    if first == ":" and second == " ":
+        return "&#58;", text[1:]
+    return "", text
+
+
+def source_name(url: str) -> str:
+    """Return a readable source name for a URL's host: sputniknews.com -> 'Sputnik'."""
+    try:
+        host = (urlsplit(url).hostname or "").rstrip(".")
+    except ValueError:
+        return ""
+    host = host.removeprefix("www.")
+    labels = host.split(".")
+    for start in range(len(labels) - 1):
+        name = KNOWN_SOURCES.get(".".join(labels[start:]))
+        if name:
+            return name
+    if host.replace(".", "").isdigit() or ":" in host:
+        return host  # an IP address: nothing more readable to say
+    return _readable_label(_registrable_label(labels))
+
+
+def _registrable_label(labels: list[str]) -> str:
+    """Return the label a domain was registered under: news in news.example.co.uk -> example."""
+    if len(labels) >= 3 and len(labels[-1]) == 2 and labels[-2] in _SECOND_LEVEL_LABELS:
+        return labels[-3]
+    return labels[-2] if len(labels) >= 2 else labels[0]
+
+
+def _readable_label(label: str) -> str:
+    """Return a domain label as words: example-news -> 'Example News'."""
+    if label.startswith("xn--"):
+        with contextlib.suppress(UnicodeError):
+            label = label.encode("ascii").decode("idna")
+    words = label.replace("_", "-").split("-")
+    return " ".join(word[:1].upper() + word[1:] for word in words if word)
+
+
+def url_hash(url: str, length: int = 6) -> str:
+    """Return a short, stable hex digest of a URL, used to tell same-titled articles apart."""
+    return hashlib.sha256(url.encode("utf-8", "surrogatepass")).hexdigest()[:length]
+
+
+def candidate_slugs(article: RawArticle) -> list[str]:
+    """Return the slugs to try for an article, best first: its title's, then with a URL hash."""
+    base = make_slug(article.title)
+    return [base] + [f"{base}-{url_hash(article.url, length)}" for length in (6, 8, 12, 64)]
+
+
+def entry_front_matter(article: RawArticle, slug: str, imported_from: str) -> dict[str, Any]:
+    """Return the front matter of an article's entry, keys in their documented order."""
+    mapping: dict[str, Any] = {
+        "title": article.title, "date": article.date.isoformat(), "slug": slug,
+        "lead": article.lead,
+    }
+    if article.summary:
+        mapping["summary"] = article.summary
+    mapping["tags"] = list(article.keywords)
+    mapping["source"] = {"name": source_name(article.url), "url": article.url}
+    mapping["dateline"] = article.dateline
+    mapping["imported_from"] = imported_from
+    return mapping
+
+
+def render_entry(article: RawArticle, slug: str, imported_from: str) -> str:
+    """Return the text of an article's entry file: front matter, then the escaped paragraphs."""
+    body = "\n\n".join(escape_markdown(paragraph) for paragraph in article.paragraphs)
+    return dump_entry(entry_front_matter(article, slug, imported_from), body)
+
+
+def entry_relpath(content_dir: str, article: RawArticle, slug: str) -> str:
+    """Return the site-relative POSIX path of an entry: content/YYYY/MM/<slug>.md."""
+    day = article.date
+    folder = PurePosixPath(Path(content_dir).as_posix())
+    return str(folder / f"{day.year:04d}" / f"{day.month:02d}" / f"{slug}.md")
+
+
+# --- edge: reading sources and existing entries, writing entries --------------------------
+
+
+def find_raw_files(paths: list[Path]) -> list[Path]:
+    """Return the given files plus the *.txt files found recursively in given folders, sorted."""
+    return [path for path in expand_sources(paths) if path.is_file()]
+
+
+def expand_sources(paths: list[Path]) -> list[Path]:
+    """Return paths with folders replaced by their *.txt files (hidden ones left out), sorted."""
+    found: set[Path] = set()
+    for path in paths:
+        path = Path(path)
+        if path.is_dir():
+            for candidate in path.rglob("*.txt"):
+                hidden = any(part.startswith(".") for part in candidate.relative_to(path).parts)
+                if candidate.is_file() and not hidden:
+                    found.add(candidate)
+        else:
+            found.add(path)  # kept even when missing: the import reports it
+    return sorted(found, key=lambda p: p.as_posix())
+
+
+def scan_entries(content_dir: Path, site_dir: Path) -> tuple[dict[str, str], set[str]]:
+    """Return (source URL -> entry path, slugs in use) of existing entries; broken ones skipped."""
+    urls: dict[str, str] = {}
+    slugs: set[str] = set()
+    if not content_dir.is_dir():
+        return urls, slugs
+    for path in sorted(content_dir.rglob("*.md"), key=lambda p: p.as_posix()):
+        slugs.add(path.stem)  # even a broken entry occupies its file name
+        try:
+            front, _, _ = split_front_matter(path.read_text(encoding="utf-8"), str(path))
+        except (OSError, UnicodeError, SourceError):
+            continue
+        slug, source = front.get("slug"), front.get("source")
+        if isinstance(slug, str) and slug:
+            slugs.add(slug)
+        url = source.get("url") if isinstance(source, dict) else None
+        if isinstance(url, str) and url.strip():
+            urls.setdefault(url.strip(), site_relpath(path, site_dir))
+    return urls, slugs
+
+
+def site_relpath(path: Path, site_dir: Path) -> str:
+    """Return path relative to the site folder in POSIX form (absolute when on another drive)."""
+    try:
+        return Path(os.path.relpath(Path(path).absolute(), Path(site_dir).absolute())).as_posix()
+    except ValueError:
+        return Path(path).absolute().as_posix()
+
+
+def load_raw_article(path: Path, display: str) -> RawArticle:
+    """Return the article in a raw file, or raise SourceError (unreadable, not text, malformed)."""
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise SourceError(display, None, f"cannot read the file: {exc.strerror or exc}",
+                          "check that it exists and is readable") from None
+    return parse_raw_article(split_raw_lines(decode_raw(data, display)), display)
+
+
+def import_articles(sources: list[Path], site_dir: Path, content_dir: str = "content",
+                    known_urls: Mapping[str, str] | None = None,
+                    known_slugs: set[str] | None = None, force: bool = False) -> ImportReport:
+    """Return the report of importing raw files (or folders of them), in sorted path order."""
+    site_dir = Path(site_dir)
+    if known_urls is None or known_slugs is None:
+        scanned_urls, scanned_slugs = scan_entries(site_dir / content_dir, site_dir)
+        known_urls = scanned_urls if known_urls is None else known_urls
+        known_slugs = scanned_slugs if known_slugs is None else known_slugs
+    urls, slugs = dict(known_urls), set(known_slugs)
+    imported_now: set[str] = set()
+    report = ImportReport()
+    for path in expand_sources(sources):
+        display = site_relpath(path, site_dir)
+        try:
+            article = load_raw_article(path, display)
+        except SourceError as error:
+            report.errors.append(error)
+            continue
+        existing = urls.get(article.url)
+        if existing and (article.url in imported_now or not force):
+            report.skipped.append(f"{display}: already imported as {existing} "
+                                  f"(same source URL); not written again")
+            continue
+        relpath = existing or _free_entry_relpath(article, site_dir, content_dir, slugs)
+        slug = PurePosixPath(relpath).stem
+        if not is_valid_slug(slug):  # a hand-renamed entry file: keep its path, fix the slug
+            slug = make_slug(slug)
+        text = render_entry(article, slug, display)
+        try:
+            write_text_atomically(site_dir / relpath, text, overwrite=force)
+        except FileExistsError:
+            report.skipped.append(f"{display}: {relpath} already exists; not overwritten "
+                                  f"(import with force to replace it)")
+            continue
+        except OSError as exc:
+            report.errors.append(SourceError(
+                display, None, f"cannot write {relpath}: {exc.strerror or exc}",
+                "check the folder's permissions"))
+            continue
+        urls[article.url] = relpath
+        slugs.add(slug)
+        imported_now.add(article.url)
+        report.written.append(relpath)
+    return report
+
+
+def _free_entry_relpath(article: RawArticle, site_dir: Path, content_dir: str,
+                        slugs: set[str]) -> str:
+    """Return the entry path of the first candidate slug not in use and not on disk."""
+    relpath = ""
+    for slug in candidate_slugs(article):
+        relpath = entry_relpath(content_dir, article, slug)
+        if slug not in slugs and not (site_dir / relpath).exists():
+            return relpath
+    return relpath  # every candidate taken (a full SHA-256 clash): writing will refuse it
+
+
+def write_text_atomically(path: Path, text: str, overwrite: bool = False) -> None:
+    """Write text to path via a synced temp file beside it; FileExistsError unless overwrite."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    temp = _create_temp_file(path, text)
+    try:
+        if overwrite:
+            os.replace(temp, path)
+        else:
+            _link_without_replacing(temp, path)
+        _sync_folder(path.parent)
+    finally:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(temp)
+
+
+def _create_temp_file(path: Path, text: str) -> Path:
+    """Return a new hidden temp file next to path holding text, flushed to disk."""
+    while True:
+        temp = path.with_name(f".{path.name}.{secrets.token_hex(4)}{_TEMP_SUFFIX}")
+        try:
+            fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
+            break
+        except FileExistsError:
+            continue
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
+            handle.write(text)
+            handle.flush()
+            os.fsync(handle.fileno())
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(temp)
+        raise
+    return temp
+
+
+def _link_without_replacing(temp: Path, path: Path) -> None:
+    """Give temp's file the name path, atomically, failing with FileExistsError if it exists."""
+    try:
+        os.link(temp, path)
+    except FileExistsError:
+        raise
+    except OSError:  # no hard links here (some network or FAT file systems)
+        if path.exists():
+            raise FileExistsError(str(path)) from None
+        os.replace(temp, path)
+
+
+def _sync_folder(folder: Path) -> None:
+    """Flush a folder's entries to disk where the system allows it (POSIX)."""
+    with contextlib.suppress(OSError):
+        fd = os.open(folder, os.O_RDONLY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
