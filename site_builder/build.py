@@ -155,9 +155,11 @@ def template_closure_digests(env: jinja2.Environment, names: set[str]) -> dict[s
 class Builder:
     """One build of one site: the steps, and what they hand each other."""
 
-    def __init__(self, options: BuildOptions, log: Callable[[str], None]):
+    def __init__(self, options: BuildOptions, log: Callable[[str], None],
+                 progress: Callable[[str, int, int], None] | None):
         self.options = options
         self.log = log
+        self.progress = progress
         self.site_dir = options.site_dir.resolve()
         self.jobs = options.jobs or parallel.default_jobs()
         self.report = BuildReport()
@@ -262,7 +264,8 @@ class Builder:
             return [(path, stat, try_load_entry(site_dir, path, tz)) for path, stat in chunk]
 
         errors = []
-        for path, stat, result in parallel.fork_map(parse, files, self.jobs, PARSE_CHUNK):
+        for path, stat, result in parallel.fork_map(parse, files, self.jobs, PARSE_CHUNK,
+                                                    self._progress("reading entries")):
             if isinstance(result, SourceError):
                 errors.append(result)
             else:
@@ -395,7 +398,14 @@ class Builder:
                     done.append((index, "written", digest))
             return done
 
-        return parallel.fork_map(render_chunk, todo, self.jobs, RENDER_CHUNK)
+        return parallel.fork_map(render_chunk, todo, self.jobs, RENDER_CHUNK,
+                                 self._progress("rendering"))
+
+    def _progress(self, what: str) -> Callable[[int, int], None] | None:
+        """Return a progress callback for one step, or None when nobody watches."""
+        if self.progress is None:
+            return None
+        return lambda done, total: self.progress(what, done, total)
 
 
 def _stat(path: Path) -> cache.Stat:
@@ -420,9 +430,13 @@ def _seed_url(path: Path, rel: str) -> str | None:
         return None
 
 
-def build(options: BuildOptions, log: Callable[[str], None] = lambda message: None) -> BuildReport:
-    """Build the site in options.site_dir; raise BuildFailed with every error found."""
-    return Builder(options, log).run()
+def build(options: BuildOptions, log: Callable[[str], None] = lambda message: None,
+          progress: Callable[[str, int, int], None] | None = None) -> BuildReport:
+    """Build the site in options.site_dir; raise BuildFailed with every error found.
+
+    log receives messages worth printing; progress(step, done, total) hears how long steps go.
+    """
+    return Builder(options, log, progress).run()
 
 
 def describe(report: BuildReport) -> str:

@@ -6,16 +6,21 @@ Exit codes: 0 success, 1 content or build errors, 2 usage errors.
 from __future__ import annotations
 
 import argparse
+import datetime
+import re
 import sys
 from pathlib import Path
 from typing import Callable, Sequence
 
 from . import __version__, ingest
 from .build import BuildOptions, build, describe
+from .check import check_site
 from .config import load_config
 from .errors import BuildFailed, SitegenError
+from .scaffold import init_site, new_entry, parse_tags
 
 EXIT_OK, EXIT_ERRORS, EXIT_USAGE = 0, 1, 2
+PROGRESS_FROM = 1000   # steps with fewer items finish too fast to need a progress line
 
 
 def print_error(message: str) -> None:
@@ -34,12 +39,33 @@ def report_failure(exc: SitegenError) -> int:
     return EXIT_ERRORS
 
 
+def positive_int(text: str) -> int:
+    """Return text as a whole number of at least 1, for argparse."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError("must be at least 1")
+    return value
+
+
+def show_progress(step: str, done: int, total: int) -> None:
+    """Show a long step's progress on the terminal, on one line that updates itself."""
+    if total < PROGRESS_FROM:
+        return
+    end = "\n" if done == total else ""
+    print(f"\r{step}: {done}/{total}", end=end, file=sys.stderr, flush=True)
+
+
 def cmd_build(args: argparse.Namespace) -> int:
     """Build the site."""
     say = (lambda message: None) if args.quiet else print
     options = BuildOptions(site_dir=Path(args.site), base_url=args.base_url, drafts=args.drafts,
-                           output_dir=Path(args.output) if args.output else None)
-    report = build(options, log=say)
+                           output_dir=Path(args.output) if args.output else None,
+                           jobs=args.jobs, clean=args.clean)
+    watch = show_progress if sys.stderr.isatty() and not args.quiet else None
+    report = build(options, log=say, progress=watch)
     say(describe(report))
     return EXIT_OK
 
@@ -61,6 +87,75 @@ def cmd_import(args: argparse.Namespace) -> int:
     for error in result.errors:
         print_error(str(error))
     return EXIT_ERRORS if result.errors or missing else EXIT_OK
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    """Build the site, serve it locally and rebuild it on every change until Ctrl-C."""
+    from .serve import ServeOptions, serve  # tornado and livereload load only for this command
+
+    def say(message: str) -> None:
+        print(message, flush=True)
+
+    options = ServeOptions(site_dir=Path(args.site), host=args.host, port=args.port,
+                           open_browser=args.open, drafts=args.drafts)
+    return serve(options, log=say, log_error=print_error)
+
+
+def cmd_init(args: argparse.Namespace) -> int:
+    """Scaffold a new site."""
+    target = Path(args.dir)
+    for path in init_site(target):
+        print(f"wrote {(target / path).as_posix()}")
+    enter = "" if target.resolve() == Path.cwd().resolve() else f"cd {target.as_posix()} && "
+    print(f"created a new site in {target.as_posix()}; next: {enter}sitegen build && sitegen serve")
+    return EXIT_OK
+
+
+def cmd_new(args: argparse.Namespace) -> int:
+    """Write a new hand-written entry and print its path."""
+    site = Path(args.site)
+    if not site.is_dir():
+        print_error(f"{args.site}: no such folder (give the site folder with --site)")
+        return EXIT_USAGE
+    path = new_entry(site, args.title, args.date, parse_tags(args.tags))
+    print(path.as_posix())
+    return EXIT_OK
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    """Validate the site and its built output; print every problem."""
+    site = Path(args.site)
+    if not site.is_dir():
+        print_error(f"{args.site}: no such folder (give the site folder with --site)")
+        return EXIT_USAGE
+    problems = check_site(site, Path(args.output) if args.output else None, args.base_url,
+                          log=print)
+    for problem in problems:
+        print(problem)
+    count = len(problems)
+    print(f"{count} problem{'s' if count != 1 else ''} found" if count else "no problems found")
+    return EXIT_ERRORS if problems else EXIT_OK
+
+
+def iso_date(text: str) -> datetime.date:
+    """Return the calendar date written YYYY-MM-DD in text."""
+    if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
+        raise argparse.ArgumentTypeError(f"{text!r} is not a date written YYYY-MM-DD")
+    try:
+        return datetime.date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a calendar date") from None
+
+
+def port_number(text: str) -> int:
+    """Return a TCP port number parsed from text (0 picks a free one)."""
+    try:
+        port = int(text)
+    except ValueError:
+        port = -1
+    if not 0 <= port <= 65535:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a port number (0-65535)")
+    return port
 
 
 def add_site_option(parser: argparse.ArgumentParser) -> None:
@@ -88,6 +183,10 @@ def make_parser() -> argparse.ArgumentParser:
     p.add_argument("--base-url", help="the URL the site is published at (overrides sitegen.yaml)")
     p.add_argument("--output", "-o", metavar="DIR", help="output folder (default: public/)")
     p.add_argument("--drafts", action="store_true", help="include entries marked draft: true")
+    p.add_argument("--jobs", "-j", type=positive_int, metavar="N",
+                   help="worker processes (default: one per core)")
+    p.add_argument("--clean", action="store_true",
+                   help="ignore the build cache: read and render everything")
     p.add_argument("--quiet", "-q", action="store_true", help="print only errors")
     p.set_defaults(run=cmd_build)
 
@@ -100,6 +199,65 @@ def make_parser() -> argparse.ArgumentParser:
     p.add_argument("paths", nargs="+", metavar="PATH", help="raw article files or folders")
     p.add_argument("--force", action="store_true", help="overwrite entries that already exist")
     p.set_defaults(run=cmd_import)
+
+    p = commands.add_parser("serve", help="serve the site locally, rebuilding on every change",
+                            formatter_class=example,
+                            description="Build the site into a private folder, serve it, and "
+                                        "rebuild and reload the browser whenever content/, "
+                                        "seeds/, templates/ or sitegen.yaml change.",
+                            epilog="example:\n  sitegen serve --open")
+    add_site_option(p)
+    p.add_argument("--host", default="127.0.0.1",
+                   help="address to listen on (default: 127.0.0.1, this computer only)")
+    p.add_argument("--port", "-p", type=port_number, default=8000,
+                   help="port to listen on (default: 8000)")
+    p.add_argument("--open", action="store_true", help="open the site in a web browser")
+    p.add_argument("--drafts", action="store_true", help="include entries marked draft: true")
+    p.set_defaults(run=cmd_serve)
+
+    p = commands.add_parser("init", help="create a new site in a folder",
+                            formatter_class=example,
+                            description="Create a new timeline site: sitegen.yaml (every setting explained),\n"
+                                        "content/, seeds/ with an example raw article, templates/,\n"
+                                        ".gitignore and a GitHub Pages workflow. Refuses to\n"
+                                        "overwrite an existing site.",
+                            epilog="example:\n  sitegen init my-timeline\n"
+                                   "  cd my-timeline && sitegen build")
+    p.add_argument("dir", nargs="?", default=".", metavar="DIR",
+                   help="the folder to create the site in (default: the current folder)")
+    p.set_defaults(run=cmd_init)
+
+    p = commands.add_parser("new", help="write a new hand-written entry",
+                            formatter_class=example,
+                            description="Write a new entry at content/YYYY/MM/<slug>.md and print its path.\n"
+                                        "An existing file is never overwritten: a taken slug "
+                                        "gets -2, -3...",
+                            epilog='example:\n  sitegen new "Xi meets Putin in Moscow" '
+                                   "--date 2023-03-20 --tags russia,china")
+    add_site_option(p)
+    p.add_argument("title", help="the entry's title")
+    p.add_argument("--date", "-d", type=iso_date, metavar="YYYY-MM-DD",
+                   help="the entry's date (default: today in the site's time zone)")
+    p.add_argument("--tags", "-t", default="", metavar="A,B",
+                   help="comma-separated tags")
+    p.set_defaults(run=cmd_new)
+
+    p = commands.add_parser("check", help="find problems without building",
+                            formatter_class=example,
+                            description="Check the config, every raw article in seeds/, every entry and the\n"
+                                        "output pages for clashes, writing nothing; then, if the\n"
+                                        "site has been built, every internal link and anchor of\n"
+                                        "the built site. Prints each problem as path:line: message.",
+                            epilog="example:\n  sitegen check\n"
+                                   "  sitegen check --output public --base-url "
+                                   "https://user.github.io/repo/")
+    add_site_option(p)
+    p.add_argument("--output", "-o", metavar="DIR",
+                   help="the built site to check the links of (default: the output_dir of "
+                        "sitegen.yaml, if it has been built)")
+    p.add_argument("--base-url", help="the URL the site was built for (default: read from the "
+                                      "built home page, else sitegen.yaml)")
+    p.set_defaults(run=cmd_check)
     return parser
 
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
-from typing import Callable, Sequence, TypeVar
+from typing import Callable, Iterable, Sequence, TypeVar
 
 Item = TypeVar("Item")
 Result = TypeVar("Result")
@@ -33,19 +33,31 @@ def _run(chunk: Sequence) -> list:
 
 
 def fork_map(task: Callable[[Sequence[Item]], list[Result]], items: Sequence[Item], jobs: int,
-             chunk_size: int) -> list[Result]:
+             chunk_size: int, progress: Callable[[int, int], None] | None = None) -> list[Result]:
     """Return the concatenated task(chunk) results over chunks of items, in order.
 
     Runs in this process when one job is asked for, when there is too little work to share, or
-    where the system cannot fork.
+    where the system cannot fork. progress(done, total) is called after each chunk.
     """
     chunks = [items[i:i + chunk_size] for i in range(0, len(items), chunk_size)]
     if jobs <= 1 or len(chunks) <= 1 or "fork" not in multiprocessing.get_all_start_methods():
-        return [result for chunk in chunks for result in task(chunk)]
+        parts = map(task, chunks)
+        return _collect(parts, len(items), progress)
     global _task
     _task = task
     try:
         with multiprocessing.get_context("fork").Pool(min(jobs, len(chunks))) as pool:
-            return [result for part in pool.imap(_run, chunks) for result in part]
+            return _collect(pool.imap(_run, chunks), len(items), progress)
     finally:
         _task = None
+
+
+def _collect(parts: Iterable[list[Result]], total: int,
+             progress: Callable[[int, int], None] | None) -> list[Result]:
+    """Return the results of all parts in order, reporting progress after each."""
+    results: list[Result] = []
+    for part in parts:
+        results.extend(part)
+        if progress:
+            progress(len(results), total)
+    return results

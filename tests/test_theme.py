@@ -11,7 +11,7 @@ import pytest
 from helpers import make_entry
 from site_builder.build import site_globals
 from site_builder.config import Config
-from site_builder.plan import Link, PageOutput, PlanContext, Planner
+from site_builder.plan import Link, PageOutput, build_plan
 from site_builder.render import make_environment, render_page, theme_dir
 from site_builder.sitemodel import build_site
 from site_builder.urls import period_path
@@ -49,8 +49,8 @@ def render_all(config: Config, entries: list) -> dict[str, str]:
     years = [Link(str(y.year), config.base_path + period_path(y.year).lstrip("/"))
              for y in site.years]
     env.globals["site"] = site_globals(config, ASSETS, years)
-    plan = Planner(site, PlanContext(config, ASSETS)).outputs()
-    return {o.path: render_page(env, o.template, o.context).decode("utf-8")
+    plan = build_plan(site, config)
+    return {o.path: render_page(env, o.template, o.make_context()).decode("utf-8")
             for o in plan if isinstance(o, PageOutput)}
 
 
