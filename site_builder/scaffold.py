@@ -1,0 +1,117 @@
+"""New sites and new entries (edge: writes files, never replacing one that exists).
+
+`init_site` copies the starter files (package data in site_builder/starter/) into a folder;
+`new_entry` writes a hand-written entry at content/YYYY/MM/<slug>.md.
+"""
+
+from __future__ import annotations
+
+import datetime
+from importlib import resources
+from pathlib import Path, PurePosixPath
+from typing import Iterable
+
+from .config import CONFIG_FILE, Config, load_config
+from .content import parse_entry
+from .errors import SitegenError
+from .frontmatter import dump_entry
+from .ingest import scan_entries, write_text_atomically
+from .slugs import make_slug
+
+# Starter file (in site_builder/starter/) -> where `sitegen init` writes it in the new site.
+STARTER_FILES = (
+    ("sitegen.yaml", CONFIG_FILE),
+    ("example-article.txt", "seeds/example-article.txt"),
+    ("templates-README.md", "templates/README.md"),
+    ("gitignore", ".gitignore"),
+    ("pages.yml", ".github/workflows/pages.yml"),
+)
+SITE_FOLDERS = ("content", "seeds", "templates")
+MAX_SLUG_TRIES = 1000
+
+
+def starter_text(name: str) -> str:
+    """Return the text of one starter file shipped with sitegen."""
+    return resources.files("site_builder").joinpath("starter", name).read_text(encoding="utf-8")
+
+
+def init_site(target_dir: Path) -> list[str]:
+    """Scaffold a new site in target_dir; return the files written, relative to it.
+
+    Refuses, writing nothing, when target_dir is a file or already holds any starter file.
+    """
+    target = Path(target_dir)
+    if target.exists() and not target.is_dir():
+        raise SitegenError(f"{target}: is a file, not a folder (give a new or empty folder)")
+    existing = [dest for _, dest in STARTER_FILES if (target / dest).exists()]
+    if existing:
+        raise SitegenError(f"{target / existing[0]}: already exists; nothing was written "
+                           f"(sitegen init never overwrites a site: choose a new folder)")
+    texts = [(dest, starter_text(name)) for name, dest in STARTER_FILES]
+    for folder in SITE_FOLDERS:
+        (target / folder).mkdir(parents=True, exist_ok=True)
+    for dest, text in texts:
+        write_text_atomically(target / dest, text, overwrite=False)
+    return [dest for dest, _ in texts]
+
+
+def parse_tags(text: str) -> list[str]:
+    """Return the tags of a comma-separated list: trimmed, empty and repeated ones dropped."""
+    tags: list[str] = []
+    seen: set[str] = set()
+    for item in text.split(","):
+        name = " ".join(item.split())
+        if name and name.casefold() not in seen:
+            seen.add(name.casefold())
+            tags.append(name)
+    return tags
+
+
+def entry_text(title: str, day: datetime.date, slug: str, tags: Iterable[str]) -> str:
+    """Return the text of a new hand-written entry file, ready to be filled in."""
+    front = {"title": title, "date": day.isoformat(), "slug": slug, "lead": "",
+             "tags": list(tags), "draft": False}
+    return dump_entry(front, "")
+
+
+def free_slug(base: str, taken: set[str]) -> str:
+    """Return base, or base-2, base-3... : the first slug not in taken."""
+    if base not in taken:
+        return base
+    for number in range(2, MAX_SLUG_TRIES):
+        candidate = f"{base}-{number}"
+        if candidate not in taken:
+            return candidate
+    raise SitegenError(f"every slug from {base!r} to {base}-{MAX_SLUG_TRIES - 1} is taken "
+                       f"(give the entry another title)")
+
+
+def entry_relpath(config: Config, day: datetime.date, slug: str) -> str:
+    """Return the site-relative POSIX path of an entry: content/YYYY/MM/<slug>.md."""
+    folder = PurePosixPath(Path(config.content_dir).as_posix())
+    return str(folder / f"{day.year:04d}" / f"{day.month:02d}" / f"{slug}.md")
+
+
+def new_entry(site_dir: Path, title: str, date: datetime.date | None = None,
+              tags: Iterable[str] = ()) -> Path:
+    """Write a new entry (date defaults to today in the site's time zone); return its path."""
+    site_dir = Path(site_dir)
+    title = " ".join(title.split())
+    if not title:
+        raise SitegenError("the title is empty (e.g. sitegen new \"Xi meets Putin\")")
+    config = load_config(site_dir)
+    day = date or datetime.datetime.now(config.tz).date()
+    tags = list(tags)
+    _, taken = scan_entries(site_dir / config.content_dir, site_dir)
+    base = make_slug(title)
+    while True:
+        slug = free_slug(base, taken)
+        relpath = entry_relpath(config, day, slug)
+        text = entry_text(title, day, slug, tags)
+        parse_entry(text, relpath, tz=config.tz)  # the file must load as it is written
+        try:
+            write_text_atomically(site_dir / relpath, text, overwrite=False)
+        except FileExistsError:  # appeared since the scan: never replace it, take the next slug
+            taken.add(slug)
+            continue
+        return site_dir / relpath
