@@ -203,7 +203,7 @@ def make_parser() -> argparse.ArgumentParser:
     p = commands.add_parser("serve", help="serve the site locally, rebuilding on every change",
                             formatter_class=example,
                             description="Build the site into a private folder, serve it, and "
-                                        "rebuild and reload the browser whenever content/, "
+                                        "rebuild it and reload the browser\nwhenever content/, "
                                         "seeds/, templates/ or sitegen.yaml change.",
                             epilog="example:\n  sitegen serve --open")
     add_site_option(p)
