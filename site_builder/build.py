@@ -17,7 +17,7 @@ from typing import Callable, Sequence
 import jinja2
 import jinja2.meta
 
-from . import __version__, cache, ingest, output, parallel
+from . import __version__, cache, ingest, output, parallel, search
 from .config import Config, load_config
 from .content import file_digest, try_load_entry
 from .errors import BuildFailed, SitegenError, SourceError
@@ -116,6 +116,7 @@ def site_globals(config: Config, assets: dict[str, str], years: list[Link]) -> d
         "search_url": base + "search/",
         "feed_url": base + "feed.xml",
         "timeline_json_url": base + "timeline.json",
+        "filter_json_url": base + "filter.json",
         "assets": assets,
         "years": years,
         "search": config.search,
@@ -364,9 +365,17 @@ class Builder:
         except BaseException:
             output.discard(out_dir)
             raise
+        self.step("write")
+        entries_changed = removed or any(plan[i].template == "entry.html" for i in todo
+                                         if isinstance(plan[i], PageOutput))
+        if self.config.search and (entries_changed or not (out_dir / search.BUNDLE_DIR).is_dir()):
+            problem = search.refresh_index(out_dir, self.log,
+                                           glob=search.entry_glob(self.config.permalink))
+            if problem:
+                self.log(problem)
+            self.step("search index")
         cache.write_manifest(self.cache_dir, out_dir,
                              cache.Manifest(signature=signature, outputs=new))
-        self.step("write")
 
     def render(self, plan: list[Output], todo: list[int], env: jinja2.Environment,
                staging: Path, existing: dict[str, Path] | None,

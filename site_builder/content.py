@@ -115,7 +115,11 @@ def _source(data: dict, fail) -> tuple[str, str]:
         url = _text_field(value, "url", lambda k, m, h=None: fail("source", f"source {m}", h))
     else:
         fail("source", "'source' must be a URL or a mapping with name and url")
-    if url and urlsplit(url).scheme.lower() not in ("http", "https"):
+    try:
+        scheme = urlsplit(url).scheme.lower()
+    except ValueError:  # 'http://[::1' (an unclosed IPv6 address)
+        scheme = ""
+    if url and scheme not in ("http", "https"):
         fail("source", f"source URL {url[:80]!r} is not an http(s) URL")
     return name, url
 
@@ -134,8 +138,11 @@ def parse_entry(text: str, path: str, *, tz: datetime.tzinfo, digest: str = "") 
         fail("date", "the entry has no date", "add a line such as: date: 2022-12-31")
     try:
         instant = parse_date(data["date"], tz)
+        day = instant.astimezone(tz).date()
     except ValueError as exc:
         fail("date", str(exc), DATE_HINT)
+    except OverflowError:  # 0001-01-01T00:00+05:00 is in year 0 in UTC
+        fail("date", f"date '{data['date']}' is out of the range of years 1 to 9999", DATE_HINT)
     slug = data.get("slug")
     if slug is None:
         slug = make_slug(title)
@@ -152,7 +159,7 @@ def parse_entry(text: str, path: str, *, tz: datetime.tzinfo, digest: str = "") 
         title=title,
         slug=slug,
         instant=instant,
-        date=instant.astimezone(tz).date(),
+        date=day,
         lead=_text_field(data, "lead", fail),
         summary=_text_field(data, "summary", fail),
         tags=_tags(data, fail),

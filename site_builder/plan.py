@@ -15,7 +15,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from typing import Any, Callable, Iterator, Sequence
 
-from . import feeds, sitemap, timelinejs
+from . import feeds, filterindex, sitemap, timelinejs
 from .config import Config
 from .errors import SitegenError
 from .model import Entry, Period, Site, Tag
@@ -23,7 +23,7 @@ from .urls import home_path, is_safe_relative, output_file, period_path, tag_fee
 
 MONTH_NAMES = tuple(calendar.month_name)
 SITE_FEED_LIMIT = 50
-TAG_FEED_LIMIT = 20
+TAG_FEED_LIMIT = 10
 
 
 class OutputClash(SitegenError):
@@ -83,14 +83,19 @@ class YearGroup:
 class Bar:
     """One month of a histogram."""
 
-    year: int
-    month_label: str        # 'December 2022'
     label: str              # 'December 2022: 3 entries'
     count: int
-    url: str | None
-    percent: int
-    level: int              # 0-20: the bar's height in twentieths of the tallest
-    year_start: bool
+    url: str | None         # the month's archive, when it has entries
+    level: int              # 0-20: the bar's height in twentieths of the tallest month
+
+
+@dataclass(frozen=True)
+class HistogramYear:
+    """One year's row of a histogram: twelve months, None outside the histogram's range."""
+
+    year: int
+    url: str
+    months: tuple[Bar | None, ...]
 
 
 @dataclass(frozen=True)
@@ -160,30 +165,29 @@ def month_counts(entries: Sequence[Entry]) -> tuple[tuple[int, int, int], ...]:
     return tuple((year, month, count) for (year, month), count in sorted(counts.items()))
 
 
-def histogram(counts: Sequence[tuple[int, int, int]], base: str) -> tuple[Bar, ...]:
-    """Return one bar per month from the first month in counts to the last."""
+def histogram(counts: Sequence[tuple[int, int, int]], base: str) -> tuple[HistogramYear, ...]:
+    """Return one row per year, with a bar for each month from the first in counts to the last."""
     if not counts:
         return ()
     by_month = {(year, month): count for year, month, count in counts}
     first, last = min(by_month), max(by_month)
     peak = max(by_month.values())
-    bars = []
-    year, month = first
-    while (year, month) <= last:
-        count = by_month.get((year, month), 0)
-        label = month_label(year, month)
-        bars.append(Bar(
-            year=year,
-            month_label=label,
-            label=f"{label}: {count} entr{'y' if count == 1 else 'ies'}",
-            count=count,
-            url=base + period_path(year, month).lstrip("/") if count else None,
-            percent=round(100 * count / peak),
-            level=-(-20 * count // peak),
-            year_start=month == 1 or (year, month) == first,
-        ))
-        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
-    return tuple(bars)
+    rows = []
+    for year in range(first[0], last[0] + 1):
+        months: list[Bar | None] = []
+        for month in range(1, 13):
+            if not first <= (year, month) <= last:
+                months.append(None)
+                continue
+            count = by_month.get((year, month), 0)
+            months.append(Bar(
+                label=f"{month_label(year, month)}: {count} entr{'y' if count == 1 else 'ies'}",
+                count=count,
+                url=base + period_path(year, month).lstrip("/") if count else None,
+                level=-(-20 * count // peak),
+            ))
+        rows.append(HistogramYear(year, base + period_path(year).lstrip("/"), tuple(months)))
+    return tuple(rows)
 
 
 def paginate(count: int, size: int) -> int:
@@ -428,6 +432,12 @@ class Planner:
                                            config=config, title=config.title,
                                            description=config.description),
                          "timeline.json")
+        shown = self.display(self.site.entries)
+        yield DataOutput("filter.json",
+                         ("filter", tuple(self.entry_key(e) for e in shown)),
+                         functools.partial(filterindex.build_filter_json, shown, self.site.tags,
+                                           self.base),
+                         "filter.json")
         yield DataOutput(".nojekyll", (), bytes, ".nojekyll")
         if config.cname:
             yield DataOutput("CNAME", (config.cname,),

@@ -8,6 +8,9 @@ from pathlib import Path
 
 from .errors import SitegenError
 
+MAX_NAME_BYTES = 255      # the longest file or folder name common file systems take
+MAX_PATH_BYTES = 2048     # well under PATH_MAX (4096) once the output folder's own path is added
+
 
 def permalink_path(pattern: str, slug: str, day: datetime.date) -> str:
     """Return the site-relative URL path ('/2022/12/31/slug/') of an entry."""
@@ -48,8 +51,12 @@ def output_file(url_path: str) -> str:
 
 
 def is_safe_relative(rel: str) -> bool:
-    """Return whether rel is a relative POSIX path that stays inside its root."""
+    """Return whether rel is a relative POSIX path that stays inside its root and that file
+    systems can hold (no name over 255 bytes, as a permalink '/{slug}-{slug}/' could make)."""
     if not rel or "\x00" in rel or "\\" in rel or rel.startswith("/"):
+        return False
+    encoded = rel.encode("utf-8", "surrogatepass")
+    if len(encoded) > MAX_PATH_BYTES or max(map(len, encoded.split(b"/"))) > MAX_NAME_BYTES:
         return False
     normal = posixpath.normpath(rel)
     return normal == rel.rstrip("/") and not normal.startswith("..") and normal != "."

@@ -1,0 +1,94 @@
+"""Moving around the site as a reader does: by clicking, with and without JavaScript."""
+
+from __future__ import annotations
+
+import re
+
+from conftest import SEED_PATH
+
+
+def heading(page) -> str:
+    """Return the text of the page's h1."""
+    return page.locator("h1").inner_text().strip()
+
+
+def test_home_tag_entry_day_year_by_clicking(page, site):
+    page.goto(site.url())
+    assert page.get_by_role("link", name="Timeline", exact=True).get_attribute("aria-current") == "page"
+    assert page.locator(".tl-item").count() == 20            # first page of 41 entries
+
+    page.locator(".timeline .tl-meta a", has_text=re.compile(r"^china$")).first.click()
+    page.wait_for_url(site.url("tags/china/"))
+    assert heading(page) == "china"
+    first_entry = page.locator(".tl-title a").first
+    title = first_entry.inner_text().strip()
+
+    first_entry.click()
+    page.wait_for_url(re.compile(r"/repo/\d{4}/\d\d/\d\d/[\w-]+/$"))
+    assert heading(page) == title
+    entry_url = page.url
+    day_link = page.locator(".entry-date time a").first
+    day_label = day_link.get_attribute("aria-label").removeprefix("All entries of ")
+
+    day_link.click()
+    page.wait_for_url(entry_url.rsplit("/", 2)[0] + "/")
+    assert heading(page) == day_label
+    assert page.locator(".tl-title a", has_text=title).count() == 1
+
+    year = day_label.split()[-1]
+    page.get_by_role("navigation", name="Breadcrumb").get_by_role("link", name=year, exact=True).click()
+    page.wait_for_url(site.url(f"{year}/"))
+    assert heading(page) == year
+    assert page.locator(".children .period-list a").count() >= 1
+
+
+def test_every_link_on_the_home_page_stays_under_the_base_path(page, site):
+    page.goto(site.url())
+    hrefs = page.eval_on_selector_all("a[href]", "links => links.map(a => a.href)")
+    own = [h for h in hrefs if h.startswith("http://127.0.0.1")]
+    assert own and all(h.startswith(site.url()) for h in own), own
+
+
+def test_unknown_path_shows_the_404_page_with_working_links(page, site):
+    response = page.goto(site.url("no/such/page/"))
+    assert response.status == 404
+    assert heading(page) == "Page not found"
+    page.get_by_role("link", name="Browse by tag").click()
+    page.wait_for_url(site.url("tags/"))
+    assert heading(page) == "Tags"
+
+
+def test_without_javascript_every_view_still_shows_its_content(open_context, site):
+    context, _ = open_context(java_script_enabled=False)
+    page = context.new_page()
+
+    page.goto(site.url())
+    assert page.locator(".tl-item").count() == 20
+    assert not page.locator("#tag-filter").is_visible()       # the filter needs JavaScript
+    assert page.locator(".pager a[rel=next]").is_visible()
+
+    page.goto(site.url("tags/china/"))
+    assert heading(page) == "china"
+    assert page.locator(".tl-item").count() >= 5
+    assert page.get_by_role("link", name=site.seed_title).is_visible()
+
+    page.goto(site.url(SEED_PATH))
+    assert heading(page) == site.seed_title
+    assert "telegram" in page.locator(".entry-body").inner_text()
+
+    page.goto(site.url("search/?q=telegram"))
+    assert page.locator("#search-fallback").is_visible()
+    assert page.locator("#search-fallback a", has_text="tag").is_visible()
+
+
+def test_no_request_leaves_127_0_0_1(open_context, site):
+    context, requests = open_context()
+    page = context.new_page()
+    for path in ("", "page/2/", "tags/", "tags/china/", SEED_PATH, "2022/", "2022/12/",
+                 "2022/12/31/", "archive/", "search/?q=telegram", "404.html", "?tags=russia,china"):
+        page.goto(site.url(path))
+        page.wait_for_load_state("networkidle")
+    assert len(requests.urls) > 12
+    assert any("/pagefind/" in u for u in requests.urls)       # search really ran
+    assert any(u.endswith("/filter.json") for u in requests.urls)
+    assert requests.foreign() == []
