@@ -179,6 +179,8 @@ class Builder:
         self.out_dir = self.options.output_dir.resolve() if self.options.output_dir \
             else self.site_dir / config.output_dir
         self.cache_dir = self.site_dir / cache.CACHE_DIR
+        if self.out_dir.exists() and not self.out_dir.is_dir():
+            raise SitegenError(f"the output folder {self.out_dir} is a file, not a folder")
         output.recover(self.out_dir)
         entry_files = scan_tree(self.site_dir / config.content_dir, ".md")
         seed_files = scan_tree(self.site_dir / config.seeds_dir, ".txt")

@@ -276,6 +276,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return run(args)
     except SitegenError as exc:
         return report_failure(exc)
+    except OSError as exc:   # the disk said no: a full disk, a folder without permission
+        print_error(f"{exc.filename or 'a file'}: {exc.strerror or exc}")
+        return EXIT_ERRORS
     except KeyboardInterrupt:
         print_error("interrupted")
         return 130

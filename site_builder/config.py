@@ -18,6 +18,7 @@ from .errors import SourceError
 
 CONFIG_FILE = "sitegen.yaml"
 PERMALINK_TOKENS = ("year", "month", "day", "slug")
+_PERMALINK_CHARS = re.compile(r"[A-Za-z0-9_\-/{}]+")
 
 
 @dataclass(frozen=True)
@@ -114,8 +115,10 @@ def _validate(config: Config, path: str, lines: Mapping[str, int]) -> None:
     if unknown or "slug" not in tokens:
         fail("permalink", f"permalink {config.permalink!r} must contain {{slug}} and only "
              f"{', '.join('{' + t + '}' for t in PERMALINK_TOKENS)}")
-    if not config.permalink.startswith("/") or not config.permalink.endswith("/") or ".." in config.permalink:
-        fail("permalink", "permalink must start and end with '/' and may not contain '..'")
+    if not _PERMALINK_CHARS.fullmatch(config.permalink) or ".." in config.permalink \
+            or not config.permalink.startswith("/") or not config.permalink.endswith("/"):
+        fail("permalink", f"permalink {config.permalink!r} must start and end with '/' and hold "
+             "only letters, digits, '-', '_', '/' and the {...} tokens (no '..' or '%')")
     for key in ("output_dir", "content_dir", "seeds_dir", "templates_dir"):
         value = getattr(config, key)
         if not value.strip() or ".." in Path(value).parts or Path(value).is_absolute():

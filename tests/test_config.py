@@ -34,7 +34,7 @@ def test_unknown_key_is_named_with_its_line():
     ("timezone: Mars/Olympus\n", "unknown time zone"),
     ("base_url: example.org\n", "is not an absolute http(s) URL"),
     ("permalink: /{year}/{title}/\n", "must contain {slug}"),
-    ("permalink: /../{slug}/\n", "may not contain '..'"),
+    ("permalink: /../{slug}/\n", "(no '..' or '%')"),
     ("output_dir: ../elsewhere\n", "output_dir must be a folder inside the site"),
     ("tag_aliases: [a]\n", "'tag_aliases' must be a mapping"),
 ])

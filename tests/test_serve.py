@@ -421,8 +421,11 @@ def test_a_site_that_never_built_gets_an_error_page_until_fixed(site, tmp_path):
         assert page.status == 500 and page.body.count('id="sitegen-error"') == 1
         assert "sitegen.yaml:" in page.body and "livereload.js" in page.body
         write_config(site, "Working again")
-        wait_for(lambda: server.get("/").status == 200, what="the fixed site")
-        assert "sitegen-error" not in server.page("/") and "Working again" in server.page("/")
+        # The pages reach the folder a moment before the server forgets the error (the browser
+        # is told to reload only after both), so wait for the two together.
+        wait_for(lambda: (answer := server.get("/")).status == 200
+                 and "sitegen-error" not in answer.body, what="the fixed site")
+        assert "Working again" in server.page("/")
 
 
 def test_requests_cannot_leave_the_output_folder(server):
