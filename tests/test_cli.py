@@ -125,3 +125,35 @@ def test_a_bad_config_exits_with_1(tmp_path: Path) -> None:
         result = sitegen(command, cwd=tmp_path)
         assert result.returncode == 1
         assert "sitegen.yaml:1: unknown setting 'titel'" in result.stdout + result.stderr
+
+
+def test_import_reports_and_force_overwrites(tmp_path: Path) -> None:
+    seed = REPO / "seeds" / "000_a8b0fcfbf1680f64.txt"
+    first = sitegen("import", str(seed), "--site", str(tmp_path), cwd=tmp_path)
+    assert first.returncode == 0, first.stderr
+    (written,) = [line.split(" ", 1)[1] for line in first.stdout.splitlines()
+                  if line.startswith("wrote ")]
+    entry = tmp_path / written
+    entry.write_text(entry.read_text(encoding="utf-8").replace("lead: ", "lead: Edited. "),
+                     encoding="utf-8")
+    again = sitegen("import", str(seed), "--site", str(tmp_path), cwd=tmp_path)
+    assert again.returncode == 0 and "skipped" in again.stdout
+    assert "lead: Edited. " in entry.read_text(encoding="utf-8")       # the hand edit survives
+    forced = sitegen("import", str(seed), "--site", str(tmp_path), "--force", cwd=tmp_path)
+    assert forced.returncode == 0 and f"wrote {written}" in forced.stdout
+    assert "lead: Edited. " not in entry.read_text(encoding="utf-8")
+    missing = sitegen("import", str(tmp_path / "nope.txt"), "--site", str(tmp_path), cwd=tmp_path)
+    assert missing.returncode == 1 and "nope.txt" in missing.stderr
+
+
+def test_build_options_jobs_output_quiet_and_clean(tmp_path: Path) -> None:
+    site = tmp_path / "site"
+    shutil.copytree(REPO / "seeds", site / "seeds")
+    out = tmp_path / "elsewhere"
+    done = sitegen("build", "--site", str(site), "--jobs", "1", "--output", str(out), "--quiet",
+                   cwd=tmp_path)
+    assert done.returncode == 0 and done.stdout == "" and done.stderr == ""
+    assert (out / "index.html").is_file() and not (site / "public").exists()
+    again = sitegen("build", "--site", str(site), "--output", str(out), "--clean", cwd=tmp_path)
+    assert again.returncode == 0 and again.stdout.startswith("built 1 entries")
+    assert sitegen("build", "--site", str(site), "--jobs", "0", cwd=tmp_path).returncode == 2
