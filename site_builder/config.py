@@ -152,6 +152,8 @@ def parse_config_text(text: str, path: str = CONFIG_FILE) -> Config:
         mark = getattr(exc, "problem_mark", None)
         line = mark.line + 1 if mark else None
         raise SourceError(path, line, f"invalid YAML: {getattr(exc, 'problem', None) or exc}") from None
+    except RecursionError:
+        raise SourceError(path, 1, "the config is nested too deeply") from None
     if data is None:
         return parse_config({}, path)
     if not isinstance(data, dict):

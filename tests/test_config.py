@@ -67,3 +67,8 @@ def test_command_line_override_is_checked_too(tmp_path):
     assert load_config(tmp_path, {"base_url": "https://x.org/r/"}).base_path == "/r/"
     with pytest.raises(SourceError, match="base_url"):
         load_config(tmp_path, {"base_url": "nonsense"})
+
+
+def test_a_config_nested_too_deeply_is_an_error_not_a_crash():
+    with pytest.raises(SourceError, match="nested too deeply"):
+        parse_config_text("title: " + "[" * 5000 + "]" * 5000 + "\n", "sitegen.yaml")
