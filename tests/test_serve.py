@@ -502,3 +502,14 @@ def test_signals_stop_cleanly_without_leftovers(server, signum):
     assert not server.dev_dir().exists()
     assert site_files(server.site) == FIXTURE_FILES, "no stray files may be left"
     assert not manifest_path(server.site / CACHE_DIR, server.dev_dir()).exists()
+
+
+def test_a_raw_article_dropped_into_seeds_is_imported_and_appears(server):
+    seeds = server.site / "seeds"
+    seeds.mkdir(exist_ok=True)
+    (seeds / "dropped.txt").write_text(
+        "date 2023-02-01 https://example.org/dropped\nDropped Article Title\nA lead.\n"
+        "MOSCOW (Wire) - The body paragraph.\n", encoding="utf-8")
+    wait_for(lambda: "Dropped Article Title" in server.page("/"), what="the imported article")
+    assert (server.site / "content" / "2023" / "02" / "dropped-article-title.md").is_file()
+    assert "The body paragraph." in server.page("/2023/02/01/dropped-article-title/")
