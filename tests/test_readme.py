@@ -112,3 +112,19 @@ def test_the_pages_build_line_and_the_check_advice_work(tmp_path):
     assert 'href="/repo/tags/"' in (site / "public" / "index.html").read_text(encoding="utf-8")
     assert "sitegen build --clean" in README
     assert sitegen(["sitegen", "build", "--clean"], site).returncode == 0
+
+
+def test_the_command_table_options_not_covered_elsewhere(tmp_path):
+    site = tmp_path / "site"
+    assert sitegen(["sitegen", "init", str(site)], tmp_path).returncode == 0
+    base = "https://user.github.io/repo/"
+    assert sitegen(["sitegen", "build", "--base-url", base, "--output", "out"], site).returncode == 0
+    checked = sitegen(["sitegen", "check", "--output", "out", "--base-url", base], site)
+    assert checked.returncode == 0, checked.stdout + checked.stderr
+    wrong = sitegen(["sitegen", "check", "--output", "out", "--base-url", "https://x.org/other/"],
+                    site)
+    assert wrong.returncode == 1 and "outside the site's base path" in wrong.stdout
+    assert "Example" in serve_until_it_answers(["sitegen", "serve", "--host", "127.0.0.1"], site)
+    assert "sitegen --version" in README
+    version = sitegen(["sitegen", "--version"], site)
+    assert version.returncode == 0 and version.stdout.startswith("sitegen ")
