@@ -7,12 +7,14 @@ neither rendered nor written. When no input changed at all, the build stops afte
 
 from __future__ import annotations
 
+import contextlib
 import functools
+import gc
 import os
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Sequence
+from typing import Callable, Iterator, Sequence
 
 import jinja2
 import jinja2.meta
@@ -65,23 +67,32 @@ class BuildOptions:
     clean: bool = False      # ignore the cache: parse and render everything
 
 
-def scan_tree(root: Path, suffix: str = "") -> dict[Path, cache.Stat]:
-    """Return every file below root ending in suffix, with its (mtime_ns, size)."""
-    found: dict[Path, cache.Stat] = {}
+def scan_tree(root: Path, suffix: str = "") -> dict[str, cache.Stat]:
+    """Return the path of every file below root ending in suffix, with its (mtime_ns, size).
+
+    Paths are plain strings that start with str(root): making and sorting 10,000 Path objects
+    took a tenth of a rebuild.
+    """
+    found: dict[str, cache.Stat] = {}
     if not root.is_dir():
         return found
-    stack = [root]
+    stack = [str(root)]
     while stack:
         with os.scandir(stack.pop()) as items:
             for item in items:
                 if item.name.startswith("."):
                     continue
                 if item.is_dir():
-                    stack.append(Path(item.path))
+                    stack.append(item.path)
                 elif item.name.endswith(suffix) and item.is_file():
                     info = item.stat()
-                    found[Path(item.path)] = (info.st_mtime_ns, info.st_size)
+                    found[item.path] = (info.st_mtime_ns, info.st_size)
     return dict(sorted(found.items()))
+
+
+def relative_path(path: str, root: Path) -> str:
+    """Return the POSIX path, relative to root, of a path scan_tree(root) found."""
+    return path[len(os.path.join(root, "")):].replace(os.sep, "/")
 
 
 def collect_assets(site_dir: Path, config: Config) -> dict[str, bytes]:
@@ -89,7 +100,7 @@ def collect_assets(site_dir: Path, config: Config) -> dict[str, bytes]:
     files: dict[str, bytes] = {}
     for root in (theme_dir() / "static", site_dir / config.templates_dir / "static"):
         for path in scan_tree(root):
-            files[path.relative_to(root).as_posix()] = path.read_bytes()
+            files[relative_path(path, root)] = Path(path).read_bytes()
     return files
 
 
@@ -187,8 +198,7 @@ class Builder:
         template_files = {**scan_tree(theme_dir()), **scan_tree(self.site_dir / config.templates_dir)}
         def input_signature() -> str:
             return cache.digest(__version__, config, self.options.drafts,
-                                [(p.as_posix(), s) for files in (entry_files, seed_files,
-                                                                 template_files)
+                                [(p, s) for files in (entry_files, seed_files, template_files)
                                  for p, s in files.items()])
 
         signature = input_signature()
@@ -202,12 +212,16 @@ class Builder:
 
         entries = self.load_entries(entry_files, seed_files)
         if self.report.imported:   # the new entry files are inputs of the next build too
-            entry_files.update((self.site_dir / rel, _stat(self.site_dir / rel))
+            entry_files.update((str(self.site_dir / rel), _stat(self.site_dir / rel))
                                for rel in self.report.imported)
             entry_files = dict(sorted(entry_files.items()))
             signature = input_signature()
         published = [e for e in entries if self.options.drafts or not e.draft]
-        site = build_site(published, config)
+        related_memo = {} if self.options.clean else cache.load_related_memo(self.cache_dir)
+        memo_before = set(related_memo)
+        site = build_site(published, config, related_memo)
+        if set(related_memo) != memo_before:
+            cache.write_related_memo(self.cache_dir, related_memo)
         self.report.entries = len(site.entries)
         self.step("site model")
 
@@ -230,8 +244,8 @@ class Builder:
         self.write(plan, keys, manifest, env, signature)
         return self.report
 
-    def load_entries(self, entry_files: dict[Path, cache.Stat],
-                     seed_files: dict[Path, cache.Stat]) -> list[Entry]:
+    def load_entries(self, entry_files: dict[str, cache.Stat],
+                     seed_files: dict[str, cache.Stat]) -> list[Entry]:
         """Return every entry: cached, parsed, or imported from seeds; raise on any error."""
         config = self.config
         entry_cache = cache.EntryCache(zone=config.timezone) if self.options.clean \
@@ -239,13 +253,13 @@ class Builder:
         fresh = cache.EntryCache(zone=config.timezone, seeds=dict(entry_cache.seeds))
         changed: list[tuple[Path, cache.Stat]] = []
         for path, stat in entry_files.items():
-            rel = path.relative_to(self.site_dir).as_posix()
+            rel = relative_path(path, self.site_dir)
             cached = entry_cache.entries.get(rel)
-            if cached and (cached[0] == stat or _same_content(path, cached[1].digest)):
+            if cached and (cached[0] == stat or _same_content(Path(path), cached[1].digest)):
                 # A new time stamp on the same bytes (a fresh checkout) needs no new parse.
                 fresh.entries[rel] = (stat, cached[1])
             else:
-                changed.append((path, stat))
+                changed.append((Path(path), stat))
         errors = self.parse_into(fresh, changed)
         self.step("load entries")
 
@@ -255,7 +269,7 @@ class Builder:
         if errors:
             raise BuildFailed(errors)
         if fresh != entry_cache:
-            cache.write_entry_cache(self.cache_dir, fresh)
+            cache.write_entry_cache(self.cache_dir, fresh, entry_cache)
         return [entry for _, entry in fresh.entries.values()]
 
     def parse_into(self, into: cache.EntryCache, files: Sequence[tuple[Path, cache.Stat]]
@@ -275,14 +289,14 @@ class Builder:
                 into.entries[result.path] = (stat, result)
         return errors
 
-    def import_seeds(self, entries: cache.EntryCache, seed_files: dict[Path, cache.Stat]
+    def import_seeds(self, entries: cache.EntryCache, seed_files: dict[str, cache.Stat]
                      ) -> list[SourceError]:
         """Import raw articles whose source URL has no entry yet; return their errors."""
         known_urls = {e.source_url: rel for rel, (_, e) in entries.entries.items() if e.source_url}
         to_import = []
         seen_seeds = {}
         for path, stat in seed_files.items():
-            rel = path.relative_to(self.site_dir).as_posix()
+            rel = relative_path(path, self.site_dir)
             cached = entries.seeds.get(rel)
             if cached and cached[0] == stat and cached[1] in known_urls:
                 seen_seeds[rel] = cached
@@ -292,7 +306,7 @@ class Builder:
         if not to_import:
             return []
         known_slugs = {e.slug for _, e in entries.entries.values()}
-        result = ingest.import_articles(to_import, self.site_dir,
+        result = ingest.import_articles([Path(p) for p in to_import], self.site_dir,
                                         content_dir=self.config.content_dir,
                                         known_urls=known_urls, known_slugs=known_slugs)
         self.report.imported.extend(result.written)
@@ -303,8 +317,8 @@ class Builder:
         errors = list(result.errors) + self.parse_into(entries, new_files)
         urls = {e.source_url for _, e in entries.entries.values()}
         for path in to_import:
-            rel = path.relative_to(self.site_dir).as_posix()
-            url = _seed_url(path, rel)
+            rel = relative_path(path, self.site_dir)
+            url = _seed_url(Path(path), rel)
             if url in urls:
                 entries.seeds[rel] = (seed_files[path], url)
         return errors
@@ -447,7 +461,25 @@ def build(options: BuildOptions, log: Callable[[str], None] = lambda message: No
 
     log receives messages worth printing; progress(step, done, total) hears how long steps go.
     """
-    return Builder(options, log, progress).run()
+    with _paused_gc():
+        return Builder(options, log, progress).run()
+
+
+@contextlib.contextmanager
+def _paused_gc() -> Iterator[None]:
+    """Pause the cyclic garbage collector for the block, then restore it as it was.
+
+    A build holds hundreds of thousands of long-lived objects (cached entries, the site model,
+    the plan) and makes few reference cycles; the collector's repeated sweeps over them took a
+    third of an incremental build.
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
 
 
 def describe(report: BuildReport) -> str:

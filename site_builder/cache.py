@@ -19,8 +19,13 @@ from . import __version__
 from .model import Entry
 
 CACHE_DIR = ".sitegen-cache"
-FORMAT = 1  # bump when what the cache stores changes shape
+FORMAT = 2  # bump when what the cache stores changes shape
+ENTRIES_FILE = "entries.pickle"
+DELTA_FILE = "entries-delta.pickle"
+RELATED_FILE = "related.pickle"
+DELTA_LIMIT = 500   # entries the delta file may hold before the whole cache is written again
 Stat = tuple[int, int]  # (mtime_ns, size)
+FileId = tuple[int, int, int]  # (inode, mtime_ns, size): changes whenever a file is replaced
 
 
 @dataclass
@@ -30,6 +35,17 @@ class EntryCache:
     zone: str = ""
     entries: dict[str, tuple[Stat, Entry]] = field(default_factory=dict)   # path -> parsed entry
     seeds: dict[str, tuple[Stat, str]] = field(default_factory=dict)       # raw file -> its URL
+    base_id: FileId | None = field(default=None, compare=False)   # entries.pickle it was read from
+    changed: frozenset[str] = field(default=frozenset(), compare=False)  # paths the delta changed
+
+
+@dataclass
+class EntryDelta:
+    """The entries changed since entries.pickle was written: a small file instead of a big one."""
+
+    base_id: FileId                                         # the entries.pickle it applies to
+    entries: dict[str, tuple[Stat, Entry] | None]           # path -> entry, None when removed
+    seeds: dict[str, tuple[Stat, str]]
 
 
 @dataclass
@@ -71,16 +87,59 @@ def _write(path: Path, payload: Any) -> None:
 
 
 def load_entry_cache(cache_dir: Path, zone: str) -> EntryCache:
-    """Return the cached entries parsed in time zone zone (empty if none fit)."""
-    cache = _read(cache_dir / "entries.pickle")
-    if not isinstance(cache, EntryCache) or cache.zone != zone:
+    """Return the cached entries parsed in time zone zone (empty if none fit), delta applied."""
+    base_id = file_id(cache_dir / ENTRIES_FILE)
+    cache = _read(cache_dir / ENTRIES_FILE)
+    if not isinstance(cache, EntryCache) or cache.zone != zone or base_id is None:
         return EntryCache(zone=zone)
+    cache.base_id = base_id
+    delta = _read(cache_dir / DELTA_FILE)
+    if isinstance(delta, EntryDelta) and delta.base_id == base_id:
+        for path, item in delta.entries.items():
+            if item is None:
+                cache.entries.pop(path, None)
+            else:
+                cache.entries[path] = item
+        cache.seeds = delta.seeds
+        cache.changed = frozenset(delta.entries)
     return cache
 
 
-def write_entry_cache(cache_dir: Path, cache: EntryCache) -> None:
-    """Store the entry cache."""
-    _write(cache_dir / "entries.pickle", cache)
+def write_entry_cache(cache_dir: Path, cache: EntryCache, previous: EntryCache) -> None:
+    """Store the entry cache, which was previous when loaded.
+
+    A few changed entries go into a small delta file next to the unchanged entries.pickle, so
+    that editing one entry of a large site does not pickle every entry again.
+    """
+    changed = previous.changed | (previous.entries.keys() - cache.entries.keys()) | {
+        path for path, item in cache.entries.items() if previous.entries.get(path) != item}
+    base = cache_dir / ENTRIES_FILE
+    if previous.base_id is None or previous.base_id != file_id(base) or len(changed) > DELTA_LIMIT:
+        _write(base, EntryCache(zone=cache.zone, entries=cache.entries, seeds=cache.seeds))
+        (cache_dir / DELTA_FILE).unlink(missing_ok=True)
+    else:
+        _write(cache_dir / DELTA_FILE, EntryDelta(
+            previous.base_id, {path: cache.entries.get(path) for path in changed}, cache.seeds))
+
+
+def file_id(path: Path) -> FileId | None:
+    """Return (inode, mtime_ns, size) of a file, or None when it is missing."""
+    try:
+        info = path.stat()
+    except OSError:
+        return None
+    return (info.st_ino, info.st_mtime_ns, info.st_size)
+
+
+def load_related_memo(cache_dir: Path) -> dict[str, dict[str, tuple[str, ...]]]:
+    """Return the related entries the last build worked out, under their digest (see sitemodel)."""
+    memo = _read(cache_dir / RELATED_FILE)
+    return memo if isinstance(memo, dict) else {}
+
+
+def write_related_memo(cache_dir: Path, memo: dict[str, dict[str, tuple[str, ...]]]) -> None:
+    """Store the related entries memo."""
+    _write(cache_dir / RELATED_FILE, memo)
 
 
 def manifest_path(cache_dir: Path, out_dir: Path) -> Path:

@@ -11,7 +11,7 @@ import calendar
 import datetime
 import functools
 import hashlib
-from collections import defaultdict
+from collections import Counter, defaultdict
 from dataclasses import dataclass
 from typing import Any, Callable, Iterator, Sequence
 
@@ -158,10 +158,7 @@ def group_entries(entries: Sequence[Entry], base: str) -> tuple[YearGroup, ...]:
 
 def month_counts(entries: Sequence[Entry]) -> tuple[tuple[int, int, int], ...]:
     """Return (year, month, count) for each month that has entries, in order."""
-    counts: dict[tuple[int, int], int] = {}
-    for entry in entries:
-        key = (entry.date.year, entry.date.month)
-        counts[key] = counts.get(key, 0) + 1
+    counts = Counter([(day.year, day.month) for day in [entry.date for entry in entries]])
     return tuple((year, month, count) for (year, month), count in sorted(counts.items()))
 
 
@@ -226,6 +223,11 @@ class Planner:
         """Return the listing key of an entry (see listing_key)."""
         return self.keys[entry.path]
 
+    def entry_keys(self, entries: Sequence[Entry]) -> tuple[str, ...]:
+        """Return the listing keys of entries, in order."""
+        keys = self.keys    # a local name: this runs for some 200,000 entries per build
+        return tuple([keys[entry.path] for entry in entries])
+
     def url(self, path: str) -> str:
         """Return the root-relative URL (with base path) of a site path."""
         return self.base + path.lstrip("/")
@@ -276,7 +278,7 @@ class Planner:
             bars = counts if number == 1 else ()
             title = heading if number == 1 else f"{heading} (page {number})"
             key = (template, kind, heading, len(entries), number, total, compact, feed_url, bars,
-                   extra_key, tuple(self.entry_key(e) for e in chunk))
+                   extra_key, self.entry_keys(chunk))
             yield PageOutput(
                 output_file(path_of(number)), template, key,
                 functools.partial(self.listing_context, kind, title, path_of, number, total,
@@ -309,7 +311,7 @@ class Planner:
         following = self.site.next[entry.path]
         related = self.site.related[entry.path]
         key = ("entry", entry.digest, self.entry_key(entry), previous and self.entry_key(previous),
-               following and self.entry_key(following), tuple(self.entry_key(r) for r in related))
+               following and self.entry_key(following), self.entry_keys(related))
         path = entry.url[len(self.base) - 1:]
         return PageOutput(output_file(path), "entry.html", key,
                           functools.partial(self.entry_context, entry, path), entry.path,
@@ -344,7 +346,7 @@ class Planner:
             newest = self.display(tag.entries)[:TAG_FEED_LIMIT] if self.newest_first \
                 else tag.entries[-TAG_FEED_LIMIT:]
             yield DataOutput(
-                output_file(feed_path), ("tag feed", tag.name, tuple(self.entry_key(e) for e in newest)),
+                output_file(feed_path), ("tag feed", tag.name, self.entry_keys(newest)),
                 functools.partial(
                     feeds.build_atom_feed, newest, config=self.config,
                     title=f"{self.config.title}: {tag.name}", feed_url=self.url(feed_path),
@@ -427,14 +429,14 @@ class Planner:
                                            page_url=self.url("/"), limit=SITE_FEED_LIMIT),
                          "site feed")
         yield DataOutput("timeline.json",
-                         ("timeline", tuple(self.entry_key(e) for e in self.site.entries)),
+                         ("timeline", self.entry_keys(self.site.entries)),
                          functools.partial(timelinejs.build_timeline_json, self.site.entries,
                                            config=config, title=config.title,
                                            description=config.description),
                          "timeline.json")
         shown = self.display(self.site.entries)
         yield DataOutput("filter.json",
-                         ("filter", tuple(self.entry_key(e) for e in shown)),
+                         ("filter", self.entry_keys(shown)),
                          functools.partial(filterindex.build_filter_json, shown, self.site.tags,
                                            self.base),
                          "filter.json")

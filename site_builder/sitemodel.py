@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
-import heapq
+import hashlib
 from collections import Counter, defaultdict
 from typing import Iterable, Mapping, Sequence
 
@@ -14,6 +14,7 @@ from .urls import permalink_path, tag_path
 
 RELATED_PER_TAG = 6     # nearest entries in time looked at per shared tag
 RELATED_TAGS = 3        # rarest tags of an entry looked at
+RelatedPaths = dict[str, tuple[str, ...]]   # entry path -> the paths of its related entries
 
 
 def timeline_key(entry: Entry) -> tuple:
@@ -75,8 +76,8 @@ def _periods(entries: Sequence[Entry]) -> tuple[tuple[Period, ...], ...]:
 
 
 def _related(entries: Sequence[Entry], slugs_of: Mapping[str, tuple[str, ...]],
-             members: Mapping[str, list[Entry]], count: int) -> dict[str, tuple[Entry, ...]]:
-    """Return entry path -> the entries sharing most tags with it, nearest in time first.
+             members: Mapping[str, list[Entry]], count: int) -> RelatedPaths:
+    """Return entry path -> the paths of entries sharing most tags with it, nearest in time first.
 
     Only the nearest few entries of each of an entry's rarest tags are candidates, which keeps
     this linear in the number of entries even when one tag is on every entry.
@@ -85,27 +86,39 @@ def _related(entries: Sequence[Entry], slugs_of: Mapping[str, tuple[str, ...]],
     tag_sets = {path: frozenset(slugs) for path, slugs in slugs_of.items()}
     times = {entry.path: entry.instant.timestamp() for entry in entries}
     half = RELATED_PER_TAG // 2
-    related: dict[str, tuple[Entry, ...]] = {}
+    related: RelatedPaths = {}
     for entry in entries:
         own = tag_sets[entry.path]
         when = times[entry.path]
         rarest = sorted(own, key=lambda s: (len(members[s]), s))[:RELATED_TAGS]
-        candidates: dict[str, Entry] = {}
+        candidates: set[str] = set()
         for slug in rarest:
-            items = members[slug]
             low = max(0, position[slug][entry.path] - half)
-            for other in items[low:low + RELATED_PER_TAG + 1]:
-                candidates[other.path] = other
-        candidates.pop(entry.path, None)
-        best = heapq.nsmallest(count, (
-            (-len(own & tag_sets[path]), abs(times[path] - when), path, other)
-            for path, other in candidates.items()))
-        related[entry.path] = tuple(item[3] for item in best)
+            candidates.update(other.path for other in members[slug][low:low + RELATED_PER_TAG + 1])
+        candidates.discard(entry.path)
+        # Sorting a few dozen candidates outright is faster than heapq.nsmallest, same result.
+        best = sorted([(-len(own & tag_sets[path]), abs(times[path] - when), path)
+                       for path in candidates])[:count]
+        related[entry.path] = tuple(path for _, _, path in best)
     return related
 
 
-def build_site(entries: Iterable[Entry], config: Config) -> Site:
-    """Return the Site for the given (non-draft) entries under config."""
+def _related_digest(entries: Sequence[Entry], slugs_of: Mapping[str, tuple[str, ...]],
+                    count: int) -> str:
+    """Return a digest of everything _related reads: the entries in order, their times and tags."""
+    text = repr((RELATED_PER_TAG, RELATED_TAGS, count,
+                 [(e.path, e.instant.timestamp(), slugs_of[e.path]) for e in entries]))
+    return hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()
+
+
+def build_site(entries: Iterable[Entry], config: Config,
+               related_memo: dict[str, RelatedPaths] | None = None) -> Site:
+    """Return the Site for the given (non-draft) entries under config.
+
+    related_memo maps a digest of what related entries depend on to the related paths worked
+    out for it; it is read, and replaced when stale, so that a build which changed no dates or
+    tags (a body edit) skips the costliest part of the model.
+    """
     namer = TagNamer(config.tag_aliases)
     ordered = sorted(entries, key=timeline_key)
     names = _tag_names(ordered, namer)
@@ -131,6 +144,12 @@ def build_site(entries: Iterable[Entry], config: Config) -> Site:
     previous = {e.path: (linked[i - 1] if i else None) for i, e in enumerate(linked)}
     following = {e.path: (linked[i + 1] if i + 1 < len(linked) else None)
                  for i, e in enumerate(linked)}
+    memo = {} if related_memo is None else related_memo
+    key = _related_digest(linked, slugs_of, config.related_count)
+    if key not in memo:
+        memo.clear()
+        memo[key] = _related(linked, slugs_of, members, config.related_count)
+    by_path = {entry.path: entry for entry in linked}
     return Site(
         entries=tuple(linked),
         tags=tags,
@@ -139,5 +158,5 @@ def build_site(entries: Iterable[Entry], config: Config) -> Site:
         days=days,
         previous=previous,
         next=following,
-        related=_related(linked, slugs_of, members, config.related_count),
+        related={path: tuple(by_path[p] for p in paths) for path, paths in memo[key].items()},
     )

@@ -5,6 +5,7 @@ import shutil
 import pytest
 
 from site_builder.build import BuildOptions, build
+from site_builder import cache
 from site_builder.cache import CACHE_DIR
 from site_builder.output import list_files
 
@@ -85,7 +86,10 @@ def test_incremental_build_equals_clean_build(site, tmp_path, name):
     assert report.write.written + report.write.removed < len(after), "only what changed is written"
 
 
-def test_a_sequence_of_edits_stays_equal_to_clean_builds(site, tmp_path):
+@pytest.mark.parametrize("delta_limit", [0, 1, 500])
+def test_a_sequence_of_edits_stays_equal_to_clean_builds(site, tmp_path, monkeypatch, delta_limit):
+    # The limit decides when the entry cache is written whole and when as a delta.
+    monkeypatch.setattr(cache, "DELTA_LIMIT", delta_limit)
     for name, change in EDITS.items():
         if name in ("change a template", "change the stylesheet"):
             continue
@@ -111,6 +115,17 @@ def test_a_body_edit_rewrites_only_what_shows_the_body(site):
     assert report.write.written == len(changed)
     # The site feed carries whole bodies; listings and tag feeds show the front matter only.
     assert changed == {"2020/01/01/entry-00/index.html", "feed.xml"}
+
+
+def test_a_body_edit_writes_a_small_entry_cache_delta(site):
+    cache_dir = site / CACHE_DIR
+    base = cache.file_id(cache_dir / cache.ENTRIES_FILE)
+    EDITS["edit a body"](site)
+    build(BuildOptions(site))
+    assert cache.file_id(cache_dir / cache.ENTRIES_FILE) == base
+    loaded = cache.load_entry_cache(cache_dir, "UTC")
+    assert loaded.changed == {"content/2020/01/entry-00.md"}
+    assert "New body." in loaded.entries["content/2020/01/entry-00.md"][1].body_html
 
 
 def test_a_corrupt_cache_only_costs_a_full_build(site, tmp_path):
