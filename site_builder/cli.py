@@ -111,12 +111,17 @@ def cmd_init(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def no_site_folder(site: str) -> int:
+    """Say that the --site folder does not exist; return the usage exit code."""
+    print_error(f"{site}: no such folder (give the site folder with --site)")
+    return EXIT_USAGE
+
+
 def cmd_new(args: argparse.Namespace) -> int:
     """Write a new hand-written entry and print its path."""
     site = Path(args.site)
     if not site.is_dir():
-        print_error(f"{args.site}: no such folder (give the site folder with --site)")
-        return EXIT_USAGE
+        return no_site_folder(args.site)
     path = new_entry(site, args.title, args.date, parse_tags(args.tags))
     print(path.as_posix())
     return EXIT_OK
@@ -126,8 +131,7 @@ def cmd_check(args: argparse.Namespace) -> int:
     """Validate the site and its built output; print every problem."""
     site = Path(args.site)
     if not site.is_dir():
-        print_error(f"{args.site}: no such folder (give the site folder with --site)")
-        return EXIT_USAGE
+        return no_site_folder(args.site)
     problems = check_site(site, Path(args.output) if args.output else None, args.base_url,
                           log=print)
     for problem in problems:

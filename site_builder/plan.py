@@ -18,7 +18,7 @@ from typing import Any, Callable, Iterator, Sequence
 from . import feeds, filterindex, sitemap, timelinejs
 from .config import Config
 from .errors import SitegenError
-from .model import Entry, Period, Site, Tag
+from .model import Entry, Period, Site
 from .urls import home_path, is_safe_relative, output_file, period_path, tag_feed_path, tag_path
 
 MONTH_NAMES = tuple(calendar.month_name)
