@@ -32,14 +32,14 @@ class Config:
     language: str = "en"
     timezone: str = "UTC"
     sort: str = "newest"
-    page_size: int = 20
+    page_size: int = 50
     output_dir: str = "public"
     content_dir: str = "content"
     seeds_dir: str = "seeds"
     templates_dir: str = "templates"
     permalink: str = "/{year}/{month}/{day}/{slug}/"
     tag_aliases: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
-    related_count: int = 5
+    related_count: int = 3
     cname: str = ""
     search: bool = True
 

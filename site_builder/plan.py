@@ -13,7 +13,7 @@ import functools
 import hashlib
 from collections import Counter, defaultdict
 from dataclasses import dataclass
-from typing import Any, Callable, Iterator, Sequence
+from typing import Any, Callable, Collection, Iterator, Sequence
 
 from . import feeds, filterindex, sitemap, timelinejs
 from .config import Config
@@ -258,16 +258,26 @@ class Planner:
                              f"{kind} page")
         yield from self.data_files()
 
+    def body_outputs(self, paths: Collection[str]) -> list[PageOutput | DataOutput]:
+        """Return the outputs that may show the bodies of the entries at paths: their pages and
+        the data files (the site feed carries whole bodies).
+
+        No other output's key holds an entry's body digest (tests/test_plan.py checks it), so
+        a build in which nothing but bodies changed need look at no other output.
+        """
+        pages = [self.entry_page(entry) for entry in self.site.entries if entry.path in paths]
+        return pages + list(self.data_files())
+
     def listing_pages(self, entries: Sequence[Entry], kind: str, heading: str,
                       path_of: Callable[[int], str], feed_url: str, source: str,
-                      compact: bool = False, template: str = "list.html",
+                      template: str = "list.html",
                       extra: dict[str, Any] | None = None, extra_key: tuple = (),
                       histogram_counts: Sequence[tuple[int, int, int]] | None = None,
-                      ) -> Iterator[PageOutput]:
+                      lastmod: datetime.date | None = None) -> Iterator[PageOutput]:
         """Yield the paginated timeline pages of entries (home, a tag or a period).
 
-        Compact listings (the date archives) leave out leads, which keeps the site small:
-        every entry appears in about ten listings. The histogram is on the first page only.
+        The histogram is on the first page only. A page's lastmod is its newest entry's day,
+        or lastmod when it lists none.
         """
         shown = self.display(entries)
         size = self.config.page_size
@@ -277,27 +287,26 @@ class Planner:
             chunk = shown[(number - 1) * size: number * size]
             bars = counts if number == 1 else ()
             title = heading if number == 1 else f"{heading} (page {number})"
-            key = (template, kind, heading, len(entries), number, total, compact, feed_url, bars,
+            key = (template, kind, heading, len(entries), number, total, feed_url, bars,
                    extra_key, self.entry_keys(chunk))
             yield PageOutput(
                 output_file(path_of(number)), template, key,
                 functools.partial(self.listing_context, kind, title, path_of, number, total,
-                                  chunk, heading, len(entries), compact, feed_url, bars,
+                                  chunk, heading, len(entries), feed_url, bars,
                                   extra or {}),
                 f"{source} page {number}",
-                lastmod=max((e.date for e in chunk), default=None),
+                lastmod=max((e.date for e in chunk), default=lastmod),
             )
 
     def listing_context(self, kind: str, title: str, path_of: Callable[[int], str], number: int,
                         total: int, chunk: Sequence[Entry], heading: str, count: int,
-                        compact: bool, feed_url: str, bars: Sequence[tuple[int, int, int]],
+                        feed_url: str, bars: Sequence[tuple[int, int, int]],
                         extra: dict[str, Any]) -> dict[str, Any]:
         """Return the context of one page of a listing."""
         return {
             "page": self.page(kind, title, path_of(number), feed_url=feed_url),
             "heading": heading,
             "count": count,
-            "compact": compact,
             "groups": group_entries(chunk, self.base),
             "pagination": pagination(number, total, lambda n: self.url(path_of(n))),
             "histogram": histogram(bars, self.base),
@@ -396,12 +405,18 @@ class Planner:
             "children": children,
         }
         label = period_label(period)
+        # A year lists its months, not its entries: the month pages do that, and a year's
+        # thousand entries would otherwise be written out once more.
+        is_year = period.kind == "year"
         yield from self.listing_pages(
-            period.entries, period.kind, label, functools.partial(period_page_path, period),
+            () if is_year else period.entries, period.kind, label,
+            functools.partial(period_page_path, period),
             feed_url=self.url("/feed.xml"), source=f"{period.kind} archive {label}",
-            compact=True, template="period.html", extra=extra,
-            extra_key=(extra["up"], extra["previous"], extra["next"], children),
-            histogram_counts=None if period.kind == "year" else ())
+            template="period.html", extra={**extra, "count": len(period.entries)},
+            extra_key=(extra["up"], extra["previous"], extra["next"], children,
+                       len(period.entries)),
+            histogram_counts=month_counts(period.entries) if is_year else (),
+            lastmod=max(e.date for e in period.entries))
 
     def archive_page(self) -> PageOutput:
         """Return /archive/: every year and month, with counts."""

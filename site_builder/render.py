@@ -24,6 +24,11 @@ def long_date(day: datetime.date) -> str:
     return f"{day.day} {MONTH_NAMES[day.month]} {day.year}"
 
 
+def short_date(day: datetime.date) -> str:
+    """Return '31 Dec', for listings that sit under a month heading."""
+    return f"{day.day} {MONTH_NAMES[day.month][:3]}"
+
+
 def make_environment(site_templates: Path | None) -> jinja2.Environment:
     """Return a Jinja environment: the site's own templates first, then the bundled theme."""
     loaders = []
@@ -39,6 +44,7 @@ def make_environment(site_templates: Path | None) -> jinja2.Environment:
         keep_trailing_newline=True,
     )
     env.filters["long_date"] = long_date
+    env.filters["short_date"] = short_date
     return env
 
 

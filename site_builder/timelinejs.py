@@ -6,7 +6,6 @@ import html
 import json
 import re
 from typing import Iterable
-from urllib.parse import urlsplit
 
 from .config import Config
 from .model import Entry
@@ -62,17 +61,10 @@ def group_label(tag: str) -> str:
 
 
 def _event_text(entry: Entry) -> str:
-    """Return the HTML body of an entry's slide: its lead and a link to the original article."""
-    parts = []
+    """Return the HTML body of an entry's slide: its lead (the headline links to the entry
+    page, which names the source; the file stays small for long timelines)."""
     lead = (entry.lead or entry.summary).strip()
-    if lead:
-        parts.append(f"<p>{text_html(lead)}</p>")
-    source = urlsplit(entry.source_url)
-    if source.scheme in ("http", "https") and source.netloc:
-        name = text_html(entry.source_name.strip() or source.netloc)
-        parts.append(f'<p class="source">Source: <a href="{text_html(entry.source_url)}" '
-                     f'rel="noopener">{name}</a></p>')
-    return "".join(parts)
+    return f"<p>{text_html(lead)}</p>" if lead else ""
 
 
 def _event(entry: Entry, unique_id: str) -> dict:

@@ -1,6 +1,6 @@
 """The site model: order, tag index with aliases, date periods, neighbours and related entries."""
 
-from site_builder.config import parse_config
+from site_builder.config import Config, parse_config
 from site_builder.sitemodel import build_site
 
 from helpers import make_entry
@@ -68,7 +68,7 @@ def test_one_tag_on_every_entry():
                for i in range(5000)]
     site = build_site(entries, parse_config({}))
     assert len(site.tags) == 51
-    assert all(len(r) == 5 for r in site.related.values())
+    assert all(len(r) == Config().related_count for r in site.related.values())
     first = site.entries[0]
     # Related entries share both tags when such entries exist.
     assert all(set(r.tags) == set(first.tags) for r in site.related[first.path])

@@ -8,22 +8,16 @@
  */
 (function () {
   "use strict";
-  var form = document.getElementById("tag-filter");
-  if (!form || !window.fetch || !form.getAttribute("data-index")) {
+  var mount = document.getElementById("tag-filter");
+  var listing = document.getElementById("listing");
+  if (!mount || !listing || !window.fetch || !mount.getAttribute("data-index")) {
     return;
   }
   var MONTHS = ["January", "February", "March", "April", "May", "June", "July", "August",
                 "September", "October", "November", "December"];
   var STEP = 50;                                        // entries shown per "Show more"
-  var indexUrl = new URL(form.getAttribute("data-index"), window.location.href);
-  var pageTag = form.getAttribute("data-tag") || "";    // a tag page's own tag (slug)
-  var input = document.getElementById("tag-filter-input");
-  var names = document.getElementById("tag-filter-names");
-  var chips = document.getElementById("tag-filter-chips");
-  var clear = document.getElementById("tag-filter-clear");
-  var status = document.getElementById("tag-filter-status");
-  var listing = document.getElementById("listing");
-  var results = document.getElementById("filter-results");
+  var indexUrl = new URL(mount.getAttribute("data-index"), window.location.href);
+  var pageTag = mount.getAttribute("data-tag") || "";   // a tag page's own tag (slug)
   var selected = [];                                    // slugs chosen, besides pageTag
   var shown = STEP;
   var loading = null;
@@ -37,6 +31,31 @@
     }
     return node;
   }
+
+  /* The form exists only with JavaScript, so pages without it carry none of its markup. */
+  var form = el("form", { "class": "tag-filter", "aria-label": "Filter the timeline by tag" });
+  form.appendChild(el("label", { "for": "tag-filter-input" },
+                      pageTag ? "Narrow to entries also tagged" : "Filter by tag"));
+  var row = el("div", { "class": "tag-filter-row" });
+  var input = el("input", { id: "tag-filter-input", type: "text", list: "tag-filter-names",
+                            autocomplete: "off", spellcheck: "false", placeholder: "Tag name" });
+  var names = el("datalist", { id: "tag-filter-names" });
+  row.appendChild(input);
+  row.appendChild(names);
+  row.appendChild(el("button", { type: "submit" }, "Add"));
+  form.appendChild(row);
+  var chips = el("ul", { "class": "chips", id: "tag-filter-chips", "aria-label": "Chosen tags" });
+  var clear = el("button", { type: "button", "class": "filter-clear", id: "tag-filter-clear" },
+                 "Clear tags");
+  var status = el("p", { "class": "filter-status", id: "tag-filter-status", role: "status" });
+  chips.hidden = clear.hidden = true;
+  form.appendChild(chips);
+  form.appendChild(clear);
+  form.appendChild(status);
+  mount.appendChild(form);
+  var results = el("div", { id: "filter-results" });
+  results.hidden = true;
+  listing.parentNode.insertBefore(results, listing);
 
   function resolve(url) {
     return new URL(url, indexUrl).href;
@@ -108,17 +127,16 @@
     chips.hidden = clear.hidden = selected.length === 0;
   }
 
-  function longDate(iso) {
-    var parts = iso.split("-");
-    return Number(parts[2]) + " " + MONTHS[Number(parts[1]) - 1] + " " + parts[0];
+  function shortDate(iso) {
+    return Number(iso.slice(8)) + " " + MONTHS[Number(iso.slice(5, 7)) - 1].slice(0, 3);
   }
 
+  /* An item as the page's own timeline writes it (templates/_macros.html), with its tags. */
   function entryItem(entry) {
-    var item = el("li", { "class": "tl-item" });
-    item.appendChild(el("time", { "class": "tl-date", datetime: entry[0] }, longDate(entry[0])));
-    var title = el("h4", { "class": "tl-title" });
-    title.appendChild(el("a", { href: resolve(entry[2]) }, entry[1]));
-    item.appendChild(title);
+    var item = el("li");
+    item.appendChild(el("time", { datetime: entry[0] }, shortDate(entry[0])));
+    item.appendChild(document.createTextNode(" "));
+    item.appendChild(el("a", { href: resolve(entry[2]) }, entry[1]));
     if (entry[3].length) {
       var meta = el("p", { "class": "tl-meta" });
       entry[3].forEach(function (number, position) {
@@ -256,7 +274,6 @@
     apply();
   });
 
-  form.hidden = false;
   readAddress();
   if (selected.length) {
     apply();

@@ -199,6 +199,8 @@ def site(tmp_path_factory, served_root: Path, server: str) -> TestSite:
     entries = generated_entries()
     for n, entry in enumerate(entries):
         write_entry(folder / "content", entry, n)
+    # 41 entries at 20 a page: home and the larger tags have several pages.
+    (folder / "sitegen.yaml").write_text("page_size: 20\n", encoding="utf-8")
     base_url = f"{server}/{SUB_PATH}/"
     done = subprocess.run([sys.executable, "-m", "site_builder", "build", "--site", str(folder),
                            "--base-url", base_url],

@@ -10,7 +10,7 @@ STATUS = "#tag-filter-status"
 
 def shown_paths(page, site) -> set[str]:
     """Return the URL paths (below the site root) of the entries the filter shows."""
-    hrefs = page.eval_on_selector_all("#filter-results .tl-title a", "links => links.map(a => a.href)")
+    hrefs = page.eval_on_selector_all("#filter-results .tl-list > li > a", "links => links.map(a => a.href)")
     return {h.removeprefix(site.url()) for h in hrefs}
 
 

@@ -41,7 +41,7 @@ def settle(page, name: str) -> None:
     if name == "search":
         page.locator("#search .pagefind-ui__result-link").first.wait_for()
     elif name == "home-filtered":
-        page.locator("#filter-results .tl-item").first.wait_for()
+        page.locator("#filter-results .tl-list > li").first.wait_for()
 
 
 @pytest.mark.parametrize("scheme", SCHEMES)
