@@ -19,19 +19,20 @@ from typing import Callable, Iterator, Sequence
 import jinja2
 import jinja2.meta
 
-from . import __version__, cache, ingest, output, parallel, search
+from . import __version__, cache, output, parallel, search
 from .config import Config, load_config
 from .content import file_digest, try_load_entry
 from .errors import BuildFailed, SitegenError, SourceError
-from .model import Entry
-from .plan import DataOutput, Link, PageOutput, build_plan
+from .model import Entry, Site
+from .plan import DataOutput, Link, PageOutput, Planner, build_plan
 from .render import make_environment, render_page, theme_dir
-from .sitemodel import build_site
+from .sitemodel import Layout, assemble_site, layout_site
 from .urls import period_path
 
 HASHED_ASSETS = (".css", ".js")
 PARSE_CHUNK = 250
 RENDER_CHUNK = 200
+BODY_EDITS_LIMIT = 100   # more changed bodies than this, and the whole site is planned
 Output = PageOutput | DataOutput
 
 
@@ -92,7 +93,8 @@ def scan_tree(root: Path, suffix: str = "") -> dict[str, cache.Stat]:
 
 def relative_path(path: str, root: Path) -> str:
     """Return the POSIX path, relative to root, of a path scan_tree(root) found."""
-    return path[len(os.path.join(root, "")):].replace(os.sep, "/")
+    root_text = str(root)   # not os.path.join(root, ""): this runs for every entry file
+    return path[len(root_text) + (not root_text.endswith(os.sep)):].replace(os.sep, "/")
 
 
 def collect_assets(site_dir: Path, config: Config) -> dict[str, bytes]:
@@ -217,11 +219,10 @@ class Builder:
             entry_files = dict(sorted(entry_files.items()))
             signature = input_signature()
         published = [e for e in entries if self.options.drafts or not e.draft]
-        related_memo = {} if self.options.clean else cache.load_related_memo(self.cache_dir)
-        memo_before = set(related_memo)
-        site = build_site(published, config, related_memo)
-        if set(related_memo) != memo_before:
-            cache.write_related_memo(self.cache_dir, related_memo)
+        shape = site_shape(config, self.options.drafts, template_files, entries)
+        record = cache.Manifest(signature=signature, shape=shape,
+                                bodies={entry.path: entry.digest for entry in published})
+        site = assemble_site(published, self.site_layout(published, shape))
         self.report.entries = len(site.entries)
         self.step("site model")
 
@@ -236,13 +237,41 @@ class Builder:
                                      ("static", output.content_digest(data)),
                                      functools.partial(bytes, data), f"static file {name}")
                           for name, data in statics.items()]
-        plan: list[Output] = build_plan(site, config, static_outputs)
+        plan, site_paths = self.plan_outputs(site, static_outputs, manifest, record)
         self.step("plan")
 
         keys = self.output_keys(plan, env, asset_urls, years)
         self.step("keys")
-        self.write(plan, keys, manifest, env, signature)
+        self.write(plan, keys, site_paths, manifest, env, record)
         return self.report
+
+    def plan_outputs(self, site: Site, static_outputs: list[DataOutput], manifest: cache.Manifest,
+                     record: cache.Manifest) -> tuple[list[Output], list[str]]:
+        """Return the outputs to look at and the paths of all outputs of the site; count the
+        site's pages into record.
+
+        When nothing but entry bodies changed since the last build, the outputs to look at are
+        those that show the changed bodies: the keys of all others are as they were.
+        """
+        changed = bodies_changed_alone(manifest, record)
+        if changed is None:
+            plan = build_plan(site, self.config, static_outputs)
+            record.pages = sum(isinstance(item, PageOutput) for item in plan)
+            return plan, [item.path for item in plan]
+        record.pages = manifest.pages
+        return Planner(site, self.config).body_outputs(changed), list(manifest.outputs)
+
+    def site_layout(self, published: list[Entry], shape: str) -> Layout:
+        """Return the layout of the site: the last build's when the shape is the same."""
+        layout = None if self.options.clean else cache.load_layout(self.cache_dir, shape)
+        if layout is None:
+            related_memo = {} if self.options.clean else cache.load_related_memo(self.cache_dir)
+            memo_before = set(related_memo)
+            layout = layout_site(published, self.config, related_memo)
+            if set(related_memo) != memo_before:
+                cache.write_related_memo(self.cache_dir, related_memo)
+            cache.write_layout(self.cache_dir, shape, layout)
+        return layout
 
     def load_entries(self, entry_files: dict[str, cache.Stat],
                      seed_files: dict[str, cache.Stat]) -> list[Entry]:
@@ -305,6 +334,8 @@ class Builder:
         entries.seeds = seen_seeds
         if not to_import:
             return []
+        from . import ingest   # here, not above: most builds import nothing, and need not load it
+
         known_slugs = {e.slug for _, e in entries.entries.values()}
         result = ingest.import_articles([Path(p) for p in to_import], self.site_dir,
                                         content_dir=self.config.content_dir,
@@ -337,18 +368,21 @@ class Builder:
                 keys.append(cache.digest(data_salt, item.key))
         return keys
 
-    def write(self, plan: list[Output], keys: list[str], manifest: cache.Manifest,
-              env: jinja2.Environment, signature: str) -> None:
-        """Render the outputs whose keys changed and put the new site in place."""
+    def write(self, plan: list[Output], keys: list[str], site_paths: list[str],
+              manifest: cache.Manifest, env: jinja2.Environment, record: cache.Manifest) -> None:
+        """Render the outputs of plan whose keys changed and put the new site in place.
+
+        site_paths are all outputs of the site, of which plan may hold only some; record is the
+        manifest to store, but for its outputs.
+        """
         old = manifest.outputs
         out_dir = self.out_dir
         existing = None
         if not old and out_dir.is_dir():
             existing = output.list_files(out_dir)
         todo = [i for i, item in enumerate(plan) if old.get(item.path, ("",))[0] != keys[i]]
-        paths = {item.path for item in plan}
         previous = set(old) if old else set(existing or ())
-        removed = previous - paths
+        removed = previous - set(site_paths)
         if old and not output.is_few(len(todo) + len(removed)):
             todo_set = set(todo)
             todo += [i for i, item in enumerate(plan) if i not in todo_set
@@ -358,7 +392,7 @@ class Builder:
         try:
             results = self.render(plan, todo, env, staging, existing, old)
             self.step("render")
-            new = {item.path: old[item.path] for item in plan if item.path in old}
+            new = {path: old[path] for path in site_paths if path in old}
             written, kept = [], set(new)
             errors = []
             for index, outcome, value in results:
@@ -374,8 +408,8 @@ class Builder:
                     kept.add(path)
             if errors:
                 raise BuildFailed(errors[:20]) if len(errors) > 1 else errors[0]
-            self.report.pages = sum(isinstance(item, PageOutput) for item in plan)
-            self.report.files = len(plan)
+            self.report.pages = record.pages
+            self.report.files = len(site_paths)
             self.report.rendered = len(todo)
             self.report.write = output.finish(out_dir, staging, written, kept, removed)
         except BaseException:
@@ -390,8 +424,8 @@ class Builder:
             if problem:
                 self.log(problem)
             self.step("search index")
-        cache.write_manifest(self.cache_dir, out_dir,
-                             cache.Manifest(signature=signature, outputs=new))
+        record.outputs = new
+        cache.write_manifest(self.cache_dir, out_dir, record)
 
     def render(self, plan: list[Output], todo: list[int], env: jinja2.Environment,
                staging: Path, existing: dict[str, Path] | None,
@@ -433,6 +467,30 @@ class Builder:
         return lambda done, total: self.progress(what, done, total)
 
 
+def site_shape(config: Config, drafts: bool, template_files: dict[str, cache.Stat],
+               entries: Sequence[Entry]) -> str:
+    """Return a digest of every input of a build but the entries' bodies.
+
+    Builds of one shape plan the same outputs with the same keys, except for the outputs that
+    show entry bodies (Planner.body_outputs): a front matter digest covers all but the body.
+    """
+    return cache.digest(__version__, config, drafts, list(template_files.items()),
+                        sorted((entry.path, entry.meta_digest) for entry in entries))
+
+
+def bodies_changed_alone(last: cache.Manifest, now: cache.Manifest) -> set[str] | None:
+    """Return the entries whose bodies alone changed since the last build, when nothing else
+    did and they are few; else None: plan the whole site.
+
+    Few: their outputs are then moved in one by one (see output.finish), which a partial plan
+    needs, as it cannot tell which of the other outputs' files are missing.
+    """
+    if last.shape != now.shape:
+        return None
+    changed = {path for path, digest in now.bodies.items() if last.bodies.get(path) != digest}
+    return changed if len(changed) <= BODY_EDITS_LIMIT else None
+
+
 def _stat(path: Path) -> cache.Stat:
     """Return (mtime_ns, size) of a file."""
     info = path.stat()
@@ -449,6 +507,8 @@ def _same_content(path: Path, digest: str) -> bool:
 
 def _seed_url(path: Path, rel: str) -> str | None:
     """Return the source URL of a raw article, or None when it cannot be read."""
+    from . import ingest
+
     try:
         return ingest.load_raw_article(path, rel).url
     except SourceError:

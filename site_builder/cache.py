@@ -17,12 +17,14 @@ from typing import Any
 
 from . import __version__
 from .model import Entry
+from .sitemodel import Layout
 
 CACHE_DIR = ".sitegen-cache"
-FORMAT = 2  # bump when what the cache stores changes shape
+FORMAT = 3  # bump when what the cache stores changes shape
 ENTRIES_FILE = "entries.pickle"
 DELTA_FILE = "entries-delta.pickle"
 RELATED_FILE = "related.pickle"
+LAYOUT_FILE = "layout.pickle"
 DELTA_LIMIT = 500   # entries the delta file may hold before the whole cache is written again
 Stat = tuple[int, int]  # (mtime_ns, size)
 FileId = tuple[int, int, int]  # (inode, mtime_ns, size): changes whenever a file is replaced
@@ -55,6 +57,9 @@ class Manifest:
     signature: str = ""                                        # digest of every input's stat
     folder_id: tuple[int, int] = (0, 0)                        # (device, inode) of the output folder
     outputs: dict[str, tuple[str, str]] = field(default_factory=dict)  # path -> (key, content digest)
+    pages: int = 0                                             # how many outputs are pages
+    shape: str = ""                                            # see build.site_shape
+    bodies: dict[str, str] = field(default_factory=dict)       # entry path -> its file's digest
 
 
 def digest(*parts: Any) -> str:
@@ -140,6 +145,20 @@ def load_related_memo(cache_dir: Path) -> dict[str, dict[str, tuple[str, ...]]]:
 def write_related_memo(cache_dir: Path, memo: dict[str, dict[str, tuple[str, ...]]]) -> None:
     """Store the related entries memo."""
     _write(cache_dir / RELATED_FILE, memo)
+
+
+def load_layout(cache_dir: Path, shape: str) -> Layout | None:
+    """Return the site layout stored for a build of that shape (see build.site_shape), if any."""
+    stored = _read(cache_dir / LAYOUT_FILE)
+    if isinstance(stored, tuple) and len(stored) == 2 and stored[0] == shape \
+            and isinstance(stored[1], Layout):
+        return stored[1]
+    return None
+
+
+def write_layout(cache_dir: Path, shape: str, layout: Layout) -> None:
+    """Store the site layout of a build of that shape."""
+    _write(cache_dir / LAYOUT_FILE, (shape, layout))
 
 
 def manifest_path(cache_dir: Path, out_dir: Path) -> Path:

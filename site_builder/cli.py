@@ -12,12 +12,11 @@ import sys
 from pathlib import Path
 from typing import Callable, Sequence
 
-from . import __version__, ingest
+# Each command imports what only it needs, so that `sitegen build` starts without the rest.
+from . import __version__
 from .build import BuildOptions, build, describe
-from .check import check_site
 from .config import load_config
 from .errors import BuildFailed, SitegenError
-from .scaffold import init_site, new_entry, parse_tags
 
 EXIT_OK, EXIT_ERRORS, EXIT_USAGE = 0, 1, 2
 PROGRESS_FROM = 1000   # steps with fewer items finish too fast to need a progress line
@@ -72,6 +71,8 @@ def cmd_build(args: argparse.Namespace) -> int:
 
 def cmd_import(args: argparse.Namespace) -> int:
     """Turn raw articles into entries."""
+    from . import ingest
+
     site_dir = Path(args.site)
     config = load_config(site_dir)
     sources = ingest.find_raw_files([Path(p) for p in args.paths])
@@ -103,6 +104,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
 def cmd_init(args: argparse.Namespace) -> int:
     """Scaffold a new site."""
+    from .scaffold import init_site
+
     target = Path(args.dir)
     for path in init_site(target):
         print(f"wrote {(target / path).as_posix()}")
@@ -119,6 +122,8 @@ def no_site_folder(site: str) -> int:
 
 def cmd_new(args: argparse.Namespace) -> int:
     """Write a new hand-written entry and print its path."""
+    from .scaffold import new_entry, parse_tags
+
     site = Path(args.site)
     if not site.is_dir():
         return no_site_folder(args.site)
@@ -129,6 +134,8 @@ def cmd_new(args: argparse.Namespace) -> int:
 
 def cmd_check(args: argparse.Namespace) -> int:
     """Validate the site and its built output; print every problem."""
+    from .check import check_site
+
     site = Path(args.site)
     if not site.is_dir():
         return no_site_folder(args.site)

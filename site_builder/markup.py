@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 
-import markdown
 import nh3
 
 _EXTENSIONS = ["extra", "sane_lists"]
@@ -45,6 +44,8 @@ def render_markdown(text: str) -> str:
     paragraphs = plain_paragraphs(text)
     if paragraphs is not None:
         return "\n".join(f"<p>{p}</p>" for p in paragraphs)
+    import markdown   # here, not above: a build that parses only plain prose never loads it
+
     html = markdown.markdown(text, extensions=_EXTENSIONS, output_format="html")
     return sanitize_html(html)
 

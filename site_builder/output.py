@@ -16,8 +16,6 @@ Files whose bytes did not change are never rewritten.
 
 from __future__ import annotations
 
-import ctypes
-import ctypes.util
 import errno
 import hashlib
 import json
@@ -172,6 +170,8 @@ def _prune_empty_folders(folder: Path, root: Path) -> None:
 
 def _exchange(a: Path, b: Path) -> bool:
     """Swap two paths in one system call; return False where the system cannot."""
+    import ctypes.util   # here, not above: small builds never swap, nor pay for the import
+
     libc_name = ctypes.util.find_library("c")
     renameat2 = getattr(ctypes.CDLL(libc_name, use_errno=True), "renameat2", None) if libc_name else None
     if renameat2 is None:

@@ -6,7 +6,6 @@ pickling them; only the small chunks of work items and the results cross process
 
 from __future__ import annotations
 
-import multiprocessing
 import os
 from typing import Callable, Iterable, Sequence, TypeVar
 
@@ -40,9 +39,11 @@ def fork_map(task: Callable[[Sequence[Item]], list[Result]], items: Sequence[Ite
     where the system cannot fork. progress(done, total) is called after each chunk.
     """
     chunks = [items[i:i + chunk_size] for i in range(0, len(items), chunk_size)]
-    if jobs <= 1 or len(chunks) <= 1 or "fork" not in multiprocessing.get_all_start_methods():
+    if jobs <= 1 or len(chunks) <= 1 or not hasattr(os, "fork"):
         parts = map(task, chunks)
         return _collect(parts, len(items), progress)
+    import multiprocessing   # here, not above: small rebuilds run in-process, spared its import
+
     global _task
     _task = task
     try:

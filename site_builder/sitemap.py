@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime
 from typing import Iterable
 from urllib.parse import quote, urlsplit
-from xml.sax.saxutils import escape
 
 SITEMAP_NS = "http://www.sitemaps.org/schemas/sitemap/0.9"
 SITEMAP_FILE = "sitemap.xml"
@@ -19,7 +18,8 @@ _INDEX_OPEN = f'{_HEAD}<sitemapindex xmlns="{SITEMAP_NS}">\n'
 _INDEX_CLOSE = "</sitemapindex>\n"
 # Characters left as they are in a URL; everything else (spaces, non-ASCII) is %-encoded.
 _URL_SAFE = "/:?#[]@!$&'()*+,;=%~-._"
-_ENTITIES = {'"': "&quot;", "'": "&apos;"}
+# xml.sax.saxutils.escape with quotes, without the 20 ms its import of urllib.request costs.
+_XML_ESCAPES = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&apos;"})
 
 
 def sitemap_url_text(url: str) -> str:
@@ -30,7 +30,7 @@ def sitemap_url_text(url: str) -> str:
     encoded = quote(url, safe=_URL_SAFE)
     if len(encoded) > 2048:
         raise ValueError(f"sitemap URLs may be at most 2048 characters long: {encoded[:80]}...")
-    return escape(encoded, _ENTITIES)
+    return encoded.translate(_XML_ESCAPES)
 
 
 def lastmod_day(value: datetime.date) -> datetime.date:

@@ -4,6 +4,7 @@ import shutil
 
 import pytest
 
+from site_builder import build as build_module
 from site_builder.build import BuildOptions, build
 from site_builder import cache
 from site_builder.cache import CACHE_DIR
@@ -115,6 +116,36 @@ def test_a_body_edit_rewrites_only_what_shows_the_body(site):
     assert report.write.written == len(changed)
     # The site feed carries whole bodies; listings and tag feeds show the front matter only.
     assert changed == {"2020/01/01/entry-00/index.html", "feed.xml"}
+
+
+def test_body_edits_replan_only_what_shows_bodies(site, tmp_path, monkeypatch):
+    # Nothing but bodies changed: the last build's layout and the keys of every output that
+    # shows no body still hold, so neither the layout nor the whole plan is made again.
+    def refuse(*args, **kwargs):
+        raise AssertionError("made again")
+
+    monkeypatch.setattr(build_module, "layout_site", refuse)
+    monkeypatch.setattr(build_module, "build_plan", refuse)
+    pages = sum(rel.endswith(".html") for rel in tree(site / "public"))
+    for old, new in (("Body text.", "New body."), ("New body.", "Newer body.")):
+        edit(site / "content/2020/01/entry-00.md", old, new)
+        report = build(BuildOptions(site))
+        assert (report.pages, report.write.written) == (pages, 2)   # the entry's page, feed.xml
+    monkeypatch.undo()
+    assert tree(site / "public") == clean_build(site, tmp_path)
+
+
+@pytest.mark.parametrize("name", ["edit a title", "retag an entry", "move an entry in time",
+                                  "make an entry a draft", "change a template",
+                                  "change the config"])
+def test_other_edits_replan_the_whole_site(site, monkeypatch, name):
+    plans = []
+    whole_plan = build_module.build_plan
+    monkeypatch.setattr(build_module, "build_plan",
+                        lambda *args: plans.append(args) or whole_plan(*args))
+    EDITS[name](site)
+    build(BuildOptions(site))
+    assert plans
 
 
 def test_a_body_edit_writes_a_small_entry_cache_delta(site):

@@ -52,14 +52,52 @@ def test_index_site_writes_the_bundle_with_filters_and_sort(tmp_path):
     site = write_site(tmp_path / "site")
     logged: list[str] = []
     assert search.index_site(site, logged.append) is None
-    bundle = site / "pagefind"
-    for name in ("pagefind.js", "pagefind-ui.js", "pagefind-ui.css", "pagefind-entry.json"):
+    bundle = site / "pagefind" / "0"                            # a small site: one shard
+    for name in ("pagefind.js", "pagefind-worker.js", "pagefind-entry.json"):
         assert (bundle / name).is_file(), name
+    assert not (bundle / "pagefind-ui.js").exists()            # the search page has its own UI
     entry = json.loads((bundle / "pagefind-entry.json").read_text(encoding="utf-8"))
     assert entry["languages"]["en"]["page_count"] == 2        # only the marked entries
     assert len(list((bundle / "filter").glob("*.pf_filter"))) >= 1
     assert list((bundle / "fragment").glob("*.pf_fragment"))
+    manifest = json.loads((site / "pagefind" / "shards.json").read_text(encoding="utf-8"))
+    assert manifest["pages"] == 2
+    assert manifest["shards"] == [{"path": "0/", "pages": 2, "first": "2022-12-31",
+                                   "last": "2023-01-02"}]
     assert logged == []                                        # quiet when all is well
+
+
+def test_a_large_site_is_cut_into_date_ordered_shards(tmp_path, monkeypatch):
+    site = write_site(tmp_path / "site")
+    extra = site / "2021/06/01/summit/index.html"
+    extra.parent.mkdir(parents=True)
+    extra.write_text(ENTRY.format(title="A summit", year=2021, date="2021-06-01", tag="china",
+                                  body="Leaders met at the summit."), encoding="utf-8")
+    monkeypatch.setattr(search, "SHARD_PAGES", 1)
+    assert search.index_site(site, lambda line: None) is None
+    manifest = json.loads((site / "pagefind" / "shards.json").read_text(encoding="utf-8"))
+    assert [(s["path"], s["pages"], s["first"]) for s in manifest["shards"]] == [
+        ("0/", 1, "2021-06-01"), ("1/", 1, "2022-12-31"), ("2/", 1, "2023-01-02")]
+    for shard in manifest["shards"]:
+        entry = json.loads((site / "pagefind" / shard["path"] / "pagefind-entry.json")
+                           .read_text(encoding="utf-8"))
+        assert entry["languages"]["en"]["page_count"] == 1
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["site"]   # no views left behind
+
+
+def test_entry_pages_are_the_marked_ones_in_date_order(tmp_path):
+    site = write_site(tmp_path / "site")
+    assert search.entry_pages(site, None, site / "pagefind") == [
+        ("2022-12-31", "2022/12/31/telegram/index.html"), ("2023-01-02", "2023/01/02/visit/index.html")]
+    assert search.entry_pages(site, "2023/*/*/*/index.html", site / "pagefind") == [
+        ("2023-01-02", "2023/01/02/visit/index.html")]
+
+
+@pytest.mark.parametrize("pages,version,shards", [
+    (10_000, (1, 5), 20), (10_000, (1, 4), 1), (10_000, None, 1), (40, (1, 5), 1),
+    (1_000_000, (1, 5), search.MAX_SHARDS)])
+def test_shard_count(pages, version, shards):
+    assert search.shard_count(pages, version) == shards
 
 
 def test_refresh_index_replaces_the_bundle_of_a_live_site(tmp_path):
@@ -68,7 +106,7 @@ def test_refresh_index_replaces_the_bundle_of_a_live_site(tmp_path):
     stale.parent.mkdir()
     stale.write_text("old", encoding="utf-8")
     assert search.refresh_index(site, lambda line: None) is None
-    assert (site / "pagefind" / "pagefind.js").is_file()
+    assert (site / "pagefind" / "0" / "pagefind.js").is_file()
     assert not stale.exists()
     assert sorted(p.name for p in tmp_path.iterdir()) == ["public"]   # no work folder left
 
@@ -93,7 +131,7 @@ def test_a_failing_binary_gives_its_last_line(tmp_path):
 def test_a_binary_that_writes_nothing_is_a_failure(tmp_path):
     site = write_site(tmp_path / "site")
     message = search.index_site(site, lambda line: None, binary=fake_binary(tmp_path, "exit 0"))
-    assert message == "search index not built: Pagefind wrote no pagefind/pagefind.js"
+    assert message == "search index not built: Pagefind wrote no pagefind/0/pagefind.js"
 
 
 def test_an_empty_folder_is_reported_not_raised(tmp_path):

@@ -1,7 +1,11 @@
 """The site model: order, tag index with aliases, date periods, neighbours and related entries."""
 
+import dataclasses
+
+import pytest
+
 from site_builder.config import Config, parse_config
-from site_builder.sitemodel import build_site
+from site_builder.sitemodel import assemble_site, build_site, layout_site
 
 from helpers import make_entry
 
@@ -72,3 +76,16 @@ def test_one_tag_on_every_entry():
     first = site.entries[0]
     # Related entries share both tags when such entries exist.
     assert all(set(r.tags) == set(first.tags) for r in site.related[first.path])
+
+
+def test_a_layout_serves_the_same_entries_with_other_bodies():
+    config = parse_config({})
+    entries = [make_entry(f"e{i}", f"2022-0{1 + i % 3}-0{1 + i % 4}", (f"t{i % 3}", "all"),
+                          body_html=f"<p>{i}</p>") for i in range(9)]
+    layout = layout_site(entries, config)
+    edited = [dataclasses.replace(e, body_html="<p>new</p>") if i == 4 else e
+              for i, e in enumerate(entries)]
+    assert assemble_site(edited, layout) == build_site(edited, config)
+    assert assemble_site(reversed(entries), layout) == build_site(entries, config)
+    with pytest.raises(ValueError):
+        assemble_site(entries[:-1], layout)

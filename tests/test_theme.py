@@ -22,6 +22,7 @@ TEMPLATES = sorted(p for p in THEME.glob("*.html"))
 STYLE = (THEME / "static" / "style.css").read_text(encoding="utf-8")
 ASSETS = {"style.css": BASE + "static/style.0123456789.css",
           "search.js": BASE + "static/search.0123456789.js",
+          "search-worker.js": BASE + "static/search-worker.0123456789.js",
           "filter.js": BASE + "static/filter.0123456789.js",
           "favicon.svg": BASE + "static/favicon.svg"}
 BODY = "<p>First paragraph of the body.</p>\n<blockquote><p>A quotation.</p></blockquote>"
@@ -251,10 +252,10 @@ def test_entry_page_marks_content_for_pagefind_and_links_its_periods(pages):
 
 def test_only_the_search_page_loads_pagefind(pages):
     html = pages["search/index.html"]
-    assert f'<script src="{BASE}pagefind/pagefind-ui.js"></script>' in html
-    assert f'href="{BASE}pagefind/pagefind-ui.css"' in html
     assert f'<script src="{ASSETS["search.js"]}"></script>' in html
-    assert '<div id="search"></div>' in html
+    assert f'data-bundle="{BASE}pagefind/" data-base="{BASE}"' in html
+    assert f'data-worker="{ASSETS["search-worker.js"]}"' in html
+    assert '<ol id="search-results" class="search-results"' in html
     assert f'href="{BASE}tags/"' in html and f'href="{BASE}archive/"' in html
     for path, other in pages.items():
         if path == "search/index.html":
@@ -270,8 +271,8 @@ def test_only_the_search_page_loads_pagefind(pages):
 
 def test_search_script_prefills_from_the_query_string():
     script = (THEME / "static" / "search.js").read_text(encoding="utf-8")
-    assert 'element: "#search"' in script
-    assert 'get("q")' in script and "triggerSearch" in script
+    assert 'document.getElementById("search")' in script
+    assert 'params.get("q")' in script and "replaceState" in script
 
 
 def test_404_links_use_the_base_path(pages):

@@ -1,23 +1,348 @@
-/* Search page: start Pagefind's UI on #search and run the query from ?q=. */
+/* Search page: results follow typing. The work happens in search-worker.js (Pagefind over the
+   index shards), in a Web Worker; this script keeps the form, the result list and ?q= in step.
+
+   - Each keystroke asks for its query at once (no fixed delay): the worker starts fetching the
+     index chunks it needs, drops a search as soon as a newer one comes, and answers that are
+     no longer wanted are not shown.
+   - Only the first 10 results are loaded; "More results" loads the next 10.
+   - ?q=, ?tag=, ?year= and ?sort= hold the search, so a search can be shared and the header's
+     search box (which submits ?q=) lands on its results.
+   - The result count is announced (role=status); ArrowDown in the box moves to the results.
+*/
 (function () {
   "use strict";
-  if (typeof window.PagefindUI !== "function") {
-    return;  // no Pagefind bundle: the plain form and the fallback message stay
+  var root = document.getElementById("search");
+  if (!root || !root.getAttribute("data-bundle")) {
+    return;
   }
-  var ui = new window.PagefindUI({
-    element: "#search",
-    showSubResults: true,
-    showImages: false,
-    debounceTimeoutMs: 40   // results follow typing within ~100 ms (tests/browser measure it)
+  var form = document.getElementById("search-form");
+  var input = document.getElementById("q");
+  var options = document.getElementById("search-options");
+  var selects = {
+    tag: document.getElementById("search-tag"),
+    year: document.getElementById("search-year"),
+    sort: document.getElementById("search-sort")
+  };
+  var status = document.getElementById("search-status");
+  var list = document.getElementById("search-results");
+  var more = document.getElementById("search-more");
+  var config = {
+    bundle: root.getAttribute("data-bundle"),
+    base: root.getAttribute("data-base"),
+    worker: root.getAttribute("data-worker")
+  };
+  var monthName = new Intl.DateTimeFormat(document.documentElement.lang || undefined,
+                                          {month: "long", timeZone: "UTC"});
+
+  // The engine: a module worker, or (where there is none) the same module on this page.
+  var call = (function () {
+    var waiting = {};
+    var next = 0;
+    var local = null;
+    var worker = null;
+    try {
+      worker = new Worker(config.worker, {type: "module"});
+    } catch (error) {
+      worker = null;
+    }
+    function onMessage(message) {
+      var handlers = waiting[message.id];
+      if (handlers) {
+        delete waiting[message.id];
+        if (message.error) {
+          handlers.reject(new Error(message.error));
+        } else {
+          handlers.resolve(message.result);
+        }
+      }
+    }
+    function useLocal() {
+      if (!local) {
+        local = import(config.worker);
+      }
+      return local;
+    }
+    if (worker) {
+      worker.addEventListener("message", function (event) { onMessage(event.data); });
+      worker.addEventListener("error", function () {
+        // No module workers here: run the engine on the page, and redo what was asked.
+        worker = null;
+        var pending = waiting;
+        waiting = {};
+        Object.keys(pending).forEach(function (id) {
+          pending[id].retry().then(pending[id].resolve, pending[id].reject);
+        });
+      });
+    }
+    return function (method, args) {
+      var message = {id: ++next, method: method, args: args};
+      function onPage() {
+        return useLocal().then(function (engine) { return engine.handle(message); })
+          .then(function (reply) {
+            if (reply.error) {
+              throw new Error(reply.error);
+            }
+            return reply.result;
+          });
+      }
+      if (!worker) {
+        return onPage();
+      }
+      return new Promise(function (resolve, reject) {
+        waiting[message.id] = {resolve: resolve, reject: reject, retry: onPage};
+        worker.postMessage(message);
+      });
+    };
+  })();
+
+  var searches = 0;          // id of the newest search asked for
+  var intro = "";            // what the status says before any search
+  var totals = {};           // every tag and year with its number of entries
+  var counts = {};           // the same, among the results shown
+  var shown = null;          // {id, total, count} of the results on screen
+  var pages = 0;
+
+  function state() {
+    return {
+      query: input.value.trim(),
+      filters: {tag: selects.tag.value, year: selects.year.value},
+      sort: selects.sort.value
+    };
+  }
+
+  function serialize(s) {
+    var params = new URLSearchParams();
+    if (s.query) { params.set("q", s.query); }
+    if (s.filters.tag) { params.set("tag", s.filters.tag); }
+    if (s.filters.year) { params.set("year", s.filters.year); }
+    if (s.sort) { params.set("sort", s.sort); }
+    return params.toString();
+  }
+
+  function keepInUrl(search) {
+    var url = window.location.pathname + (search ? "?" + search : "") + window.location.hash;
+    if (url !== window.location.pathname + window.location.search + window.location.hash) {
+      window.history.replaceState(window.history.state, "", url);
+    }
+  }
+
+  function plural(n, one, many) {
+    return n.toLocaleString() + " " + (n === 1 ? one : many);
+  }
+
+  function describe(s, total) {
+    var what = [];
+    if (s.query) { what.push("\u201c" + s.query + "\u201d"); }
+    if (s.filters.tag) { what.push("tagged " + s.filters.tag); }
+    if (s.filters.year) { what.push("in " + s.filters.year); }
+    var found = total ? plural(total, "result", "results") : "No results";
+    return found + " for " + what.join(", ");
+  }
+
+  function excerpt(text) {
+    // Pagefind's excerpt is escaped text with <mark> around the found words: build it as nodes.
+    var p = document.createElement("p");
+    p.className = "search-excerpt";
+    text.split(/(<mark>|<\/mark>)/).reduce(function (marked, part) {
+      if (part === "<mark>") { return true; }
+      if (part === "</mark>") { return false; }
+      if (part) {
+        var value = part.replace(/&lt;/g, "<").replace(/&gt;/g, ">").replace(/&quot;/g, "\"")
+          .replace(/&#39;/g, "'").replace(/&amp;/g, "&");
+        var node = document.createTextNode(value);
+        if (marked) {
+          var mark = document.createElement("mark");
+          mark.appendChild(node);
+          node = mark;
+        }
+        p.appendChild(node);
+      }
+      return marked;
+    }, false);
+    return p;
+  }
+
+  function formatDate(iso) {
+    var parts = /^(\d{4})-(\d{2})-(\d{2})/.exec(iso);
+    if (!parts) { return iso; }
+    // "1 March 2019", as the site's own pages write dates.
+    var month = monthName.format(new Date(Date.UTC(+parts[1], +parts[2] - 1, 1)));
+    return +parts[3] + " " + month + " " + parts[1];
+  }
+
+  function render(items) {
+    var fragment = document.createDocumentFragment();
+    items.forEach(function (item) {
+      var li = document.createElement("li");
+      li.className = "search-result";
+      var a = document.createElement("a");
+      a.className = "search-result-link";
+      a.href = item.url;
+      a.textContent = item.title;
+      li.appendChild(a);
+      if (item.date) {
+        var time = document.createElement("time");
+        time.dateTime = item.date.slice(0, 10);
+        time.textContent = formatDate(item.date);
+        li.appendChild(document.createTextNode(" "));
+        li.appendChild(time);
+      }
+      if (item.excerpt) {
+        li.appendChild(excerpt(item.excerpt));
+      }
+      fragment.appendChild(li);
+    });
+    return fragment;
+  }
+
+  // Work the results do not wait for (renaming 500 tag options) runs when the page is idle.
+  var later = window.requestIdleCallback
+    ? function (task) { window.requestIdleCallback(task, {timeout: 500}); }
+    : function (task) { window.setTimeout(task, 50); };
+
+  function showCounts(counts) {
+    // Each tag and year with the number of the current results that have it.
+    ["tag", "year"].forEach(function (name) {
+      var select = selects[name];
+      var values = counts[name] || {};
+      Array.prototype.forEach.call(select.options, function (option) {
+        if (option.value) {
+          var n = values[option.value] || 0;
+          option.textContent = option.value + " (" + n.toLocaleString() + ")";
+        }
+      });
+    });
+  }
+
+  function fillFilters(all) {
+    [["tag", function (a, b) { return a.localeCompare(b); }],
+     ["year", function (a, b) { return b.localeCompare(a); }]].forEach(function (pair) {
+      var select = selects[pair[0]];
+      var chosen = select.getAttribute("data-wanted") || select.value;
+      var values = Object.keys(all[pair[0]] || {}).sort(pair[1]);
+      var fragment = document.createDocumentFragment();
+      values.forEach(function (value) {
+        var option = document.createElement("option");
+        option.value = value;
+        option.textContent = value + " (" + all[pair[0]][value].toLocaleString() + ")";
+        fragment.appendChild(option);
+      });
+      select.appendChild(fragment);
+      select.value = values.indexOf(chosen) >= 0 ? chosen : "";
+      select.removeAttribute("data-wanted");
+    });
+  }
+
+  function run() {
+    var s = state();
+    var id = ++searches;
+    var search = serialize(s);
+    keepInUrl(search);
+    list.setAttribute("aria-busy", "true");
+    return call("search", {id: id, query: s.query, filters: s.filters, sort: s.sort})
+      .then(function (answer) {
+        if (answer.stale || id !== searches) {
+          return;
+        }
+        list.removeAttribute("aria-busy");
+        list.replaceChildren(render(answer.items));
+        list.setAttribute("data-query", s.query);      // what the list shows, for tests
+        list.setAttribute("data-search", search);
+        shown = {id: id, total: answer.total, count: answer.items.length, empty: answer.empty};
+        more.hidden = shown.count >= shown.total;
+        if (answer.empty) {
+          status.textContent = s.query ? "Type at least two letters." : intro;
+        } else {
+          status.textContent = describe(s, answer.total);
+        }
+        counts = answer.empty ? totals : answer.counts || {};
+        later(function () { if (id === searches) { showCounts(counts); } });
+      })
+      .catch(function (error) {
+        if (id === searches) {
+          list.removeAttribute("aria-busy");
+          status.textContent = "Search is not available: " + error.message + ".";
+        }
+      });
+  }
+
+  function loadMore() {
+    if (!shown) { return; }
+    var from = shown.count;
+    var id = shown.id;
+    more.disabled = true;
+    call("more", {id: id, offset: from}).then(function (answer) {
+      more.disabled = false;
+      if (answer.stale || !shown || shown.id !== id) { return; }
+      var first = list.children.length;
+      list.appendChild(render(answer.items));
+      shown.count += answer.items.length;
+      more.hidden = shown.count >= shown.total;
+      var link = list.children[first] && list.children[first].querySelector("a");
+      if (link) { link.focus(); }
+    }, function () { more.disabled = false; });
+  }
+
+  // Start: the state from the address (or what was typed before this script ran).
+  var params = new URLSearchParams(window.location.search);
+  if (params.get("q") !== null && !input.value) {
+    input.value = params.get("q");
+  }
+  ["tag", "year"].forEach(function (name) {
+    if (params.get(name)) {
+      // The options come with the filters; keep the wanted value until then.
+      var option = document.createElement("option");
+      option.value = params.get(name);
+      option.textContent = params.get(name);
+      selects[name].appendChild(option);
+      selects[name].value = params.get(name);
+      selects[name].setAttribute("data-wanted", params.get(name));
+    }
   });
-  var input = document.querySelector("#search input");
-  if (input) {
-    input.setAttribute("aria-label", "Search the timeline");  // Pagefind's input has only a title
+  if (/^(newest|oldest)$/.test(params.get("sort") || "")) {
+    selects.sort.value = params.get("sort");
   }
-  document.getElementById("search-form").hidden = true;
+  root.hidden = false;
+  options.hidden = false;
   document.getElementById("search-fallback").hidden = true;
-  var query = new URLSearchParams(window.location.search).get("q");
-  if (query) {
-    ui.triggerSearch(query);
-  }
+
+  var started = call("start", {bundle: config.bundle, base: config.base, inWorker: true});
+  var firstSearch = input.value || selects.tag.value || selects.year.value ? run() : null;
+  started.then(function (info) {
+    intro = "Search " + plural(info.pages, "entry", "entries") + " by word, tag or year.";
+    if (!status.textContent) {
+      status.textContent = intro;
+    }
+    // The tag and year lists load every shard's filter files: after the first results.
+    return firstSearch;
+  }).then(function () {
+    return call("filters", {});
+  }).then(function (all) {
+    // Replace the placeholder options kept for ?tag= and ?year= with the real ones.
+    ["tag", "year"].forEach(function (name) {
+      var select = selects[name];
+      while (select.options.length > 1) { select.remove(1); }
+    });
+    totals = all;
+    fillFilters(all);
+    showCounts(!shown || shown.empty ? totals : counts);
+  }).catch(function (error) {
+    status.textContent = "Search is not available: " + error.message + ".";
+  });
+
+  input.addEventListener("input", run);
+  input.addEventListener("keydown", function (event) {
+    if (event.key === "ArrowDown" && list.firstElementChild) {
+      event.preventDefault();
+      list.querySelector("a").focus();
+    }
+  });
+  Object.keys(selects).forEach(function (name) {
+    selects[name].addEventListener("change", run);
+  });
+  form.addEventListener("submit", function (event) {
+    event.preventDefault();
+    run();
+  });
+  more.addEventListener("click", loadMore);
 })();

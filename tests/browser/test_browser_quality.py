@@ -39,7 +39,7 @@ def settle(page, name: str) -> None:
     """Wait until what scripts add to the page is there."""
     page.wait_for_load_state("networkidle")
     if name == "search":
-        page.locator("#search .pagefind-ui__result-link").first.wait_for()
+        page.locator("#search-results a").first.wait_for()
     elif name == "home-filtered":
         page.locator("#filter-results .tl-list > li").first.wait_for()
 

@@ -1,25 +1,35 @@
-"""Full-text search: Pagefind's index, its tag and year filters and date sort, under /repo/."""
+"""Full-text search: the search page over Pagefind's index shards, its tag and year filters and
+date order, ?q= from the header, under /repo/; and the shards merged exactly like one index."""
 
 from __future__ import annotations
 
+import json
+import os
+import shutil
 import statistics
 
-from conftest import LEAD_WORD, SEED_PATH, TAG_WORD, TITLE_WORD
+import pytest
 
-RESULT_LINK = "#search .pagefind-ui__result-link"
-SEARCH_INPUT = "#search .pagefind-ui__search-input"
+from conftest import LEAD_WORD, SEED_PATH, SUB_PATH, TAG_WORD, TITLE_WORD
 
-# In the page: put `word` in Pagefind's search box as typing does, and resolve with the
-# milliseconds until a result link reading `title` is shown.
+RESULT_LINK = "#search-results a"
+SEARCH_INPUT = "#q"
+STATUS = "#search-status"
+
+# In the page: type `word` into the search box as one input event, and resolve with the
+# milliseconds until a result link reading `title` is in the page (at the next frame).
 TIME_SEARCH = """async ([word, title]) => {
-    const input = document.querySelector("#search .pagefind-ui__search-input");
+    const input = document.querySelector("#q");
     const root = document.querySelector("#search");
-    const shown = () => [...root.querySelectorAll(".pagefind-ui__result-link")]
+    const shown = () => [...root.querySelectorAll("#search-results a")]
         .some(a => a.textContent.trim() === title);
     return await new Promise((resolve, reject) => {
         const start = performance.now();
         const observer = new MutationObserver(() => {
-            if (shown()) { observer.disconnect(); resolve(performance.now() - start); }
+            if (shown()) {
+                observer.disconnect();
+                requestAnimationFrame(() => resolve(performance.now() - start));
+            }
         });
         observer.observe(root, {childList: true, subtree: true, characterData: true});
         setTimeout(() => { observer.disconnect(); reject(new Error("no result for " + word)); }, 5000);
@@ -29,9 +39,35 @@ TIME_SEARCH = """async ([word, title]) => {
 }"""
 
 
+def open_search(page, site, query: str = ""):
+    """Open the search page (with a query string) and wait until it is ready to type into."""
+    page.goto(site.url("search/" + query))
+    page.locator(SEARCH_INPUT).wait_for()
+    page.locator("#search-options").wait_for()      # shown once search.js runs
+
+
+def results(page) -> list[str]:
+    """Return the hrefs of the results shown, below /repo/."""
+    return [h.removeprefix(f"/{SUB_PATH}/") for h in
+            page.locator(RESULT_LINK).evaluate_all("links => links.map(a => a.getAttribute('href'))")]
+
+
+def wait_for_results(page, query: str, search: str | None = None) -> None:
+    """Wait until the results shown are those of query (and of the whole ?search, if given)."""
+    page.wait_for_function("""([q, search]) => {
+        const list = document.querySelector("#search-results");
+        return list.getAttribute("data-query") === q && !list.hasAttribute("aria-busy")
+            && (search === null || list.getAttribute("data-search") === search);
+    }""", arg=[query, search])
+
+
 def test_the_build_made_a_search_index(site):
     bundle = site.public / "pagefind"
-    assert (bundle / "pagefind.js").is_file() and (bundle / "pagefind-ui.js").is_file()
+    manifest = json.loads((bundle / "shards.json").read_text(encoding="utf-8"))
+    assert manifest["pages"] == len(site.entries) + 1
+    assert [s["path"] for s in manifest["shards"]] == ["0/"]         # 41 entries: one shard
+    assert (bundle / "0" / "pagefind.js").is_file()
+    assert not (bundle / "0" / "pagefind-ui.js").exists()
     assert "search index not built" not in site.build_output
 
 
@@ -44,7 +80,10 @@ def test_header_search_finds_a_word_of_the_seed_body_and_opens_it(page, site):
     link.wait_for()
     assert page.locator(RESULT_LINK).count() == 1
     assert link.inner_text().strip() == site.seed_title
-    assert link.get_attribute("href") == "/repo/" + SEED_PATH
+    assert link.get_attribute("href") == f"/{SUB_PATH}/" + SEED_PATH
+    assert page.locator(STATUS).inner_text() == "1 result for \u201ctelegram\u201d"
+    assert page.locator("#search-results mark").first.inner_text().lower() == "telegram"
+    assert page.get_by_role("searchbox", name="Words to find").input_value() == "telegram"
     assert not page.locator("#search-fallback").is_visible()
     link.click()
     page.wait_for_url(site.url(SEED_PATH))
@@ -52,8 +91,7 @@ def test_header_search_finds_a_word_of_the_seed_body_and_opens_it(page, site):
 
 
 def test_search_covers_titles_leads_bodies_and_tags(page, site):
-    page.goto(site.url("search/"))
-    page.locator(SEARCH_INPUT).wait_for()
+    open_search(page, site)
     by_number = dict(enumerate(site.entries))
     for word, expected in ((by_number[3].word, by_number[3].title),            # body
                            (TITLE_WORD[1], by_number[TITLE_WORD[0]].title),
@@ -64,31 +102,142 @@ def test_search_covers_titles_leads_bodies_and_tags(page, site):
         assert page.locator(RESULT_LINK).count() == 1, word
 
 
-def test_pagefind_tag_and_year_filters_and_date_sort_work(page, site):
-    page.goto(site.url("search/"))
-    page.locator(SEARCH_INPUT).wait_for()
-    found = page.evaluate("""async () => {
-        const pagefind = await import("/repo/pagefind/pagefind.js");
-        await pagefind.init();
-        const filters = await pagefind.filters();
-        const both = await pagefind.search(null, {filters: {tag: {all: ["russia", "china"]}}});
-        const year = await pagefind.search(null, {filters: {year: "2021"}});
-        const sorted = await pagefind.search("consultations", {sort: {date: "desc"}});
-        const data = await Promise.all(sorted.results.slice(0, 10).map(r => r.data()));
-        const urls = await Promise.all(both.results.map(r => r.data().then(d => d.url)));
-        return {filters: Object.keys(filters).sort(), tags: Object.keys(filters.tag || {}),
-                both: urls, year: year.results.length, dates: data.map(d => d.meta.date)};
-    }""")
-    assert found["filters"] == ["tag", "year"]
-    assert {"russia", "china", "united nations"} <= set(found["tags"])
-    assert {u.removeprefix("/repo/") for u in found["both"]} == site.tagged("russia", "china")
-    assert found["year"] == sum(e.date.year == 2021 for e in site.entries)
-    assert len(found["dates"]) == 10 and found["dates"] == sorted(found["dates"], reverse=True)
+def test_typing_keeps_the_query_in_the_address_and_shows_ten_then_more(page, site):
+    open_search(page, site)
+    page.locator(SEARCH_INPUT).press_sequentially("consultations", delay=30)
+    wait_for_results(page, "consultations")
+    assert page.url == site.url("search/?q=consultations")
+    total = len(site.entries)                 # every generated entry, not the seed
+    assert page.locator(STATUS).inner_text() == f"{total} results for \u201cconsultations\u201d"
+    assert page.locator(RESULT_LINK).count() == 10
+    page.get_by_role("button", name="More results").click()
+    page.wait_for_function("document.querySelectorAll('#search-results a').length === 20")
+    # Keyboard users land on the first new result.
+    assert page.evaluate("document.activeElement === document.querySelectorAll('#search-results a')[10]")
+    shown = results(page)
+    assert len(set(shown)) == 20 and set(shown) <= {e.path for e in site.entries}
+
+
+def test_tag_and_year_filters_and_date_order_in_the_page(page, site):
+    open_search(page, site, "?q=consultations")
+    wait_for_results(page, "consultations")
+    page.wait_for_function("document.querySelectorAll('#search-tag option').length > 5")
+    page.locator("#search-tag").select_option("russia")
+    page.locator("#search-year").select_option("2021")
+    page.locator("#search-sort").select_option("newest")
+    wait_for_results(page, "consultations", "q=consultations&tag=russia&year=2021&sort=newest")
+    assert page.locator(STATUS).inner_text().endswith("for \u201cconsultations\u201d, tagged "
+                                                      "russia, in 2021")
+    expected = [e for e in site.entries if "russia" in e.tags and e.date.year == 2021]
+    assert expected, "the test site has such entries"
+    assert sorted(results(page)) == sorted(e.path for e in expected)
+    dates = page.locator("#search-results time").evaluate_all("t => t.map(e => e.dateTime)")
+    assert dates == sorted(dates, reverse=True) and len(dates) == len(expected)
+    assert page.url == site.url("search/?q=consultations&tag=russia&year=2021&sort=newest")
+    # The option counts follow the results: russia has them all.
+    page.wait_for_function("(n) => document.querySelector(\"#search-tag option[value='russia']\")"
+                           ".textContent === `russia (${n})`", arg=len(expected))
+
+
+def test_a_shared_address_with_filters_alone_lists_the_newest_first(page, site):
+    open_search(page, site, "?tag=china&year=2022")
+    wait_for_results(page, "", "tag=china&year=2022")
+    expected = {path for path in site.tagged("china") if path.startswith("2022/")}
+    assert SEED_PATH in expected
+    assert sorted(results(page)) == sorted(expected)
+    dates = page.locator("#search-results time").evaluate_all("t => t.map(e => e.dateTime)")
+    assert dates == sorted(dates, reverse=True)
+    assert page.locator("#search-tag").input_value() == "china"
+    assert page.locator("#search-year").input_value() == "2022"
+
+
+def test_arrow_down_moves_from_the_box_to_the_results(page, site):
+    open_search(page, site, "?q=consultations")
+    wait_for_results(page, "consultations")
+    page.locator(SEARCH_INPUT).focus()
+    page.keyboard.press("ArrowDown")
+    assert page.evaluate("document.activeElement === document.querySelector('#search-results a')")
+    # One-letter queries are not run: they would match nearly every word.
+    page.locator(SEARCH_INPUT).fill("c")
+    wait_for_results(page, "c")
+    assert page.locator(STATUS).inner_text() == "Type at least two letters."
+    assert page.locator(RESULT_LINK).count() == 0
+
+
+@pytest.fixture(scope="module")
+def sharded(site, served_root, tmp_path_factory):
+    """A copy of the test site whose index is cut into 5 shards, served at /repo-shards/."""
+    from site_builder import search
+
+    copy = tmp_path_factory.mktemp("sharded") / "public"
+    shutil.copytree(site.public, copy, copy_function=os.link,
+                    ignore=lambda folder, names: ["pagefind"] if folder == str(site.public) else [])
+    saved = search.SHARD_PAGES
+    search.SHARD_PAGES = 8
+    try:
+        problem = search.index_site(copy, lambda line: None,
+                                    glob=search.entry_glob("/{year}/{month}/{day}/{slug}/"))
+    finally:
+        search.SHARD_PAGES = saved
+    assert problem is None, problem
+    (served_root / f"{SUB_PATH}-shards").symlink_to(copy, target_is_directory=True)
+    return copy
+
+
+# In the page: run the search engine (search-worker.js) on the page twice, over the one-shard
+# index and over the 5-shard copy, and return both answers to the same searches.
+COMPARE = """async ([worker, bases, searches]) => {
+    const answers = [];
+    for (const [n, bundle] of bases.entries()) {
+        const engine = await import(worker + "?engine=" + n);
+        const call = async (id, method, args) => {
+            const reply = await engine.handle({id, method, args});
+            if (reply.error) throw new Error(reply.error);
+            return reply.result;
+        };
+        const started = await call(0, "start", {bundle, base: "/repo/", inWorker: false});
+        const filters = await call(0, "filters", {});
+        const found = [];
+        for (const [i, s] of searches.entries()) {
+            const first = await call(i + 1, "search", {id: i + 1, ...s});
+            let items = first.items;
+            while (items.length < first.total) {
+                const more = await call(0, "more", {id: i + 1, offset: items.length});
+                items = items.concat(more.items);
+            }
+            found.push({total: first.total, counts: first.counts,
+                        urls: items.map(x => x.url), dates: items.map(x => x.date)});
+        }
+        answers.push({shards: started.shards, filters, found});
+    }
+    return answers;
+}"""
+
+
+def test_shards_answer_exactly_like_one_index(page, site, sharded):
+    open_search(page, site)
+    worker = page.locator("#search").get_attribute("data-worker")
+    searches = [{"query": q, "filters": f, "sort": s} for q, f, s in (
+        ("consultations", {}, ""), ("consultations", {}, "newest"), ("talks round", {}, "oldest"),
+        ("security", {"tag": "russia"}, ""), ("", {"year": "2021"}, ""),
+        ("geneva", {"tag": "china", "year": "2019"}, "newest"), ("quokka", {}, ""))]
+    one, five = page.evaluate(COMPARE, [worker, [f"/{SUB_PATH}/pagefind/",
+                                                 f"/{SUB_PATH}-shards/pagefind/"], searches])
+    assert (one["shards"], five["shards"]) == (1, 5)
+    assert one["filters"] == five["filters"]
+    for search, a, b in zip(searches, one["found"], five["found"]):
+        assert a["total"] == b["total"] > 0, search
+        assert sorted(a["urls"]) == sorted(b["urls"]), search
+        assert a["counts"] == b["counts"], search
+        if search["sort"] or not search["query"]:
+            # A date order is the same order, ties apart.
+            assert a["dates"] == b["dates"], search
+            key = -1 if search["sort"] != "oldest" else 1
+            assert b["dates"] == sorted(b["dates"], reverse=key < 0), search
 
 
 def test_search_results_follow_typing_within_100_ms(page, site, figures):
-    page.goto(site.url("search/"))
-    page.locator(SEARCH_INPUT).wait_for()
+    open_search(page, site)
     words = [e for e in site.entries if e.word]
     cold = page.evaluate(TIME_SEARCH, [words[0].word, words[0].title])
     warm = [page.evaluate(TIME_SEARCH, [e.word, e.title]) for e in words[1:]]
