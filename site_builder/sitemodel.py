@@ -9,6 +9,7 @@ bodies can so reuse the last build's layout.
 from __future__ import annotations
 
 import hashlib
+from bisect import bisect_left
 from collections import Counter, defaultdict
 from dataclasses import dataclass
 from typing import Iterable, Mapping, Sequence
@@ -112,30 +113,33 @@ def _periods(entries: Sequence[Entry]) -> tuple[PeriodGroups, PeriodGroups, Peri
 
 
 def _related(entries: Sequence[Entry], slugs_of: Mapping[str, tuple[str, ...]],
-             members: Mapping[str, list[Entry]], count: int) -> RelatedPaths:
+             members: Mapping[str, list[int]], count: int) -> RelatedPaths:
     """Return entry path -> the paths of entries sharing most tags with it, nearest in time first.
 
-    Only the nearest few entries of each of an entry's rarest tags are candidates, which keeps
-    this linear in the number of entries even when one tag is on every entry.
+    members maps each tag to the positions of its entries in entries (ascending). Only the
+    nearest few entries of each of an entry's rarest tags are candidates, which keeps this
+    linear in the number of entries even when one tag is on every entry. Tag sets are bit masks
+    and entries positions, so that scoring a candidate is a few integer operations.
     """
-    position = {slug: {e.path: i for i, e in enumerate(items)} for slug, items in members.items()}
-    tag_sets = {path: frozenset(slugs) for path, slugs in slugs_of.items()}
-    times = {entry.path: entry.instant.timestamp() for entry in entries}
+    bit = {slug: 1 << n for n, slug in enumerate(members)}
+    masks = [sum(bit[slug] for slug in slugs_of[entry.path]) for entry in entries]
+    times = [entry.instant.timestamp() for entry in entries]
+    paths = [entry.path for entry in entries]
     half = RELATED_PER_TAG // 2
     related: RelatedPaths = {}
-    for entry in entries:
-        own = tag_sets[entry.path]
-        when = times[entry.path]
-        rarest = sorted(own, key=lambda s: (len(members[s]), s))[:RELATED_TAGS]
-        candidates: set[str] = set()
+    for i, path in enumerate(paths):
+        own, when = masks[i], times[i]
+        rarest = sorted(slugs_of[path], key=lambda s: (len(members[s]), s))[:RELATED_TAGS]
+        candidates: set[int] = set()
         for slug in rarest:
-            low = max(0, position[slug][entry.path] - half)
-            candidates.update(other.path for other in members[slug][low:low + RELATED_PER_TAG + 1])
-        candidates.discard(entry.path)
+            items = members[slug]
+            low = max(0, bisect_left(items, i) - half)
+            candidates.update(items[low:low + RELATED_PER_TAG + 1])
+        candidates.discard(i)
         # Sorting a few dozen candidates outright is faster than heapq.nsmallest, same result.
-        best = sorted([(-len(own & tag_sets[path]), abs(times[path] - when), path)
-                       for path in candidates])[:count]
-        related[entry.path] = tuple(path for _, _, path in best)
+        best = sorted([(-(own & masks[j]).bit_count(), abs(times[j] - when), paths[j])
+                       for j in candidates])[:count]
+        related[path] = tuple([other for _, _, other in best])
     return related
 
 
@@ -159,13 +163,12 @@ def layout_site(entries: Iterable[Entry], config: Config,
     slugs_of, names = _entry_tags(ordered, TagNamer(config.tag_aliases))
     base = config.base_path
     tag_links = {slug: (name, base + tag_path(slug).lstrip("/")) for slug, name in names.items()}
-    members: dict[str, list[Entry]] = defaultdict(list)
-    for entry in ordered:
+    members: dict[str, list[int]] = defaultdict(list)      # tag -> its entries' positions
+    for i, entry in enumerate(ordered):
         for slug in slugs_of[entry.path]:
-            members[slug].append(entry)
+            members[slug].append(i)
     position = {entry.path: i for i, entry in enumerate(ordered)}
-    tags = sorted(((names[slug], slug, tuple([position[e.path] for e in items]))
-                   for slug, items in members.items()),
+    tags = sorted(((names[slug], slug, tuple(items)) for slug, items in members.items()),
                   key=lambda tag: (tag[0].casefold(), tag[1]))
     memo = {} if related_memo is None else related_memo
     key = _related_digest(ordered, slugs_of, config.related_count)
