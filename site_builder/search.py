@@ -8,9 +8,9 @@ when it is missing or fails.
 The bundle is cut into shards. Pagefind's search (1.5) scores every matching page against every
 matching (page, word) pair of its index, so a query word that most pages contain costs time
 that grows with the square of the pages in one index: 300-650 ms in Chromium for such a word
-at 10,000 entries, 50-100 ms for all 20 shards of 500 together. The entry pages are therefore sorted by date and cut into shards of about
-SHARD_PAGES pages, each indexed by its own Pagefind run into `pagefind/N/` (N = 0, 1, ... from
-the oldest), and `pagefind/shards.json` lists them. The search page (templates/static/
+at 10,000 entries, 50-100 ms for all 20 shards of 500 together. The entry pages are therefore
+sorted by date and cut into shards of about SHARD_PAGES pages, each indexed by its own Pagefind
+run into `pagefind/N/` (N = 0, 1, ... from the oldest), and `pagefind/shards.json` lists them. The search page (templates/static/
 search-worker.js) searches every shard and merges the results: by score for relevance, in shard
 order for date order (shards never overlap in date). Small sites get one shard. Each shard is a
 plain Pagefind bundle without Pagefind's own UI files, which the search page does not use.
@@ -157,6 +157,12 @@ def run_pagefind(binary: Path, site: Path, output: Path, glob: str | None,
     return None
 
 
+def drop_ui_files(shard: Path) -> None:
+    """Remove Pagefind's own UI files from a shard: the search page has its own."""
+    for name in UI_FILES:
+        (shard / name).unlink(missing_ok=True)
+
+
 def write_manifest(target: Path, shards: list[list[tuple[str, str]]]) -> None:
     """Write target/shards.json: each shard's folder, page count and date range, oldest first.
 
@@ -166,11 +172,8 @@ def write_manifest(target: Path, shards: list[list[tuple[str, str]]]) -> None:
     digest = hashlib.blake2b(digest_size=8)
     listed = []
     for number, pages in enumerate(shards):
-        folder = target / str(number)
-        for meta in sorted(folder.glob("pagefind.*.pf_meta")):
+        for meta in sorted((target / str(number)).glob("pagefind.*.pf_meta")):
             digest.update(meta.name.encode())
-        for name in UI_FILES:
-            (folder / name).unlink(missing_ok=True)
         listed.append({"path": f"{number}/", "pages": len(pages),
                        "first": pages[0][0] if pages else "", "last": pages[-1][0] if pages else ""})
     manifest = {"version": 1, "build": digest.hexdigest(), "pages": sum(len(p) for p in shards),
@@ -214,6 +217,7 @@ def index_site(site_folder: Path, log: Callable[[str], None], binary: Path | Non
     for number in range(count):
         if not (target / str(number) / "pagefind.js").is_file():
             return f"search index not built: Pagefind wrote no {target.name}/{number}/pagefind.js"
+        drop_ui_files(target / str(number))
     write_manifest(target, shards)
     return None
 
