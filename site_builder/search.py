@@ -10,9 +10,10 @@ matching (page, word) pair of its index, so a query word that most pages contain
 that grows with the square of the pages in one index: 300-650 ms in Chromium for such a word
 at 10,000 entries, 50-100 ms for all 20 shards of 500 together. The entry pages are therefore
 sorted by date and cut into shards of about SHARD_PAGES pages, each indexed by its own Pagefind
-run into `pagefind/N/` (N = 0, 1, ... from the oldest), and `pagefind/shards.json` lists them. The search page (templates/static/
-search-worker.js) searches every shard and merges the results: by score for relevance, in shard
-order for date order (shards never overlap in date). Small sites get one shard. Each shard is a
+run into `pagefind/N/` (N = 0, 1, ... from the oldest), and `pagefind/shards.json` lists them.
+The search page (templates/static/search-engine.js) searches the shards in Web Workers and
+merges the results: by score for relevance, in shard order for date order (shards never
+overlap in date). Small sites get one shard. Each shard is a
 plain Pagefind bundle without Pagefind's own UI files, which the search page does not use.
 
 index_site() indexes a complete site folder (e.g. a staging folder that holds the whole site).
@@ -37,7 +38,7 @@ from typing import Callable
 from .output import replace_folder
 
 BUNDLE_DIR = "pagefind"                     # the bundle's folder inside the site, as search.html expects
-MANIFEST = "shards.json"                    # the list of shards in the bundle, for search-worker.js
+MANIFEST = "shards.json"                    # the list of shards in the bundle, for search-engine.js
 BINARY_ENV = "PAGEFIND_BINARY_PATH"         # the variable Pagefind's own Python wrapper honours
 BINARY_MODULES = ("pagefind_bin_extended", "pagefind_bin")
 BINARY_NAMES = ("pagefind_extended", "pagefind")

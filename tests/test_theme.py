@@ -22,7 +22,7 @@ TEMPLATES = sorted(p for p in THEME.glob("*.html"))
 STYLE = (THEME / "static" / "style.css").read_text(encoding="utf-8")
 ASSETS = {"style.css": BASE + "static/style.0123456789.css",
           "search.js": BASE + "static/search.0123456789.js",
-          "search-worker.js": BASE + "static/search-worker.0123456789.js",
+          "search-engine.js": BASE + "static/search-engine.0123456789.js",
           "filter.js": BASE + "static/filter.0123456789.js",
           "favicon.svg": BASE + "static/favicon.svg"}
 BODY = "<p>First paragraph of the body.</p>\n<blockquote><p>A quotation.</p></blockquote>"
@@ -254,7 +254,7 @@ def test_only_the_search_page_loads_pagefind(pages):
     html = pages["search/index.html"]
     assert f'<script src="{ASSETS["search.js"]}"></script>' in html
     assert f'data-bundle="{BASE}pagefind/" data-base="{BASE}"' in html
-    assert f'data-worker="{ASSETS["search-worker.js"]}"' in html
+    assert f'data-engine="{ASSETS["search-engine.js"]}"' in html
     assert '<ol id="search-results" class="search-results"' in html
     assert f'href="{BASE}tags/"' in html and f'href="{BASE}archive/"' in html
     for path, other in pages.items():

@@ -184,49 +184,47 @@ def sharded(site, served_root, tmp_path_factory):
     return copy
 
 
-# In the page: run the search engine (search-worker.js) on the page twice, over the one-shard
-# index and over the 5-shard copy, and return both answers to the same searches.
-COMPARE = """async ([worker, bases, searches]) => {
+# In the page: make a pool of search engines (search-engine.js) over the one-shard index in one
+# worker and over the 5-shard copy in two workers, and return both answers to the same searches.
+COMPARE = """async ([engineUrl, bases, searches]) => {
+    const engine = await import(engineUrl);
     const answers = [];
     for (const [n, bundle] of bases.entries()) {
-        const engine = await import(worker + "?engine=" + n);
-        const call = async (id, method, args) => {
-            const reply = await engine.handle({id, method, args});
-            if (reply.error) throw new Error(reply.error);
-            return reply.result;
-        };
-        const started = await call(0, "start", {bundle, base: "/repo/", inWorker: false});
-        const filters = await call(0, "filters", {});
+        const pool = engine.createPool({parts: n + 1});
+        const started = await pool.start({bundle, base: "/repo/"});
+        const filters = await pool.filters();
         const found = [];
         for (const [i, s] of searches.entries()) {
-            const first = await call(i + 1, "search", {id: i + 1, ...s});
+            const first = await pool.search({id: i + 1, ...s});
             let items = first.items;
             while (items.length < first.total) {
-                const more = await call(0, "more", {id: i + 1, offset: items.length});
+                const more = await pool.more({id: i + 1, offset: items.length});
                 items = items.concat(more.items);
             }
             found.push({total: first.total, counts: first.counts,
                         urls: items.map(x => x.url), dates: items.map(x => x.date)});
         }
-        answers.push({shards: started.shards, filters, found});
+        pool.stop();
+        answers.push({shards: started.shards, parts: started.parts, filters, found});
     }
     return answers;
 }"""
 
 
-def test_shards_answer_exactly_like_one_index(page, site, sharded):
+def test_shards_in_two_workers_answer_exactly_like_one_index(page, site, sharded):
     open_search(page, site)
-    worker = page.locator("#search").get_attribute("data-worker")
+    engine = page.locator("#search").get_attribute("data-engine")
     searches = [{"query": q, "filters": f, "sort": s} for q, f, s in (
         ("consultations", {}, ""), ("consultations", {}, "newest"), ("talks round", {}, "oldest"),
         ("security", {"tag": "russia"}, ""), ("", {"year": "2021"}, ""),
         ("geneva", {"tag": "china", "year": "2019"}, "newest"), ("quokka", {}, ""))]
-    one, five = page.evaluate(COMPARE, [worker, [f"/{SUB_PATH}/pagefind/",
+    one, five = page.evaluate(COMPARE, [engine, [f"/{SUB_PATH}/pagefind/",
                                                  f"/{SUB_PATH}-shards/pagefind/"], searches])
-    assert (one["shards"], five["shards"]) == (1, 5)
+    assert (one["shards"], one["parts"], five["shards"], five["parts"]) == (1, 1, 5, 2)
     assert one["filters"] == five["filters"]
     for search, a, b in zip(searches, one["found"], five["found"]):
         assert a["total"] == b["total"] > 0, search
+        assert len(set(b["urls"])) == len(b["urls"]), search
         assert sorted(a["urls"]) == sorted(b["urls"]), search
         assert a["counts"] == b["counts"], search
         if search["sort"] or not search["query"]:
@@ -234,6 +232,15 @@ def test_shards_answer_exactly_like_one_index(page, site, sharded):
             assert a["dates"] == b["dates"], search
             key = -1 if search["sort"] != "oldest" else 1
             assert b["dates"] == sorted(b["dates"], reverse=key < 0), search
+
+
+def test_search_runs_on_the_page_where_there_are_no_workers(page, site):
+    page.add_init_script("delete window.Worker")
+    open_search(page, site)
+    page.locator(SEARCH_INPUT).fill("telegram")
+    wait_for_results(page, "telegram")
+    assert results(page) == [SEED_PATH]
+    assert page.evaluate("typeof Worker") == "undefined"
 
 
 def test_search_results_follow_typing_within_100_ms(page, site, figures):

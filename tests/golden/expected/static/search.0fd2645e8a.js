@@ -1,7 +1,7 @@
-/* Search page: results follow typing. The work happens in search-worker.js (Pagefind over the
-   index shards), in a Web Worker; this script keeps the form, the result list and ?q= in step.
+/* Search page: results follow typing. The work happens in search-engine.js (Pagefind over the
+   index shards, in Web Workers); this script keeps the form, the result list and ?q= in step.
 
-   - Each keystroke asks for its query at once (no fixed delay): the worker starts fetching the
+   - Each keystroke asks for its query at once (no fixed delay): the engine starts fetching the
      index chunks it needs, drops a search as soon as a newer one comes, and answers that are
      no longer wanted are not shown.
    - Only the first 10 results are loaded; "More results" loads the next 10.
@@ -29,71 +29,16 @@
   var config = {
     bundle: root.getAttribute("data-bundle"),
     base: root.getAttribute("data-base"),
-    worker: root.getAttribute("data-worker")
+    engine: root.getAttribute("data-engine")
   };
   var monthName = new Intl.DateTimeFormat(document.documentElement.lang || undefined,
                                           {month: "long", timeZone: "UTC"});
 
-  // The engine: a module worker, or (where there is none) the same module on this page.
-  var call = (function () {
-    var waiting = {};
-    var next = 0;
-    var local = null;
-    var worker = null;
-    try {
-      worker = new Worker(config.worker, {type: "module"});
-    } catch (error) {
-      worker = null;
-    }
-    function onMessage(message) {
-      var handlers = waiting[message.id];
-      if (handlers) {
-        delete waiting[message.id];
-        if (message.error) {
-          handlers.reject(new Error(message.error));
-        } else {
-          handlers.resolve(message.result);
-        }
-      }
-    }
-    function useLocal() {
-      if (!local) {
-        local = import(config.worker);
-      }
-      return local;
-    }
-    if (worker) {
-      worker.addEventListener("message", function (event) { onMessage(event.data); });
-      worker.addEventListener("error", function () {
-        // No module workers here: run the engine on the page, and redo what was asked.
-        worker = null;
-        var pending = waiting;
-        waiting = {};
-        Object.keys(pending).forEach(function (id) {
-          pending[id].retry().then(pending[id].resolve, pending[id].reject);
-        });
-      });
-    }
-    return function (method, args) {
-      var message = {id: ++next, method: method, args: args};
-      function onPage() {
-        return useLocal().then(function (engine) { return engine.handle(message); })
-          .then(function (reply) {
-            if (reply.error) {
-              throw new Error(reply.error);
-            }
-            return reply.result;
-          });
-      }
-      if (!worker) {
-        return onPage();
-      }
-      return new Promise(function (resolve, reject) {
-        waiting[message.id] = {resolve: resolve, reject: reject, retry: onPage};
-        worker.postMessage(message);
-      });
-    };
-  })();
+  // The engine (search-engine.js): a pool of workers, loaded when the page is.
+  var pool = import(config.engine).then(function (engine) { return engine.createPool(); });
+  function call(method, args) {
+    return pool.then(function (engines) { return engines[method](args); });
+  }
 
   var searches = 0;          // id of the newest search asked for
   var intro = "";            // what the status says before any search
@@ -306,7 +251,7 @@
   options.hidden = false;
   document.getElementById("search-fallback").hidden = true;
 
-  var started = call("start", {bundle: config.bundle, base: config.base, inWorker: true});
+  var started = call("start", {bundle: config.bundle, base: config.base});
   var firstSearch = input.value || selects.tag.value || selects.year.value ? run() : null;
   started.then(function (info) {
     intro = "Search " + plural(info.pages, "entry", "entries") + " by word, tag or year.";
