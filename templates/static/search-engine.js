@@ -23,7 +23,7 @@
 */
 const PAGE = 10;
 const MAX_PARTS = 4;
-const YIELD_MS = 8;              // let a newer message in at least this often during a search
+const YIELD_MS = 2;              // let a newer message in at least this often during a search
 
 // ---- One engine: Pagefind over some of the shards --------------------------------------------
 
@@ -186,6 +186,10 @@ async function search({id, query, filters, sort}) {
     results.forEach((result, pos) => hits.push({shard, pos, score: result.score}));
   }
   const searched = performance.now();
+  await pause();                            // a newer search waiting? then no fragments for this one
+  if (stale()) {
+    return {id, stale: true};
+  }
   current = {id, found};
   const items = await loadItems(hits.slice().sort(hitOrder(dateOrder)).slice(0, PAGE));
   if (stale()) {
