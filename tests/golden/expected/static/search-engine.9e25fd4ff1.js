@@ -289,7 +289,7 @@ const pageEngine = {
 // engine over every shard would give. parts: how many workers at most (default: one per core).
 export function createPool({parts} = {}) {
   let engines = null;
-  let pool = null;               // {id, hits: [{shard, pos}] in order}: the last search merged
+  let merged = null;             // {id, hits: [{shard, pos, score}] in order}: the last search
 
   async function poolStart({bundle, base}) {
     const response = await fetch(bundle + "shards.json", {cache: "no-cache"});
@@ -299,9 +299,7 @@ export function createPool({parts} = {}) {
     const manifest = await response.json();
     const cores = parts || Math.min(MAX_PARTS, navigator.hardwareConcurrency || 2);
     const count = Math.max(1, Math.min(cores, manifest.shards.length));
-    engines = count > 1 && moduleWorkers()
-      ? Array.from({length: count}, workerEngine)
-      : [moduleWorkers() ? workerEngine() : pageEngine];
+    engines = moduleWorkers() ? Array.from({length: count}, workerEngine) : [pageEngine];
     const inWorker = engines[0] !== pageEngine;
     const started = await Promise.all(engines.map((engine, part) =>
       engine.call("start", {manifest, bundle, base, part, parts: engines.length, inWorker})));
@@ -320,17 +318,17 @@ export function createPool({parts} = {}) {
     const order = hitOrder(answers[0].dateOrder);
     const hits = answers.flatMap((answer) => answer.hits).sort(order);
     const items = answers.flatMap((answer) => answer.items).sort(order).slice(0, PAGE);
-    pool = {id: args.id, hits};
+    merged = {id: args.id, hits};
     return {id: args.id, total: hits.length, items,
             counts: answers.reduce((into, answer) => addCounts(into, answer.counts), {}),
             timings: answers.map((answer) => answer.timings)};
   }
 
   async function poolMore({id, offset}) {
-    if (!pool || pool.id !== id) {
+    if (!merged || merged.id !== id) {
       return {id, stale: true};
     }
-    const wanted = pool.hits.slice(offset, offset + PAGE);
+    const wanted = merged.hits.slice(offset, offset + PAGE);
     const answers = await Promise.all(engines.map((engine, part) => {
       const refs = wanted.filter((hit) => hit.shard % engines.length === part);
       return refs.length ? engine.call("more", {id, refs}) : {id, items: []};
