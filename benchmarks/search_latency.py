@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import argparse
 import functools
-import gzip
 import http.server
 import json
 import os
@@ -33,10 +32,13 @@ import tempfile
 import threading
 from pathlib import Path
 
+# The browser tests' GitHub Pages-like file handler (this script needs their tools anyway).
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests" / "browser"))
+from pages_server import GzipHandler  # noqa: E402
+
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                  "--disable-background-networking", "--disable-component-update", "--disable-sync"]
-GZIPPED = {".html", ".css", ".js", ".json", ".xml", ".svg"}
 # Common and rarer words of the synthetic corpus: most match 4,000 to 10,000 of its 10,000
 # entries, the worst case for Pagefind, whose search time grows with the matching pages.
 WORDS = ("summit", "ceasefire", "embassy", "sanctions", "pipeline", "ambassador", "memorandum",
@@ -83,31 +85,11 @@ ARM = """([inputSel, rootSel, shownSrc, word, timeout]) => {
 }"""
 
 
-class Handler(http.server.SimpleHTTPRequestHandler):
+class Handler(GzipHandler):
     """Serves the folder quietly, text gzipped and connections kept open, like GitHub Pages."""
 
     protocol_version = "HTTP/1.1"
     disable_nagle_algorithm = True      # headers and body go out at once, as a CDN sends them
-
-    def log_message(self, format: str, *args) -> None:   # noqa: A002 - the base class's name
-        pass
-
-    def do_GET(self) -> None:
-        path = Path(self.translate_path(self.path))
-        if path.is_dir() and self.path.split("?")[0].endswith("/"):
-            path = path / "index.html"
-        if not ("gzip" in self.headers.get("Accept-Encoding", "") and path.suffix in GZIPPED
-                and path.is_file()):
-            super().do_GET()
-            return
-        body = gzip.compress(path.read_bytes(), compresslevel=6, mtime=0)
-        self.send_response(200)
-        self.send_header("Content-Type", self.guess_type(str(path)))
-        self.send_header("Content-Encoding", "gzip")
-        self.send_header("Content-Length", str(len(body)))
-        self.send_header("Cache-Control", "max-age=600")
-        self.end_headers()
-        self.wfile.write(body)
 
 
 def serve(folder: Path, sub_path: str, parent: Path):

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import datetime
 import functools
-import gzip
 import http.server
 import json
 import os
@@ -25,6 +24,8 @@ from urllib.parse import urlsplit
 
 import pytest
 
+from pages_server import GzipHandler
+
 REPO = Path(__file__).resolve().parents[2]
 TOOLS = REPO / "tests" / "tools" / "node_modules"
 AXE = TOOLS / "axe-core" / "axe.min.js"
@@ -33,7 +34,6 @@ CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                  "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 SUB_PATH = "repo"
-GZIPPED = {".html", ".css", ".js", ".json", ".xml", ".svg"}   # what GitHub Pages compresses
 
 TAG_POOL = ("russia", "china", "united nations", "sanctions", "energy", "european union",
             "bilateral relations")
@@ -133,29 +133,9 @@ def write_entry(content: Path, entry: GeneratedEntry, n: int) -> None:
         encoding="utf-8")
 
 
-class SiteHandler(http.server.SimpleHTTPRequestHandler):
-    """Serves the parent folder quietly, like GitHub Pages: text gzipped for clients that take
-    it, and unknown paths under /repo/ answered with the site's 404 page."""
-
-    def log_message(self, format: str, *args) -> None:   # noqa: A002 - the base class's name
-        pass
-
-    def do_GET(self) -> None:
-        path = Path(self.translate_path(self.path))
-        if path.is_dir() and self.path.split("?")[0].endswith("/"):
-            path = path / "index.html"
-        accepts = "gzip" in self.headers.get("Accept-Encoding", "")
-        if not (accepts and path.suffix in GZIPPED and path.is_file()):
-            super().do_GET()
-            return
-        body = gzip.compress(path.read_bytes(), compresslevel=6, mtime=0)
-        self.send_response(200)
-        self.send_header("Content-Type", self.guess_type(str(path)))
-        self.send_header("Content-Encoding", "gzip")
-        self.send_header("Content-Length", str(len(body)))
-        self.send_header("Cache-Control", "max-age=600")
-        self.end_headers()
-        self.wfile.write(body)
+class SiteHandler(GzipHandler):
+    """Serves the parent folder like GitHub Pages: text gzipped for clients that take it, and
+    unknown paths under /repo/ answered with the site's 404 page."""
 
     def send_error(self, code: int, message: str | None = None, explain: str | None = None) -> None:
         not_found = Path(self.directory, SUB_PATH, "404.html")
