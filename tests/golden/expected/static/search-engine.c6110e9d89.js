@@ -28,7 +28,6 @@ const YIELD_MS = 2;              // let a newer message in at least this often d
 // ---- One engine: Pagefind over some of the shards --------------------------------------------
 
 let shards = null;               // [{number, pagefind}] of this engine, oldest first
-let starting = null;             // the promise of start()
 let latest = 0;                  // id of the newest search asked for
 let current = null;              // {id, found: Map(shard number -> Pagefind results)}
 
@@ -90,12 +89,22 @@ async function start({manifest, bundle, base, part = 0, parts = 1, inWorker = fa
                     rest: performance.now() - firstDone}};
 }
 
-function ready() {
-  if (!starting) {
-    throw new Error("start first");
-  }
-  return starting;
+// once(run): {start(args), ready()}: start runs `run` the first time only and returns its
+// promise; ready() returns that promise, and throws before start. Engines and pools start so.
+function once(run) {
+  let started = null;
+  return {
+    start: (args) => (started = started || run(args)),
+    ready: () => {
+      if (!started) {
+        throw new Error("start first");
+      }
+      return started;
+    },
+  };
 }
+
+const thisEngine = once(start);   // the engine of this worker (or page)
 
 // Pagefind treats each word as a prefix: a one-letter word would match most of the index and
 // take seconds while adding nothing, so such words are left out.
@@ -150,7 +159,7 @@ async function loadItems(refs) {
 
 async function search({id, query, filters, sort}) {
   latest = Math.max(latest, id);
-  await ready();
+  await thisEngine.ready();
   const term = terms(query || "");
   const options = searchOptions({filters, sort}, term);
   if (!term && !Object.keys(options.filters).length) {
@@ -208,13 +217,13 @@ async function more({id, refs}) {
 }
 
 async function filters() {
-  await ready();
+  await thisEngine.ready();
   const all = await Promise.all(shards.map(({pagefind}) => pagefind.filters()));
   return all.reduce(addCounts, {});
 }
 
 const methods = {
-  start: (args) => (starting = starting || start(args)),
+  start: thisEngine.start,
   search, more, filters,
 };
 
@@ -346,18 +355,12 @@ export function createPool({parts} = {}) {
     return all.reduce(addCounts, {});
   }
 
-  let starting = null;
-  const started = () => {
-    if (!starting) {
-      throw new Error("start first");
-    }
-    return starting;
-  };
+  const pool = once(poolStart);
   return {
-    start: (args) => (starting = starting || poolStart(args)),
-    search: async (args) => { await started(); return poolSearch(args); },
-    more: async (args) => { await started(); return poolMore(args); },
-    filters: async () => { await started(); return poolFilters(); },
+    start: pool.start,
+    search: async (args) => { await pool.ready(); return poolSearch(args); },
+    more: async (args) => { await pool.ready(); return poolMore(args); },
+    filters: async () => { await pool.ready(); return poolFilters(); },
     stop: () => engines && engines.forEach((engine) => engine.stop()),
   };
 }
