@@ -13,8 +13,8 @@ sorted by date and cut into shards of about SHARD_PAGES pages, each indexed by i
 run into `pagefind/N/` (N = 0, 1, ... from the oldest), and `pagefind/shards.json` lists them.
 The search page (templates/static/search-engine.js) searches the shards in Web Workers and
 merges the results: by score for relevance, in shard order for date order (shards never
-overlap in date). Small sites get one shard. Each shard is a
-plain Pagefind bundle without Pagefind's own UI files, which the search page does not use.
+overlap in date). Small sites get one shard. Each shard is a plain Pagefind bundle without
+Pagefind's own UI files, which the search page does not use.
 
 index_site() indexes a complete site folder (e.g. a staging folder that holds the whole site).
 refresh_index() indexes the live output folder into a fresh bundle beside it and then puts the
