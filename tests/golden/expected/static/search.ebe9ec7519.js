@@ -35,9 +35,9 @@
                                           {month: "long", timeZone: "UTC"});
 
   // The engine (search-engine.js): a pool of workers, loaded when the page is.
-  var pool = import(config.engine).then(function (engine) { return engine.createPool(); });
+  var pool = import(config.engine).then(function (module) { return module.createPool(); });
   function call(method, args) {
-    return pool.then(function (engines) { return engines[method](args); });
+    return pool.then(function (searchPool) { return searchPool[method](args); });
   }
 
   var searches = 0;          // id of the newest search asked for
