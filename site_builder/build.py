@@ -24,7 +24,7 @@ from .config import Config, load_config
 from .content import file_digest, try_load_entry
 from .errors import BuildFailed, SitegenError, SourceError
 from .model import Entry, Site
-from .plan import DataOutput, Link, PageOutput, Planner, build_plan
+from .plan import DataOutput, Link, PageOutput, Planner, build_plan, entry_file
 from .render import make_environment, render_page, theme_dir
 from .sitemodel import Layout, assemble_site, layout_site
 from .urls import period_path
@@ -242,7 +242,9 @@ class Builder:
 
         keys = self.output_keys(plan, env, asset_urls, years)
         self.step("keys")
-        self.write(plan, keys, site_paths, manifest, env, record)
+        search_pages = [(entry.date.isoformat(), entry_file(entry, config.base_path))
+                        for entry in site.entries] if config.search else None
+        self.write(plan, keys, site_paths, manifest, env, record, search_pages)
         return self.report
 
     def plan_outputs(self, site: Site, static_outputs: list[DataOutput], manifest: cache.Manifest,
@@ -369,11 +371,14 @@ class Builder:
         return keys
 
     def write(self, plan: list[Output], keys: list[str], site_paths: list[str],
-              manifest: cache.Manifest, env: jinja2.Environment, record: cache.Manifest) -> None:
-        """Render the outputs of plan whose keys changed and put the new site in place.
+              manifest: cache.Manifest, env: jinja2.Environment, record: cache.Manifest,
+              search_pages: list[tuple[str, str]] | None) -> None:
+        """Render the outputs of plan whose keys changed, put the new site in place and bring
+        its search index up to date.
 
         site_paths are all outputs of the site, of which plan may hold only some; record is the
-        manifest to store, but for its outputs.
+        manifest to store, but for its outputs; search_pages are (date, output file) of the
+        entry pages when the site has search.
         """
         old = manifest.outputs
         out_dir = self.out_dir
@@ -411,16 +416,18 @@ class Builder:
             self.report.pages = record.pages
             self.report.files = len(site_paths)
             self.report.rendered = len(todo)
-            self.report.write = output.finish(out_dir, staging, written, kept, removed)
+            # Without a manifest the previous search index is not trusted: it is made anew.
+            carried = (search.BUNDLE_DIR,) if search_pages is not None and old else ()
+            self.report.write = output.finish(out_dir, staging, written, kept, removed, carried)
         except BaseException:
             output.discard(out_dir)
             raise
         self.step("write")
-        entries_changed = removed or any(plan[i].template == "entry.html" for i in todo
-                                         if isinstance(plan[i], PageOutput))
-        if self.config.search and (entries_changed or not (out_dir / search.BUNDLE_DIR).is_dir()):
-            problem = search.refresh_index(out_dir, self.log,
-                                           glob=search.entry_glob(self.config.permalink))
+        if search_pages is None:
+            search.remove_index(out_dir)
+        else:
+            problem = search.index_site(out_dir, self.log, pages=[
+                (date, rel, new[rel][1]) for date, rel in sorted(search_pages)])
             if problem:
                 self.log(problem)
             self.step("search index")

@@ -114,8 +114,12 @@ def write_file(staging: Path, rel: str, data: bytes) -> None:
 
 
 def finish(out_dir: Path, staging: Path, written: Collection[str], kept: Collection[str],
-           removed: Collection[str]) -> WriteReport:
-    """Put the staged files in place: written ones replace, kept ones stay, removed ones go."""
+           removed: Collection[str], carried: Collection[str] = ()) -> WriteReport:
+    """Put the staged files in place: written ones replace, kept ones stay, removed ones go.
+
+    carried are folders of out_dir that are not outputs of the build (the search bundle): they
+    stay as they are.
+    """
     report = WriteReport(written=len(written), unchanged=len(kept), removed=len(removed))
     if not out_dir.exists():
         os.rename(staging, out_dir)
@@ -124,7 +128,9 @@ def finish(out_dir: Path, staging: Path, written: Collection[str], kept: Collect
         _apply_journal(staging, out_dir)
         shutil.rmtree(staging)
     else:
-        for rel in kept:
+        carried_files = [f"{folder}/{rel}" for folder in carried
+                         for rel in list_files(safe_join(out_dir, folder))]
+        for rel in (*kept, *carried_files):
             target = safe_join(staging, rel)
             target.parent.mkdir(parents=True, exist_ok=True)
             os.link(safe_join(out_dir, rel), target)

@@ -209,6 +209,11 @@ def pagination(number: int, total: int, url_of: Callable[[int], str]) -> Paginat
     )
 
 
+def entry_file(entry: Entry, base_path: str) -> str:
+    """Return the output file of an entry's page."""
+    return output_file(entry.url[len(base_path) - 1:])
+
+
 class Planner:
     """Builds the list of outputs for one site; one method per kind of page."""
 
@@ -322,7 +327,7 @@ class Planner:
         key = ("entry", entry.digest, self.entry_key(entry), previous and self.entry_key(previous),
                following and self.entry_key(following), self.entry_keys(related))
         path = entry.url[len(self.base) - 1:]
-        return PageOutput(output_file(path), "entry.html", key,
+        return PageOutput(entry_file(entry, self.base), "entry.html", key,
                           functools.partial(self.entry_context, entry, path), entry.path,
                           lastmod=entry.date)
 

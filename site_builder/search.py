@@ -10,15 +10,18 @@ matching (page, word) pair of its index, so a query word that most pages contain
 that grows with the square of the pages in one index: 300-650 ms in Chromium for such a word
 at 10,000 entries, 50-100 ms for all 20 shards of 500 together. The entry pages are therefore
 sorted by date and cut into shards of about SHARD_PAGES pages, each indexed by its own Pagefind
-run into `pagefind/N/` (N = 0, 1, ... from the oldest), and `pagefind/shards.json` lists them.
-The search page (templates/static/search-engine.js) searches the shards in Web Workers and
-merges the results: by score for relevance, in shard order for date order (shards never
-overlap in date). Small sites get one shard. Each shard is a plain Pagefind bundle without
-Pagefind's own UI files, which the search page does not use.
+run, and `pagefind/shards.json` lists them oldest first. The search page
+(templates/static/search-engine.js) searches the shards in Web Workers and merges the results:
+by score for relevance, in shard order for date order (shards never overlap in date). Small
+sites get one shard. Each shard is a plain Pagefind bundle without Pagefind's own UI files,
+which the search page does not use.
 
-index_site() indexes a complete site folder (e.g. a staging folder that holds the whole site).
-refresh_index() indexes the live output folder into a fresh bundle beside it and then puts the
-bundle in place, for builds that only move changed files into the output folder.
+Rebuilds index only the shards whose pages changed. A shard's folder is named by a digest of
+its pages' paths and bytes (and the Pagefind version), so an unchanged shard keeps its folder.
+Where the cuts fall depends on the pages around them, not on their positions (a shard ends at
+a page whose path digest hits, as in content-defined chunking), so adding, editing or deleting
+an entry nearly always changes its own shard only; and a rebuild gives the same shards as a
+clean build.
 """
 
 from __future__ import annotations
@@ -35,7 +38,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Callable
 
-from .output import replace_folder
+from .output import content_digest
 
 BUNDLE_DIR = "pagefind"                     # the bundle's folder inside the site, as search.html expects
 MANIFEST = "shards.json"                    # the list of shards in the bundle, for search-engine.js
@@ -43,15 +46,19 @@ BINARY_ENV = "PAGEFIND_BINARY_PATH"         # the variable Pagefind's own Python
 BINARY_MODULES = ("pagefind_bin_extended", "pagefind_bin")
 BINARY_NAMES = ("pagefind_extended", "pagefind")
 TIMEOUT_SECONDS = 600
-SHARD_PAGES = 500                           # pages per shard, about
-MAX_SHARDS = 32                             # every query loads one index chunk per shard
+SHARD_PAGES = 500                           # pages per shard, on average
+MAX_SHARDS = 32                             # about; every query loads one index chunk per shard
 SHARDING_SINCE = (1, 5)                     # Pagefind's JS API has createInstance() since 1.5
+SHARD_FORMAT = "1"                          # part of every shard's name: change it when what
+                                            # this module writes into a shard changes
 UI_FILES = ("pagefind-ui.js", "pagefind-ui.css", "pagefind-modular-ui.js",
             "pagefind-modular-ui.css", "pagefind-component-ui.js", "pagefind-component-ui.css",
             "pagefind-highlight.js")
 BODY_MARK = b"data-pagefind-body"
 SORT_DATE = re.compile(rb'data-pagefind-sort="date"[^>]*>([^<]*)<')
-VERSION = re.compile(r"(\d+)\.(\d+)")
+VERSION = re.compile(r"(\d+)\.(\d+)(?:\.\d+)?")
+
+Page = tuple[str, str, str]                 # (sort date, path below the site folder, digest of its bytes)
 
 
 def find_pagefind() -> Path | None:
@@ -87,46 +94,93 @@ def entry_glob(permalink: str) -> str:
     return f"{glob}/index.html"
 
 
-def pagefind_version(binary: Path) -> tuple[int, int] | None:
-    """Return (major, minor) of the Pagefind binary, or None when it does not say."""
+def pagefind_version(binary: Path) -> str | None:
+    """Return the version the Pagefind binary reports (e.g. "1.5.2"), or None when it does not say."""
     try:
         done = subprocess.run([str(binary), "--version"], capture_output=True, text=True,
                               errors="replace", timeout=60, check=False, stdin=subprocess.DEVNULL)
     except (OSError, subprocess.TimeoutExpired):
         return None
     found = VERSION.search(done.stdout + done.stderr) if done.returncode == 0 else None
-    return (int(found.group(1)), int(found.group(2))) if found else None
+    return found.group(0) if found else None
 
 
-def entry_pages(site_folder: Path, glob: str | None, skip: Path) -> list[tuple[str, str]]:
-    """Return (sort date, path below site_folder) of the pages Pagefind would index, in date order.
+def can_shard(version: str | None) -> bool:
+    """Return whether the search page can read shards made by this Pagefind version."""
+    found = VERSION.match(version or "")
+    return bool(found) and (int(found.group(1)), int(found.group(2))) >= SHARDING_SINCE
+
+
+def entry_pages(site_folder: Path, glob: str | None, skip: Path) -> list[Page]:
+    """Return the pages Pagefind would index, in date order, reading them from site_folder.
 
     Like Pagefind: every page the glob matches (all HTML pages without one), and only those
-    with data-pagefind-body when any page has it. skip (the bundle folder) is left out.
+    with data-pagefind-body when any page has it. skip (the bundle folder) is left out. A
+    build knows its entry pages and hands them to index_site instead.
     """
-    found: list[tuple[str, str, bool]] = []
+    found: list[tuple[str, str, str, bool]] = []
     for path in site_folder.glob(glob or "**/*.html"):
         if not path.is_file() or path.is_relative_to(skip):
             continue
         html = path.read_bytes()
         date = SORT_DATE.search(html)
         found.append((date.group(1).decode("utf-8", "replace").strip() if date else "",
-                      path.relative_to(site_folder).as_posix(), BODY_MARK in html))
-    if any(marked for _, _, marked in found):
-        found = [page for page in found if page[2]]
-    return sorted((date, rel) for date, rel, _ in found)
+                      path.relative_to(site_folder).as_posix(), content_digest(html),
+                      BODY_MARK in html))
+    if any(marked for *_, marked in found):
+        found = [page for page in found if page[3]]
+    return sorted((date, rel, digest) for date, rel, digest, _ in found)
 
 
-def shard_count(pages: int, version: tuple[int, int] | None) -> int:
-    """Return how many shards to cut `pages` entry pages into."""
-    if version is None or version < SHARDING_SINCE:
-        return 1
-    return max(1, min(MAX_SHARDS, round(pages / SHARD_PAGES)))
+def shard_size(pages: int) -> int:
+    """Return the average shard size for a site of `pages` pages: SHARD_PAGES, doubled until
+    about MAX_SHARDS shards hold them (so sizes stay put as a site grows, but for the rare
+    doubling)."""
+    size = SHARD_PAGES
+    while pages > size * MAX_SHARDS:
+        size *= 2
+    return size
 
 
-def link_view(site_folder: Path, pages: list[tuple[str, str]], view: Path) -> None:
+def path_hash(rel: str) -> int:
+    """Return a stable number for a page path: where shards may end."""
+    return int.from_bytes(hashlib.blake2b(rel.encode("utf-8"), digest_size=8).digest(), "big")
+
+
+def cut_shards(pages: list[Page], size: int) -> list[list[Page]]:
+    """Cut date-ordered pages into runs of about size pages (7/8 of it and more, rarely over
+    3/2 of it, never over twice it).
+
+    A run ends at its first page past 7/8 of size whose path hash is 0 modulo size/8 (or at
+    twice size): so where a run ends depends on its own pages, and adding or removing a page
+    nearly always changes its own run only, not the ones after it as cutting every size pages
+    would.
+    """
+    if len(pages) <= size:
+        return [pages] if pages else []
+    low, high, odds = size * 7 // 8, size * 2, max(1, size // 8)
+    shards, start = [], 0
+    for number, (_, rel, _) in enumerate(pages):
+        length = number + 1 - start
+        if length >= high or (length >= low and path_hash(rel) % odds == 0):
+            shards.append(pages[start:number + 1])
+            start = number + 1
+    if start < len(pages):
+        shards.append(pages[start:])
+    return shards
+
+
+def shard_name(version: str | None, shard: list[Page]) -> str:
+    """Return the folder name of a shard: a digest of everything its index depends on."""
+    digest = hashlib.blake2b(f"{SHARD_FORMAT}\0{version}\0".encode(), digest_size=8)
+    for _, rel, page_digest in shard:
+        digest.update(f"{rel}\0{page_digest}\0".encode("utf-8"))
+    return digest.hexdigest()
+
+
+def link_view(site_folder: Path, pages: list[Page], view: Path) -> None:
     """Make folder view hold just these pages of site_folder (hard links, or copies)."""
-    for _, rel in pages:
+    for _, rel, _ in pages:
         target = view / rel
         target.parent.mkdir(parents=True, exist_ok=True)
         try:
@@ -135,12 +189,9 @@ def link_view(site_folder: Path, pages: list[tuple[str, str]], view: Path) -> No
             shutil.copyfile(site_folder / rel, target)
 
 
-def run_pagefind(binary: Path, site: Path, output: Path, glob: str | None,
-                 log: Callable[[str], None]) -> str | None:
+def run_pagefind(binary: Path, site: Path, output: Path, log: Callable[[str], None]) -> str | None:
     """Run Pagefind over site into output; return None, or one line saying why it failed."""
     command = [str(binary), "--site", str(site), "--output-path", str(output), "--quiet"]
-    if glob:
-        command += ["--glob", glob]
     try:
         done = subprocess.run(command, capture_output=True, text=True, errors="replace",
                               timeout=TIMEOUT_SECONDS, check=False, stdin=subprocess.DEVNULL)
@@ -155,84 +206,90 @@ def run_pagefind(binary: Path, site: Path, output: Path, glob: str | None,
     for line in output_text.splitlines():       # --quiet leaves only warnings
         if line.strip():
             log(f"pagefind: {line.strip()}")
+    if not (output / "pagefind.js").is_file():
+        return f"search index not built: Pagefind wrote no {BUNDLE_DIR}/{output.name}/pagefind.js"
+    for name in UI_FILES:                       # the search page has its own UI
+        (output / name).unlink(missing_ok=True)
     return None
 
 
-def drop_ui_files(shard: Path) -> None:
-    """Remove Pagefind's own UI files from a shard: the search page has its own."""
-    for name in UI_FILES:
-        (shard / name).unlink(missing_ok=True)
+def index_shards(binary: Path, site_folder: Path, bundle: Path, todo: dict[str, list[Page]],
+                 log: Callable[[str], None]) -> str | None:
+    """Index each shard of todo (name -> pages) into bundle/name; return None or why not.
 
-
-def write_manifest(target: Path, shards: list[list[tuple[str, str]]]) -> None:
-    """Write target/shards.json: each shard's folder, page count and date range, oldest first.
-
-    `build` names this index (a digest of the shards' metadata files), so browsers may cache
-    each shard's pagefind-entry.json until the index changes.
+    Each shard is indexed from a folder of links to its pages only, into a hidden folder that
+    takes the shard's name once complete, so a shard folder is never half written.
     """
-    digest = hashlib.blake2b(digest_size=8)
-    listed = []
-    for number, pages in enumerate(shards):
-        for meta in sorted((target / str(number)).glob("pagefind.*.pf_meta")):
-            digest.update(meta.name.encode())
-        listed.append({"path": f"{number}/", "pages": len(pages),
-                       "first": pages[0][0] if pages else "", "last": pages[-1][0] if pages else ""})
-    manifest = {"version": 1, "build": digest.hexdigest(), "pages": sum(len(p) for p in shards),
-                "shards": listed}
-    (target / MANIFEST).write_text(json.dumps(manifest, indent=1, sort_keys=True) + "\n",
-                                   encoding="utf-8")
+    views = Path(tempfile.mkdtemp(prefix=".sitegen-shards-", dir=site_folder.parent))
+    try:
+        def index_shard(name: str) -> str | None:
+            view, partial = views / name, bundle / f".{name}.partial"
+            view.mkdir()
+            link_view(site_folder, todo[name], view)
+            shutil.rmtree(partial, ignore_errors=True)
+            problem = run_pagefind(binary, view, partial, log)
+            if problem:
+                shutil.rmtree(partial, ignore_errors=True)
+                return problem.replace(partial.name, name)
+            os.rename(partial, bundle / name)
+            return None
+
+        with ThreadPoolExecutor(max_workers=max(1, min(len(todo), os.cpu_count() or 1))) as pool:
+            return next((p for p in pool.map(index_shard, sorted(todo)) if p), None)
+    finally:
+        shutil.rmtree(views, ignore_errors=True)
+
+
+def write_manifest(bundle: Path, shards: list[tuple[str, list[Page]]]) -> None:
+    """Replace bundle/shards.json in one step: each shard's folder, page count and date range,
+    oldest first."""
+    listed = [{"path": f"{name}/", "pages": len(pages), "first": pages[0][0], "last": pages[-1][0]}
+              for name, pages in shards]
+    manifest = {"version": 2, "pages": sum(len(pages) for _, pages in shards), "shards": listed}
+    temp = bundle / (MANIFEST + ".tmp")
+    temp.write_text(json.dumps(manifest, indent=1, sort_keys=True) + "\n", encoding="utf-8")
+    os.replace(temp, bundle / MANIFEST)
 
 
 def index_site(site_folder: Path, log: Callable[[str], None], binary: Path | None = None,
-               bundle_dir: Path | None = None, glob: str | None = None) -> str | None:
-    """Index the built site in site_folder; return None, or one line saying why search is missing.
+               pages: list[Page] | None = None, glob: str | None = None) -> str | None:
+    """Bring site_folder's search bundle up to date; return None, or one line saying why not.
 
-    The bundle goes to site_folder/pagefind, or to bundle_dir when given; glob limits the pages
-    Pagefind reads.
+    pages are the entry pages to index in date order (found by reading the site, limited to
+    glob, when not given). Shards whose folder already exists are kept; the others are indexed,
+    then shards.json is replaced, then folders it no longer lists are removed. On failure the
+    previous bundle stays as it was.
     """
     binary = binary or find_pagefind()
     if binary is None or not binary.is_file():
         where = f" at {binary}" if binary else ""
         return (f"search index not built: the Pagefind binary was not found{where} "
                 f"(install it with: pip install 'pagefind[extended]')")
-    target = bundle_dir or site_folder / BUNDLE_DIR
-    pages = entry_pages(site_folder, glob, target)
-    count = shard_count(len(pages), pagefind_version(binary) if len(pages) > SHARD_PAGES else None)
-    shards = [pages[n * len(pages) // count:(n + 1) * len(pages) // count] for n in range(count)]
-    if count == 1:      # Pagefind reads the site itself, as it would without sitegen
-        problem = run_pagefind(binary, site_folder, target / "0", glob, log)
-    else:
-        views = Path(tempfile.mkdtemp(prefix=".sitegen-shards-", dir=site_folder.parent))
-        try:
-            def index_shard(number: int) -> str | None:
-                view = views / str(number)
-                link_view(site_folder, shards[number], view)
-                return run_pagefind(binary, view, target / str(number), None, log)
-
-            with ThreadPoolExecutor(max_workers=min(count, os.cpu_count() or 1)) as pool:
-                problem = next((p for p in pool.map(index_shard, range(count)) if p), None)
-        finally:
-            shutil.rmtree(views, ignore_errors=True)
+    bundle = site_folder / BUNDLE_DIR
+    if pages is None:
+        pages = entry_pages(site_folder, glob, bundle)
+    version = pagefind_version(binary)
+    size = shard_size(len(pages)) if can_shard(version) else max(1, len(pages))
+    shards = [(shard_name(version, shard), shard) for shard in cut_shards(pages, size)]
+    if not shards:      # Pagefind says why it cannot index an empty site
+        shards = [(shard_name(version, []), [])]
+    bundle.mkdir(parents=True, exist_ok=True)
+    todo = {name: shard for name, shard in shards if not (bundle / name / "pagefind.js").is_file()}
+    problem = index_shards(binary, site_folder, bundle, todo, log) if todo else None
     if problem:
+        for name in todo:
+            shutil.rmtree(bundle / name, ignore_errors=True)
         return problem
-    for number in range(count):
-        if not (target / str(number) / "pagefind.js").is_file():
-            return f"search index not built: Pagefind wrote no {target.name}/{number}/pagefind.js"
-        drop_ui_files(target / str(number))
-    write_manifest(target, shards)
+    write_manifest(bundle, shards)
+    listed = {name for name, _ in shards} | {MANIFEST}
+    for path in bundle.iterdir():
+        if path.name not in listed:
+            shutil.rmtree(path) if path.is_dir() and not path.is_symlink() else path.unlink()
     return None
 
 
-def refresh_index(out_dir: Path, log: Callable[[str], None], binary: Path | None = None,
-                  glob: str | None = None) -> str | None:
-    """Rebuild out_dir's search bundle beside it, then swap it in; return None or why not."""
-    work = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.pagefind-", dir=out_dir.parent))
-    try:
-        fresh = work / BUNDLE_DIR
-        problem = index_site(out_dir, log, binary=binary, bundle_dir=fresh, glob=glob)
-        if problem:
-            return problem
-        replace_folder(fresh, out_dir / BUNDLE_DIR)
-        return None
-    finally:
-        shutil.rmtree(work, ignore_errors=True)
+def remove_index(site_folder: Path) -> None:
+    """Remove the search bundle from a site that no longer has search."""
+    bundle = site_folder / BUNDLE_DIR
+    if (bundle / MANIFEST).is_file():
+        shutil.rmtree(bundle)

@@ -6,7 +6,7 @@ import pytest
 
 from site_builder import build as build_module
 from site_builder.build import BuildOptions, build
-from site_builder import cache
+from site_builder import cache, output, search
 from site_builder.cache import CACHE_DIR
 from site_builder.output import list_files
 
@@ -165,3 +165,50 @@ def test_a_corrupt_cache_only_costs_a_full_build(site, tmp_path):
     EDITS["edit a title"](site)
     build(BuildOptions(site))
     assert tree(site / "public") == clean_build(site, tmp_path)
+
+
+def shard_inodes(public):
+    """Return each search shard's name and the inode of its index file, which a shard made again
+    gets anew (a build that swaps in a new site folder links the files it keeps)."""
+    return {path.name: (path / "pagefind-entry.json").stat().st_ino
+            for path in (public / "pagefind").iterdir() if path.is_dir()}
+
+
+@pytest.fixture
+def searchable(site, monkeypatch):
+    """The site with search on, its entry pages cut into shards of about 4."""
+    monkeypatch.setattr(search, "SHARD_PAGES", 4)
+    (site / "sitegen.yaml").write_text("title: Test timeline\npage_size: 4\n", encoding="utf-8")
+    build(BuildOptions(site))
+    assert len(shard_inodes(site / "public")) >= 4
+    return site
+
+
+@pytest.mark.parametrize("journal_limit", [0, output.JOURNAL_LIMIT])   # swap, or move files in
+@pytest.mark.parametrize("name", [name for name in EDITS if name != "change the config"])
+def test_an_edit_indexes_again_only_the_shards_it_changed(searchable, tmp_path, monkeypatch,
+                                                          name, journal_limit):
+    monkeypatch.setattr(output, "JOURNAL_LIMIT", journal_limit)
+    public = searchable / "public"
+    before = shard_inodes(public)
+    EDITS[name](searchable)
+    logged = []
+    build(BuildOptions(searchable), logged.append)
+    assert not any("search index not built" in line for line in logged), logged
+    after = shard_inodes(public)
+    # The same shards as a clean build (shard folders are named by their pages' bytes) ...
+    clean_build(searchable, tmp_path)
+    assert (public / "pagefind/shards.json").read_bytes() == (
+        tmp_path / "clean/public/pagefind/shards.json").read_bytes()
+    # ... of which those the edit left alone were kept, not made again.
+    kept = set(before) & set(after)
+    assert all(before[shard] == after[shard] for shard in kept)
+    if name in ("edit a body", "add an entry", "rename an entry file"):
+        assert len(set(after) - set(before)) <= 2 and len(kept) >= len(before) - 2
+
+
+def test_turning_search_off_removes_the_index(searchable):
+    assert (searchable / "public/pagefind/shards.json").is_file()
+    EDITS["change the config"](searchable)
+    build(BuildOptions(searchable))
+    assert not (searchable / "public/pagefind").exists()

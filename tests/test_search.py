@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import json
+import random
+import re
+import shutil
 import stat
 from pathlib import Path
 
@@ -35,6 +38,29 @@ def write_site(folder: Path) -> Path:
     return folder
 
 
+def write_entries(folder: Path, count: int) -> list[str]:
+    """Write count entry pages, a day apart from 2020-01-01; return their paths, oldest first."""
+    paths = []
+    for number in range(count):
+        date = f"2020-{number // 28 + 1:02d}-{number % 28 + 1:02d}"
+        rel = f"{date.replace('-', '/')}/entry-{number}/index.html"
+        path = folder / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(ENTRY.format(title=f"Entry {number}", year=2020, date=date, tag="china",
+                                     body=f"Talks round {number} ended."), encoding="utf-8")
+        paths.append(rel)
+    return paths
+
+
+def read_manifest(site: Path) -> dict:
+    return json.loads((site / "pagefind" / "shards.json").read_text(encoding="utf-8"))
+
+
+def shard_folders(site: Path) -> dict[str, int]:
+    """Return each shard folder's name and inode: a folder made again gets a new inode."""
+    return {path.name: path.stat().st_ino for path in (site / "pagefind").iterdir() if path.is_dir()}
+
+
 def fake_binary(folder: Path, script: str) -> Path:
     """Return an executable shell script standing in for Pagefind."""
     path = folder / "fake-pagefind"
@@ -52,7 +78,11 @@ def test_index_site_writes_the_bundle_with_filters_and_sort(tmp_path):
     site = write_site(tmp_path / "site")
     logged: list[str] = []
     assert search.index_site(site, logged.append) is None
-    bundle = site / "pagefind" / "0"                            # a small site: one shard
+    manifest = read_manifest(site)
+    assert [(s["pages"], s["first"], s["last"]) for s in manifest["shards"]] == [
+        (2, "2022-12-31", "2023-01-02")]                       # a small site: one shard
+    assert manifest["pages"] == 2
+    bundle = site / "pagefind" / manifest["shards"][0]["path"]
     for name in ("pagefind.js", "pagefind-worker.js", "pagefind-entry.json"):
         assert (bundle / name).is_file(), name
     assert not (bundle / "pagefind-ui.js").exists()            # the search page has its own UI
@@ -60,10 +90,8 @@ def test_index_site_writes_the_bundle_with_filters_and_sort(tmp_path):
     assert entry["languages"]["en"]["page_count"] == 2        # only the marked entries
     assert len(list((bundle / "filter").glob("*.pf_filter"))) >= 1
     assert list((bundle / "fragment").glob("*.pf_fragment"))
-    manifest = json.loads((site / "pagefind" / "shards.json").read_text(encoding="utf-8"))
-    assert manifest["pages"] == 2
-    assert manifest["shards"] == [{"path": "0/", "pages": 2, "first": "2022-12-31",
-                                   "last": "2023-01-02"}]
+    assert sorted(p.name for p in (site / "pagefind").iterdir()) == sorted(
+        ["shards.json", bundle.name])
     assert logged == []                                        # quiet when all is well
 
 
@@ -75,9 +103,9 @@ def test_a_large_site_is_cut_into_date_ordered_shards(tmp_path, monkeypatch):
                                   body="Leaders met at the summit."), encoding="utf-8")
     monkeypatch.setattr(search, "SHARD_PAGES", 1)
     assert search.index_site(site, lambda line: None) is None
-    manifest = json.loads((site / "pagefind" / "shards.json").read_text(encoding="utf-8"))
-    assert [(s["path"], s["pages"], s["first"]) for s in manifest["shards"]] == [
-        ("0/", 1, "2021-06-01"), ("1/", 1, "2022-12-31"), ("2/", 1, "2023-01-02")]
+    manifest = read_manifest(site)
+    assert [(s["pages"], s["first"]) for s in manifest["shards"]] == [
+        (1, "2021-06-01"), (1, "2022-12-31"), (1, "2023-01-02")]
     for shard in manifest["shards"]:
         entry = json.loads((site / "pagefind" / shard["path"] / "pagefind-entry.json")
                            .read_text(encoding="utf-8"))
@@ -87,27 +115,97 @@ def test_a_large_site_is_cut_into_date_ordered_shards(tmp_path, monkeypatch):
 
 def test_entry_pages_are_the_marked_ones_in_date_order(tmp_path):
     site = write_site(tmp_path / "site")
+    def digest(rel: str) -> str:
+        return search.content_digest((site / rel).read_bytes())
+
+    telegram, visit = "2022/12/31/telegram/index.html", "2023/01/02/visit/index.html"
     assert search.entry_pages(site, None, site / "pagefind") == [
-        ("2022-12-31", "2022/12/31/telegram/index.html"), ("2023-01-02", "2023/01/02/visit/index.html")]
+        ("2022-12-31", telegram, digest(telegram)), ("2023-01-02", visit, digest(visit))]
     assert search.entry_pages(site, "2023/*/*/*/index.html", site / "pagefind") == [
-        ("2023-01-02", "2023/01/02/visit/index.html")]
+        ("2023-01-02", visit, digest(visit))]
 
 
-@pytest.mark.parametrize("pages,version,shards", [
-    (10_000, (1, 5), 20), (10_000, (1, 4), 1), (10_000, None, 1), (40, (1, 5), 1),
-    (1_000_000, (1, 5), search.MAX_SHARDS)])
-def test_shard_count(pages, version, shards):
-    assert search.shard_count(pages, version) == shards
+@pytest.mark.parametrize("pages,size", [
+    (40, 500), (10_000, 500), (16_000, 500), (16_001, 1000), (100_000, 4000)])
+def test_shard_size_doubles_to_keep_about_max_shards(pages, size):
+    assert search.shard_size(pages) == size
 
 
-def test_refresh_index_replaces_the_bundle_of_a_live_site(tmp_path):
+def fake_pages(count: int, prefix: str = "p") -> list[tuple[str, str, str]]:
+    return [(f"2020-01-{n % 28 + 1:02d}", f"{prefix}/{n}/index.html", "digest") for n in range(count)]
+
+
+def test_shards_are_about_the_size_asked_and_keep_the_date_order():
+    pages = sorted(fake_pages(20_000))
+    shards = search.cut_shards(pages, 500)
+    assert [page for shard in shards for page in shard] == pages
+    assert all(500 * 7 // 8 <= len(shard) <= 1000 for shard in shards[:-1])
+    assert 0 < len(shards[-1]) <= 1000
+    assert 35 <= len(shards) <= 45
+    assert search.cut_shards(pages[:500], 500) == [pages[:500]]
+    assert search.cut_shards([], 500) == []
+
+
+def test_adding_or_removing_a_page_nearly_always_changes_one_shard_only():
+    pages = sorted(fake_pages(20_000))
+
+    def runs(some: list) -> set[tuple]:
+        return {tuple(rel for _, rel, _ in shard) for shard in search.cut_shards(some, 500)}
+
+    before, rng, changed = runs(pages), random.Random(7), []
+    for trial in range(200):
+        at = rng.randrange(len(pages))
+        if trial % 2:
+            after = pages[:at] + [(pages[at][0], f"new/{trial}/index.html", "digest")] + pages[at:]
+        else:
+            after = pages[:at] + pages[at + 1:]
+        changed.append(len(runs(after) - before))
+    assert min(changed) == 1
+    assert sum(1 for n in changed if n == 1) >= 180, changed   # cutting every 500 pages: ~0
+
+
+def test_a_rebuild_indexes_again_only_the_shard_whose_page_changed(tmp_path, monkeypatch):
+    monkeypatch.setattr(search, "SHARD_PAGES", 8)
+    site = tmp_path / "public"
+    paths = write_entries(site, 60)
+    assert search.index_site(site, lambda line: None) is None
+    shards_before, folders_before = read_manifest(site)["shards"], shard_folders(site)
+    assert len(shards_before) >= 4
+
+    edited = site / paths[30]
+    edited.write_text(edited.read_text(encoding="utf-8").replace("ended.", "ended in Geneva."),
+                      encoding="utf-8")
+    assert search.index_site(site, lambda line: None) is None
+    shards_after, folders_after = read_manifest(site)["shards"], shard_folders(site)
+    assert [s["pages"] for s in shards_after] == [s["pages"] for s in shards_before]
+    gone = set(folders_before) - set(folders_after)
+    made = set(folders_after) - set(folders_before)
+    assert len(gone) == len(made) == 1
+    kept = set(folders_before) & set(folders_after)
+    assert len(kept) == len(shards_before) - 1
+    assert all(folders_before[name] == folders_after[name] for name in kept)   # not redone
+    remade = made.pop() + "/"
+    shard = next(s for s in shards_after if s["path"] == remade)
+    assert shard["first"] <= "2020-02-03" <= shard["last"]             # paths[30]'s date
+
+    # A clean index of the same pages makes the same shards.
+    copy = tmp_path / "copy"
+    shutil.copytree(site, copy, ignore=shutil.ignore_patterns("pagefind"))
+    assert search.index_site(copy, lambda line: None) is None
+    assert read_manifest(copy) == read_manifest(site)
+
+
+def test_index_site_replaces_what_the_bundle_folder_held(tmp_path):
     site = write_site(tmp_path / "public")
-    stale = site / "pagefind" / "stale.txt"
-    stale.parent.mkdir()
-    stale.write_text("old", encoding="utf-8")
-    assert search.refresh_index(site, lambda line: None) is None
-    assert (site / "pagefind" / "0" / "pagefind.js").is_file()
-    assert not stale.exists()
+    stale = site / "pagefind" / "0" / "pagefind.js"
+    stale.parent.mkdir(parents=True)
+    stale.write_text("an index in an older layout", encoding="utf-8")
+    (site / "pagefind" / "stale.txt").write_text("old", encoding="utf-8")
+    assert search.index_site(site, lambda line: None) is None
+    shard = read_manifest(site)["shards"][0]["path"]
+    assert (site / "pagefind" / shard / "pagefind.js").is_file()
+    assert sorted(p.name for p in (site / "pagefind").iterdir()) == sorted(
+        ["shards.json", shard.rstrip("/")])
     assert sorted(p.name for p in tmp_path.iterdir()) == ["public"]   # no work folder left
 
 
@@ -131,7 +229,9 @@ def test_a_failing_binary_gives_its_last_line(tmp_path):
 def test_a_binary_that_writes_nothing_is_a_failure(tmp_path):
     site = write_site(tmp_path / "site")
     message = search.index_site(site, lambda line: None, binary=fake_binary(tmp_path, "exit 0"))
-    assert message == "search index not built: Pagefind wrote no pagefind/0/pagefind.js"
+    assert re.fullmatch(r"search index not built: Pagefind wrote no pagefind/[0-9a-f]{16}/pagefind\.js",
+                        message), message
+    assert sorted(p.name for p in (site / "pagefind").iterdir()) == []
 
 
 def test_an_empty_folder_is_reported_not_raised(tmp_path):
@@ -139,14 +239,17 @@ def test_an_empty_folder_is_reported_not_raised(tmp_path):
     assert message is not None and message.startswith("search index not built: Pagefind exited")
 
 
-def test_a_failed_refresh_keeps_the_previous_bundle(tmp_path):
+def test_a_failed_update_keeps_the_previous_bundle(tmp_path):
     site = write_site(tmp_path / "public")
-    assert search.refresh_index(site, lambda line: None) is None
-    before = sorted(p.name for p in (site / "pagefind").iterdir())
-    message = search.refresh_index(site, lambda line: None,
-                                   binary=fake_binary(tmp_path, "exit 1"))
+    assert search.index_site(site, lambda line: None) is None
+    before = {p.name: p.stat().st_ino for p in (site / "pagefind").iterdir()}
+    manifest = read_manifest(site)
+    visit = site / "2023/01/02/visit/index.html"
+    visit.write_text(visit.read_text(encoding="utf-8").replace("arrived", "left"), encoding="utf-8")
+    message = search.index_site(site, lambda line: None, binary=fake_binary(tmp_path, "exit 1"))
     assert message.startswith("search index not built")
-    assert sorted(p.name for p in (site / "pagefind").iterdir()) == before
+    assert {p.name: p.stat().st_ino for p in (site / "pagefind").iterdir()} == before
+    assert read_manifest(site) == manifest
 
 
 @pytest.mark.parametrize("text,line", [("", ""), ("a\n\n  b  \n\n", "b"), ("only", "only")])

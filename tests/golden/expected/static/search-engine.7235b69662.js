@@ -68,7 +68,7 @@ async function start({manifest, bundle, base, part = 0, parts = 1, inWorker = fa
   }
   const pagefind = await import(bundle + mine[0].path + "pagefind.js");
   const options = (shard) => ({basePath: bundle + shard.path, baseUrl: base, noWorker: true,
-                               metaCacheTag: manifest.build, excerptLength: 26});
+                               metaCacheTag: shard.path, excerptLength: 26});
   if (typeof pagefind.createInstance !== "function") {   // Pagefind before 1.5: one shard only
     await pagefind.options(options(mine[0]));
     await pagefind.init();
