@@ -218,9 +218,10 @@ def index_shards(binary: Path, site_folder: Path, bundle: Path, todo: dict[str, 
     """Index each shard of todo (name -> pages) into bundle/name; return None or why not.
 
     Each shard is indexed from a folder of links to its pages only, into a hidden folder that
-    takes the shard's name once complete, so a shard folder is never half written.
+    takes the shard's name once complete, so a shard folder is never half written. Both are in
+    the bundle, whose next update removes what a killed build left there.
     """
-    views = Path(tempfile.mkdtemp(prefix=".sitegen-shards-", dir=site_folder.parent))
+    views = Path(tempfile.mkdtemp(prefix=".views-", dir=bundle))
     try:
         def index_shard(name: str) -> str | None:
             view, partial = views / name, bundle / f".{name}.partial"

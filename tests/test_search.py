@@ -201,6 +201,8 @@ def test_index_site_replaces_what_the_bundle_folder_held(tmp_path):
     stale.parent.mkdir(parents=True)
     stale.write_text("an index in an older layout", encoding="utf-8")
     (site / "pagefind" / "stale.txt").write_text("old", encoding="utf-8")
+    for left_by_a_killed_build in (".views-x1y2/0123456789abcdef/2023", ".0123456789abcdef.partial"):
+        (site / "pagefind" / left_by_a_killed_build).mkdir(parents=True)
     assert search.index_site(site, lambda line: None) is None
     shard = read_manifest(site)["shards"][0]["path"]
     assert (site / "pagefind" / shard / "pagefind.js").is_file()
