@@ -382,9 +382,13 @@ class Builder:
         """
         old = manifest.outputs
         out_dir = self.out_dir
+        # The search bundle is no output of the render: it stays (and is brought up to date
+        # shard by shard) unless the build ignores what earlier builds made.
+        carried = (search.BUNDLE_DIR,) if search_pages is not None and not self.options.clean else ()
         existing = None
         if not old and out_dir.is_dir():
-            existing = output.list_files(out_dir)
+            existing = {rel: path for rel, path in output.list_files(out_dir).items()
+                        if not rel.startswith(tuple(f"{folder}/" for folder in carried))}
         todo = [i for i, item in enumerate(plan) if old.get(item.path, ("",))[0] != keys[i]]
         previous = set(old) if old else set(existing or ())
         removed = previous - set(site_paths)
@@ -416,8 +420,6 @@ class Builder:
             self.report.pages = record.pages
             self.report.files = len(site_paths)
             self.report.rendered = len(todo)
-            # Without a manifest the previous search index is not trusted: it is made anew.
-            carried = (search.BUNDLE_DIR,) if search_pages is not None and old else ()
             self.report.write = output.finish(out_dir, staging, written, kept, removed, carried)
         except BaseException:
             output.discard(out_dir)

@@ -14,6 +14,9 @@ import):
   recover(), so the folder is compared AFTER output.recover(out_dir) has run;
 - after every kill, the next build succeeds, gives exactly the new site and leaves no
   .public.staging or .public.previous folder;
+- a build killed while it brings the search index up to date (bodies edited in every shard,
+  or every title): right after the kill shards.json lists only whole shards; the next build
+  gives the shards of an unkilled build and leaves nothing of the killed one in the bundle;
 - import of 600 raw articles: after a kill every entry file (*.md) parses; a re-import then
   brings every article exactly once; a re-import (and a build) never overwrites an entry that
   was edited by hand.
@@ -22,6 +25,7 @@ import):
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import shutil
 import signal
@@ -41,6 +45,8 @@ REPO = Path(__file__).resolve().parent.parent
 ENTRIES = 1100          # one per day: > 2,000 output files, so a full rebuild swaps folders
 EDITED = tuple(range(0, ENTRIES, 3))    # bodies of 367 entries: a long journal of moves
 KILLS = 10
+SEARCH_KILLS = 5
+SEARCH_EDITED = tuple(range(0, ENTRIES, 50))   # a body in every search shard
 IMPORT_ARTICLES = 600
 IMPORT_KILLS = 5
 UTC = __import__("datetime").timezone.utc
@@ -222,6 +228,61 @@ def test_an_incremental_build_killed_at_10_moments_is_whole_after_recover(refere
         assert snapshot(public) == refs["B2"] and not strays(site)
         outcomes.append((round(delay, 2), found, finished))
     print("incremental build kills (delay s, site found, had finished):", outcomes)
+
+
+def whole_shards(public: Path) -> list[str]:
+    """Return the shards that public's shards.json lists, each checked to be a whole bundle."""
+    bundle = public / "pagefind"
+    manifest = json.loads((bundle / "shards.json").read_text(encoding="utf-8"))
+    names = [shard["path"].rstrip("/") for shard in manifest["shards"]]
+    for name in names:
+        for part in ("pagefind.js", "pagefind-entry.json"):
+            assert (bundle / name / part).is_file(), f"shard {name} has no {part}"
+        assert list((bundle / name).glob("pagefind.*.pf_meta")), f"shard {name} has no metadata"
+    assert sum(shard["pages"] for shard in manifest["shards"]) == manifest["pages"] == ENTRIES
+    return names
+
+
+@pytest.mark.parametrize("change", ["bodies", "titles"])   # files moved in, or a swapped folder
+def test_a_build_killed_while_indexing_leaves_a_whole_search_index(tmp_path, change):
+    site = tmp_path / "site"
+    (site / "content").mkdir(parents=True)
+    (site / "sitegen.yaml").write_text("title: Kill\nbase_url: https://example.org/\n")
+    shutil.copytree(theme_dir(), site / "templates",
+                    ignore=shutil.ignore_patterns("__init__.py", "__pycache__"))
+    write_entries(site, "A")
+    run(command(site, "build"))
+    public, saved = site / "public", tmp_path / "saved"
+    shutil.copytree(public, saved / "public")
+    shutil.copytree(site / ".sitegen-cache", saved / "cache")
+    before = whole_shards(public)
+    assert len(before) >= 2
+    write_entries(site, "B" if change == "titles" else "A", SEARCH_EDITED)
+    total = run(command(site, "build"))
+    after = whole_shards(public)
+    assert not set(before) & set(after), "every shard must be indexed again"
+    wanted = (public / "pagefind/shards.json").read_bytes()
+    outcomes = []
+    for number, delay in enumerate(delays(total, SEARCH_KILLS)):
+        # The same folder, or a copy, which the build cache no longer describes.
+        if number % 2:
+            shutil.rmtree(public)
+            shutil.copytree(saved / "public", public, copy_function=os.link)
+        else:
+            restore_in_place(public, saved / "public")
+        shutil.rmtree(site / ".sitegen-cache")
+        shutil.copytree(saved / "cache", site / ".sitegen-cache")
+        finished = run_and_kill(command(site, "build"), delay)
+        output.recover(public)
+        found = whole_shards(public)
+        run(command(site, "build"))
+        assert (public / "pagefind/shards.json").read_bytes() == wanted
+        assert sorted(p.name for p in (public / "pagefind").iterdir()) == sorted(
+            after + ["shards.json"])
+        assert not strays(site)
+        outcomes.append((round(delay, 2), "new" if found == after else
+                         "old" if found == before else "between", finished))
+    print(f"search index kills, {change} (delay s, index found, had finished):", outcomes)
 
 
 def write_raw_articles(folder: Path, count: int) -> None:

@@ -168,9 +168,13 @@ def test_a_corrupt_cache_only_costs_a_full_build(site, tmp_path):
 
 
 def shard_inodes(public):
-    """Return each search shard's name and the inode of its index file, which a shard made again
-    gets anew (a build that swaps in a new site folder links the files it keeps)."""
-    return {path.name: (path / "pagefind-entry.json").stat().st_ino
+    """Return each search shard's name and the inode and time of its index file, which a shard
+    made again gets anew (a build that swaps in a new site folder links the files it keeps)."""
+    def identity(path):
+        info = path.stat()
+        return info.st_ino, info.st_mtime_ns
+
+    return {path.name: identity(path / "pagefind-entry.json")
             for path in (public / "pagefind").iterdir() if path.is_dir()}
 
 
@@ -212,3 +216,23 @@ def test_turning_search_off_removes_the_index(searchable):
     EDITS["change the config"](searchable)
     build(BuildOptions(searchable))
     assert not (searchable / "public/pagefind").exists()
+
+
+def test_without_its_cache_a_build_still_keeps_the_unchanged_shards(searchable):
+    public = searchable / "public"
+    before = shard_inodes(public)
+    shutil.rmtree(searchable / CACHE_DIR)
+    EDITS["edit a body"](searchable)
+    build(BuildOptions(searchable))
+    after = shard_inodes(public)
+    kept = set(before) & set(after)
+    assert len(kept) == len(before) - 1 and all(before[s] == after[s] for s in kept)
+
+
+def test_a_clean_build_indexes_every_shard_anew(searchable):
+    public = searchable / "public"
+    before = shard_inodes(public)
+    build(BuildOptions(searchable, clean=True))
+    after = shard_inodes(public)
+    assert set(after) == set(before)                      # the same pages, the same shards
+    assert all(before[s] != after[s] for s in after)      # but each one indexed again
