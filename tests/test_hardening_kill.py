@@ -153,7 +153,7 @@ def references(tmp_path_factory):
     site = root / "site"
     (site / "content").mkdir(parents=True)
     (site / "sitegen.yaml").write_text("title: Kill\nbase_url: https://example.org/\n"
-                                       "search: false\n")   # Pagefind: not covered here yet
+                                       "search: false\n")   # the search index: see below
     # A frozen copy of the theme: an edit to templates/ while the tests run (other people work
     # in this checkout) would otherwise make the next build differ from the reference trees.
     shutil.copytree(theme_dir(), site / "templates",
