@@ -556,6 +556,7 @@ def describe(report: BuildReport) -> str:
     if report.up_to_date:
         return f"site is up to date ({report.files} files) — checked in {report.seconds:.2f} s"
     write = report.write
-    return (f"built {report.entries} entries into {report.pages} pages "
+    entries = "1 entry" if report.entries == 1 else f"{report.entries} entries"
+    return (f"built {entries} into {report.pages} pages "
             f"({report.files} files: {write.written} written, {write.unchanged} unchanged, "
             f"{write.removed} removed) in {report.seconds:.2f} s")

@@ -155,5 +155,5 @@ def test_build_options_jobs_output_quiet_and_clean(tmp_path: Path) -> None:
     assert done.returncode == 0 and done.stdout == "" and done.stderr == ""
     assert (out / "index.html").is_file() and not (site / "public").exists()
     again = sitegen("build", "--site", str(site), "--output", str(out), "--clean", cwd=tmp_path)
-    assert again.returncode == 0 and again.stdout.startswith("built 1 entries")
+    assert again.returncode == 0 and again.stdout.startswith("built 1 entry into ")
     assert sitegen("build", "--site", str(site), "--jobs", "0", cwd=tmp_path).returncode == 2
