@@ -15,7 +15,7 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass
 from typing import Any, Callable, Collection, Iterator, Sequence
 
-from . import feeds, filterindex, sitemap, timelinejs
+from . import feeds, filterindex, search, sitemap, timelinejs
 from .config import Config
 from .errors import SitegenError
 from .model import Entry, Period, Site
@@ -484,7 +484,7 @@ def build_plan(site: Site, config: Config, extra: Sequence[DataOutput] = ()
                                   functools.partial(lambda p: sitemaps()[p], path), "sitemap"))
     outputs.append(DataOutput("robots.txt", ("robots",), functools.partial(
         sitemap.build_robots_txt, root + "sitemap.xml"), "robots.txt"))
-    check_paths(outputs)
+    check_paths(outputs, reserved=(search.BUNDLE_DIR + "/",) if config.search else ())
     return outputs
 
 
@@ -495,12 +495,17 @@ def sitemap_paths(count: int) -> list[str]:
     return ["sitemap.xml"] + [f"sitemap-{n}.xml" for n in range(1, -(-count // sitemap.MAX_URLS) + 1)]
 
 
-def check_paths(outputs: Sequence[PageOutput | DataOutput]) -> None:
-    """Raise if an output path is unsafe or claimed twice, naming both claimants."""
+def check_paths(outputs: Sequence[PageOutput | DataOutput], reserved: Sequence[str] = ()) -> None:
+    """Raise if an output path is unsafe, inside a reserved folder (e.g. the search index's,
+    which its updates clear of anything else) or claimed twice, naming both claimants."""
     claimed: dict[str, str] = {}
     for output in outputs:
         if not is_safe_relative(output.path):
             raise OutputClash(f"{output.source}: output path {output.path!r} is not safe")
+        folder = next((folder for folder in reserved if output.path.startswith(folder)), None)
+        if folder:
+            raise OutputClash(f"{output.source} would write {output.path}, inside {folder}, "
+                              f"which holds the search index; give it another slug")
         if output.path in claimed:
             raise OutputClash(f"{output.source} and {claimed[output.path]} would both write "
                               f"{output.path}; give one of them another slug or date")

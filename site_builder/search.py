@@ -244,8 +244,8 @@ def index_shards(binary: Path, site_folder: Path, bundle: Path, todo: dict[str, 
 def write_manifest(bundle: Path, shards: list[tuple[str, list[Page]]]) -> None:
     """Replace bundle/shards.json in one step: each shard's folder, page count and date range,
     oldest first."""
-    listed = [{"path": f"{name}/", "pages": len(pages), "first": pages[0][0], "last": pages[-1][0]}
-              for name, pages in shards]
+    listed = [{"path": f"{name}/", "pages": len(pages), "first": pages[0][0] if pages else "",
+               "last": pages[-1][0] if pages else ""} for name, pages in shards]
     manifest = {"version": 2, "pages": sum(len(pages) for _, pages in shards), "shards": listed}
     temp = bundle / (MANIFEST + ".tmp")
     temp.write_text(json.dumps(manifest, indent=1, sort_keys=True) + "\n", encoding="utf-8")

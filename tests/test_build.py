@@ -207,3 +207,18 @@ def test_two_entries_claiming_one_page_is_an_error_naming_both(tmp_path):
     assert done.returncode == 1
     assert "content/2022/01/same.md and content/2022/01/copy.md would both write" in done.stderr \
         or "content/2022/01/copy.md and content/2022/01/same.md would both write" in done.stderr
+
+
+def test_an_entry_page_inside_the_search_index_folder_is_an_error_while_search_is_on(tmp_path):
+    site = tmp_path / "site"
+    write_entry(site, "pagefind", "2022-01-01")
+    write_entry(site, "other", "2022-01-02")
+    (site / "sitegen.yaml").write_text('permalink: "/{slug}/"\n', encoding="utf-8")
+    done = run(site, "build")
+    assert done.returncode == 1
+    assert ("content/2022/01/pagefind.md would write pagefind/index.html, inside pagefind/, "
+            "which holds the search index") in done.stderr
+    assert not (site / "public").exists()
+    (site / "sitegen.yaml").write_text('permalink: "/{slug}/"\nsearch: false\n', encoding="utf-8")
+    assert run(site, "build").returncode == 0
+    assert (site / "public" / "pagefind" / "index.html").is_file()

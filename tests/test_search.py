@@ -257,3 +257,14 @@ def test_a_failed_update_keeps_the_previous_bundle(tmp_path):
 @pytest.mark.parametrize("text,line", [("", ""), ("a\n\n  b  \n\n", "b"), ("only", "only")])
 def test_last_line(text, line):
     assert search.last_line(text) == line
+
+
+def test_a_site_without_entries_gets_an_empty_index_where_pagefind_makes_one(tmp_path):
+    site = tmp_path / "public"
+    site.mkdir()
+    # Stands in for a Pagefind that indexes an empty site: `--site S --output-path O --quiet`.
+    script = 'if [ "$3" = "--output-path" ]; then mkdir -p "$4" && touch "$4/pagefind.js"; fi'
+    assert search.index_site(site, lambda line: None, binary=fake_binary(tmp_path, script),
+                             pages=[]) is None
+    assert read_manifest(site)["pages"] == 0
+    assert [(s["pages"], s["first"]) for s in read_manifest(site)["shards"]] == [(0, "")]
