@@ -22,6 +22,7 @@ from .plan import build_plan
 from .sitemodel import build_site
 from .urls import output_file, permalink_path
 
+PAGES_SIZE_LIMIT = 1_000_000_000   # bytes: GitHub Pages publishes sites up to 1 GB
 _CANONICAL = re.compile(rb"<link\s[^>]*rel=[\"']?canonical[\"']?[^>]*>", re.IGNORECASE)
 _HREF = re.compile(rb"href=[\"']?([^\"'\s>]+)", re.IGNORECASE)
 
@@ -120,7 +121,8 @@ def _slug_line(path: Path) -> int | None:
 
 def check_output(site_dir: Path, config: Config, output_dir: Path | None,
                  base_url: str | None, log: Callable[[str], None]) -> list[str]:
-    """Return the broken links and anchors of the built output, if there is one."""
+    """Return the broken links and anchors of the built output, if there is one, and whether
+    it is too big for GitHub Pages."""
     out_dir = Path(output_dir) if output_dir else site_dir / config.output_dir
     if not out_dir.is_dir():
         if output_dir:
@@ -132,7 +134,13 @@ def check_output(site_dir: Path, config: Config, output_dir: Path | None,
     problems = find_broken_links(pages, base_path)
     log(f"checked the links of {sum(p.endswith('.html') for p in pages)} page(s) in {out_dir} "
         f"(base path {base_path})")
-    return [f"{out_dir.as_posix()}/{problem}" for problem in problems]
+    found = [f"{out_dir.as_posix()}/{problem}" for problem in problems]
+    size = sum((out_dir / rel).stat().st_size for rel in pages)
+    log(f"the built site is {size / 1e6:,.1f} MB in {len(pages):,} files")
+    if size > PAGES_SIZE_LIMIT:
+        found.append(f"{out_dir.as_posix()}: {size / 1e9:.2f} GB, over GitHub Pages' limit of "
+                     f"{PAGES_SIZE_LIMIT / 1e9:g} GB for a published site")
+    return found
 
 
 def built_base_path(pages: dict[str, bytes]) -> str | None:

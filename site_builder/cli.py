@@ -258,7 +258,8 @@ def make_parser() -> argparse.ArgumentParser:
                             description="Check the config, every raw article in seeds/, every entry and the\n"
                                         "output pages for clashes, writing nothing; then, if the\n"
                                         "site has been built, every internal link and anchor of\n"
-                                        "the built site. Prints each problem as path:line: message.",
+                                        "the built site, and its size against GitHub Pages' 1 GB.\n"
+                                        "Prints each problem as path:line: message.",
                             epilog="example:\n  sitegen check\n"
                                    "  sitegen check --output public --base-url "
                                    "https://user.github.io/repo/")

@@ -8,6 +8,7 @@ from pathlib import Path
 from helpers import write_entry
 
 from site_builder.build import BuildOptions, build
+from site_builder import check
 from site_builder.check import built_base_path, check_site
 from site_builder.scaffold import init_site
 
@@ -112,3 +113,18 @@ def test_built_base_path_reads_the_canonical_link() -> None:
 def test_the_repository_seed_checks_clean(tmp_path: Path) -> None:
     shutil.copytree(SEED, tmp_path / "seeds")
     assert check_site(tmp_path) == []
+
+
+def test_a_built_site_too_big_for_github_pages_is_reported(tmp_path: Path, monkeypatch) -> None:
+    init_site(tmp_path)
+    (tmp_path / "sitegen.yaml").write_text("search: false\n")
+    build(BuildOptions(site_dir=tmp_path))
+    public = tmp_path / "public"
+    size = sum(p.stat().st_size for p in public.rglob("*") if p.is_file())
+    messages: list[str] = []
+    assert check_site(tmp_path, log=messages.append) == []
+    assert f"the built site is {size / 1e6:,.1f} MB in " in "\n".join(messages)
+    monkeypatch.setattr(check, "PAGES_SIZE_LIMIT", size - 1)
+    assert check_site(tmp_path) == [
+        f"{public.as_posix()}: {size / 1e9:.2f} GB, over GitHub Pages' limit of "
+        f"{(size - 1) / 1e9:g} GB for a published site"]
