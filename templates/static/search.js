@@ -34,10 +34,57 @@
   var monthName = new Intl.DateTimeFormat(document.documentElement.lang || undefined,
                                           {month: "long", timeZone: "UTC"});
 
-  // The engine (search-engine.js): a pool of workers, loaded when the page is.
-  var pool = import(config.engine).then(function (module) { return module.createPool(); });
+  var LOOK_MS = 60000;       // how often a search compares shards.json with the pool's shards
+
+  // The engine (search-engine.js): a pool of workers, loaded when the page is. When the site is
+  // deployed again under an open page, the index files the pool knows are gone and Pagefind
+  // finds nothing in them: so shards.json is compared with the pool's shards now and then, and
+  // on a change a new pool (from a fresh copy of the module: the page's own engine starts once)
+  // takes over and the search runs again.
+  var pool = null;
+  var pools = 0;
+  var index = null;          // the shards the pool searches, by folder name
+  var lookedAt = 0;          // when shards.json was last read
   function call(method, args) {
     return pool.then(function (searchPool) { return searchPool[method](args); });
+  }
+
+  function startPool() {
+    var previous = pool;
+    var url = config.engine + (pools++ ? "?pool=" + pools : "");
+    pool = import(url).then(function (module) { return module.createPool(); });
+    if (previous) {
+      previous.then(function (old) { old.stop(); });
+    }
+    lookedAt = Date.now();
+    return call("start", {bundle: config.bundle, base: config.base}).then(function (info) {
+      index = info.index;
+      intro = "Search " + plural(info.pages, "entry", "entries") + " by word, tag or year.";
+      return info;
+    });
+  }
+
+  function lookForNewIndex(now) {
+    if (!index || (!now && Date.now() - lookedAt < LOOK_MS)) {
+      return;
+    }
+    lookedAt = Date.now();
+    fetch(config.bundle + "shards.json", {cache: "no-cache"})
+      .then(function (response) { return response.ok ? response.json() : null; })
+      .then(function (manifest) {
+        var shards = manifest && manifest.shards.map(function (s) { return s.path; }).join(" ");
+        if (!shards || shards === index) {
+          return;
+        }
+        index = null;
+        return startPool().then(function () {
+          if (input.value || selects.tag.value || selects.year.value) {
+            run();
+          }
+          return loadFilters();
+        });
+      })
+      .catch(function () {});   // the next look tries again
   }
 
   var searches = 0;          // id of the newest search asked for
@@ -179,6 +226,7 @@
   }
 
   function run() {
+    lookForNewIndex(false);
     var s = state();
     var id = ++searches;
     var search = serialize(s);
@@ -251,31 +299,42 @@
   options.hidden = false;
   document.getElementById("search-fallback").hidden = true;
 
-  var started = call("start", {bundle: config.bundle, base: config.base});
+  // The tag and year lists, with every value the index has; what is chosen stays chosen.
+  function loadFilters() {
+    return call("filters", {}).then(function (all) {
+      // Replace the options there (placeholders kept for ?tag= and ?year=) with the real ones.
+      ["tag", "year"].forEach(function (name) {
+        var select = selects[name];
+        if (!select.hasAttribute("data-wanted")) {
+          select.setAttribute("data-wanted", select.value);
+        }
+        while (select.options.length > 1) { select.remove(1); }
+      });
+      totals = all;
+      fillFilters(all);
+      showCounts(!shown || shown.empty ? totals : counts);
+    });
+  }
+
+  var started = startPool();
   var firstSearch = input.value || selects.tag.value || selects.year.value ? run() : null;
-  started.then(function (info) {
-    intro = "Search " + plural(info.pages, "entry", "entries") + " by word, tag or year.";
+  started.then(function () {
     if (!status.textContent) {
       status.textContent = intro;
     }
     // The tag and year lists load every shard's filter files: after the first results.
     return firstSearch;
-  }).then(function () {
-    return call("filters", {});
-  }).then(function (all) {
-    // Replace the placeholder options kept for ?tag= and ?year= with the real ones.
-    ["tag", "year"].forEach(function (name) {
-      var select = selects[name];
-      while (select.options.length > 1) { select.remove(1); }
-    });
-    totals = all;
-    fillFilters(all);
-    showCounts(!shown || shown.empty ? totals : counts);
-  }).catch(function (error) {
+  }).then(loadFilters).catch(function (error) {
     status.textContent = "Search is not available: " + error.message + ".";
   });
 
   input.addEventListener("input", run);
+  input.addEventListener("focus", function () { lookForNewIndex(true); });
+  document.addEventListener("visibilitychange", function () {
+    if (document.visibilityState === "visible") {
+      lookForNewIndex(true);
+    }
+  });
   input.addEventListener("keydown", function (event) {
     if (event.key === "ArrowDown" && list.firstElementChild) {
       event.preventDefault();

@@ -7,10 +7,12 @@ import json
 import os
 import shutil
 import statistics
+import subprocess
+import sys
 
 import pytest
 
-from conftest import LEAD_WORD, SEED_PATH, SUB_PATH, TAG_WORD, TITLE_WORD
+from conftest import LEAD_WORD, REPO, SEED_PATH, SUB_PATH, TAG_WORD, TITLE_WORD
 
 RESULT_LINK = "#search-results a"
 SEARCH_INPUT = "#q"
@@ -258,3 +260,46 @@ def test_search_results_follow_typing_within_100_ms(page, site, figures):
                             "entries": len(site.entries) + 1}
     print(f"\nsearch: first query {cold:.0f} ms, then median {median:.0f} ms, max {max(warm):.0f} ms")
     assert median < 100, warm
+
+
+def build_site(folder, base_url: str) -> None:
+    done = subprocess.run([sys.executable, "-m", "site_builder", "build", "--site", str(folder),
+                           "--base-url", base_url],
+                          cwd=REPO, capture_output=True, text=True, timeout=300, check=False)
+    assert done.returncode == 0 and "search index not built" not in done.stdout, done.stdout + done.stderr
+
+
+@pytest.mark.parametrize("engine", ["workers", "page"])
+def test_a_search_page_open_across_a_new_deploy_searches_the_new_index(page, site, served_root,
+                                                                        server, tmp_path, engine):
+    # A copy of the test site built under its own sub-path, where it is deployed again below.
+    folder = tmp_path / "site"
+    shutil.copytree(site.folder, folder,
+                    ignore=shutil.ignore_patterns("public", ".sitegen-cache", ".public*"))
+    base_url = f"{server}/{SUB_PATH}-redeploy-{engine}/"
+    build_site(folder, base_url)
+    (served_root / f"{SUB_PATH}-redeploy-{engine}").symlink_to(folder / "public",
+                                                               target_is_directory=True)
+    if engine == "page":
+        page.add_init_script("delete window.Worker")
+    page.goto(base_url + "search/?q=consultations")
+    wait_for_results(page, "consultations")
+    assert page.locator(RESULT_LINK).count() > 0
+    before = json.loads((folder / "public/pagefind/shards.json").read_text(encoding="utf-8"))
+
+    # The next deploy: an entry gains a word no entry had, so the index shard is a new one and
+    # the shard the open page has loaded is gone.
+    edited = sorted((folder / "content").rglob("*.md"))[0]
+    edited.write_text(edited.read_text(encoding="utf-8") + "\nCapybaras watched the talks.\n",
+                      encoding="utf-8")
+    build_site(folder, base_url)
+    after = json.loads((folder / "public/pagefind/shards.json").read_text(encoding="utf-8"))
+    gone = {s["path"] for s in before["shards"]} - {s["path"] for s in after["shards"]}
+    assert gone and not any((folder / "public/pagefind" / path).exists() for path in gone)
+
+    # Back in the search box, the reader searches the new index, not the files that are gone.
+    page.locator(SEARCH_INPUT).fill("capybaras")
+    page.locator(RESULT_LINK).first.wait_for()
+    wait_for_results(page, "capybaras")
+    assert page.locator(RESULT_LINK).count() == 1
+    assert page.locator(STATUS).inner_text() == "1 result for \u201ccapybaras\u201d"

@@ -313,6 +313,7 @@ export function createPool({parts} = {}) {
     const started = await Promise.all(engines.map((engine, part) =>
       engine.call("start", {manifest, bundle, base, part, parts: engines.length, inWorker})));
     return {pages: manifest.pages, shards: manifest.shards.length, parts: engines.length,
+            index: manifest.shards.map((shard) => shard.path).join(" "),
             timings: started.map((answer) => answer.timings)};
   }
 
