@@ -148,17 +148,17 @@ def path_hash(rel: str) -> int:
 
 
 def cut_shards(pages: list[Page], size: int) -> list[list[Page]]:
-    """Cut date-ordered pages into runs of about size pages (7/8 of it and more, rarely over
-    3/2 of it, never over twice it).
+    """Cut date-ordered pages into runs of about size pages (7/8 of it up to 3/2 of it).
 
-    A run ends at its first page past 7/8 of size whose path hash is 0 modulo size/8 (or at
-    twice size): so where a run ends depends on its own pages, and adding or removing a page
-    nearly always changes its own run only, not the ones after it as cutting every size pages
-    would.
+    A run ends at its first page past 7/8 of size whose path hash is 0 modulo size/8 (or, in
+    the one case in a few hundred where no such page comes in time, at 3/2 of size, which
+    bounds a search's worst case): so where a run ends depends on its own pages, and adding or
+    removing a page nearly always changes its own run only, not the ones after it as cutting
+    every size pages would.
     """
     if len(pages) <= size:
         return [pages] if pages else []
-    low, high, odds = size * 7 // 8, size * 2, max(1, size // 8)
+    low, high, odds = size * 7 // 8, size * 3 // 2, max(1, size // 8)
     shards, start = [], 0
     for number, (_, rel, _) in enumerate(pages):
         length = number + 1 - start

@@ -139,8 +139,8 @@ def test_shards_are_about_the_size_asked_and_keep_the_date_order():
     pages = sorted(fake_pages(20_000))
     shards = search.cut_shards(pages, 500)
     assert [page for shard in shards for page in shard] == pages
-    assert all(500 * 7 // 8 <= len(shard) <= 1000 for shard in shards[:-1])
-    assert 0 < len(shards[-1]) <= 1000
+    assert all(500 * 7 // 8 <= len(shard) <= 750 for shard in shards[:-1])
+    assert 0 < len(shards[-1]) <= 750
     assert 35 <= len(shards) <= 45
     assert search.cut_shards(pages[:500], 500) == [pages[:500]]
     assert search.cut_shards([], 500) == []
