@@ -84,16 +84,6 @@ def last_line(text: str) -> str:
     return lines[-1] if lines else ""
 
 
-def entry_glob(permalink: str) -> str:
-    """Return the Pagefind glob that matches the entry pages of a permalink pattern.
-
-    Only entry pages carry content to index; reading only them halves Pagefind's time.
-    """
-    glob = permalink.strip("/").format(year="[0-9][0-9][0-9][0-9]", month="[0-9][0-9]",
-                                       day="[0-9][0-9]", slug="*")
-    return f"{glob}/index.html"
-
-
 def pagefind_version(binary: Path) -> str | None:
     """Return the version the Pagefind binary reports (e.g. "1.5.2"), or None when it does not say."""
     try:
@@ -111,15 +101,15 @@ def can_shard(version: str | None) -> bool:
     return bool(found) and (int(found.group(1)), int(found.group(2))) >= SHARDING_SINCE
 
 
-def entry_pages(site_folder: Path, glob: str | None, skip: Path) -> list[Page]:
+def entry_pages(site_folder: Path, skip: Path) -> list[Page]:
     """Return the pages Pagefind would index, in date order, reading them from site_folder.
 
-    Like Pagefind: every page the glob matches (all HTML pages without one), and only those
-    with data-pagefind-body when any page has it. skip (the bundle folder) is left out. A
-    build knows its entry pages and hands them to index_site instead.
+    Like Pagefind: every HTML page, or only those with data-pagefind-body when any page has
+    it; skip (the bundle folder) is left out. A build knows its entry pages and hands them to
+    index_site instead.
     """
     found: list[tuple[str, str, str, bool]] = []
-    for path in site_folder.glob(glob or "**/*.html"):
+    for path in site_folder.glob("**/*.html"):
         if not path.is_file() or path.is_relative_to(skip):
             continue
         html = path.read_bytes()
@@ -253,11 +243,11 @@ def write_manifest(bundle: Path, shards: list[tuple[str, list[Page]]]) -> None:
 
 
 def index_site(site_folder: Path, log: Callable[[str], None], binary: Path | None = None,
-               pages: list[Page] | None = None, glob: str | None = None) -> str | None:
+               pages: list[Page] | None = None) -> str | None:
     """Bring site_folder's search bundle up to date; return None, or one line saying why not.
 
-    pages are the entry pages to index in date order (found by reading the site, limited to
-    glob, when not given). Shards whose folder already exists are kept; the others are indexed,
+    pages are the entry pages to index in date order (found by reading the site when not
+    given). Shards whose folder already exists are kept; the others are indexed,
     then shards.json is replaced, then folders it no longer lists are removed. On failure the
     previous bundle stays as it was.
     """
@@ -268,7 +258,7 @@ def index_site(site_folder: Path, log: Callable[[str], None], binary: Path | Non
                 f"(install it with: pip install 'pagefind[extended]')")
     bundle = site_folder / BUNDLE_DIR
     if pages is None:
-        pages = entry_pages(site_folder, glob, bundle)
+        pages = entry_pages(site_folder, bundle)
     version = pagefind_version(binary)
     size = shard_size(len(pages)) if can_shard(version) else max(1, len(pages))
     shards = [(shard_name(version, shard), shard) for shard in cut_shards(pages, size)]
