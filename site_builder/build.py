@@ -387,8 +387,9 @@ class Builder:
         carried = (search.BUNDLE_DIR,) if search_pages is not None and not self.options.clean else ()
         existing = None
         if not old and out_dir.is_dir():
+            carried_prefixes = tuple(f"{folder}/" for folder in carried)
             existing = {rel: path for rel, path in output.list_files(out_dir).items()
-                        if not rel.startswith(tuple(f"{folder}/" for folder in carried))}
+                        if not rel.startswith(carried_prefixes)}
         todo = [i for i, item in enumerate(plan) if old.get(item.path, ("",))[0] != keys[i]]
         previous = set(old) if old else set(existing or ())
         removed = previous - set(site_paths)

@@ -190,19 +190,6 @@ def _exchange(a: Path, b: Path) -> bool:
     raise OSError(code, os.strerror(code), str(a))
 
 
-def replace_folder(new: Path, live: Path) -> None:
-    """Put folder new in place of live in one step where the system allows; new is consumed."""
-    if not live.exists():
-        os.rename(new, live)
-    elif _exchange(new, live):
-        shutil.rmtree(new)
-    else:
-        old = new.with_name(new.name + ".old")
-        os.rename(live, old)
-        os.rename(new, live)
-        shutil.rmtree(old)
-
-
 def _swap(staging: Path, out_dir: Path) -> None:
     """Put staging in place of out_dir and delete the previous site."""
     if _exchange(staging, out_dir):

@@ -495,15 +495,15 @@ def sitemap_paths(count: int) -> list[str]:
     return ["sitemap.xml"] + [f"sitemap-{n}.xml" for n in range(1, -(-count // sitemap.MAX_URLS) + 1)]
 
 
-def check_paths(outputs: Sequence[PageOutput | DataOutput], reserved: Sequence[str] = ()) -> None:
+def check_paths(outputs: Sequence[PageOutput | DataOutput], reserved: tuple[str, ...] = ()) -> None:
     """Raise if an output path is unsafe, inside a reserved folder (e.g. the search index's,
     which its updates clear of anything else) or claimed twice, naming both claimants."""
     claimed: dict[str, str] = {}
     for output in outputs:
         if not is_safe_relative(output.path):
             raise OutputClash(f"{output.source}: output path {output.path!r} is not safe")
-        folder = next((folder for folder in reserved if output.path.startswith(folder)), None)
-        if folder:
+        if output.path.startswith(reserved):
+            folder = next(folder for folder in reserved if output.path.startswith(folder))
             raise OutputClash(f"{output.source} would write {output.path}, inside {folder}, "
                               f"which holds the search index; give it another slug")
         if output.path in claimed:

@@ -196,10 +196,6 @@ def run_pagefind(binary: Path, site: Path, output: Path, log: Callable[[str], No
     for line in output_text.splitlines():       # --quiet leaves only warnings
         if line.strip():
             log(f"pagefind: {line.strip()}")
-    if not (output / "pagefind.js").is_file():
-        return f"search index not built: Pagefind wrote no {BUNDLE_DIR}/{output.name}/pagefind.js"
-    for name in UI_FILES:                       # the search page has its own UI
-        (output / name).unlink(missing_ok=True)
     return None
 
 
@@ -219,9 +215,13 @@ def index_shards(binary: Path, site_folder: Path, bundle: Path, todo: dict[str, 
             link_view(site_folder, todo[name], view)
             shutil.rmtree(partial, ignore_errors=True)
             problem = run_pagefind(binary, view, partial, log)
+            if not problem and not (partial / "pagefind.js").is_file():
+                problem = f"search index not built: Pagefind wrote no {BUNDLE_DIR}/{name}/pagefind.js"
             if problem:
                 shutil.rmtree(partial, ignore_errors=True)
-                return problem.replace(partial.name, name)
+                return problem
+            for ui_file in UI_FILES:            # the search page has its own UI
+                (partial / ui_file).unlink(missing_ok=True)
             os.rename(partial, bundle / name)
             return None
 

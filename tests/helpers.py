@@ -31,3 +31,15 @@ def write_entry(site: Path, slug: str, day: str, tags: tuple[str, ...] = (), tit
         f"  url: https://example.org/{slug}\n{extra}---\n\n{body}\n",
         encoding="utf-8")
     return path
+
+
+def shard_identities(site: Path) -> dict[str, tuple[int, int]]:
+    """Return each search shard of a built site with the inode and time of its index file,
+    which a shard made again gets anew (a build that swaps in a new site folder links the files
+    it keeps)."""
+    def identity(path: Path) -> tuple[int, int]:
+        info = path.stat()
+        return info.st_ino, info.st_mtime_ns
+
+    return {path.name: identity(path / "pagefind-entry.json")
+            for path in (site / "pagefind").iterdir() if path.is_dir()}

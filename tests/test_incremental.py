@@ -10,7 +10,7 @@ from site_builder import cache, output, search
 from site_builder.cache import CACHE_DIR
 from site_builder.output import list_files
 
-from helpers import write_entry
+from helpers import shard_identities, write_entry
 
 SEED = "seeds/000_a8b0fcfbf1680f64.txt"
 
@@ -167,24 +167,13 @@ def test_a_corrupt_cache_only_costs_a_full_build(site, tmp_path):
     assert tree(site / "public") == clean_build(site, tmp_path)
 
 
-def shard_inodes(public):
-    """Return each search shard's name and the inode and time of its index file, which a shard
-    made again gets anew (a build that swaps in a new site folder links the files it keeps)."""
-    def identity(path):
-        info = path.stat()
-        return info.st_ino, info.st_mtime_ns
-
-    return {path.name: identity(path / "pagefind-entry.json")
-            for path in (public / "pagefind").iterdir() if path.is_dir()}
-
-
 @pytest.fixture
 def searchable(site, monkeypatch):
     """The site with search on, its entry pages cut into shards of about 4."""
     monkeypatch.setattr(search, "SHARD_PAGES", 4)
     (site / "sitegen.yaml").write_text("title: Test timeline\npage_size: 4\n", encoding="utf-8")
     build(BuildOptions(site))
-    assert len(shard_inodes(site / "public")) >= 4
+    assert len(shard_identities(site / "public")) >= 4
     return site
 
 
@@ -194,12 +183,12 @@ def test_an_edit_indexes_again_only_the_shards_it_changed(searchable, tmp_path, 
                                                           name, journal_limit):
     monkeypatch.setattr(output, "JOURNAL_LIMIT", journal_limit)
     public = searchable / "public"
-    before = shard_inodes(public)
+    before = shard_identities(public)
     EDITS[name](searchable)
     logged = []
     build(BuildOptions(searchable), logged.append)
     assert not any("search index not built" in line for line in logged), logged
-    after = shard_inodes(public)
+    after = shard_identities(public)
     # The same shards as a clean build (shard folders are named by their pages' bytes) ...
     clean_build(searchable, tmp_path)
     assert (public / "pagefind/shards.json").read_bytes() == (
@@ -220,19 +209,19 @@ def test_turning_search_off_removes_the_index(searchable):
 
 def test_without_its_cache_a_build_still_keeps_the_unchanged_shards(searchable):
     public = searchable / "public"
-    before = shard_inodes(public)
+    before = shard_identities(public)
     shutil.rmtree(searchable / CACHE_DIR)
     EDITS["edit a body"](searchable)
     build(BuildOptions(searchable))
-    after = shard_inodes(public)
+    after = shard_identities(public)
     kept = set(before) & set(after)
     assert len(kept) == len(before) - 1 and all(before[s] == after[s] for s in kept)
 
 
 def test_a_clean_build_indexes_every_shard_anew(searchable):
     public = searchable / "public"
-    before = shard_inodes(public)
+    before = shard_identities(public)
     build(BuildOptions(searchable, clean=True))
-    after = shard_inodes(public)
+    after = shard_identities(public)
     assert set(after) == set(before)                      # the same pages, the same shards
     assert all(before[s] != after[s] for s in after)      # but each one indexed again

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from helpers import shard_identities
 from site_builder import search
 
 ENTRY = """<!doctype html><html lang="en"><head><meta charset="utf-8"><title>{title}</title></head>
@@ -31,6 +32,11 @@ def write_site(folder: Path) -> Path:
                                                     tag="russia", body="The minister arrived."),
         "index.html": "<!doctype html><html lang='en'><body><p>Timeline</p></body></html>",
     }
+    return write_pages(folder, pages)
+
+
+def write_pages(folder: Path, pages: dict[str, str]) -> Path:
+    """Write each page (path below folder -> HTML) into folder; return folder."""
     for rel, html in pages.items():
         path = folder / rel
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -40,25 +46,18 @@ def write_site(folder: Path) -> Path:
 
 def write_entries(folder: Path, count: int) -> list[str]:
     """Write count entry pages, a day apart from 2020-01-01; return their paths, oldest first."""
-    paths = []
+    pages = {}
     for number in range(count):
         date = f"2020-{number // 28 + 1:02d}-{number % 28 + 1:02d}"
-        rel = f"{date.replace('-', '/')}/entry-{number}/index.html"
-        path = folder / rel
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(ENTRY.format(title=f"Entry {number}", year=2020, date=date, tag="china",
-                                     body=f"Talks round {number} ended."), encoding="utf-8")
-        paths.append(rel)
-    return paths
+        pages[f"{date.replace('-', '/')}/entry-{number}/index.html"] = ENTRY.format(
+            title=f"Entry {number}", year=2020, date=date, tag="china",
+            body=f"Talks round {number} ended.")
+    write_pages(folder, pages)
+    return list(pages)
 
 
 def read_manifest(site: Path) -> dict:
     return json.loads((site / "pagefind" / "shards.json").read_text(encoding="utf-8"))
-
-
-def shard_folders(site: Path) -> dict[str, int]:
-    """Return each shard folder's name and inode: a folder made again gets a new inode."""
-    return {path.name: path.stat().st_ino for path in (site / "pagefind").iterdir() if path.is_dir()}
 
 
 def fake_binary(folder: Path, script: str) -> Path:
@@ -97,10 +96,8 @@ def test_index_site_writes_the_bundle_with_filters_and_sort(tmp_path):
 
 def test_a_large_site_is_cut_into_date_ordered_shards(tmp_path, monkeypatch):
     site = write_site(tmp_path / "site")
-    extra = site / "2021/06/01/summit/index.html"
-    extra.parent.mkdir(parents=True)
-    extra.write_text(ENTRY.format(title="A summit", year=2021, date="2021-06-01", tag="china",
-                                  body="Leaders met at the summit."), encoding="utf-8")
+    write_pages(site, {"2021/06/01/summit/index.html": ENTRY.format(
+        title="A summit", year=2021, date="2021-06-01", tag="china", body="Leaders met at the summit.")})
     monkeypatch.setattr(search, "SHARD_PAGES", 1)
     assert search.index_site(site, lambda line: None) is None
     manifest = read_manifest(site)
@@ -167,14 +164,14 @@ def test_a_rebuild_indexes_again_only_the_shard_whose_page_changed(tmp_path, mon
     site = tmp_path / "public"
     paths = write_entries(site, 60)
     assert search.index_site(site, lambda line: None) is None
-    shards_before, folders_before = read_manifest(site)["shards"], shard_folders(site)
+    shards_before, folders_before = read_manifest(site)["shards"], shard_identities(site)
     assert len(shards_before) >= 4
 
     edited = site / paths[30]
     edited.write_text(edited.read_text(encoding="utf-8").replace("ended.", "ended in Geneva."),
                       encoding="utf-8")
     assert search.index_site(site, lambda line: None) is None
-    shards_after, folders_after = read_manifest(site)["shards"], shard_folders(site)
+    shards_after, folders_after = read_manifest(site)["shards"], shard_identities(site)
     assert [s["pages"] for s in shards_after] == [s["pages"] for s in shards_before]
     gone = set(folders_before) - set(folders_after)
     made = set(folders_after) - set(folders_before)
