@@ -294,27 +294,39 @@ const pageEngine = {
   stop: () => {},
 };
 
-// createPool({parts}) -> {start, search, more, filters}, promises of the same answers as one
-// engine over every shard would give. parts: how many workers at most (default: one per core).
+// createPool({parts}) -> {start, search, more, filters, indexChanged, stop}: promises of the
+// same answers as one engine over every shard would give. parts: how many workers at most (default: one per core).
 export function createPool({parts} = {}) {
   let engines = null;
   let merged = null;             // {id, hits: [{shard, pos, score}] in order}: the last search
+  let index = null;              // {bundle, shards: "path path ..."}: the index searched
 
-  async function poolStart({bundle, base}) {
+  async function readManifest(bundle) {
     const response = await fetch(bundle + "shards.json", {cache: "no-cache"});
     if (!response.ok) {
       throw new Error("no search index (" + response.status + ")");
     }
-    const manifest = await response.json();
+    return response.json();
+  }
+  const shardList = (manifest) => manifest.shards.map((shard) => shard.path).join(" ");
+
+  async function poolStart({bundle, base}) {
+    const manifest = await readManifest(bundle);
+    index = {bundle, shards: shardList(manifest)};
     const cores = parts || Math.min(MAX_PARTS, navigator.hardwareConcurrency || 2);
     const count = Math.max(1, Math.min(cores, manifest.shards.length));
     engines = moduleWorkers() ? Array.from({length: count}, workerEngine) : [pageEngine];
     const inWorker = engines[0] !== pageEngine;
-    const started = await Promise.all(engines.map((engine, part) =>
+    const answers = await Promise.all(engines.map((engine, part) =>
       engine.call("start", {manifest, bundle, base, part, parts: engines.length, inWorker})));
     return {pages: manifest.pages, shards: manifest.shards.length, parts: engines.length,
-            index: manifest.shards.map((shard) => shard.path).join(" "),
-            timings: started.map((answer) => answer.timings)};
+            timings: answers.map((answer) => answer.timings)};
+  }
+
+  // Whether the site's shards.json now lists other shards than this pool searches (the site
+  // was deployed again: Pagefind finds nothing in index files that are gone).
+  async function poolIndexChanged() {
+    return shardList(await readManifest(index.bundle)) !== index.shards;
   }
 
   async function poolSearch(args) {
@@ -362,6 +374,7 @@ export function createPool({parts} = {}) {
     search: async (args) => { await pool.ready(); return poolSearch(args); },
     more: async (args) => { await pool.ready(); return poolMore(args); },
     filters: async () => { await pool.ready(); return poolFilters(); },
+    indexChanged: async () => { await pool.ready(); return poolIndexChanged(); },
     stop: () => engines && engines.forEach((engine) => engine.stop()),
   };
 }

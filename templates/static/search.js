@@ -37,14 +37,13 @@
   var LOOK_MS = 60000;       // how often a search compares shards.json with the pool's shards
 
   // The engine (search-engine.js): a pool of workers, loaded when the page is. When the site is
-  // deployed again under an open page, the index files the pool knows are gone and Pagefind
-  // finds nothing in them: so shards.json is compared with the pool's shards now and then, and
-  // on a change a new pool (from a fresh copy of the module: the page's own engine starts once)
-  // takes over and the search runs again.
+  // deployed again under an open page, the pool is asked now and then whether its index is
+  // still the site's; if not, a new pool (from a fresh copy of the module: the page's own
+  // engine starts once) takes over and the search runs again.
   var pool = null;
   var pools = 0;
-  var index = null;          // the shards the pool searches, by folder name
-  var lookedAt = 0;          // when shards.json was last read
+  var looking = false;       // whether the pool is started and no new one is on its way
+  var lookedAt = 0;          // when the pool was last asked
   function call(method, args) {
     return pool.then(function (searchPool) { return searchPool[method](args); });
   }
@@ -58,27 +57,25 @@
     }
     lookedAt = Date.now();
     return call("start", {bundle: config.bundle, base: config.base}).then(function (info) {
-      index = info.index;
+      looking = true;
       intro = "Search " + plural(info.pages, "entry", "entries") + " by word, tag or year.";
       return info;
     });
   }
 
   function lookForNewIndex(now) {
-    if (!index || (!now && Date.now() - lookedAt < LOOK_MS)) {
+    if (!looking || (!now && Date.now() - lookedAt < LOOK_MS)) {
       return;
     }
     lookedAt = Date.now();
-    fetch(config.bundle + "shards.json", {cache: "no-cache"})
-      .then(function (response) { return response.ok ? response.json() : null; })
-      .then(function (manifest) {
-        var shards = manifest && manifest.shards.map(function (s) { return s.path; }).join(" ");
-        if (!shards || shards === index) {
+    call("indexChanged", {})
+      .then(function (changed) {
+        if (!changed) {
           return;
         }
-        index = null;
+        looking = false;
         return startPool().then(function () {
-          if (input.value || selects.tag.value || selects.year.value) {
+          if (hasSearch()) {
             run();
           }
           return loadFilters();
@@ -93,6 +90,11 @@
   var counts = {};           // the same, among the results shown
   var shown = null;          // {id, total, count} of the results on screen
   var pages = 0;
+
+  // Whether the form asks for anything: words, a tag or a year.
+  function hasSearch() {
+    return Boolean(input.value || selects.tag.value || selects.year.value);
+  }
 
   function state() {
     return {
@@ -317,7 +319,7 @@
   }
 
   var started = startPool();
-  var firstSearch = input.value || selects.tag.value || selects.year.value ? run() : null;
+  var firstSearch = hasSearch() ? run() : null;
   started.then(function () {
     if (!status.textContent) {
       status.textContent = intro;
