@@ -27,7 +27,7 @@ from .model import Entry, Site
 from .plan import DataOutput, Link, PageOutput, Planner, build_plan, entry_file
 from .render import make_environment, render_page, theme_dir
 from .sitemodel import Layout, assemble_site, layout_site
-from .urls import period_path
+from .urls import OWNER_MARKER, period_path
 
 HASHED_ASSETS = (".css", ".js")
 PARSE_CHUNK = 250
@@ -194,6 +194,11 @@ class Builder:
         self.cache_dir = self.site_dir / cache.CACHE_DIR
         if self.out_dir.exists() and not self.out_dir.is_dir():
             raise SitegenError(f"the output folder {self.out_dir} is a file, not a folder")
+        stored = cache.load_manifest(self.cache_dir, self.out_dir)
+        problem = output.output_folder_problem(self.site_dir, self.out_dir, config,
+                                               built_before=bool(stored.outputs))
+        if problem:
+            raise SitegenError(problem)
         output.recover(self.out_dir)
         entry_files = scan_tree(self.site_dir / config.content_dir, ".md")
         seed_files = scan_tree(self.site_dir / config.seeds_dir, ".txt")
@@ -204,8 +209,9 @@ class Builder:
                                  for p, s in files.items()])
 
         signature = input_signature()
-        manifest = cache.Manifest() if self.options.clean \
-            else cache.load_manifest(self.cache_dir, self.out_dir)
+        # Without its marker, the folder may no longer hold what the manifest lists.
+        marked = (self.out_dir / OWNER_MARKER).is_file()
+        manifest = stored if marked and not self.options.clean else cache.Manifest()
         self.step("scan")
         if manifest.signature == signature and self.out_dir.is_dir():
             self.report.up_to_date = True

@@ -12,11 +12,12 @@ from pathlib import Path
 from typing import Callable, Sequence
 from urllib.parse import urlsplit
 
-from . import ingest
+from . import cache, ingest
 from .config import Config, load_config
 from .content import find_entry_files, key_line, load_entries, parse_entry
 from .errors import SitegenError, SourceError
 from .linkcheck import find_broken_links, load_output
+from .output import output_folder_problem
 from .model import Entry, RawArticle
 from .plan import build_plan
 from .sitemodel import build_site
@@ -124,6 +125,10 @@ def check_output(site_dir: Path, config: Config, output_dir: Path | None,
     """Return the broken links and anchors of the built output, if there is one, and whether
     it is too big for GitHub Pages."""
     out_dir = Path(output_dir) if output_dir else site_dir / config.output_dir
+    built_before = bool(cache.load_manifest(site_dir / cache.CACHE_DIR, out_dir).outputs)
+    problem = output_folder_problem(site_dir, out_dir, config, built_before)
+    if problem:
+        return [problem]
     if not out_dir.is_dir():
         if output_dir:
             return [f"{out_dir}: no such folder (build the site first, or give --output)"]

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import dataclasses
 import datetime
+import posixpath
 import re
 import zoneinfo
 from dataclasses import dataclass, field
-from pathlib import Path
+from pathlib import Path, PurePath, PurePosixPath
 from types import MappingProxyType
 from typing import Any, Mapping
 from urllib.parse import urlsplit
@@ -58,6 +59,11 @@ class Config:
     def tz(self) -> datetime.tzinfo:
         """Return the site's time zone."""
         return zoneinfo.ZoneInfo(self.timezone)
+
+    @property
+    def source_names(self) -> tuple[str, ...]:
+        """Return the site's own files and folders, which no build may write into or replace."""
+        return (self.content_dir, self.seeds_dir, self.templates_dir, CONFIG_FILE, ".git", ".github")
 
     @property
     def feed_author(self) -> str:
@@ -123,6 +129,35 @@ def _validate(config: Config, path: str, lines: Mapping[str, int]) -> None:
         value = getattr(config, key)
         if not value.strip() or ".." in Path(value).parts or Path(value).is_absolute():
             fail(key, f"{key} must be a folder inside the site, not {value!r}")
+    site = PurePosixPath("/site")
+    problem = output_overlap(site, PurePosixPath(posixpath.normpath(f"/site/{config.output_dir}")),
+                             config)
+    if problem:
+        fail("output_dir", f"output_dir {config.output_dir!r} {problem}", OUTPUT_HINT)
+
+
+OUTPUT_HINT = "give the output a folder of its own, e.g. public"
+
+
+def output_overlap(site: PurePath, out: PurePath, config: Config) -> str | None:
+    """Return why out cannot be the output folder of the site in site, or None when it can.
+
+    Both paths are absolute and normalised. A build replaces its output folder's files, so the
+    output must neither be, hold nor lie inside the site or any of the site's own sources.
+    """
+    if out == site:
+        return "is the site folder itself, and a build replaces its output folder's files"
+    if site.is_relative_to(out):
+        return "contains the site folder, and a build replaces its output folder's files"
+    for name in config.source_names:
+        source = site / name
+        shown = name if name == CONFIG_FILE else f"{name}/"
+        if out == source or source.is_relative_to(out):
+            relation = "is" if out == source else "contains"
+            return f"{relation} the site's {shown}, and a build replaces its output folder's files"
+        if out.is_relative_to(source):
+            return f"lies inside the site's {shown}, which a build must not write into"
+    return None
 
 
 def parse_config(mapping: Mapping[str, Any], path: str = CONFIG_FILE,

@@ -25,7 +25,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Collection
 
-from .urls import safe_join
+from .config import OUTPUT_HINT, Config, output_overlap
+from .urls import OWNER_MARKER, safe_join
 
 JOURNAL = ".sitegen-journal.json"
 JOURNAL_LIMIT = 2000      # at most this many changes are moved in one by one
@@ -65,6 +66,26 @@ def list_files(root: Path) -> dict[str, Path]:
             path = Path(folder, name)
             found[path.relative_to(root).as_posix()] = path
     return found
+
+
+def output_folder_problem(site_dir: Path, out_dir: Path, config: Config,
+                          built_before: bool) -> str | None:
+    """Return why a build must not write into out_dir, or None when it may.
+
+    A build replaces and removes the files of its output folder, so that folder must not be or
+    hold the site's sources, and must be empty, missing, or a site sitegen built: one with the
+    owner marker, or one the build cache knows (built_before) from before there was a marker.
+    """
+    site, out = site_dir.resolve(), out_dir.resolve()
+    overlap = output_overlap(site, out, config)
+    if overlap:
+        return f"{out}: the output folder {overlap} ({OUTPUT_HINT})"
+    if out.is_dir() and not built_before and not (out / OWNER_MARKER).is_file() \
+            and any(out.iterdir()):
+        return (f"{out}: the output folder is not empty and has no {OWNER_MARKER} file, so "
+                f"sitegen did not build it, and a build would replace its files "
+                f"(empty it, or {OUTPUT_HINT})")
+    return None
 
 
 def is_unchanged(old: Path, data: bytes) -> bool:

@@ -19,7 +19,7 @@ from . import feeds, filterindex, search, sitemap, timelinejs
 from .config import Config
 from .errors import SitegenError
 from .model import Entry, Period, Site
-from .urls import home_path, is_safe_relative, output_file, period_path, tag_feed_path, tag_path
+from .urls import OWNER_MARKER, home_path, is_safe_relative, output_file, period_path, tag_feed_path, tag_path
 
 MONTH_NAMES = tuple(calendar.month_name)
 SITE_FEED_LIMIT = 50
@@ -461,6 +461,9 @@ class Planner:
                                            self.base),
                          "filter.json")
         yield DataOutput(".nojekyll", (), bytes, ".nojekyll")
+        yield DataOutput(OWNER_MARKER, ("owner",), functools.partial(
+            str.encode, "This folder is a site built by sitegen: each build replaces its files.\n"),
+            "output folder marker")
         if config.cname:
             yield DataOutput("CNAME", (config.cname,),
                              functools.partial(str.encode, config.cname.strip() + "\n"), "CNAME")

@@ -10,6 +10,8 @@ from .errors import SitegenError
 
 MAX_NAME_BYTES = 255      # the longest file or folder name common file systems take
 MAX_PATH_BYTES = 2048     # well under PATH_MAX (4096) once the output folder's own path is added
+# Marks a folder as a site sitegen built, whose files later builds may replace and remove.
+OWNER_MARKER = ".sitegen-output"
 
 
 def permalink_path(pattern: str, slug: str, day: datetime.date) -> str:
