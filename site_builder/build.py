@@ -1,39 +1,37 @@
 """The build: one flat list of named, timed steps from files on disk to the site on disk.
 
 A build reuses what the cache in .sitegen-cache/ knows: entries whose files did not change are
-not parsed again, and outputs whose key (everything their bytes depend on) did not change are
-neither rendered nor written. When no input changed at all, the build stops after looking.
+not parsed again, and outputs whose key (a digest of their view, template and config) did not
+change are neither rendered nor written. When no input changed at all, the build stops after
+looking.
 """
 
 from __future__ import annotations
 
 import contextlib
-import functools
 import gc
-import os
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterator, Sequence
-
-import jinja2
-import jinja2.meta
 
 from . import __version__, cache, output, parallel, search
 from .config import Config, load_config
 from .content import file_digest, try_load_entry
 from .errors import BuildFailed, SitegenError, SourceError
 from .model import Entry, Site
-from .plan import DataOutput, Link, PageOutput, Planner, build_plan, entry_file
-from .render import make_environment, render_page, theme_dir
+from .plan import DataOutput, Output, PageOutput, Planner, build_plan, entry_file, file_output
+from .render import Theme, load_theme, render_page, template_closure_digests, theme_dir
 from .sitemodel import Layout, assemble_site, layout_site
-from .urls import OWNER_MARKER, period_path
+from .sources import relative_path, scan_tree
+from .urls import OWNER_MARKER, SEARCH_BUNDLE_DIR, period_path
+from .digests import digest_bytes
+from .views import Link, view_digest
 
-HASHED_ASSETS = (".css", ".js")
 PARSE_CHUNK = 250
 RENDER_CHUNK = 200
 BODY_EDITS_LIMIT = 100   # more changed bodies than this, and the whole site is planned
-Output = PageOutput | DataOutput
+ERRORS_SHOWN = 20        # a failed build prints this many of its errors
 
 
 @dataclass
@@ -68,102 +66,19 @@ class BuildOptions:
     clean: bool = False      # ignore the cache: parse and render everything
 
 
-def scan_tree(root: Path, suffix: str = "") -> dict[str, cache.Stat]:
-    """Return the path of every file below root ending in suffix, with its (mtime_ns, size).
+@dataclass(frozen=True)
+class Inputs:
+    """The input files of a build, each with its (mtime_ns, size)."""
 
-    Paths are plain strings that start with str(root): making and sorting 10,000 Path objects
-    took a tenth of a rebuild.
-    """
-    found: dict[str, cache.Stat] = {}
-    if not root.is_dir():
-        return found
-    stack = [str(root)]
-    while stack:
-        with os.scandir(stack.pop()) as items:
-            for item in items:
-                if item.name.startswith("."):
-                    continue
-                if item.is_dir():
-                    stack.append(item.path)
-                elif item.name.endswith(suffix) and item.is_file():
-                    info = item.stat()
-                    found[item.path] = (info.st_mtime_ns, info.st_size)
-    return dict(sorted(found.items()))
+    entries: dict[str, cache.Stat]
+    seeds: dict[str, cache.Stat]
+    templates: dict[str, cache.Stat]
 
-
-def relative_path(path: str, root: Path) -> str:
-    """Return the POSIX path, relative to root, of a path scan_tree(root) found."""
-    root_text = str(root)   # not os.path.join(root, ""): this runs for every entry file
-    return path[len(root_text) + (not root_text.endswith(os.sep)):].replace(os.sep, "/")
-
-
-def collect_assets(site_dir: Path, config: Config) -> dict[str, bytes]:
-    """Return static file name -> bytes: the theme's, overridden by the site's own."""
-    files: dict[str, bytes] = {}
-    for root in (theme_dir() / "static", site_dir / config.templates_dir / "static"):
-        for path in scan_tree(root):
-            files[relative_path(path, root)] = Path(path).read_bytes()
-    return files
-
-
-def hashed_name(name: str, data: bytes) -> str:
-    """Return 'style.1a2b3c4d.css' for css and js files, so browsers never keep stale ones."""
-    if not name.endswith(HASHED_ASSETS):
-        return name
-    stem, dot, suffix = name.rpartition(".")
-    return f"{stem}.{output.content_digest(data)[:10]}{dot}{suffix}"
-
-
-def site_globals(config: Config, assets: dict[str, str], years: list[Link]) -> dict:
-    """Return what every template sees as `site`."""
-    base = config.base_path
-    return {
-        "title": config.title,
-        "description": config.description,
-        "language": config.language,
-        "sort": config.sort,
-        "base_path": base,
-        "home_url": base,
-        "tags_url": base + "tags/",
-        "archive_url": base + "archive/",
-        "search_url": base + "search/",
-        "feed_url": base + "feed.xml",
-        "timeline_json_url": base + "timeline.json",
-        "filter_json_url": base + "filter.json",
-        "assets": assets,
-        "years": years,
-        "search": config.search,
-    }
-
-
-def template_closure_digests(env: jinja2.Environment, names: set[str]) -> dict[str, str]:
-    """Return template name -> digest of its source and every template it extends or includes."""
-    sources: dict[str, str] = {}
-    references: dict[str, list[str]] = {}
-
-    def read(name: str) -> None:
-        try:
-            sources[name] = env.loader.get_source(env, name)[0]
-            found = jinja2.meta.find_referenced_templates(env.parse(sources[name]))
-            # A computed template name could be any template.
-            references[name] = [n for n in found if n] if None not in found else env.list_templates()
-        except jinja2.TemplateNotFound:
-            sources[name], references[name] = "", []
-        except jinja2.TemplateSyntaxError:
-            references[name] = []   # rendering reports it with its file and line
-
-    digests = {}
-    for name in names:
-        seen, stack = set(), [name]
-        while stack:
-            current = stack.pop()
-            if current not in seen:
-                seen.add(current)
-                if current not in sources:
-                    read(current)
-                stack.extend(references[current])
-        digests[name] = cache.digest(sorted((n, sources[n]) for n in seen))
-    return digests
+    def signature(self, config: Config, drafts: bool) -> str:
+        """Return a digest of every input's stat: equal signatures need no build."""
+        return cache.digest(__version__, config, drafts,
+                            [(p, s) for files in (self.entries, self.seeds, self.templates)
+                             for p, s in files.items()])
 
 
 class Builder:
@@ -176,6 +91,10 @@ class Builder:
         self.progress = progress
         self.site_dir = options.site_dir.resolve()
         self.jobs = options.jobs or parallel.default_jobs()
+        self.config = load_config(self.site_dir, {"base_url": options.base_url})
+        self.out_dir = options.output_dir.resolve() if options.output_dir \
+            else self.site_dir / self.config.output_dir
+        self.cache_dir = self.site_dir / cache.CACHE_DIR
         self.report = BuildReport()
         self._clock = time.perf_counter()
 
@@ -187,87 +106,83 @@ class Builder:
 
     def run(self) -> BuildReport:
         """Build the site; raise BuildFailed with every error found."""
-        config = load_config(self.site_dir, {"base_url": self.options.base_url})
-        self.config = config
-        self.out_dir = self.options.output_dir.resolve() if self.options.output_dir \
-            else self.site_dir / config.output_dir
-        self.cache_dir = self.site_dir / cache.CACHE_DIR
+        config, drafts, report = self.config, self.options.drafts, self.report
+        manifest = self.claim_output()
+        inputs = self.scan()
+        self.step("scan")
+        if manifest.signature == inputs.signature(config, drafts) and self.out_dir.is_dir():
+            report.up_to_date = True
+            report.files = report.write.unchanged = len(manifest.outputs)
+            return report
+
+        entries, imported = self.load_entries(inputs)
+        if imported:   # the new entry files are inputs of the next build too
+            inputs = Inputs(dict(sorted({**inputs.entries, **{
+                str(self.site_dir / rel): _stat(self.site_dir / rel) for rel in imported}}.items())),
+                inputs.seeds, inputs.templates)
+        published = [e for e in entries if drafts or not e.draft]
+        shape = site_shape(config, drafts, inputs.templates, entries)
+        site = assemble_site(published, self.site_layout(published, shape))
+        report.entries = len(site.entries)
+        self.step("site model")
+
+        theme = load_theme(self.site_dir, config, year_links(site, config))
+        changed = None if self.options.clean else bodies_changed_alone(manifest, shape, published)
+        plan, site_paths, pages = self.plan_outputs(site, theme, manifest, changed)
+        self.step("plan")
+        keys = self.output_keys(plan, theme)
+        self.step("keys")
+        outputs = self.write(plan, keys, site_paths, manifest, theme)
+        report.pages, report.files = pages, len(site_paths)
+        self.step("write")
+        self.update_search(site, outputs)
+        cache.write_manifest(self.cache_dir, self.out_dir, cache.Manifest(
+            signature=inputs.signature(config, drafts), shape=shape, pages=pages,
+            bodies={entry.path: entry.digest for entry in published}, outputs=outputs))
+        return report
+
+    def claim_output(self) -> cache.Manifest:
+        """Make sure the output folder may be written; return its manifest (empty if unknown).
+
+        Refuses a folder that is or holds the site's sources, or that sitegen did not build;
+        finishes or undoes what an interrupted build left there.
+        """
         if self.out_dir.exists() and not self.out_dir.is_dir():
             raise SitegenError(f"the output folder {self.out_dir} is a file, not a folder")
         stored = cache.load_manifest(self.cache_dir, self.out_dir)
-        problem = output.output_folder_problem(self.site_dir, self.out_dir, config,
+        problem = output.output_folder_problem(self.site_dir, self.out_dir, self.config,
                                                built_before=bool(stored.outputs))
         if problem:
             raise SitegenError(problem)
         output.recover(self.out_dir)
-        entry_files = scan_tree(self.site_dir / config.content_dir, ".md")
-        seed_files = scan_tree(self.site_dir / config.seeds_dir, ".txt")
-        template_files = {**scan_tree(theme_dir()), **scan_tree(self.site_dir / config.templates_dir)}
-        def input_signature() -> str:
-            return cache.digest(__version__, config, self.options.drafts,
-                                [(p, s) for files in (entry_files, seed_files, template_files)
-                                 for p, s in files.items()])
-
-        signature = input_signature()
         # Without its marker, the folder may no longer hold what the manifest lists.
         marked = (self.out_dir / OWNER_MARKER).is_file()
-        manifest = stored if marked and not self.options.clean else cache.Manifest()
-        self.step("scan")
-        if manifest.signature == signature and self.out_dir.is_dir():
-            self.report.up_to_date = True
-            self.report.files = self.report.write.unchanged = len(manifest.outputs)
-            return self.report
+        return stored if marked and not self.options.clean else cache.Manifest()
 
-        entries = self.load_entries(entry_files, seed_files)
-        if self.report.imported:   # the new entry files are inputs of the next build too
-            entry_files.update((str(self.site_dir / rel), _stat(self.site_dir / rel))
-                               for rel in self.report.imported)
-            entry_files = dict(sorted(entry_files.items()))
-            signature = input_signature()
-        published = [e for e in entries if self.options.drafts or not e.draft]
-        shape = site_shape(config, self.options.drafts, template_files, entries)
-        record = cache.Manifest(signature=signature, shape=shape,
-                                bodies={entry.path: entry.digest for entry in published})
-        site = assemble_site(published, self.site_layout(published, shape))
-        self.report.entries = len(site.entries)
-        self.step("site model")
+    def scan(self) -> Inputs:
+        """Return the site's input files: entries, raw articles, templates."""
+        config = self.config
+        return Inputs(entries=scan_tree(self.site_dir / config.content_dir, ".md"),
+                      seeds=scan_tree(self.site_dir / config.seeds_dir, ".txt"),
+                      templates={**scan_tree(theme_dir()),
+                                 **scan_tree(self.site_dir / config.templates_dir)})
 
-        env = make_environment(self.site_dir / config.templates_dir)
-        statics = collect_assets(self.site_dir, config)
-        asset_urls = {name: config.base_path + "static/" + hashed_name(name, data)
-                      for name, data in statics.items()}
-        years = [Link(str(y.year), config.base_path + period_path(y.year).lstrip("/"))
-                 for y in site.years]
-        env.globals["site"] = site_globals(config, asset_urls, years)
-        static_outputs = [DataOutput("static/" + hashed_name(name, data),
-                                     ("static", output.content_digest(data)),
-                                     functools.partial(bytes, data), f"static file {name}")
-                          for name, data in statics.items()]
-        plan, site_paths = self.plan_outputs(site, static_outputs, manifest, record)
-        self.step("plan")
+    def plan_outputs(self, site: Site, theme: Theme, manifest: cache.Manifest,
+                     changed: set[str] | None) -> tuple[list[Output], list[str], int]:
+        """Return the outputs to look at, the paths of all outputs of the site and how many of
+        them are pages.
 
-        keys = self.output_keys(plan, env, asset_urls, years)
-        self.step("keys")
-        search_pages = [(entry.date.isoformat(), entry_file(entry, config.base_path))
-                        for entry in site.entries] if config.search else None
-        self.write(plan, keys, site_paths, manifest, env, record, search_pages)
-        return self.report
-
-    def plan_outputs(self, site: Site, static_outputs: list[DataOutput], manifest: cache.Manifest,
-                     record: cache.Manifest) -> tuple[list[Output], list[str]]:
-        """Return the outputs to look at and the paths of all outputs of the site; count the
-        site's pages into record.
-
-        When nothing but entry bodies changed since the last build, the outputs to look at are
-        those that show the changed bodies: the keys of all others are as they were.
+        When only the bodies of the entries in changed did (see bodies_changed_alone), the
+        outputs to look at are those whose views hold those bodies: the others are as they were.
         """
-        changed = bodies_changed_alone(manifest, record)
         if changed is None:
-            plan = build_plan(site, self.config, static_outputs)
-            record.pages = sum(isinstance(item, PageOutput) for item in plan)
-            return plan, [item.path for item in plan]
-        record.pages = manifest.pages
-        return Planner(site, self.config).body_outputs(changed), list(manifest.outputs)
+            statics = [file_output(f"/{s.path}", s.data, f"static file {s.name}")
+                       for s in theme.statics]
+            plan = build_plan(site, self.config, statics)
+            pages = sum(isinstance(item, PageOutput) for item in plan)
+            return plan, [item.path for item in plan], pages
+        return Planner(site, self.config).body_outputs(changed), list(manifest.outputs), \
+            manifest.pages
 
     def site_layout(self, published: list[Entry], shape: str) -> Layout:
         """Return the layout of the site: the last build's when the shape is the same."""
@@ -281,15 +196,15 @@ class Builder:
             cache.write_layout(self.cache_dir, shape, layout)
         return layout
 
-    def load_entries(self, entry_files: dict[str, cache.Stat],
-                     seed_files: dict[str, cache.Stat]) -> list[Entry]:
-        """Return every entry: cached, parsed, or imported from seeds; raise on any error."""
+    def load_entries(self, inputs: Inputs) -> tuple[list[Entry], list[str]]:
+        """Return every entry (cached, parsed, or imported from seeds) and the entry files the
+        import wrote; raise on any error."""
         config = self.config
         entry_cache = cache.EntryCache(zone=config.timezone) if self.options.clean \
             else cache.load_entry_cache(self.cache_dir, config.timezone)
         fresh = cache.EntryCache(zone=config.timezone, seeds=dict(entry_cache.seeds))
         changed: list[tuple[Path, cache.Stat]] = []
-        for path, stat in entry_files.items():
+        for path, stat in inputs.entries.items():
             rel = relative_path(path, self.site_dir)
             cached = entry_cache.entries.get(rel)
             if cached and (cached[0] == stat or _same_content(Path(path), cached[1].digest)):
@@ -300,14 +215,16 @@ class Builder:
         errors = self.parse_into(fresh, changed)
         self.step("load entries")
 
+        imported: list[str] = []
         if not errors:
-            errors += self.import_seeds(fresh, seed_files)
+            import_errors, imported = self.import_seeds(fresh, inputs.seeds)
+            errors += import_errors
         self.step("import seeds")
         if errors:
             raise BuildFailed(errors)
         if fresh != entry_cache:
             cache.write_entry_cache(self.cache_dir, fresh, entry_cache)
-        return [entry for _, entry in fresh.entries.values()]
+        return [entry for _, entry in fresh.entries.values()], imported
 
     def parse_into(self, into: cache.EntryCache, files: Sequence[tuple[Path, cache.Stat]]
                    ) -> list[SourceError]:
@@ -327,8 +244,9 @@ class Builder:
         return errors
 
     def import_seeds(self, entries: cache.EntryCache, seed_files: dict[str, cache.Stat]
-                     ) -> list[SourceError]:
-        """Import raw articles whose source URL has no entry yet; return their errors."""
+                     ) -> tuple[list[SourceError], list[str]]:
+        """Import raw articles whose source URL has no entry yet; return their errors and the
+        entry files written."""
         known_urls = {e.source_url: rel for rel, (_, e) in entries.entries.items() if e.source_url}
         to_import = []
         seen_seeds = {}
@@ -341,7 +259,7 @@ class Builder:
                 to_import.append(path)
         entries.seeds = seen_seeds
         if not to_import:
-            return []
+            return [], []
         from . import ingest   # here, not above: most builds import nothing, and need not load it
 
         known_slugs = {e.slug for _, e in entries.entries.values()}
@@ -360,110 +278,138 @@ class Builder:
             url = _seed_url(Path(path), rel)
             if url in urls:
                 entries.seeds[rel] = (seed_files[path], url)
-        return errors
+        return errors, list(result.written)
 
-    def output_keys(self, plan: list[Output], env: jinja2.Environment,
-                    asset_urls: dict[str, str], years: list[Link]) -> list[str]:
-        """Return each output's key digest: equal digests mean equal bytes."""
-        templates = template_closure_digests(env, {o.template for o in plan if isinstance(o, PageOutput)})
+    def output_keys(self, plan: list[Output], theme: Theme) -> list[str]:
+        """Return each output's key: a digest of its view, its template (with every template
+        it includes or extends), the site view, the config and the sitegen version. Equal keys
+        mean equal bytes."""
+        templates = template_closure_digests(
+            theme.env, {o.template for o in plan if isinstance(o, PageOutput)})
         data_salt = cache.digest(__version__, self.config)
-        page_salt = cache.digest(data_salt, asset_urls, years)
+        page_salt = cache.digest(data_salt, view_digest(theme.site))
+        memo: dict[int, str] = {}   # summaries and entries shared by many views, encoded once
         keys = []
         for item in plan:
             if isinstance(item, PageOutput):
-                keys.append(cache.digest(page_salt, templates[item.template], item.key))
+                keys.append(cache.digest(page_salt, templates[item.template],
+                                         view_digest(item.view, memo)))
             else:
-                keys.append(cache.digest(data_salt, item.key))
+                keys.append(cache.digest(data_salt, view_digest(item.view, memo)))
         return keys
 
     def write(self, plan: list[Output], keys: list[str], site_paths: list[str],
-              manifest: cache.Manifest, env: jinja2.Environment, record: cache.Manifest,
-              search_pages: list[tuple[str, str]] | None) -> None:
-        """Render the outputs of plan whose keys changed, put the new site in place and bring
-        its search index up to date.
+              manifest: cache.Manifest, theme: Theme) -> dict[str, tuple[str, str]]:
+        """Render the outputs of plan whose keys changed and put the new site in place; return
+        the outputs of the site as the manifest records them: path -> (key, content digest).
 
-        site_paths are all outputs of the site, of which plan may hold only some; record is the
-        manifest to store, but for its outputs; search_pages are (date, output file) of the
-        entry pages when the site has search.
+        site_paths are all outputs of the site, of which plan may hold only some.
         """
         old = manifest.outputs
-        out_dir = self.out_dir
-        # The search bundle is no output of the render: it stays (and is brought up to date
-        # shard by shard) unless the build ignores what earlier builds made.
-        carried = (search.BUNDLE_DIR,) if search_pages is not None and not self.options.clean else ()
-        existing = None
-        if not old and out_dir.is_dir():
-            carried_prefixes = tuple(f"{folder}/" for folder in carried)
-            existing = {rel: path for rel, path in output.list_files(out_dir).items()
-                        if not rel.startswith(carried_prefixes)}
-        todo = [i for i, item in enumerate(plan) if old.get(item.path, ("",))[0] != keys[i]]
+        existing = None if old else self.existing_files()
         previous = set(old) if old else set(existing or ())
         removed = previous - set(site_paths)
-        if old and not output.is_few(len(todo) + len(removed)):
+        todo = self.outputs_to_render(plan, keys, old, len(removed))
+        staging = output.begin(self.out_dir)
+        try:
+            results = self.render(plan, todo, theme, staging, existing, old)
+            self.step("render")
+            outputs, written, kept = self.collect(plan, keys, results, old, site_paths)
+            self.report.rendered = len(todo)
+            self.report.write = output.finish(self.out_dir, staging, written, kept, removed,
+                                              carried=self.carried_folders())
+        except BaseException:
+            output.discard(self.out_dir)
+            raise
+        return outputs
+
+    def carried_folders(self) -> tuple[str, ...]:
+        """Return the folders of the output that are no output of the render but stay: the
+        search bundle, brought up to date shard by shard, unless the build ignores what earlier
+        builds made."""
+        return (SEARCH_BUNDLE_DIR,) if self.config.search and not self.options.clean else ()
+
+    def existing_files(self) -> dict[str, Path] | None:
+        """Return the files of an output folder the manifest does not describe (but carried
+        folders and the owner marker), to compare outputs with; None when there is none."""
+        if not self.out_dir.is_dir():
+            return None
+        skipped = tuple(f"{folder}/" for folder in self.carried_folders())
+        return {rel: path for rel, path in output.list_files(self.out_dir).items()
+                if not rel.startswith(skipped)}
+
+    def outputs_to_render(self, plan: list[Output], keys: list[str],
+                          old: dict[str, tuple[str, str]], removed: int) -> list[int]:
+        """Return the positions in plan of the outputs to render: those whose key changed, and,
+        when so much changed that the whole folder is swapped, those whose file is missing."""
+        todo = [i for i, item in enumerate(plan) if old.get(item.path, ("",))[0] != keys[i]]
+        if old and not output.is_few(len(todo) + removed):
             todo_set = set(todo)
             todo += [i for i, item in enumerate(plan) if i not in todo_set
-                     and not (out_dir / item.path).is_file()]
+                     and not (self.out_dir / item.path).is_file()]
             todo.sort()
-        staging = output.begin(out_dir)
-        try:
-            results = self.render(plan, todo, env, staging, existing, old)
-            self.step("render")
-            new = {path: old[path] for path in site_paths if path in old}
-            written, kept = [], set(new)
-            errors = []
-            for index, outcome, value in results:
-                if outcome == "error":
-                    errors.append(value)
-                    continue
-                path = plan[index].path
-                new[path] = (keys[index], value)
-                if outcome == "written":
-                    written.append(path)
-                    kept.discard(path)
-                else:
-                    kept.add(path)
-            if errors:
-                raise BuildFailed(errors[:20]) if len(errors) > 1 else errors[0]
-            self.report.pages = record.pages
-            self.report.files = len(site_paths)
-            self.report.rendered = len(todo)
-            self.report.write = output.finish(out_dir, staging, written, kept, removed, carried)
-        except BaseException:
-            output.discard(out_dir)
-            raise
-        self.step("write")
-        if search_pages is None:
-            search.remove_index(out_dir)
-        else:
-            problem = search.index_site(out_dir, self.log, pages=[
-                (date, rel, new[rel][1]) for date, rel in sorted(search_pages)])
-            if problem:
-                self.log(problem)
-            self.step("search index")
-        record.outputs = new
-        cache.write_manifest(self.cache_dir, out_dir, record)
+        return todo
 
-    def render(self, plan: list[Output], todo: list[int], env: jinja2.Environment,
-               staging: Path, existing: dict[str, Path] | None,
+    def collect(self, plan: list[Output], keys: list[str], results: list,
+                old: dict[str, tuple[str, str]], site_paths: list[str]
+                ) -> tuple[dict[str, tuple[str, str]], list[str], set[str]]:
+        """Return the site's outputs after a render (path -> (key, digest)), the paths written
+        and the paths kept; raise BuildFailed when any output failed to render."""
+        outputs = {path: old[path] for path in site_paths if path in old}
+        written, kept = [], set(outputs)
+        errors = []
+        for index, outcome, value in results:
+            if outcome == "error":
+                errors.append(value)
+                continue
+            path = plan[index].path
+            outputs[path] = (keys[index], value)
+            if outcome == "written":
+                written.append(path)
+                kept.discard(path)
+            else:
+                kept.add(path)
+        if errors:
+            raise BuildFailed(errors, shown=ERRORS_SHOWN) if len(errors) > 1 else errors[0]
+        return outputs, written, kept
+
+    def update_search(self, site: Site, outputs: dict[str, tuple[str, str]]) -> None:
+        """Bring the search index up to date with the entry pages, or remove it when the site
+        has no search."""
+        if not self.config.search:
+            search.remove_index(self.out_dir)
+            return
+        base = self.config.base_path
+        pages = sorted((entry.date.isoformat(), entry_file(entry, base)) for entry in site.entries)
+        problem = search.index_site(self.out_dir, self.log,
+                                    pages=[(date, rel, outputs[rel][1]) for date, rel in pages])
+        if problem:
+            self.log(problem)
+        self.step("search index")
+
+    def render(self, plan: list[Output], todo: list[int], theme: Theme, staging: Path,
+               existing: dict[str, Path] | None,
                old: dict[str, tuple[str, str]]) -> list[tuple[int, str, object]]:
         """Render outputs plan[i] for i in todo into staging; return (i, outcome, digest|error).
 
         A rendered file whose bytes equal the previous build's (by the manifest's digest, or
         compared with the file when there is no manifest) is kept, not written again.
         """
+        env = theme.env
+
         def render_chunk(chunk: Sequence[int]) -> list:
             done = []
             for index in chunk:
                 item = plan[index]
                 try:
                     if isinstance(item, PageOutput):
-                        data = render_page(env, item.template, item.make_context())
+                        data = render_page(env, item.template, item.view)
                     else:
-                        data = item.make()
+                        data = item.make(item.view)
                 except SitegenError as exc:
                     done.append((index, "error", exc))
                     continue
-                digest = output.content_digest(data)
+                digest = digest_bytes(data)
                 previous = existing.get(item.path) if existing else None
                 if old.get(item.path, ("", ""))[1] == digest or (
                         previous is not None and output.is_unchanged(previous, data)):
@@ -483,6 +429,12 @@ class Builder:
         return lambda done, total: self.progress(what, done, total)
 
 
+def year_links(site: Site, config: Config) -> tuple[Link, ...]:
+    """Return a link to each year's archive, oldest first."""
+    return tuple(Link(str(y.year), config.base_path + period_path(y.year).lstrip("/"))
+                 for y in site.years)
+
+
 def site_shape(config: Config, drafts: bool, template_files: dict[str, cache.Stat],
                entries: Sequence[Entry]) -> str:
     """Return a digest of every input of a build but the entries' bodies.
@@ -494,16 +446,17 @@ def site_shape(config: Config, drafts: bool, template_files: dict[str, cache.Sta
                         sorted((entry.path, entry.meta_digest) for entry in entries))
 
 
-def bodies_changed_alone(last: cache.Manifest, now: cache.Manifest) -> set[str] | None:
-    """Return the entries whose bodies alone changed since the last build, when nothing else
-    did and they are few; else None: plan the whole site.
+def bodies_changed_alone(last: cache.Manifest, shape: str, published: Sequence[Entry]
+                         ) -> set[str] | None:
+    """Return the published entries whose bodies alone changed since the last build, when
+    nothing else did (the shape is the same) and they are few; else None: plan the whole site.
 
     Few: their outputs are then moved in one by one (see output.finish), which a partial plan
     needs, as it cannot tell which of the other outputs' files are missing.
     """
-    if last.shape != now.shape:
+    if last.shape != shape:
         return None
-    changed = {path for path, digest in now.bodies.items() if last.bodies.get(path) != digest}
+    changed = {entry.path for entry in published if last.bodies.get(entry.path) != entry.digest}
     return changed if len(changed) <= BODY_EDITS_LIMIT else None
 
 

@@ -31,9 +31,12 @@ class SourceError(SitegenError):
 
 
 class BuildFailed(SitegenError):
-    """Raised when one or more errors stopped a build; carries all of them."""
+    """Raised when one or more errors stopped a build; carries them (or the first `shown`)."""
 
-    def __init__(self, errors: list[SitegenError]):
-        self.errors = list(errors)
-        count = len(self.errors)
-        super().__init__(f"{count} error{'s' if count != 1 else ''} stopped the build")
+    def __init__(self, errors: list[SitegenError], shown: int | None = None):
+        self.errors = list(errors)[:shown]
+        count = len(errors)
+        message = f"{count} error{'s' if count != 1 else ''} stopped the build"
+        if len(self.errors) < count:
+            message += f" (the first {len(self.errors)} are shown)"
+        super().__init__(message)

@@ -17,7 +17,6 @@ Files whose bytes did not change are never rewritten.
 from __future__ import annotations
 
 import errno
-import hashlib
 import json
 import os
 import shutil
@@ -41,11 +40,6 @@ class WriteReport:
     written: int = 0
     unchanged: int = 0
     removed: int = 0
-
-
-def content_digest(data: bytes) -> str:
-    """Return the digest recorded for an output file's bytes."""
-    return hashlib.blake2b(data, digest_size=16).hexdigest()
 
 
 def staging_dir(out_dir: Path) -> Path:

@@ -1,29 +1,37 @@
-"""The plan: every output of the site known before anything renders.
+"""The plan: every output of the site, each with its view, known before anything renders; pure.
 
-Each output has a key: a tuple of everything its bytes depend on besides the templates and the
-config. Equal keys mean equal bytes, so an incremental build renders only outputs whose key
-changed. Contexts are made lazily, only for the outputs that are rendered.
+A page output is a template and a view (site_builder/views.py); a data output is a view and the
+function that makes its bytes from it. The view is all an output's bytes depend on besides its
+template and the config, so an incremental build compares digests of views to decide what to
+render. Views are made here; `Planner.outputs()` reads as the list of the site's page kinds.
 """
 
 from __future__ import annotations
 
-import calendar
 import datetime
 import functools
-import hashlib
 from collections import Counter, defaultdict
 from dataclasses import dataclass
 from typing import Any, Callable, Collection, Iterator, Sequence
 
-from . import feeds, filterindex, search, sitemap, timelinejs
+from . import feeds, filterindex, sitemap, timelinejs
 from .config import Config
+from .dates import month_label, period_label
 from .errors import SitegenError
 from .model import Entry, Period, Site
-from .urls import OWNER_MARKER, home_path, is_safe_relative, output_file, period_path, tag_feed_path, tag_path
+from .urls import (ARCHIVE_PATH, CNAME_PATH, FEED_PATH, FILTER_JSON_PATH, NOJEKYLL_PATH,
+                   NOT_FOUND_PATH, OWNER_MARKER, ROBOTS_PATH, SEARCH_BUNDLE_DIR, SEARCH_PATH,
+                   SITEMAP_PATH, TAGS_PATH, TIMELINE_JSON_PATH, home_path, is_safe_relative,
+                   output_file, period_page_path, period_path, sitemap_part_path, tag_feed_path,
+                   tag_path)
+from .views import (ArchivePage, Bar, EntryPage, EntrySummary, FeedView, FileView, FilterView,
+                    HistogramYear, Link, ListingPage, MonthGroup, PageInfo, Pagination,
+                    PeriodPage, PeriodRef, PlainPage, SitemapView, TagRef, TagsPage, TimelineView,
+                    YearGroup, summarize)
 
-MONTH_NAMES = tuple(calendar.month_name)
 SITE_FEED_LIMIT = 50
 TAG_FEED_LIMIT = 10
+OWNER_NOTE = b"This folder is a site built by sitegen: each build replaces its files.\n"
 
 
 class OutputClash(SitegenError):
@@ -32,110 +40,29 @@ class OutputClash(SitegenError):
 
 @dataclass(frozen=True)
 class PageOutput:
-    """An HTML page: template rendered with the context make_context() returns."""
+    """An HTML page: template rendered with the names of view (see views.context)."""
 
     path: str
     template: str
-    key: tuple
-    make_context: Callable[[], dict[str, Any]]
+    view: Any
     source: str
     lastmod: datetime.date | None = None
 
 
 @dataclass(frozen=True)
 class DataOutput:
-    """A non-HTML file whose bytes make() returns."""
+    """A non-HTML file whose bytes make(view) returns."""
 
     path: str
-    key: tuple
-    make: Callable[[], bytes]
+    view: Any
+    make: Callable[[Any], bytes]
     source: str
 
 
-@dataclass(frozen=True)
-class Link:
-    """A labelled link."""
-
-    label: str
-    url: str
+Output = PageOutput | DataOutput
 
 
-@dataclass(frozen=True)
-class MonthGroup:
-    """A month heading in a listing and the entries under it."""
-
-    label: str
-    url: str
-    anchor: str
-    entries: tuple[Entry, ...]
-
-
-@dataclass(frozen=True)
-class YearGroup:
-    """A year heading in a listing and its months."""
-
-    year: int
-    url: str
-    months: tuple[MonthGroup, ...]
-
-
-@dataclass(frozen=True)
-class Bar:
-    """One month of a histogram."""
-
-    label: str              # 'December 2022: 3 entries'
-    count: int
-    url: str | None         # the month's archive, when it has entries
-    level: int              # 0-20: the bar's height in twentieths of the tallest month
-
-
-@dataclass(frozen=True)
-class HistogramYear:
-    """One year's row of a histogram: twelve months, None outside the histogram's range."""
-
-    year: int
-    url: str
-    months: tuple[Bar | None, ...]
-
-
-@dataclass(frozen=True)
-class Pagination:
-    """Where a page sits among the pages of a listing."""
-
-    number: int
-    total: int
-    previous_url: str | None
-    next_url: str | None
-    links: tuple[Link | None, ...]   # None stands for a gap ("…")
-
-
-def listing_key(entry: Entry) -> str:
-    """Return a digest of what listings show of an entry: front matter, URL and tag links."""
-    text = repr((entry.meta_digest, entry.url, entry.tag_links))
-    return hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=12).hexdigest()
-
-
-def month_label(year: int, month: int) -> str:
-    """Return 'December 2022'."""
-    return f"{MONTH_NAMES[month]} {year}"
-
-
-def period_label(period: Period) -> str:
-    """Return the human name of a period: '2022', 'December 2022', '31 December 2022'."""
-    if period.kind == "year":
-        return str(period.year)
-    if period.kind == "month":
-        return month_label(period.year, period.month)
-    return f"{period.day} {month_label(period.year, period.month)}"
-
-
-def period_page_path(period: Period, page: int = 1) -> str:
-    """Return the URL path of a page of a period's archive."""
-    path = period_path(*period.key)
-    return path if page == 1 else f"{path}page/{page}/"
-
-
-def group_entries(entries: Sequence[Entry], base: str) -> tuple[YearGroup, ...]:
+def group_entries(entries: Sequence[EntrySummary], base: str) -> tuple[YearGroup, ...]:
     """Return entries grouped under year and month headings, keeping their order."""
     years: list[YearGroup] = []
     for entry in entries:
@@ -215,23 +142,39 @@ def entry_file(entry: Entry, base_path: str) -> str:
 
 
 class Planner:
-    """Builds the list of outputs for one site; one method per kind of page."""
+    """Makes the outputs of one site and their views; one method per kind of page."""
 
     def __init__(self, site: Site, config: Config):
         self.site = site
         self.config = config
         self.base = config.base_path
         self.newest_first = config.sort == "newest"
-        self.keys = {e.path: listing_key(e) for e in site.entries}
+        self.summaries = {entry.path: summarize(entry) for entry in site.entries}
 
-    def entry_key(self, entry: Entry) -> str:
-        """Return the listing key of an entry (see listing_key)."""
-        return self.keys[entry.path]
+    def outputs(self) -> Iterator[Output]:
+        """Yield every output of the site but the sitemap."""
+        yield from self.listing_pages(self.site.entries, "home", self.config.title, home_path,
+                                      feed_url=self.url(FEED_PATH), source="home")
+        for entry in self.site.entries:
+            yield self.entry_page(entry)
+        yield from self.tag_pages()
+        yield from self.period_pages()
+        yield self.archive_page()
+        yield self.plain_page("search", "Search", SEARCH_PATH)
+        yield self.plain_page("404", "Page not found", NOT_FOUND_PATH)
+        yield from self.data_files()
 
-    def entry_keys(self, entries: Sequence[Entry]) -> tuple[str, ...]:
-        """Return the listing keys of entries, in order."""
-        keys = self.keys    # a local name: this runs for some 200,000 entries per build
-        return tuple([keys[entry.path] for entry in entries])
+    def body_outputs(self, paths: Collection[str]) -> list[Output]:
+        """Return the outputs whose views hold the bodies of the entries at paths: their pages
+        and the site feed, with the other data files (cheap to look at).
+
+        No other view holds an entry's body (views hold summaries; tests/test_plan.py checks
+        it), so a build in which nothing but bodies changed need look at no other output.
+        """
+        pages = [self.entry_page(entry) for entry in self.site.entries if entry.path in paths]
+        return pages + list(self.data_files())
+
+    # --- helpers every page kind uses ---------------------------------------------------------
 
     def url(self, path: str) -> str:
         """Return the root-relative URL (with base path) of a site path."""
@@ -241,141 +184,86 @@ class Planner:
         """Return entries in the order listings show them."""
         return entries[::-1] if self.newest_first else entries
 
-    def page(self, kind: str, title: str, path: str, **extra: Any) -> dict[str, Any]:
-        """Return the context every page has: what it is and where."""
+    def summarized(self, entries: Sequence[Entry]) -> tuple[EntrySummary, ...]:
+        """Return the summaries of entries, in order."""
+        summaries = self.summaries   # a local name: this runs for some 200,000 entries per build
+        return tuple([summaries[entry.path] for entry in entries])
+
+    def page(self, kind: str, title: str, path: str, description: str = "",
+             feed_url: str = "") -> PageInfo:
+        """Return what every page has: what it is and where."""
         url = self.url(path)
-        return {"kind": kind, "title": title, "url": url,
-                "canonical": self.config.site_url + url[len(self.base):], **extra}
+        return PageInfo(kind, title, url, self.config.site_url + url[len(self.base):],
+                        description, feed_url)
 
-    def outputs(self) -> Iterator[PageOutput | DataOutput]:
-        """Yield every output of the site but the sitemap."""
-        yield from self.listing_pages(self.site.entries, "home", self.config.title, home_path,
-                                      feed_url=self.url("/feed.xml"), source="home")
-        for entry in self.site.entries:
-            yield self.entry_page(entry)
-        yield from self.tag_pages()
-        yield from self.period_pages()
-        yield self.archive_page()
-        for path, kind, title in (("/search/", "search", "Search"),
-                                  ("/404.html", "404", "Page not found")):
-            yield PageOutput(output_file(path), f"{kind}.html", (kind,),
-                             functools.partial(lambda *a: {"page": self.page(*a)}, kind, title, path),
-                             f"{kind} page")
-        yield from self.data_files()
-
-    def body_outputs(self, paths: Collection[str]) -> list[PageOutput | DataOutput]:
-        """Return the outputs that may show the bodies of the entries at paths: their pages and
-        the data files (the site feed carries whole bodies).
-
-        No other output's key holds an entry's body digest (tests/test_plan.py checks it), so
-        a build in which nothing but bodies changed need look at no other output.
-        """
-        pages = [self.entry_page(entry) for entry in self.site.entries if entry.path in paths]
-        return pages + list(self.data_files())
+    # --- page kinds ---------------------------------------------------------------------------
 
     def listing_pages(self, entries: Sequence[Entry], kind: str, heading: str,
                       path_of: Callable[[int], str], feed_url: str, source: str,
-                      template: str = "list.html",
-                      extra: dict[str, Any] | None = None, extra_key: tuple = (),
-                      histogram_counts: Sequence[tuple[int, int, int]] | None = None,
-                      lastmod: datetime.date | None = None) -> Iterator[PageOutput]:
-        """Yield the paginated timeline pages of entries (home, a tag or a period).
+                      tag: TagRef | None = None) -> Iterator[PageOutput]:
+        """Yield the paginated timeline pages of entries (home or a tag); the histogram is on
+        the first page only."""
+        for number, total, chunk, bars in self.chunks(entries, month_counts(entries)):
+            title = heading if number == 1 else f"{heading} (page {number})"
+            view = ListingPage(
+                page=self.page(kind, title, path_of(number), feed_url=feed_url),
+                heading=heading, count=len(entries), groups=group_entries(chunk, self.base),
+                pagination=pagination(number, total, lambda n: self.url(path_of(n))),
+                histogram=histogram(bars, self.base), tag=tag)
+            yield PageOutput(output_file(path_of(number)), "list.html", view,
+                             f"{source} page {number}", lastmod=self.lastmod(chunk))
 
-        The histogram is on the first page only. A page's lastmod is its newest entry's day,
-        or lastmod when it lists none.
-        """
-        shown = self.display(entries)
+    def chunks(self, entries: Sequence[Entry], counts: Sequence[tuple[int, int, int]]
+               ) -> Iterator[tuple[int, int, tuple[EntrySummary, ...], Sequence]]:
+        """Yield (page number, pages, the page's entries, its histogram counts) of a listing."""
+        shown = self.summarized(self.display(entries))
         size = self.config.page_size
         total = paginate(len(shown), size)
-        counts = month_counts(entries) if histogram_counts is None else histogram_counts
         for number in range(1, total + 1):
-            chunk = shown[(number - 1) * size: number * size]
-            bars = counts if number == 1 else ()
-            title = heading if number == 1 else f"{heading} (page {number})"
-            key = (template, kind, heading, len(entries), number, total, feed_url, bars,
-                   extra_key, self.entry_keys(chunk))
-            yield PageOutput(
-                output_file(path_of(number)), template, key,
-                functools.partial(self.listing_context, kind, title, path_of, number, total,
-                                  chunk, heading, len(entries), feed_url, bars,
-                                  extra or {}),
-                f"{source} page {number}",
-                lastmod=max((e.date for e in chunk), default=lastmod),
-            )
+            yield number, total, shown[(number - 1) * size: number * size], \
+                counts if number == 1 else ()
 
-    def listing_context(self, kind: str, title: str, path_of: Callable[[int], str], number: int,
-                        total: int, chunk: Sequence[Entry], heading: str, count: int,
-                        feed_url: str, bars: Sequence[tuple[int, int, int]],
-                        extra: dict[str, Any]) -> dict[str, Any]:
-        """Return the context of one page of a listing."""
-        return {
-            "page": self.page(kind, title, path_of(number), feed_url=feed_url),
-            "heading": heading,
-            "count": count,
-            "groups": group_entries(chunk, self.base),
-            "pagination": pagination(number, total, lambda n: self.url(path_of(n))),
-            "histogram": histogram(bars, self.base),
-            "tag": None,
-            **extra,
-        }
+    @staticmethod
+    def lastmod(chunk: Sequence[EntrySummary], default: datetime.date | None = None
+                ) -> datetime.date | None:
+        """Return the day a listing page last changed: its newest entry's, or default."""
+        return max((e.date for e in chunk), default=default)
 
     def entry_page(self, entry: Entry) -> PageOutput:
         """Return the page of one entry."""
-        previous = self.site.previous[entry.path]
-        following = self.site.next[entry.path]
-        related = self.site.related[entry.path]
-        key = ("entry", entry.digest, self.entry_key(entry), previous and self.entry_key(previous),
-               following and self.entry_key(following), self.entry_keys(related))
-        path = entry.url[len(self.base) - 1:]
-        return PageOutput(entry_file(entry, self.base), "entry.html", key,
-                          functools.partial(self.entry_context, entry, path), entry.path,
+        site, day = self.site, entry.date
+        previous, following = site.previous[entry.path], site.next[entry.path]
+        view = EntryPage(
+            page=self.page("entry", entry.title, entry.url[len(self.base) - 1:],
+                           description=entry.lead),
+            entry=entry,
+            previous=previous and self.summaries[previous.path],
+            next=following and self.summaries[following.path],
+            related=self.summarized(site.related[entry.path]),
+            day_url=self.url(period_path(day.year, day.month, day.day)),
+            month_url=self.url(period_path(day.year, day.month)),
+            year_url=self.url(period_path(day.year)))
+        return PageOutput(entry_file(entry, self.base), "entry.html", view, entry.path,
                           lastmod=entry.date)
 
-    def entry_context(self, entry: Entry, path: str) -> dict[str, Any]:
-        """Return the context of an entry's page."""
-        day = entry.date
-        return {
-            "page": self.page("entry", entry.title, path, description=entry.lead),
-            "entry": entry,
-            "previous": self.site.previous[entry.path],
-            "next": self.site.next[entry.path],
-            "related": self.site.related[entry.path],
-            "day_url": self.url(period_path(day.year, day.month, day.day)),
-            "month_url": self.url(period_path(day.year, day.month)),
-            "year_url": self.url(period_path(day.year)),
-        }
-
-    def tag_pages(self) -> Iterator[PageOutput | DataOutput]:
+    def tag_pages(self) -> Iterator[Output]:
         """Yield the tag index, each tag's timeline pages and each tag's feed."""
-        tags = self.site.tags
-        rows = tuple((t.name, self.url(tag_path(t.slug)), len(t.entries)) for t in tags)
-        yield PageOutput("tags/index.html", "tags.html", ("tags", rows),
-                         functools.partial(self.tags_context, rows), "tag index")
-        for tag in tags:
+        refs = tuple(TagRef(t.name, t.slug, self.url(tag_path(t.slug)), len(t.entries))
+                     for t in self.site.tags)
+        view = TagsPage(self.page("tags", "Tags", TAGS_PATH), tags_by_name=refs,
+                        tags_by_count=tuple(sorted(refs, key=lambda r: (-r.count, r.name.casefold()))))
+        yield PageOutput(output_file(TAGS_PATH), "tags.html", view, "tag index")
+        for tag, ref in zip(self.site.tags, refs):
             feed_path = tag_feed_path(tag.slug)
             yield from self.listing_pages(
                 tag.entries, "tag", tag.name, functools.partial(tag_path, tag.slug),
-                feed_url=self.url(feed_path), source=f"tag '{tag.name}'",
-                extra={"tag": tag}, extra_key=(tag.slug,))
+                feed_url=self.url(feed_path), source=f"tag '{tag.name}'", tag=ref)
             newest = self.display(tag.entries)[:TAG_FEED_LIMIT] if self.newest_first \
                 else tag.entries[-TAG_FEED_LIMIT:]
-            yield DataOutput(
-                output_file(feed_path), ("tag feed", tag.name, self.entry_keys(newest)),
-                functools.partial(
-                    feeds.build_atom_feed, newest, config=self.config,
-                    title=f"{self.config.title}: {tag.name}", feed_url=self.url(feed_path),
-                    page_url=self.url(tag_path(tag.slug)), limit=TAG_FEED_LIMIT,
-                    full_content=False),
-                f"feed of tag '{tag.name}'")
-
-    def tags_context(self, rows: tuple[tuple[str, str, int], ...]) -> dict[str, Any]:
-        """Return the context of the tag index."""
-        by_name = [{"name": name, "url": url, "count": count} for name, url, count in rows]
-        return {
-            "page": self.page("tags", "Tags", "/tags/"),
-            "tags_by_name": by_name,
-            "tags_by_count": sorted(by_name, key=lambda r: (-r["count"], r["name"].casefold())),
-        }
+            feed = FeedView(f"{self.config.title}: {tag.name}", self.url(feed_path), ref.url,
+                            self.summarized(newest), full_content=False)
+            yield DataOutput(output_file(feed_path), feed, self.make_feed,
+                             f"feed of tag '{tag.name}'")
 
     def period_pages(self) -> Iterator[PageOutput]:
         """Yield the year, month and day archives, each paginated like the timeline."""
@@ -401,27 +289,31 @@ class Planner:
         if period.kind == "day":
             up.append(Link(month_label(period.year, period.month),
                            self.url(period_path(period.year, period.month))))
-        children = tuple((self.period_link(c), len(c.entries)) for c in inside)
-        extra = {
-            "period": period,
-            "up": tuple(up),
-            "previous": self.period_link(siblings[index - 1]) if index else None,
-            "next": self.period_link(siblings[index + 1]) if index + 1 < len(siblings) else None,
-            "children": children,
-        }
         label = period_label(period)
+        ref = PeriodRef(period.kind, period.year, period.month, period.day, label,
+                        self.url(period_path(*period.key)))
+        previous = self.period_link(siblings[index - 1]) if index else None
+        following = self.period_link(siblings[index + 1]) if index + 1 < len(siblings) else None
+        children = tuple((self.period_link(c), len(c.entries)) for c in inside)
         # A year lists its months, not its entries: the month pages do that, and a year's
         # thousand entries would otherwise be written out once more.
         is_year = period.kind == "year"
-        yield from self.listing_pages(
-            () if is_year else period.entries, period.kind, label,
-            functools.partial(period_page_path, period),
-            feed_url=self.url("/feed.xml"), source=f"{period.kind} archive {label}",
-            template="period.html", extra={**extra, "count": len(period.entries)},
-            extra_key=(extra["up"], extra["previous"], extra["next"], children,
-                       len(period.entries)),
-            histogram_counts=month_counts(period.entries) if is_year else (),
-            lastmod=max(e.date for e in period.entries))
+        listed = () if is_year else period.entries
+        counts = month_counts(period.entries) if is_year else ()
+        path_of = functools.partial(period_page_path, *period.key)
+        newest = max(e.date for e in period.entries)
+        for number, total, chunk, bars in self.chunks(listed, counts):
+            title = label if number == 1 else f"{label} (page {number})"
+            view = PeriodPage(
+                page=self.page(period.kind, title, path_of(number), feed_url=self.url(FEED_PATH)),
+                heading=label, count=len(period.entries),
+                groups=group_entries(chunk, self.base),
+                pagination=pagination(number, total, lambda n: self.url(path_of(n))),
+                histogram=histogram(bars, self.base), period=ref, up=tuple(up),
+                previous=previous, next=following, children=children)
+            yield PageOutput(output_file(path_of(number)), "period.html", view,
+                             f"{period.kind} archive {label} page {number}",
+                             lastmod=self.lastmod(chunk, newest))
 
     def archive_page(self) -> PageOutput:
         """Return /archive/: every year and month, with counts."""
@@ -430,75 +322,100 @@ class Planner:
             months = tuple((self.period_link(m), len(m.entries)) for m in self.site.months
                            if m.year == year.year)
             years.append((self.period_link(year), len(year.entries), months))
-        counts = month_counts(self.site.entries)
-        return PageOutput("archive/index.html", "archive.html", ("archive", tuple(years), counts),
-                          functools.partial(self.archive_context, years, counts), "archive page")
+        view = ArchivePage(self.page("archive", "Archive", ARCHIVE_PATH), tuple(years),
+                           histogram(month_counts(self.site.entries), self.base))
+        return PageOutput(output_file(ARCHIVE_PATH), "archive.html", view, "archive page")
 
-    def archive_context(self, years: list, counts: tuple) -> dict[str, Any]:
-        """Return the context of the archive page."""
-        return {"page": self.page("archive", "Archive", "/archive/"), "years": years,
-                "histogram": histogram(counts, self.base)}
+    def plain_page(self, kind: str, title: str, path: str) -> PageOutput:
+        """Return a page that shows nothing of the entries (search, 404)."""
+        return PageOutput(output_file(path), f"{kind}.html", PlainPage(self.page(kind, title, path)),
+                          f"{kind} page")
+
+    # --- data files ---------------------------------------------------------------------------
+
+    def make_feed(self, view: FeedView) -> bytes:
+        """Return the bytes of an Atom feed."""
+        return feeds.build_atom_feed(view.entries, config=self.config, title=view.title,
+                                     feed_url=view.feed_url, page_url=view.page_url,
+                                     limit=max(1, len(view.entries)),
+                                     full_content=view.full_content)
+
+    def make_timeline(self, view: TimelineView) -> bytes:
+        """Return the bytes of timeline.json."""
+        return timelinejs.build_timeline_json(view.entries, config=self.config, title=view.title,
+                                              description=view.description)
 
     def data_files(self) -> Iterator[DataOutput]:
-        """Yield feeds, timeline.json and the small files GitHub Pages wants."""
-        config = self.config
-        newest = self.site.entries[::-1][:SITE_FEED_LIMIT]
-        yield DataOutput("feed.xml", ("feed", tuple((e.digest, self.entry_key(e)) for e in newest)),
-                         functools.partial(feeds.build_atom_feed, newest, config=config,
-                                           title=config.title, feed_url=self.url("/feed.xml"),
-                                           page_url=self.url("/"), limit=SITE_FEED_LIMIT),
-                         "site feed")
-        yield DataOutput("timeline.json",
-                         ("timeline", self.entry_keys(self.site.entries)),
-                         functools.partial(timelinejs.build_timeline_json, self.site.entries,
-                                           config=config, title=config.title,
-                                           description=config.description),
-                         "timeline.json")
-        shown = self.display(self.site.entries)
-        yield DataOutput("filter.json",
-                         ("filter", self.entry_keys(shown)),
-                         functools.partial(filterindex.build_filter_json, shown, self.site.tags,
-                                           self.base),
-                         "filter.json")
-        yield DataOutput(".nojekyll", (), bytes, ".nojekyll")
-        yield DataOutput(OWNER_MARKER, ("owner",), functools.partial(
-            str.encode, "This folder is a site built by sitegen: each build replaces its files.\n"),
-            "output folder marker")
+        """Yield feeds, timeline.json, filter.json and the small files GitHub Pages wants."""
+        config, entries = self.config, self.site.entries
+        newest = entries[::-1][:SITE_FEED_LIMIT]
+        yield DataOutput(output_file(FEED_PATH),
+                         FeedView(config.title, self.url(FEED_PATH), self.url("/"), newest,
+                                  full_content=True),
+                         self.make_feed, "site feed")
+        yield DataOutput(output_file(TIMELINE_JSON_PATH),
+                         TimelineView(config.title, config.description, self.summarized(entries)),
+                         self.make_timeline, "timeline.json")
+        refs = tuple(TagRef(t.name, t.slug, self.url(tag_path(t.slug)), len(t.entries))
+                     for t in self.site.tags)
+        yield DataOutput(output_file(FILTER_JSON_PATH),
+                         FilterView(self.summarized(self.display(entries)), refs, self.base),
+                         filterindex.filter_json, "filter.json")
+        yield file_output(NOJEKYLL_PATH, b"", ".nojekyll")
+        yield file_output("/" + OWNER_MARKER, OWNER_NOTE, "output folder marker")
         if config.cname:
-            yield DataOutput("CNAME", (config.cname,),
-                             functools.partial(str.encode, config.cname.strip() + "\n"), "CNAME")
+            yield file_output(CNAME_PATH, config.cname.strip().encode() + b"\n", "CNAME")
 
 
-def build_plan(site: Site, config: Config, extra: Sequence[DataOutput] = ()
-               ) -> list[PageOutput | DataOutput]:
+def file_output(path: str, data: bytes, source: str) -> DataOutput:
+    """Return an output whose bytes are given."""
+    return DataOutput(output_file(path), FileView(path, data), file_bytes, source)
+
+
+def file_bytes(view: FileView) -> bytes:
+    """Return the bytes of a file output."""
+    return view.data
+
+
+def build_plan(site: Site, config: Config, extra: Sequence[DataOutput] = ()) -> list[Output]:
     """Return every output of the site, sitemap and extra files included.
 
     Raises OutputClash when two outputs share a path or a path is unsafe.
     """
     outputs = list(Planner(site, config).outputs()) + list(extra)
     root = config.site_url
-    urls = tuple((root + o.path.removesuffix("index.html"), o.lastmod) for o in outputs
-                 if isinstance(o, PageOutput) and o.path != "404.html")
-    urls_key = hashlib.blake2b(repr(urls).encode("utf-8", "surrogatepass")).hexdigest()
-    sitemaps = functools.lru_cache(maxsize=1)(
-        functools.partial(sitemap.build_sitemap, urls, site_url=root))
-    for path in sitemap_paths(len(urls)):
-        outputs.append(DataOutput(path, ("sitemap", urls_key),
-                                  functools.partial(lambda p: sitemaps()[p], path), "sitemap"))
-    outputs.append(DataOutput("robots.txt", ("robots",), functools.partial(
-        sitemap.build_robots_txt, root + "sitemap.xml"), "robots.txt"))
-    check_paths(outputs, reserved=(search.BUNDLE_DIR + "/",) if config.search else ())
+    view = SitemapView(tuple((root + o.path.removesuffix("index.html"), o.lastmod)
+                             for o in outputs if isinstance(o, PageOutput)
+                             and o.path != output_file(NOT_FOUND_PATH)), root)
+    for path in sitemap_paths(len(view.urls)):
+        outputs.append(DataOutput(path, view, functools.partial(sitemap_file, path), "sitemap"))
+    outputs.append(file_output(ROBOTS_PATH, sitemap.build_robots_txt(root + SITEMAP_PATH.lstrip("/")),
+                               "robots.txt"))
+    check_paths(outputs, reserved=(SEARCH_BUNDLE_DIR + "/",) if config.search else ())
     return outputs
+
+
+@functools.lru_cache(maxsize=1)
+def sitemap_files(view: SitemapView) -> dict[str, bytes]:
+    """Return every sitemap file of a site (one call makes them all)."""
+    return sitemap.build_sitemap(view.urls, site_url=view.site_url)
+
+
+def sitemap_file(path: str, view: SitemapView) -> bytes:
+    """Return the bytes of one sitemap file."""
+    return sitemap_files(view)[path]
 
 
 def sitemap_paths(count: int) -> list[str]:
     """Return the sitemap files a site of count pages has (an index past the protocol limit)."""
+    first = output_file(SITEMAP_PATH)
     if count <= sitemap.MAX_URLS:
-        return ["sitemap.xml"]
-    return ["sitemap.xml"] + [f"sitemap-{n}.xml" for n in range(1, -(-count // sitemap.MAX_URLS) + 1)]
+        return [first]
+    return [first] + [output_file(sitemap_part_path(n))
+                      for n in range(1, -(-count // sitemap.MAX_URLS) + 1)]
 
 
-def check_paths(outputs: Sequence[PageOutput | DataOutput], reserved: tuple[str, ...] = ()) -> None:
+def check_paths(outputs: Sequence[Output], reserved: tuple[str, ...] = ()) -> None:
     """Raise if an output path is unsafe, inside a reserved folder (e.g. the search index's,
     which its updates clear of anything else) or claimed twice, naming both claimants."""
     claimed: dict[str, str] = {}

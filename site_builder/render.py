@@ -1,32 +1,55 @@
-"""Templates: the Jinja environment (site templates over the bundled theme) and page rendering."""
+"""The theme: the Jinja environment with its filters and the `site` view, registered here and
+nowhere else; static files under content-hashed names; template digests; rendering a page.
+
+A site's own templates folder is searched before the bundled theme, file by file.
+"""
 
 from __future__ import annotations
 
-import datetime
 import traceback
+from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
-from typing import Any, Mapping
+from types import MappingProxyType
+from typing import Any, Mapping, Sequence
 
 import jinja2
+import jinja2.meta
 
+from .config import Config
+from .dates import long_date, short_date
+from .digests import digest_bytes, digest_text
 from .errors import SitegenError, SourceError
-from .plan import MONTH_NAMES
+from .sources import relative_path, scan_tree
+from .urls import (ARCHIVE_PATH, FEED_PATH, FILTER_JSON_PATH, SEARCH_PATH, STATIC_DIR, TAGS_PATH,
+                   TIMELINE_JSON_PATH, static_path)
+from .views import Link, SiteView, context
+
+HASHED_ASSETS = (".css", ".js")
+FILTERS = {"long_date": long_date, "short_date": short_date}
+
+
+@dataclass(frozen=True)
+class StaticFile:
+    """A static file of the theme or the site, and the path it is published at."""
+
+    name: str             # 'style.css', as templates ask for it in site.assets
+    path: str             # 'static/style.1a2b3c4d5e.css', relative to the output folder
+    data: bytes
+
+
+@dataclass(frozen=True)
+class Theme:
+    """What rendering needs: the environment (with `site` set) and the static files."""
+
+    env: jinja2.Environment
+    site: SiteView
+    statics: tuple[StaticFile, ...]
 
 
 def theme_dir() -> Path:
     """Return the folder of the bundled default theme."""
     return Path(str(resources.files("site_builder.theme")))
-
-
-def long_date(day: datetime.date) -> str:
-    """Return '31 December 2022'."""
-    return f"{day.day} {MONTH_NAMES[day.month]} {day.year}"
-
-
-def short_date(day: datetime.date) -> str:
-    """Return '31 Dec', for listings that sit under a month heading."""
-    return f"{day.day} {MONTH_NAMES[day.month][:3]}"
 
 
 def make_environment(site_templates: Path | None) -> jinja2.Environment:
@@ -43,9 +66,81 @@ def make_environment(site_templates: Path | None) -> jinja2.Environment:
         lstrip_blocks=True,
         keep_trailing_newline=True,
     )
-    env.filters["long_date"] = long_date
-    env.filters["short_date"] = short_date
+    env.filters.update(FILTERS)
     return env
+
+
+def hashed_name(name: str, data: bytes) -> str:
+    """Return 'style.1a2b3c4d.css' for css and js files, so browsers never keep stale ones."""
+    if not name.endswith(HASHED_ASSETS):
+        return name
+    stem, dot, suffix = name.rpartition(".")
+    return f"{stem}.{digest_bytes(data)[:10]}{dot}{suffix}"
+
+
+def load_statics(site_templates: Path) -> tuple[StaticFile, ...]:
+    """Return the static files: the theme's, overridden by the site's own of the same name."""
+    files: dict[str, bytes] = {}
+    for root in (theme_dir() / STATIC_DIR, site_templates / STATIC_DIR):
+        for path in scan_tree(root):
+            files[relative_path(path, root)] = Path(path).read_bytes()
+    return tuple(StaticFile(name, static_path(hashed_name(name, data)).lstrip("/"), data)
+                 for name, data in files.items())
+
+
+def site_view(config: Config, assets: Mapping[str, str], years: Sequence[Link]) -> SiteView:
+    """Return what every template sees as `site`; assets maps static file names to their URLs."""
+    base = config.base_path
+
+    def url(path: str) -> str:
+        return base + path.lstrip("/")
+
+    return SiteView(
+        title=config.title, description=config.description, language=config.language,
+        sort=config.sort, base_path=base, home_url=base, tags_url=url(TAGS_PATH),
+        archive_url=url(ARCHIVE_PATH), search_url=url(SEARCH_PATH), feed_url=url(FEED_PATH),
+        timeline_json_url=url(TIMELINE_JSON_PATH), filter_json_url=url(FILTER_JSON_PATH),
+        assets=MappingProxyType(dict(assets)), years=tuple(years), search=config.search)
+
+
+def load_theme(site_dir: Path, config: Config, years: tuple[Link, ...]) -> Theme:
+    """Return the site's theme: its environment, `site` view and static files."""
+    templates = site_dir / config.templates_dir
+    env = make_environment(templates)
+    statics = load_statics(templates)
+    site = site_view(config, {s.name: config.base_path + s.path for s in statics}, years)
+    env.globals["site"] = site
+    return Theme(env, site, statics)
+
+
+def template_closure_digests(env: jinja2.Environment, names: set[str]) -> dict[str, str]:
+    """Return template name -> digest of its source and every template it extends or includes."""
+    sources: dict[str, str] = {}
+    references: dict[str, list[str]] = {}
+
+    def read(name: str) -> None:
+        try:
+            sources[name] = env.loader.get_source(env, name)[0]
+            found = jinja2.meta.find_referenced_templates(env.parse(sources[name]))
+            # A computed template name could be any template.
+            references[name] = [n for n in found if n] if None not in found else env.list_templates()
+        except jinja2.TemplateNotFound:
+            sources[name], references[name] = "", []
+        except jinja2.TemplateSyntaxError:
+            references[name] = []   # rendering reports it with its file and line
+
+    digests = {}
+    for name in names:
+        seen, stack = set(), [name]
+        while stack:
+            current = stack.pop()
+            if current not in seen:
+                seen.add(current)
+                if current not in sources:
+                    read(current)
+                stack.extend(references[current])
+        digests[name] = digest_text(repr(sorted((n, sources[n]) for n in seen)))
+    return digests
 
 
 def template_error(exc: Exception, name: str) -> SitegenError:
@@ -60,9 +155,9 @@ def template_error(exc: Exception, name: str) -> SitegenError:
     return SitegenError(f"{name}: template error: {exc}")
 
 
-def render_page(env: jinja2.Environment, template: str, context: Mapping[str, Any]) -> bytes:
-    """Return the rendered bytes of one page; errors name the template file and line."""
+def render_page(env: jinja2.Environment, template: str, view: Any) -> bytes:
+    """Return the rendered bytes of one page from its view; errors name the template file and line."""
     try:
-        return env.get_template(template).render(context).encode("utf-8")
+        return env.get_template(template).render(context(view)).encode("utf-8")
     except (jinja2.TemplateError, TypeError, ValueError, AttributeError, KeyError) as exc:
         raise template_error(exc, template) from None

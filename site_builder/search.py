@@ -38,7 +38,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Callable
 
-from .output import content_digest
+from .digests import digest_bytes
 
 BUNDLE_DIR = "pagefind"                     # the bundle's folder inside the site, as search.html expects
 MANIFEST = "shards.json"                    # the list of shards in the bundle, for search-engine.js
@@ -115,7 +115,7 @@ def entry_pages(site_folder: Path, skip: Path) -> list[Page]:
         html = path.read_bytes()
         date = SORT_DATE.search(html)
         found.append((date.group(1).decode("utf-8", "replace").strip() if date else "",
-                      path.relative_to(site_folder).as_posix(), content_digest(html),
+                      path.relative_to(site_folder).as_posix(), digest_bytes(html),
                       BODY_MARK in html))
     if any(marked for *_, marked in found):
         found = [page for page in found if page[3]]

@@ -14,6 +14,32 @@ MAX_PATH_BYTES = 2048     # well under PATH_MAX (4096) once the output folder's 
 OWNER_MARKER = ".sitegen-output"
 
 
+# The site's fixed pages and files, as URL paths from the site's root.
+TAGS_PATH = "/tags/"
+ARCHIVE_PATH = "/archive/"
+SEARCH_PATH = "/search/"
+NOT_FOUND_PATH = "/404.html"
+FEED_PATH = "/feed.xml"
+TIMELINE_JSON_PATH = "/timeline.json"
+FILTER_JSON_PATH = "/filter.json"
+SITEMAP_PATH = "/sitemap.xml"
+ROBOTS_PATH = "/robots.txt"
+NOJEKYLL_PATH = "/.nojekyll"
+CNAME_PATH = "/CNAME"
+STATIC_DIR = "static"
+SEARCH_BUNDLE_DIR = "pagefind"        # the search index's folder, as search.html expects
+
+
+def static_path(name: str) -> str:
+    """Return the URL path of a static file of the theme, by its published (hashed) name."""
+    return f"/{STATIC_DIR}/{name}"
+
+
+def sitemap_part_path(number: int) -> str:
+    """Return the URL path of one part of a sitemap too large for one file."""
+    return f"/sitemap-{number}.xml"
+
+
 def permalink_path(pattern: str, slug: str, day: datetime.date) -> str:
     """Return the site-relative URL path ('/2022/12/31/slug/') of an entry."""
     return pattern.format(year=f"{day.year:04d}", month=f"{day.month:02d}",
@@ -27,12 +53,12 @@ def home_path(page: int = 1) -> str:
 
 def tag_path(slug: str, page: int = 1) -> str:
     """Return the URL path of a page of a tag's timeline."""
-    return f"/tags/{slug}/" if page == 1 else f"/tags/{slug}/page/{page}/"
+    return f"{TAGS_PATH}{slug}/" if page == 1 else f"{TAGS_PATH}{slug}/page/{page}/"
 
 
 def tag_feed_path(slug: str) -> str:
     """Return the URL path of a tag's Atom feed."""
-    return f"/tags/{slug}/feed.xml"
+    return f"{TAGS_PATH}{slug}{FEED_PATH}"
 
 
 def period_path(year: int, month: int = 0, day: int = 0) -> str:
@@ -43,6 +69,12 @@ def period_path(year: int, month: int = 0, day: int = 0) -> str:
         if day:
             path += f"{day:02d}/"
     return path
+
+
+def period_page_path(year: int, month: int, day: int, page: int = 1) -> str:
+    """Return the URL path of a page of a period's archive."""
+    path = period_path(year, month, day)
+    return path if page == 1 else f"{path}page/{page}/"
 
 
 def output_file(url_path: str) -> str:

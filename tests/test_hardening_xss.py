@@ -361,7 +361,7 @@ def test_every_output_file_was_checked(built):
             json.loads(path.read_bytes())
     for path in output_files(built):
         if path.suffix in ("", ".txt"):
-            assert path.name in (".nojekyll", "robots.txt"), path
+            assert path.name in (".nojekyll", "robots.txt", ".sitegen-output"), path
 
 
 @pytest.mark.parametrize("url", ["javascript:alert(1)", "JaVaScRiPt:alert(1)",

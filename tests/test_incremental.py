@@ -1,5 +1,6 @@
 """Incremental builds: after any kind of edit, a build from the cache gives the clean build's bytes."""
 
+import dataclasses
 import shutil
 
 import pytest
@@ -9,6 +10,7 @@ from site_builder.build import BuildOptions, build
 from site_builder import cache, output, search
 from site_builder.cache import CACHE_DIR
 from site_builder.output import list_files
+from site_builder.views import EntryPage, ListingPage, PeriodPage
 
 from helpers import shard_identities, write_entry
 
@@ -63,9 +65,9 @@ EDITS = {
                                             "date: 2019-01-01"),
     "make an entry a draft": lambda s: edit(s / "content/2020/07/entry-06.md", "---\n\n",
                                             "draft: true\n---\n\n"),
-    "change a template": lambda s: (s / "templates").mkdir() or (s / "templates/404.html").write_text(
+    "change a template": lambda s: (s / "templates").mkdir(exist_ok=True) or (s / "templates/404.html").write_text(
         "{% extends 'base.html' %}{% block content %}<h1>Lost</h1>{% endblock %}", encoding="utf-8"),
-    "change the stylesheet": lambda s: (s / "templates/static").mkdir(parents=True) or (
+    "change the stylesheet": lambda s: (s / "templates/static").mkdir(parents=True, exist_ok=True) or (
         s / "templates/static/style.css").write_text("body { color: black; }", encoding="utf-8"),
     "change the config": lambda s: (s / "sitegen.yaml").write_text(
         "title: Renamed timeline\npage_size: 3\nsort: oldest\nsearch: false\n", encoding="utf-8"),
@@ -85,6 +87,30 @@ def test_incremental_build_equals_clean_build(site, tmp_path, name):
     assert (after == before) == (name == "rename an entry file")
     assert after == clean_build(site, tmp_path)
     assert report.write.written + report.write.removed < len(after), "only what changed is written"
+
+
+def dumping_template(view_class) -> str:
+    """Return a template that writes out every value of its view, and of the site view."""
+    names = ["site"] + [f.name for f in dataclasses.fields(view_class)]
+    return "".join(f"{name}: {{{{ {name} }}}}\n" for name in names)
+
+
+@pytest.mark.parametrize("name", list(EDITS))
+def test_templates_that_show_every_value_of_their_views_stay_equal_to_clean_builds(
+        site, tmp_path, name):
+    # A site's own templates may show anything their views offer: the neighbours' and related
+    # entries' fields, the tag or period of a listing. Each output's key covers its whole view.
+    templates = site / "templates"
+    templates.mkdir()
+    for template, view_class in (("entry.html", EntryPage), ("list.html", ListingPage),
+                                 ("period.html", PeriodPage)):
+        (templates / template).write_text(dumping_template(view_class), encoding="utf-8")
+    build(BuildOptions(site))
+    page = (site / "public/2020/01/01/entry-00/index.html").read_text(encoding="utf-8")
+    assert "next: EntrySummary(" in page and "entry: Entry(" in page
+    EDITS[name](site)
+    build(BuildOptions(site))
+    assert tree(site / "public") == clean_build(site, tmp_path)
 
 
 @pytest.mark.parametrize("delta_limit", [0, 1, 500])

@@ -113,7 +113,7 @@ def test_a_large_site_is_cut_into_date_ordered_shards(tmp_path, monkeypatch):
 def test_entry_pages_are_the_marked_ones_in_date_order(tmp_path):
     site = write_site(tmp_path / "site")
     def digest(rel: str) -> str:
-        return search.content_digest((site / rel).read_bytes())
+        return search.digest_bytes((site / rel).read_bytes())
 
     telegram, visit = "2022/12/31/telegram/index.html", "2023/01/02/visit/index.html"
     assert search.entry_pages(site, site / "pagefind") == [

@@ -9,10 +9,10 @@ from pathlib import Path
 import pytest
 
 from helpers import make_entry
-from site_builder.build import site_globals
 from site_builder.config import Config
-from site_builder.plan import Link, PageOutput, build_plan
-from site_builder.render import make_environment, render_page, theme_dir
+from site_builder.plan import PageOutput, build_plan
+from site_builder.render import make_environment, render_page, site_view, theme_dir
+from site_builder.views import Link, PageInfo, PlainPage
 from site_builder.sitemodel import build_site
 from site_builder.urls import period_path
 
@@ -51,9 +51,9 @@ def render_all(config: Config, entries: list) -> dict[str, str]:
     env = make_environment(None)
     years = [Link(str(y.year), config.base_path + period_path(y.year).lstrip("/"))
              for y in site.years]
-    env.globals["site"] = site_globals(config, ASSETS, years)
+    env.globals["site"] = site_view(config, ASSETS, years)
     plan = build_plan(site, config)
-    return {o.path: render_page(env, o.template, o.make_context()).decode("utf-8")
+    return {o.path: render_page(env, o.template, o.view).decode("utf-8")
             for o in plan if isinstance(o, PageOutput)}
 
 
@@ -285,9 +285,9 @@ def test_a_site_template_overrides_the_theme_one(tmp_path):
     (tmp_path / "404.html").write_text("{% extends 'base.html' %}{% block main %}<h1>Lost</h1>"
                                        "{% endblock %}", encoding="utf-8")
     env = make_environment(tmp_path)
-    env.globals["site"] = site_globals(Config(), {"style.css": "/s.css"}, [])
-    html = render_page(env, "404.html", {"page": {"kind": "404", "title": "Lost", "url": "/404.html",
-                                                  "canonical": "http://localhost:8000/404.html"}})
+    env.globals["site"] = site_view(Config(), {"style.css": "/s.css"}, [])
+    html = render_page(env, "404.html", PlainPage(PageInfo("404", "Lost", "/404.html",
+                                                           "http://localhost:8000/404.html")))
     assert b"<h1>Lost</h1>" in html and b'href="/s.css"' in html
 
 

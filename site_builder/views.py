@@ -1,0 +1,312 @@
+"""Views: what each kind of output is made from, as frozen plain values; pure.
+
+A template receives its page's view (as names: `page`, `entry`, `groups`, …) and the site's view
+(`site`), and nothing else. A data file's maker receives its view. So an output's bytes depend on
+its view, its template and the config alone, and the key an incremental build compares is a
+digest of the view: nothing a template can reach is left out of it (see `view_digest`).
+
+Neighbours, listed entries and related entries are `EntrySummary` records: the front matter and
+URLs of an entry, never its body, so that a body edit reaches only the outputs that show bodies.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime
+from dataclasses import dataclass
+from typing import Any, Mapping
+
+from .digests import digest_text
+from .model import Entry
+
+
+@dataclass(frozen=True)
+class Link:
+    """A labelled link."""
+
+    label: str
+    url: str
+
+
+@dataclass(frozen=True)
+class PageInfo:
+    """What every page is and where: seen by templates as `page`."""
+
+    kind: str               # 'home', 'entry', 'tag', 'year', 'month', 'day', 'tags', 'archive', …
+    title: str
+    url: str                # root-relative, with the base path
+    canonical: str          # absolute
+    description: str = ""
+    feed_url: str = ""      # the page's own Atom feed, when it has one
+
+
+@dataclass(frozen=True)
+class EntrySummary:
+    """What listings, neighbours and the machine-readable files show of an entry: all but its body."""
+
+    path: str
+    title: str
+    slug: str
+    url: str
+    date: datetime.date
+    instant: datetime.datetime
+    lead: str
+    summary: str
+    tags: tuple[str, ...]
+    tag_links: tuple[tuple[str, str], ...]
+    source_name: str
+    source_url: str
+    dateline: str
+    params: Mapping[str, Any]
+
+
+def summarize(entry: Entry) -> EntrySummary:
+    """Return the summary of an entry."""
+    return EntrySummary(entry.path, entry.title, entry.slug, entry.url, entry.date, entry.instant,
+                        entry.lead, entry.summary, entry.tags, entry.tag_links, entry.source_name,
+                        entry.source_url, entry.dateline, entry.params)
+
+
+@dataclass(frozen=True)
+class TagRef:
+    """A tag as pages show it."""
+
+    name: str
+    slug: str
+    url: str
+    count: int
+
+
+@dataclass(frozen=True)
+class PeriodRef:
+    """A year, month or day as pages show it."""
+
+    kind: str               # 'year', 'month' or 'day'
+    year: int
+    month: int
+    day: int
+    label: str              # '2022', 'December 2022', '31 December 2022'
+    url: str
+
+
+@dataclass(frozen=True)
+class MonthGroup:
+    """A month heading in a listing and the entries under it."""
+
+    label: str
+    url: str
+    anchor: str
+    entries: tuple[EntrySummary, ...]
+
+
+@dataclass(frozen=True)
+class YearGroup:
+    """A year heading in a listing and its months."""
+
+    year: int
+    url: str
+    months: tuple[MonthGroup, ...]
+
+
+@dataclass(frozen=True)
+class Bar:
+    """One month of a histogram."""
+
+    label: str              # 'December 2022: 3 entries'
+    count: int
+    url: str | None         # the month's archive, when it has entries
+    level: int              # 0-20: the bar's height in twentieths of the tallest month
+
+
+@dataclass(frozen=True)
+class HistogramYear:
+    """One year's row of a histogram: twelve months, None outside the histogram's range."""
+
+    year: int
+    url: str
+    months: tuple[Bar | None, ...]
+
+
+@dataclass(frozen=True)
+class Pagination:
+    """Where a page sits among the pages of a listing."""
+
+    number: int
+    total: int
+    previous_url: str | None
+    next_url: str | None
+    links: tuple[Link | None, ...]   # None stands for a gap ("…")
+
+
+# --- the views of pages: one per kind, each rendered by the template named beside it ----------
+
+@dataclass(frozen=True)
+class SiteView:
+    """What every template sees as `site`."""
+
+    title: str
+    description: str
+    language: str
+    sort: str
+    base_path: str
+    home_url: str
+    tags_url: str
+    archive_url: str
+    search_url: str
+    feed_url: str
+    timeline_json_url: str
+    filter_json_url: str
+    assets: Mapping[str, str]          # static file name -> its URL, with a content hash
+    years: tuple[Link, ...]
+    search: bool
+
+
+@dataclass(frozen=True)
+class ListingPage:
+    """list.html: a page of the home timeline or of a tag's timeline."""
+
+    page: PageInfo
+    heading: str
+    count: int                          # entries in the whole listing, not on this page
+    groups: tuple[YearGroup, ...]
+    pagination: Pagination
+    histogram: tuple[HistogramYear, ...]
+    tag: TagRef | None = None
+
+
+@dataclass(frozen=True)
+class PeriodPage:
+    """period.html: a page of a year, month or day archive."""
+
+    page: PageInfo
+    heading: str
+    count: int
+    groups: tuple[YearGroup, ...]
+    pagination: Pagination
+    histogram: tuple[HistogramYear, ...]
+    period: PeriodRef
+    up: tuple[Link, ...]                # the year (and month) above it
+    previous: Link | None
+    next: Link | None
+    children: tuple[tuple[Link, int], ...]   # its months or days, with their counts
+
+
+@dataclass(frozen=True)
+class EntryPage:
+    """entry.html: one entry, whole, with its neighbours and related entries."""
+
+    page: PageInfo
+    entry: Entry
+    previous: EntrySummary | None
+    next: EntrySummary | None
+    related: tuple[EntrySummary, ...]
+    day_url: str
+    month_url: str
+    year_url: str
+
+
+@dataclass(frozen=True)
+class TagsPage:
+    """tags.html: every tag, by name and by number of entries."""
+
+    page: PageInfo
+    tags_by_name: tuple[TagRef, ...]
+    tags_by_count: tuple[TagRef, ...]
+
+
+@dataclass(frozen=True)
+class ArchivePage:
+    """archive.html: every year with its months, and their counts."""
+
+    page: PageInfo
+    years: tuple[tuple[Link, int, tuple[tuple[Link, int], ...]], ...]
+    histogram: tuple[HistogramYear, ...]
+
+
+@dataclass(frozen=True)
+class PlainPage:
+    """search.html and 404.html: a page that shows nothing of the entries."""
+
+    page: PageInfo
+
+
+# --- the views of data files -------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class FeedView:
+    """An Atom feed: the site's (whole entries) or a tag's (summaries)."""
+
+    title: str
+    feed_url: str
+    page_url: str
+    entries: tuple[Entry | EntrySummary, ...]
+    full_content: bool
+
+
+@dataclass(frozen=True)
+class TimelineView:
+    """timeline.json: every entry for TimelineJS."""
+
+    title: str
+    description: str
+    entries: tuple[EntrySummary, ...]
+
+
+@dataclass(frozen=True)
+class FilterView:
+    """filter.json: the tag filter's index, entries in listing order."""
+
+    entries: tuple[EntrySummary, ...]
+    tags: tuple[TagRef, ...]
+    base_path: str
+
+
+@dataclass(frozen=True)
+class SitemapView:
+    """The sitemap files: every page's absolute URL and the day it last changed."""
+
+    urls: tuple[tuple[str, datetime.date | None], ...]
+    site_url: str
+
+
+@dataclass(frozen=True)
+class FileView:
+    """A file whose bytes are given: a static file, the small files GitHub Pages wants."""
+
+    name: str
+    data: bytes
+
+
+def context(view: Any) -> dict[str, Any]:
+    """Return the names a template receives from a page's view: its fields."""
+    return {f.name: getattr(view, f.name) for f in dataclasses.fields(view)}
+
+
+def view_digest(view: Any, memo: dict[int, str] | None = None) -> str:
+    """Return a digest of every value a view holds, nested records included.
+
+    Records that many views share (summaries, entries) are encoded once through memo, which
+    maps id(record) to its encoding: a caller digesting a whole plan passes one dictionary, and
+    keeps the plan (so every id stays taken) until it is done.
+    """
+    return digest_text(encode(view, {} if memo is None else memo))
+
+
+_SHARED = (EntrySummary, Entry)
+
+
+def encode(value: Any, memo: dict[int, str]) -> str:
+    """Return a text that differs whenever any value inside value differs."""
+    if isinstance(value, _SHARED):
+        known = memo.get(id(value))
+        if known is None:
+            known = memo[id(value)] = digest_text(repr(value))
+        return known
+    if dataclasses.is_dataclass(value):
+        return type(value).__name__ + "(" + ",".join(
+            encode(getattr(value, f.name), memo) for f in dataclasses.fields(value)) + ")"
+    if isinstance(value, (tuple, list)):
+        return "(" + ",".join([encode(item, memo) for item in value]) + ")"
+    if isinstance(value, Mapping):
+        return "{" + ",".join(f"{encode(k, memo)}:{encode(v, memo)}" for k, v in value.items()) + "}"
+    return repr(value)
