@@ -29,6 +29,7 @@ from __future__ import annotations
 import asyncio
 import errno
 import html
+import ipaddress
 import json
 import mimetypes
 import os
@@ -36,6 +37,7 @@ import re
 import shutil
 import signal
 import socket
+import stat
 import sys
 import threading
 import time
@@ -44,7 +46,7 @@ import webbrowser
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Iterable, Mapping
-from urllib.parse import quote, unquote_to_bytes
+from urllib.parse import quote, unquote_to_bytes, urlsplit
 
 from tornado import httpserver, netutil, web
 from tornado.ioloop import IOLoop
@@ -55,12 +57,16 @@ from .cache import CACHE_DIR, manifest_path
 from .config import CONFIG_FILE, Config, load_config
 from .errors import BuildFailed, SitegenError
 from .output import previous_dir, staging_dir
+from .urls import MAX_NAME_BYTES, MAX_PATH_BYTES
 
 POLL_SECONDS = 0.1       # how often the watched trees are scanned (at least)
 POLL_LOAD = 0.25         # at most this share of one core goes to scanning big sites
 QUIET_SECONDS = 0.15     # how long the trees must stay unchanged before a rebuild starts
 MAX_WAIT_SECONDS = 2.0   # rebuild anyway when files keep changing for this long
 STOP_WAIT_SECONDS = 60.0  # how long Ctrl-C waits for a running rebuild to finish
+EVERY_INTERFACE = ("", "0.0.0.0", "::")   # --host values that listen on every interface
+LOCAL_NAMES = ("127.0.0.1", "localhost", "[::1]")
+LOGGED_URL_CHARS = 100    # a URL echoed in the console is cut to this length
 HASHED_ASSET = re.compile(r"^(?P<stem>.+)\.[0-9a-f]{10}\.(?P<suffix>css|js)$")
 EDITOR_DEBRIS = re.compile(r"(^\.#|^#.*#$|~$|\.sw[a-p]$|\.tmp$|^4913$)")
 
@@ -104,7 +110,7 @@ def dev_output_dir(site_dir: Path, port: int) -> Path:
 
 def local_url(host: str, port: int) -> str:
     """Return the base URL pages are built with, e.g. 'http://127.0.0.1:8000/'."""
-    if host in ("", "0.0.0.0", "::"):
+    if host in EVERY_INTERFACE:
         host = "localhost"
     if ":" in host:
         host = f"[{host}]"
@@ -112,7 +118,8 @@ def local_url(host: str, port: int) -> str:
 
 
 def parse_request_path(raw: str) -> list[str] | None:
-    """Return the decoded segments of a raw URL path, or None if it is malformed or escapes."""
+    """Return the decoded segments of a raw URL path, or None if it is malformed, escapes, or
+    names a file no build writes (a name over 255 bytes, a path over 2,048)."""
     if not raw.startswith("/") or "\\" in raw or re.search(r"%(2f|5c|00)", raw, re.IGNORECASE):
         return None
     try:
@@ -124,7 +131,65 @@ def parse_request_path(raw: str) -> list[str] | None:
     parts = [part for part in decoded.split("/") if part]
     if any(part in (".", "..") for part in parts):
         return None
+    if len(decoded.encode()) > MAX_PATH_BYTES or any(
+            len(part.encode()) > MAX_NAME_BYTES for part in parts):
+        return None
     return parts
+
+
+@dataclass(frozen=True)
+class HostRule:
+    """The host names a request may be addressed to (Host header, websocket Origin).
+
+    A page on another site can reach the server through DNS rebinding (its own name, resolved to
+    127.0.0.1), but its requests still carry that name: refusing unknown names stops it.
+    """
+
+    names: frozenset[str]
+    any_address: bool = False   # listening on every interface: any IP address is ours too
+
+    def allows(self, netloc: str) -> bool:
+        """Return whether 'name' or 'name:port' names this server."""
+        name = host_name(netloc)
+        return name in self.names or (self.any_address and is_ip_address(name))
+
+    def allows_origin(self, origin: str) -> bool:
+        """Return whether a websocket's Origin ('http://name:port') is a page of this server."""
+        parts = urlsplit(origin)
+        return parts.scheme in ("http", "https") and self.allows(parts.netloc)
+
+
+def host_rule(host: str, machine_names: Iterable[str] = ()) -> HostRule:
+    """Return the rule for a server bound to host: localhost's names and host's; on every
+    interface, the machine's names (machine_names) and IP addresses too."""
+    names = set(LOCAL_NAMES)
+    if host in EVERY_INTERFACE:
+        names.update(machine_names)
+    else:
+        names.add(f"[{host}]" if ":" in host else host)
+    return HostRule(frozenset(name.lower() for name in names), host in EVERY_INTERFACE)
+
+
+def host_name(netloc: str) -> str:
+    """Return the lower-case name in 'name:port' (an IPv6 address keeps its brackets)."""
+    netloc = netloc.lower()
+    name, colon, port = netloc.rpartition(":")
+    if colon and port.isdigit() and (name.endswith("]") or ":" not in name):
+        return name
+    return netloc
+
+
+def is_ip_address(name: str) -> bool:
+    """Return whether a host name is an IPv4 address or a bracketed IPv6 address."""
+    if name.startswith("[") and name.endswith("]"):
+        name = name[1:-1]
+    elif ":" in name:
+        return False
+    try:
+        ipaddress.ip_address(name)
+    except ValueError:
+        return False
+    return True
 
 
 def url_of(parts: list[str], folder: bool = False) -> str:
@@ -181,6 +246,11 @@ def decorate_html(document: bytes, errors: Iterable[str]) -> bytes:
     return insert_before(document, (b"</head>", b"</body>"), LIVERELOAD_SCRIPT)
 
 
+def shorten(text: str, limit: int = LOGGED_URL_CHARS) -> str:
+    """Return text cut to limit characters, marked with '...' if it was cut."""
+    return text if len(text) <= limit else text[:limit - 3] + "..."
+
+
 def is_editor_debris(name: str) -> bool:
     """Return whether a file name is an editor's swap, backup or lock file."""
     return bool(EDITOR_DEBRIS.search(name))
@@ -222,32 +292,50 @@ def watched_roots(site_dir: Path, config: Config) -> list[Path]:
 
 
 def scan(site_dir: Path, roots: Iterable[Path]) -> dict[str, tuple[int, int, int]]:
-    """Return path -> (mtime_ns, size, inode) of every watched file below roots."""
+    """Return path -> (mtime_ns, size, inode) of every watched file below roots, and of every
+    link below them (so that removing a link is a change).
+
+    Links to folders are followed as the build follows them, but each folder is read once, so a
+    link loop costs one visit (the build reports the loop).
+    """
     found: dict[str, tuple[int, int, int]] = {}
+    visited: set[tuple[int, int]] = set()   # (device, inode) of every folder read
 
     def record(path: str, info: os.stat_result) -> None:
         found[os.path.relpath(path, site_dir)] = (info.st_mtime_ns, info.st_size, info.st_ino)
 
-    pending = [Path(root) for root in roots]
+    pending = [str(root) for root in roots]
     while pending:
         path = pending.pop()
         try:
-            if path.is_file():
-                record(str(path), path.stat())
+            info = os.stat(path)
+            if stat.S_ISREG(info.st_mode):
+                record(path, info)
                 continue
+            if (info.st_dev, info.st_ino) in visited:
+                continue
+            visited.add((info.st_dev, info.st_ino))
             entries = list(os.scandir(path))
         except OSError:  # missing, or deleted while we looked: the next scan will tell
             continue
         for entry in entries:
             try:
+                if entry.is_symlink() and not is_editor_debris(entry.name):  # Emacs locks are links
+                    record(entry.path, entry.stat(follow_symlinks=False))
                 if entry.is_dir():
                     if not entry.name.startswith("."):  # .git, .sitegen-cache, ...
-                        pending.append(Path(entry.path))
+                        pending.append(entry.path)
                 elif not is_editor_debris(entry.name):
                     record(entry.path, entry.stat())
-            except OSError:
+            except OSError:  # deleted meanwhile, or a link leading nowhere (recorded above)
                 continue
     return found
+
+
+def machine_names() -> set[str]:
+    """Return the names this machine goes by on the network: 'box', 'box.local', its FQDN."""
+    hostname = socket.gethostname()
+    return {hostname, f"{hostname}.local", socket.getfqdn()}
 
 
 def remove_dev_output(site_dir: Path, out_dir: Path) -> None:
@@ -297,6 +385,8 @@ class Rebuilder:
             return self.fail([str(error) for error in exc.errors] + [str(exc)])
         except SitegenError as exc:
             return self.fail([str(exc)])
+        except OSError as exc:  # the disk said no: a link loop, a folder without permission
+            return self.fail([f"{exc.filename or 'a file'}: {exc.strerror or exc}"])
         except Exception as exc:  # a bug in the build must not kill the dev loop
             self.log_error(traceback.format_exc().rstrip())
             return self.fail([f"internal error: {type(exc).__name__}: {exc}"])
@@ -372,8 +462,23 @@ def watch(rebuilder: Rebuilder, notify: Callable[[dict], None], stop: threading.
 
 # --- the network: HTTP and the livereload websocket ---------------------------------------------
 
-class ReloadSocket(LiveReloadHandler):
+class KnownHostsOnly:
+    """Mixed into every handler: refuse requests addressed to a host name not ours."""
+
+    def prepare(self) -> None:
+        """Answer 421 Misdirected Request, with a one-line body, to a foreign Host header."""
+        if not self.settings["host_rule"].allows(self.request.host):
+            self.set_status(421)
+            self.set_header("Content-Type", "text/plain; charset=utf-8")
+            self.finish("421 Misdirected Request: unknown host name\n")
+
+
+class ReloadSocket(KnownHostsOnly, LiveReloadHandler):
     """livereload's websocket, also counting a client as connected after 'hello'."""
+
+    def check_origin(self, origin: str) -> bool:
+        """Return whether the page opening the socket is one of ours (livereload allows any)."""
+        return self.settings["host_rule"].allows_origin(origin)
 
     def on_message(self, message):
         """Answer the livereload handshake; close the socket on anything malformed."""
@@ -382,7 +487,7 @@ class ReloadSocket(LiveReloadHandler):
             if not isinstance(data, dict):
                 raise ValueError("not an object")
             super().on_message(message)
-        except (ValueError, AttributeError, TypeError):
+        except (ValueError, AttributeError, TypeError, RecursionError):  # nested too deep
             self.close(1003, "malformed message")
             return
         if data.get("command") == "hello":
@@ -398,7 +503,11 @@ def broadcast(message: dict) -> None:
             LiveReloadHandler.waiters.discard(waiter)
 
 
-class SiteHandler(web.RequestHandler):
+class ReloadScript(KnownHostsOnly, LiveReloadJSHandler):
+    """livereload.js, for our own host names only."""
+
+
+class SiteHandler(KnownHostsOnly, web.RequestHandler):
     """Serves the dev output folder: safe paths only, the site's 404.html, injected scripts."""
 
     def initialize(self, state: DevState) -> None:
@@ -488,17 +597,19 @@ class SiteHandler(web.RequestHandler):
         self.finish(f"{status_code} {self._reason}\n")
 
     def log_exception(self, typ, value, tb) -> None:
-        """Print unexpected handler errors in one line; the server carries on."""
+        """Print unexpected handler errors in one short line; the server carries on."""
         if not isinstance(value, web.HTTPError):
-            print(f"error: {self.request.method} {self.request.path}: {value!r}", file=sys.stderr)
+            print(f"error: {self.request.method} {shorten(self.request.path)}: "
+                  f"{shorten(repr(value))}", file=sys.stderr)
 
 
-def make_app(state: DevState) -> web.Application:
+def make_app(state: DevState, rule: HostRule) -> web.Application:
     """Return the tornado application: livereload's socket and script, then the site."""
     return web.Application(
         [(r"/livereload", ReloadSocket),
-         (r"/livereload\.js", LiveReloadJSHandler),
+         (r"/livereload\.js", ReloadScript),
          (r".*", SiteHandler, {"state": state})],
+        host_rule=rule,
         websocket_max_message_size=64 * 1024,
         log_function=lambda handler: None,
     )
@@ -590,9 +701,10 @@ async def _run(options: ServeOptions, state: DevState, rebuilder: Rebuilder,
 
     signals.on_stop = lambda: loop.call_soon_threadsafe(on_signal)
 
-    server = httpserver.HTTPServer(make_app(state), idle_connection_timeout=30, body_timeout=30,
-                                   max_header_size=16 * 1024, max_body_size=1024 * 1024,
-                                   xheaders=False)
+    rule = host_rule(options.host, machine_names() if options.host in EVERY_INTERFACE else ())
+    server = httpserver.HTTPServer(make_app(state, rule), idle_connection_timeout=30,
+                                   body_timeout=30, max_header_size=16 * 1024,
+                                   max_body_size=1024 * 1024, xheaders=False)
     server.add_sockets(sockets)
     stopping, building = threading.Event(), threading.Lock()
 

@@ -23,8 +23,8 @@ import pytest
 from tornado.websocket import websocket_connect
 
 from site_builder.cache import CACHE_DIR, manifest_path
-from site_builder.serve import (changed_paths, decorate_html, is_editor_debris, local_url,
-                                parse_request_path, reload_message)
+from site_builder.serve import (changed_paths, decorate_html, host_rule, is_editor_debris,
+                                local_url, parse_request_path, reload_message, scan)
 
 REPO = Path(__file__).resolve().parent.parent
 START_TIMEOUT = 60.0
@@ -273,7 +273,8 @@ class LiveReloadClient:
 @pytest.mark.parametrize("raw", [
     "/../sitegen.yaml", "/%2e%2e/sitegen.yaml", "/%2E%2E/%2e%2e/sitegen.yaml", "/a/../../x",
     "/..%2fsitegen.yaml", "/%2f/etc/passwd", "/index.html%00.css", "/a\\..\\b", "/%c0%ae%c0%ae/x",
-    "http://evil.example/", "/./index.html",
+    "http://evil.example/", "/./index.html", "/" + "a" * 256, "/x/" + "%C3%A9" * 128,
+    "/a" * 1025,
 ])
 def test_unsafe_request_paths_are_refused(raw):
     assert parse_request_path(raw) is None
@@ -283,6 +284,7 @@ def test_unsafe_request_paths_are_refused(raw):
     ("/", []), ("/2022/12/31/xi-putin/", ["2022", "12", "31", "xi-putin"]),
     ("//tags//russia", ["tags", "russia"]), ("/tags/caf%C3%A9/", ["tags", "café"]),
     ("/static/style.0123456789.css", ["static", "style.0123456789.css"]),
+    ("/" + "a" * 255, ["a" * 255]), ("/a" * 1024, ["a"] * 1024),
 ])
 def test_safe_request_paths_are_decoded(raw, parts):
     assert parse_request_path(raw) == parts
@@ -316,6 +318,42 @@ def test_html_gets_script_and_overlay():
     broken = decorate_html(page, ["content/a.md:3: <bad> date"])
     assert b"sitegen-error" in broken and b"&lt;bad&gt; date" in broken
     assert broken.index(b"sitegen-error") < broken.index(b"</body>")
+
+
+def test_only_our_own_host_names_are_accepted():
+    local = host_rule("127.0.0.1")
+    for netloc in ("127.0.0.1", "127.0.0.1:8000", "localhost:1", "LOCALHOST", "[::1]:8000"):
+        assert local.allows(netloc), netloc
+    for netloc in ("evil.example", "evil.example:8000", "localhost.evil.example", "::1",
+                   "10.0.0.2:8000", "127.0.0.1:80:80", "127.0.0.1.evil.example", ""):
+        assert not local.allows(netloc), netloc
+    assert local.allows_origin("http://localhost:8000")
+    for origin in ("http://evil.example", "null", "file://", "http://127.0.0.1.evil.example"):
+        assert not local.allows_origin(origin), origin
+
+    named = host_rule("box.lan")
+    assert named.allows("box.lan:8000") and named.allows("localhost")
+    assert not named.allows("192.168.1.5:8000")
+    assert host_rule("::1").allows("[::1]:8000")
+
+    everywhere = host_rule("0.0.0.0", ["box", "box.local"])
+    for netloc in ("box:8000", "box.local", "localhost", "192.168.1.5:8000", "[fe80::1]:8000"):
+        assert everywhere.allows(netloc), netloc
+    for netloc in ("box.evil.example", "evil.example:8000", "fe80::1"):
+        assert not everywhere.allows(netloc), netloc
+
+
+def test_the_watcher_reads_a_folder_once_through_a_link_loop(tmp_path):
+    content = tmp_path / "content"
+    content.mkdir()
+    (content / "a.md").write_text("x", encoding="utf-8")
+    (content / "here").symlink_to(".")
+    (content / "elsewhere").symlink_to(tmp_path / "shared")
+    (tmp_path / "shared").mkdir()
+    (tmp_path / "shared" / "b.md").write_text("y", encoding="utf-8")
+    found = scan(tmp_path, [content])
+    assert set(found) == {"content/a.md", "content/here", "content/elsewhere",
+                          "content/elsewhere/b.md"}, sorted(found)[:10]
 
 
 def test_local_url_is_browsable():
@@ -438,7 +476,8 @@ def test_requests_cannot_leave_the_output_folder(server):
             attempts.append("/" + (step + sep) * depth + "sitegen.yaml")
             attempts.append("/2022/" + (step + sep) * (depth + 1) + "sitegen.yaml")
     for path in attempts:
-        answer = server.raw(f"GET {path} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n".encode())
+        answer = server.raw(f"GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close"
+                            "\r\n\r\n".encode())
         status = int(answer.split(b" ", 2)[1])
         assert status in (400, 403, 404), (path, answer[:200])
         assert CONFIG_MARKER.encode() not in answer
@@ -460,16 +499,16 @@ def test_missing_pages_get_the_site_404_and_folders_redirect(server):
 
 
 def test_malformed_requests_do_not_kill_the_server(server):
-    huge = b"GET / HTTP/1.1\r\nHost: x\r\nX-Big: " + b"a" * 200_000 + b"\r\n\r\n"
+    huge = b"GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Big: " + b"a" * 200_000 + b"\r\n\r\n"
     for request in (b"NONSENSE\r\n\r\n", b"GET / HTTP/9.9\r\n\r\n", huge, b"\x00\xff\x01\r\n\r\n",
-                    b"GET /%ff%fe HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"):
+                    b"GET /%ff%fe HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n"):
         try:
             server.raw(request)
         except OSError:
             pass
     slow = socket.create_connection(("127.0.0.1", server.port))  # a client that never finishes
     try:
-        slow.sendall(b"GET / HTTP/1.1\r\nHost: x\r\n")
+        slow.sendall(b"GET / HTTP/1.1\r\nHost: 127.0.0.1\r\n")
         assert "Xi meets Putin" in server.page("/")
     finally:
         slow.close()
