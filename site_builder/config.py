@@ -16,6 +16,7 @@ import yaml
 
 from .errors import SourceError
 from .frontmatter import parse_yaml
+from .slugs import tag_identity
 
 CONFIG_FILE = "sitegen.yaml"
 # Agency keyword lines carry 3 to 15 keywords; 30 leaves room and keeps the tag feeds, which
@@ -97,7 +98,7 @@ def _check_type(key: str, value: Any, path: str, line: int | None) -> Any:
         ):
             raise SourceError(path, line, f"'{key}' must be a mapping of tag name to tag name",
                               "e.g. tag_aliases: {russian-chinese alliance: russia-china relations}")
-        return MappingProxyType({k.strip().casefold(): v.strip() for k, v in value.items()})
+        return MappingProxyType({tag_identity(k.strip()): v.strip() for k, v in value.items()})
     default = _FIELDS[key].default
     kind = type(default)
     if kind is int and (isinstance(value, bool) or not isinstance(value, int)):
