@@ -20,7 +20,7 @@ from .linkcheck import find_broken_links, load_output
 from .output import output_folder_problem
 from .model import Entry, RawArticle
 from .plan import build_plan
-from .sitemodel import build_site
+from .sitemodel import build_site, count_tags
 from .urls import output_file, permalink_path
 
 PAGES_SIZE_LIMIT = 1_000_000_000   # bytes: GitHub Pages publishes sites up to 1 GB
@@ -52,6 +52,8 @@ def check_site(site_dir: Path, output_dir: Path | None = None, base_url: str | N
     entries, errors = load_entries(site_dir, files, config.tz)
     problems += [str(e) for e in errors]
     log(f"checked {len(files)} entr{'y' if len(files) == 1 else 'ies'} in {config.content_dir}/")
+    for warning in tag_cap_warnings(entries, config, site_dir):
+        log(warning)
 
     pending, pending_errors = pending_entries(articles, entries, config)
     problems += pending_errors
@@ -78,6 +80,7 @@ def pending_entries(articles: Sequence[RawArticle], entries: Sequence[Entry],
     for article in articles:
         if article.url in urls:
             continue
+        article, _ = ingest.cap_keywords(article, config.max_tags)
         candidates = ingest.candidate_slugs(article)
         slug = next((s for s in candidates if s not in slugs), candidates[-1])
         path = ingest.entry_relpath(config.content_dir, article, slug)
@@ -92,6 +95,19 @@ def pending_entries(articles: Sequence[RawArticle], entries: Sequence[Entry],
     return made, problems
 
 
+def tag_cap_warnings(entries: Sequence[Entry], config: Config, site_dir: Path) -> list[str]:
+    """Return a warning for each entry with more tags than max_tags: the build uses the first."""
+    warnings = []
+    for entry in entries:
+        count = count_tags(entry.tags, config.tag_aliases)
+        if count > config.max_tags:
+            line = _key_line(site_dir / entry.path, "tags")
+            where = f"{entry.path}:{line}" if line else entry.path
+            warnings.append(f"{where}: warning: {count:,} tags; only the first "
+                            f"{config.max_tags} are used (max_tags in sitegen.yaml)")
+    return warnings
+
+
 def find_slug_clashes(entries: Sequence[Entry], config: Config, site_dir: Path) -> list[str]:
     """Return a problem for each entry whose page another entry's page would overwrite."""
     by_output: dict[str, list[Entry]] = defaultdict(list)
@@ -104,20 +120,20 @@ def find_slug_clashes(entries: Sequence[Entry], config: Config, site_dir: Path) 
             continue
         first = sharing[0]
         for entry in sharing[1:]:
-            line = _slug_line(site_dir / entry.path)
+            line = _key_line(site_dir / entry.path, "slug", "title")
             where = f"{entry.path}:{line}" if line else entry.path
             problems.append(f"{where}: slug '{entry.slug}' gives the same page ({output}) as "
                             f"{first.path} (change one of the slugs)")
     return problems
 
 
-def _slug_line(path: Path) -> int | None:
-    """Return the line of an entry file's slug key (or its title's), if the file is readable."""
+def _key_line(path: Path, *keys: str) -> int | None:
+    """Return the line of the first of keys an entry file has, if the file is readable."""
     try:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeError):
         return None
-    return key_line(text, "slug") or key_line(text, "title")
+    return next(filter(None, (key_line(text, key) for key in keys)), None)
 
 
 def check_output(site_dir: Path, config: Config, output_dir: Path | None,

@@ -16,8 +16,14 @@ from urllib.parse import urlsplit
 import yaml
 
 from .errors import SourceError
+from .frontmatter import parse_yaml
+from .slugs import tag_identity
 
 CONFIG_FILE = "sitegen.yaml"
+# Agency keyword lines carry 3 to 15 keywords; 30 leaves room and keeps the tag feeds, which
+# repeat an entry's tags in each of its tags' feeds, from growing with the square of a count.
+DEFAULT_MAX_TAGS = 30
+MAX_ECHO = 60       # characters of a rejected value an error message repeats
 PERMALINK_TOKENS = ("year", "month", "day", "slug")
 _PERMALINK_CHARS = re.compile(r"[A-Za-z0-9_\-/{}]+")
 
@@ -41,6 +47,7 @@ class Config:
     permalink: str = "/{year}/{month}/{day}/{slug}/"
     tag_aliases: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
     related_count: int = 3
+    max_tags: int = DEFAULT_MAX_TAGS
     cname: str = ""
     search: bool = True
 
@@ -79,6 +86,16 @@ _EXPECTED = {
 }
 
 
+def shown(value: Any) -> str:
+    """Return a short form of a rejected value for a message: text cut to MAX_ECHO characters,
+    anything else but a small number named by its type (never expanded: it may be huge)."""
+    if isinstance(value, str):
+        return repr(value) if len(value) <= MAX_ECHO else repr(value[:MAX_ECHO]) + "…"
+    if isinstance(value, (bool, float)) or (isinstance(value, int) and abs(value) < 10**MAX_ECHO):
+        return repr(value)
+    return f"a value of type {type(value).__name__}"
+
+
 def _check_type(key: str, value: Any, path: str, line: int | None) -> Any:
     """Return value if it has the type the default for key has, else raise SourceError."""
     if key == "tag_aliases":
@@ -87,13 +104,13 @@ def _check_type(key: str, value: Any, path: str, line: int | None) -> Any:
         ):
             raise SourceError(path, line, f"'{key}' must be a mapping of tag name to tag name",
                               "e.g. tag_aliases: {russian-chinese alliance: russia-china relations}")
-        return MappingProxyType({k.strip().casefold(): v.strip() for k, v in value.items()})
+        return MappingProxyType({tag_identity(k.strip()): v.strip() for k, v in value.items()})
     default = _FIELDS[key].default
     kind = type(default)
     if kind is int and (isinstance(value, bool) or not isinstance(value, int)):
-        raise SourceError(path, line, f"'{key}' must be {_EXPECTED[int]}, not {value!r}")
+        raise SourceError(path, line, f"'{key}' must be {_EXPECTED[int]}, not {shown(value)}")
     if kind is not int and not isinstance(value, kind):
-        raise SourceError(path, line, f"'{key}' must be {_EXPECTED[kind]}, not {value!r}")
+        raise SourceError(path, line, f"'{key}' must be {_EXPECTED[kind]}, not {shown(value)}")
     return value
 
 
@@ -104,31 +121,33 @@ def _validate(config: Config, path: str, lines: Mapping[str, int]) -> None:
 
     url = urlsplit(config.base_url)
     if url.scheme not in ("http", "https") or not url.netloc:
-        fail("base_url", f"base_url {config.base_url!r} is not an absolute http(s) URL",
+        fail("base_url", f"base_url {shown(config.base_url)} is not an absolute http(s) URL",
              "e.g. https://user.github.io/repo/")
     if config.sort not in ("newest", "oldest"):
-        fail("sort", f"sort must be 'newest' or 'oldest', not {config.sort!r}")
+        fail("sort", f"sort must be 'newest' or 'oldest', not {shown(config.sort)}")
     if config.page_size < 1:
         fail("page_size", "page_size must be at least 1")
     if config.related_count < 0:
         fail("related_count", "related_count cannot be negative")
+    if config.max_tags < 1:
+        fail("max_tags", "max_tags must be at least 1")
     try:
         zoneinfo.ZoneInfo(config.timezone)
     except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-        fail("timezone", f"unknown time zone {config.timezone!r}", "e.g. UTC or Europe/Moscow")
+        fail("timezone", f"unknown time zone {shown(config.timezone)}", "e.g. UTC or Europe/Moscow")
     tokens = re.findall(r"{([^}]*)}", config.permalink)
     unknown = [t for t in tokens if t not in PERMALINK_TOKENS]
     if unknown or "slug" not in tokens:
-        fail("permalink", f"permalink {config.permalink!r} must contain {{slug}} and only "
+        fail("permalink", f"permalink {shown(config.permalink)} must contain {{slug}} and only "
              f"{', '.join('{' + t + '}' for t in PERMALINK_TOKENS)}")
     if not _PERMALINK_CHARS.fullmatch(config.permalink) or ".." in config.permalink \
             or not config.permalink.startswith("/") or not config.permalink.endswith("/"):
-        fail("permalink", f"permalink {config.permalink!r} must start and end with '/' and hold "
+        fail("permalink", f"permalink {shown(config.permalink)} must start and end with '/' and hold "
              "only letters, digits, '-', '_', '/' and the {...} tokens (no '..' or '%')")
     for key in ("output_dir", "content_dir", "seeds_dir", "templates_dir"):
         value = getattr(config, key)
         if not value.strip() or ".." in Path(value).parts or Path(value).is_absolute():
-            fail(key, f"{key} must be a folder inside the site, not {value!r}")
+            fail(key, f"{key} must be a folder inside the site, not {shown(value)}")
     site = PurePosixPath("/site")
     problem = output_overlap(site, PurePosixPath(posixpath.normpath(f"/site/{config.output_dir}")),
                              config)
@@ -166,10 +185,10 @@ def parse_config(mapping: Mapping[str, Any], path: str = CONFIG_FILE,
     lines = lines or {}
     values = {}
     for key, value in mapping.items():
-        line = lines.get(key)
-        if key not in _FIELDS:
+        line = lines.get(key) if isinstance(key, str) else None
+        if not isinstance(key, str) or key not in _FIELDS:
             known = ", ".join(sorted(_FIELDS))
-            raise SourceError(path, line, f"unknown setting '{key}'", f"known settings: {known}")
+            raise SourceError(path, line, f"unknown setting {shown(key)}", f"known settings: {known}")
         if value is None:
             continue
         values[key] = _check_type(key, value, path, line)
@@ -180,15 +199,8 @@ def parse_config(mapping: Mapping[str, Any], path: str = CONFIG_FILE,
 
 def parse_config_text(text: str, path: str = CONFIG_FILE) -> Config:
     """Return a Config from the YAML text of a config file."""
-    try:
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        line = mark.line + 1 if mark else None
-        raise SourceError(path, line, f"invalid YAML: {getattr(exc, 'problem', None) or exc}") from None
-    except RecursionError:
-        raise SourceError(path, 1, "the config is nested too deeply") from None
+    data = parse_yaml(text, path, what="the config")   # refuses alias bombs and deep nesting
+    node = yaml.compose(text, Loader=yaml.SafeLoader)   # for the keys' lines: aliases share nodes
     if data is None:
         return parse_config({}, path)
     if not isinstance(data, dict):

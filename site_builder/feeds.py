@@ -83,8 +83,9 @@ def _add_entry(feed: ET.Element, entry: Entry, config: Config, full_content: boo
         via = {"title": entry.source_name} if entry.source_name.strip() else {}
         _add(element, "link", rel="via", type="text/html", href=entry.source_url, **via)
     # No atom:author per entry: the feed's own author covers every entry (RFC 4287 4.1.2).
-    for tag in entry.tags:
-        _add(element, "category", term=tag)
+    # The site model's tags, not the front matter's: aliased, one per tag, at most max_tags.
+    for name, _ in entry.tag_links:
+        _add(element, "category", term=name)
     summary = entry.lead or entry.summary
     if summary.strip():
         _add(element, "summary", summary, type="text")

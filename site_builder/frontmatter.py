@@ -73,8 +73,13 @@ def split_front_matter(text: str, path: str) -> tuple[dict[str, Any], str, int]:
     return data, body, closing + 2
 
 
-def parse_yaml(text: str, path: str, first_line: int = 1) -> Any:
-    """Return the YAML document in text; errors point at the line in the whole file."""
+def parse_yaml(text: str, path: str, first_line: int = 1, what: str = "front matter") -> Any:
+    """Return the YAML document in text; errors point at the line in the whole file and name
+    what the text is (front matter, the config).
+
+    Deep nesting and aliases that expand to more than MAX_EXPANDED_VALUES values are refused:
+    this is the one guard every YAML sitegen reads goes through.
+    """
     loader = DeepEntryLoader if _may_nest_deeply(text) else EntryLoader
     try:
         data = yaml.load(text, Loader=loader)  # noqa: S506 - both loaders are safe loaders
@@ -82,14 +87,14 @@ def parse_yaml(text: str, path: str, first_line: int = 1) -> Any:
         mark = getattr(exc, "problem_mark", None)
         line = first_line + mark.line if mark else first_line
         problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
-        raise SourceError(path, line, f"invalid YAML in front matter: {problem}") from None
+        raise SourceError(path, line, f"invalid YAML in {what}: {problem}") from None
     except RecursionError:
-        raise SourceError(path, first_line, "front matter is nested too deeply") from None
+        raise SourceError(path, first_line, f"{what} is nested too deeply") from None
     except (ValueError, OverflowError) as exc:  # a value its tag cannot hold: !!int of 5,000 digits
-        raise SourceError(path, first_line, f"invalid value in front matter: "
+        raise SourceError(path, first_line, f"invalid value in {what}: "
                           f"{str(exc).split(';')[0]}") from None
     if "*" in text and not _is_small(data):
-        raise SourceError(path, first_line, "front matter uses YAML aliases (*name) that expand "
+        raise SourceError(path, first_line, f"{what} uses YAML aliases (*name) that expand "
                           f"to more than {MAX_EXPANDED_VALUES:,} values, or to a loop",
                           "write the values out instead of repeating them with aliases")
     return data

@@ -11,17 +11,18 @@ import hashlib
 import os
 import re
 import secrets
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path, PurePosixPath
 from types import MappingProxyType
 from typing import Any, Mapping
 from urllib.parse import urlsplit
 
+from .config import load_config
 from .errors import SourceError
 from .frontmatter import dump_entry, split_front_matter
 from .model import RawArticle
 from .rawformat import decode_raw, parse_raw_article, split_raw_lines
-from .slugs import is_valid_slug, make_slug
+from .slugs import is_valid_slug, make_slug, tag_identity
 
 # Source names of well-known hosts; a host also matches through its subdomains.
 KNOWN_SOURCES: Mapping[str, str] = MappingProxyType({
@@ -58,7 +59,8 @@ class ImportReport:
     """What one import run did: entries written, articles skipped, files that were bad."""
 
     written: list[str] = field(default_factory=list)        # entry paths, site-relative, POSIX
-    skipped: list[str] = field(default_factory=list)        # duplicates, already imported, exists
+    skipped: list[str] = field(default_factory=list)        # duplicates, already imported,
+                                                            # exists, keywords over max_tags
     errors: list[SourceError] = field(default_factory=list)  # one per bad file
 
 
@@ -130,6 +132,20 @@ def candidate_slugs(article: RawArticle) -> list[str]:
     """Return the slugs to try for an article, best first: its title's, then with a URL hash."""
     base = make_slug(article.title)
     return [base] + [f"{base}-{url_hash(article.url, length)}" for length in (6, 8, 12, 64)]
+
+
+def cap_keywords(article: RawArticle, max_tags: int) -> tuple[RawArticle, str | None]:
+    """Return the article with at most max_tags distinct keywords (its first ones), and a note
+    saying how many it had when it had more."""
+    distinct: dict[str, str] = {}
+    for keyword in article.keywords:
+        distinct.setdefault(tag_identity(keyword), keyword)
+    if len(distinct) <= max_tags:
+        return article, None
+    kept = tuple(distinct.values())[:max_tags]
+    return replace(article, keywords=kept), (
+        f"{article.path}: {len(distinct) - max_tags:,} of its {len(distinct):,} keywords "
+        f"(only the first {max_tags} become tags: max_tags in sitegen.yaml)")
 
 
 def entry_front_matter(article: RawArticle, slug: str, imported_from: str) -> dict[str, Any]:
@@ -224,9 +240,15 @@ def load_raw_article(path: Path, display: str) -> RawArticle:
 
 def import_articles(sources: list[Path], site_dir: Path, content_dir: str = "content",
                     known_urls: Mapping[str, str] | None = None,
-                    known_slugs: set[str] | None = None, force: bool = False) -> ImportReport:
-    """Return the report of importing raw files (or folders of them), in sorted path order."""
+                    known_slugs: set[str] | None = None, force: bool = False,
+                    max_tags: int | None = None) -> ImportReport:
+    """Return the report of importing raw files (or folders of them), in sorted path order.
+
+    Each entry gets at most max_tags of its article's keywords (by default the site's setting).
+    """
     site_dir = Path(site_dir)
+    if max_tags is None:
+        max_tags = load_config(site_dir).max_tags
     if known_urls is None or known_slugs is None:
         scanned_urls, scanned_slugs = scan_entries(site_dir / content_dir, site_dir)
         known_urls = scanned_urls if known_urls is None else known_urls
@@ -246,6 +268,9 @@ def import_articles(sources: list[Path], site_dir: Path, content_dir: str = "con
             report.skipped.append(f"{display}: already imported as {existing} "
                                   f"(same source URL); not written again")
             continue
+        article, note = cap_keywords(article, max_tags)
+        if note:
+            report.skipped.append(note)
         relpath = existing or _free_entry_relpath(article, site_dir, content_dir, slugs)
         slug = PurePosixPath(relpath).stem
         if not is_valid_slug(slug):  # a hand-renamed entry file: keep its path, fix the slug

@@ -417,16 +417,24 @@ def sitemap_paths(count: int) -> list[str]:
 
 def check_paths(outputs: Sequence[Output], reserved: tuple[str, ...] = ()) -> None:
     """Raise if an output path is unsafe, inside a reserved folder (e.g. the search index's,
-    which its updates clear of anything else) or claimed twice, naming both claimants."""
-    claimed: dict[str, str] = {}
+    which its updates clear of anything else) or claimed twice, naming both claimants.
+
+    Paths are compared case-folded: on a case-insensitive file system (macOS, Windows)
+    'Tags/x/index.html' and 'tags/x/index.html' are one file.
+    """
+    claimed: dict[str, tuple[str, str]] = {}      # folded path -> (path, source)
     for output in outputs:
         if not is_safe_relative(output.path):
             raise OutputClash(f"{output.source}: output path {output.path!r} is not safe")
-        if output.path.startswith(reserved):
-            folder = next(folder for folder in reserved if output.path.startswith(folder))
+        folded = output.path.casefold()
+        if folded.startswith(reserved):
+            folder = next(folder for folder in reserved if folded.startswith(folder))
             raise OutputClash(f"{output.source} would write {output.path}, inside {folder}, "
                               f"which holds the search index; give it another slug")
-        if output.path in claimed:
-            raise OutputClash(f"{output.source} and {claimed[output.path]} would both write "
-                              f"{output.path}; give one of them another slug or date")
-        claimed[output.path] = output.source
+        if folded in claimed:
+            path, source = claimed[folded]
+            same = path if path == output.path else \
+                f"{output.path} and {path} (one file where case is ignored: macOS, Windows)"
+            raise OutputClash(f"{output.source} and {source} would both write {same}; give one "
+                              f"of them another slug or date")
+        claimed[folded] = (output.path, output.source)

@@ -9,6 +9,7 @@ bodies can so reuse the last build's layout.
 from __future__ import annotations
 
 import hashlib
+import unicodedata
 from bisect import bisect_left
 from collections import Counter, defaultdict
 from dataclasses import dataclass
@@ -16,7 +17,7 @@ from typing import Iterable, Mapping, Sequence
 
 from .config import Config
 from .model import Entry, Period, Site, Tag
-from .slugs import make_slug
+from .slugs import tag_identity, tag_slugs
 from .urls import permalink_path, tag_path
 
 RELATED_PER_TAG = 6     # nearest entries in time looked at per shared tag
@@ -45,43 +46,58 @@ def timeline_key(entry: Entry) -> tuple:
 
 
 def canonical_tag(name: str, aliases: Mapping[str, str]) -> str:
-    """Return the tag name that name stands for under the site's tag aliases."""
-    return aliases.get(name.casefold(), name)
+    """Return the tag name (in NFC) that name stands for under the site's tag aliases."""
+    name = unicodedata.normalize("NFC", name)
+    return unicodedata.normalize("NFC", aliases.get(tag_identity(name), name))
+
+
+def count_tags(names: Iterable[str], aliases: Mapping[str, str]) -> int:
+    """Return how many distinct tags the names stand for under the site's tag aliases."""
+    return len({tag_identity(canonical_tag(name, aliases)) for name in names})
 
 
 class TagNamer:
-    """Maps tag names as written to canonical names and slugs, each worked out once."""
+    """Maps tag names as written to their canonical names and identities, each worked out once."""
 
     def __init__(self, aliases: Mapping[str, str]):
         self.aliases = aliases
         self.known: dict[str, tuple[str, str]] = {}
 
     def __call__(self, name: str) -> tuple[str, str]:
-        """Return (canonical name, slug) of a tag as written."""
+        """Return (canonical name, identity) of a tag as written."""
         found = self.known.get(name)
         if found is None:
             canonical = canonical_tag(name, self.aliases)
-            found = self.known[name] = (canonical, make_slug(canonical, "tag"))
+            found = self.known[name] = (canonical, tag_identity(canonical))
         return found
 
 
-def _entry_tags(entries: Iterable[Entry], namer: TagNamer
+def _entry_tags(entries: Iterable[Entry], namer: TagNamer, max_tags: int
                 ) -> tuple[dict[str, tuple[str, ...]], dict[str, str]]:
-    """Return (entry path -> its tag slugs after aliasing, in order, without duplicates;
-    tag slug -> display name, the most used spelling winning, ties to the one sorted first)."""
+    """Return (entry path -> its tag slugs after aliasing, in order, one per tag identity, at
+    most max_tags; tag slug -> display name, the most used spelling winning, ties to the one
+    sorted first)."""
     known = namer.known    # a local name: this looks up some 75,000 tags per 10,000 entries
-    spellings: Counter[tuple[str, str]] = Counter()
-    slugs_of: dict[str, tuple[str, ...]] = {}
+    spellings: Counter[tuple[str, str]] = Counter()      # (identity, canonical name)
+    identities_of: dict[str, list[str]] = {}
     for entry in entries:
-        named = [known.get(name) or namer(name) for name in entry.tags]
-        spellings.update(named)
-        slugs_of[entry.path] = tuple(dict.fromkeys([slug for _, slug in named]))
+        first: dict[str, str] = {}                        # identity -> the entry's spelling
+        for name in entry.tags:
+            canonical, identity = known.get(name) or namer(name)
+            first.setdefault(identity, canonical)
+            if len(first) == max_tags:
+                break
+        spellings.update(first.items())
+        identities_of[entry.path] = list(first)
     best: dict[str, tuple[int, str]] = {}
-    for (canonical, slug), count in spellings.items():
+    for (identity, canonical), count in spellings.items():
         rank = (-count, canonical)
-        if slug not in best or rank < best[slug]:
-            best[slug] = rank
-    return slugs_of, {slug: canonical for slug, (_, canonical) in best.items()}
+        if identity not in best or rank < best[identity]:
+            best[identity] = rank
+    slug_of = tag_slugs(best)
+    return ({path: tuple([slug_of[i] for i in identities])
+             for path, identities in identities_of.items()},
+            {slug_of[identity]: canonical for identity, (_, canonical) in best.items()})
 
 
 def _linked(entry: Entry, url: str, tag_links: tuple[tuple[str, str], ...]) -> Entry:
@@ -160,7 +176,7 @@ def layout_site(entries: Iterable[Entry], config: Config,
     tags (a body or title edit) skips the costliest part of the layout.
     """
     ordered = sorted(entries, key=timeline_key)
-    slugs_of, names = _entry_tags(ordered, TagNamer(config.tag_aliases))
+    slugs_of, names = _entry_tags(ordered, TagNamer(config.tag_aliases), config.max_tags)
     base = config.base_path
     tag_links = {slug: (name, base + tag_path(slug).lstrip("/")) for slug, name in names.items()}
     members: dict[str, list[int]] = defaultdict(list)      # tag -> its entries' positions

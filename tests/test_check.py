@@ -128,3 +128,17 @@ def test_a_built_site_too_big_for_github_pages_is_reported(tmp_path: Path, monke
     assert check_site(tmp_path) == [
         f"{public.as_posix()}: {size / 1e9:.2f} GB, over GitHub Pages' limit of "
         f"{(size - 1) / 1e9:g} GB for a published site"]
+
+
+def test_an_entry_over_max_tags_is_named_with_its_line_and_the_build_uses_the_first(tmp_path: Path) -> None:
+    (tmp_path / "sitegen.yaml").write_text("max_tags: 3\nsearch: false\ntag_aliases: {PRC: china}\n")
+    many = write_entry(tmp_path, "many", "2022-01-02", tags=("china", "PRC", "b", "c", "d", "e"))
+    write_entry(tmp_path, "three", "2022-01-03", tags=("china", "PRC", "b", "c"))
+    messages: list[str] = []
+    assert check_site(tmp_path, log=messages.append) == []
+    warnings = [m for m in messages if ": warning: " in m]
+    assert warnings == [f"{many.relative_to(tmp_path).as_posix()}:5: warning: 5 tags; only the "
+                        "first 3 are used (max_tags in sitegen.yaml)"]
+    build(BuildOptions(site_dir=tmp_path))
+    assert sorted(p.name for p in (tmp_path / "public" / "tags").iterdir() if p.is_dir()) == [
+        "b", "c", "china"]

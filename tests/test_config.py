@@ -1,5 +1,10 @@
 """Config: defaults, every setting's type check, and errors that name the key and line."""
 
+import resource
+import subprocess
+import sys
+import time
+
 import pytest
 
 from site_builder.config import Config, load_config, parse_config, parse_config_text
@@ -72,3 +77,59 @@ def test_command_line_override_is_checked_too(tmp_path):
 def test_a_config_nested_too_deeply_is_an_error_not_a_crash():
     with pytest.raises(SourceError, match="nested too deeply"):
         parse_config_text("title: " + "[" * 5000 + "]" * 5000 + "\n", "sitegen.yaml")
+
+
+def alias_bomb(key: str = "title") -> str:
+    """Return a "billion laughs" config: nine levels of nine aliases under one setting (9^9)."""
+    levels = ["  - &a [" + ", ".join(["lol"] * 9) + "]"]
+    for previous, name in zip("abcdefgh", "bcdefghi"):
+        levels.append(f"  - &{name} [" + ", ".join([f"*{previous}"] * 9) + "]")
+    return f"{key}:\n" + "\n".join(levels) + "\n"
+
+
+def test_an_alias_bomb_is_refused_before_anything_expands_it():
+    text = alias_bomb()
+    assert len(text) < 600
+    with pytest.raises(SourceError, match=r"^sitegen\.yaml:1: the config uses YAML aliases"):
+        parse_config_text(text, "sitegen.yaml")
+
+
+@pytest.mark.parametrize("command", ["build", "check"])
+def test_an_alias_bomb_config_fails_fast_through_the_cli_under_a_memory_limit(tmp_path, command):
+    (tmp_path / "sitegen.yaml").write_text(alias_bomb(), encoding="utf-8")
+
+    def limit_memory():
+        resource.setrlimit(resource.RLIMIT_AS, (1 << 30, 1 << 30))
+
+    started = time.monotonic()
+    result = subprocess.run([sys.executable, "-m", "site_builder", command, "--site", str(tmp_path)],
+                            capture_output=True, text=True, timeout=60, preexec_fn=limit_memory)
+    output = result.stdout + result.stderr
+    assert result.returncode == 1, output
+    assert time.monotonic() - started < 20
+    assert "sitegen.yaml:1: the config uses YAML aliases" in output
+    assert "Traceback" not in output and "MemoryError" not in output
+    assert not (tmp_path / "public").exists()
+
+
+@pytest.mark.parametrize("text", [
+    "title: [" + ", ".join(["word"] * 50_000) + "]\n",
+    "title: {" + ", ".join(f"k{n}: v" for n in range(20_000)) + "}\n",
+    "base_url: " + "a" * 100_000 + "\n",
+    "sort: " + "b" * 100_000 + "\n",
+    "title: " + "9" * 4000 + "\n",
+    "? " + "x" * 100_000 + "\n: 1\n",
+])
+def test_an_error_message_never_repeats_a_huge_value(text):
+    with pytest.raises(SourceError) as info:
+        parse_config_text(text, "sitegen.yaml")
+    message = str(info.value)
+    assert message.startswith("sitegen.yaml:1: ")
+    assert len(message.split(" (known settings")[0]) < 200, message[:300]
+
+
+def test_max_tags_must_be_at_least_one():
+    assert Config().max_tags == 30
+    assert parse_config_text("max_tags: 5\n").max_tags == 5
+    with pytest.raises(SourceError, match=r"^sitegen\.yaml:1: max_tags must be at least 1"):
+        parse_config_text("max_tags: 0\n", "sitegen.yaml")

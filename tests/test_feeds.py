@@ -22,13 +22,15 @@ HOSTILE = 'Xi <script>alert("x")</script> ]]> & \'quotes\' \x00\x01\x0b\x1f\x7f\
 
 
 def make_entry(slug: str, instant: datetime.datetime, **fields) -> Entry:
-    """Return an Entry dated instant, with its URL under the /repo/ base path."""
+    """Return an Entry dated instant, with its URL under the /repo/ base path and tag links
+    for its tags (as the site model sets them)."""
     day = instant.date()
     values = dict(path=f"content/{day:%Y/%m}/{slug}.md", title=f"Title of {slug}", slug=slug,
                   instant=instant, date=day, lead=f"Lead of {slug}.", tags=("diplomacy",),
                   source_name="TASS", source_url=f"https://tass.com/politics/{slug}",
                   body_html=f"<p>Body of {slug}.</p>", url=f"/repo/{day:%Y/%m/%d}/{slug}/")
     values.update(fields)
+    values.setdefault("tag_links", tuple((name, "/repo/tags/t/") for name in values["tags"]))
     return Entry(**values)
 
 
@@ -221,3 +223,17 @@ def test_absolute_url_joins_the_base_host_to_a_root_relative_url():
 def test_absolute_url_refuses_what_is_not_root_relative(bad):
     with pytest.raises(ValueError):
         absolute_url(CONFIG, bad)
+
+
+def test_categories_are_the_site_models_tags_aliased_merged_and_capped():
+    from site_builder.config import parse_config
+    from site_builder.sitemodel import build_site
+
+    config = parse_config({"base_url": "https://user.github.io/repo/", "max_tags": 3,
+                           "tag_aliases": {"PRC": "China"}})
+    entry = make_entry("xi", datetime.datetime(2022, 12, 31, 10, 0, tzinfo=MOSCOW),
+                       tags=("PRC", "Tu\u0308rkiye", "Türkiye", "C++", "C", "Russia"), tag_links=())
+    linked = build_site([entry], config).entries[0]
+    element = parse(feed([linked], config=config)).find(f"{A}entry")
+    assert [c.get("term") for c in element.findall(f"{A}category")] == ["China", "Türkiye", "C++"]
+    assert [name for name, _ in linked.tag_links] == ["China", "Türkiye", "C++"]

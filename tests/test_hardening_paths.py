@@ -18,10 +18,13 @@ tree is compared before and after the build:
 
 from __future__ import annotations
 
+import html
+import json
 import os
 import re
 import subprocess
 import sys
+import unicodedata
 from pathlib import Path
 
 import pytest
@@ -237,3 +240,60 @@ def test_unsafe_output_paths_are_refused_by_safe_join(tmp_path, rel):
 def test_safe_output_paths_are_accepted(tmp_path, rel):
     assert is_safe_relative(rel)
     assert safe_join(tmp_path, rel).is_relative_to(tmp_path)
+
+
+CLASHING_TAGS = {"lang": ["C++", "C#", "C"], "beijing": ["北京"], "background": ["背景"],
+                 "ukraine": ["🇺🇦"], "russia": ["🇷🇺"], "turkey-nfd": ["Tu\u0308rkiye"],
+                 "turkey-nfc": ["Türkiye", "TÜRKIYE"]}
+
+
+def test_tags_sharing_a_slug_keep_their_identity_on_every_page_feed_and_index(tmp_path):
+    site = tmp_path / "site"
+    write(site / "sitegen.yaml", "search: false\n")
+    for day, (slug, tags) in enumerate(CLASHING_TAGS.items(), start=1):
+        write(site / "content" / f"{slug}.md", entry_text(
+            {"title": slug, "date": f"2022-12-{day:02d}", "slug": slug, "tags": tags}))
+    done = run_build(site)
+    assert done.returncode == 0, done.stderr
+    public = site / "public"
+    index = json.loads((public / "filter.json").read_text(encoding="utf-8"))
+    urls = {name: "/" + url for _, name, url in index["tags"]}
+    assert sorted(urls) == sorted(["C++", "C#", "C", "北京", "背景", "🇺🇦", "🇷🇺", "Türkiye"])
+    assert len(set(urls.values())) == len(urls)
+    members = {name: {index["entries"][n][2] for n, e in enumerate(index["entries"])
+                      if number in e[3]} for number, (_, name, _) in enumerate(index["tags"])}
+    for slug, tags in CLASHING_TAGS.items():
+        page = (public / "2022/12" / f"{int(list(CLASHING_TAGS).index(slug)) + 1:02d}" / slug
+                / "index.html").read_text(encoding="utf-8")
+        tag_list = page.split('<ul class="tags" aria-label="Tags">')[1].split("</ul>")[0]
+        links = [(html.unescape(name), url) for url, name in re.findall(
+            r'<a href="([^"]+)"[^>]*>([^<]+)</a>', tag_list)]
+        names = [unicodedata.normalize("NFC", tag) for tag in tags if tag != "TÜRKIYE"]
+        assert links == [(name, urls[name]) for name in names], slug
+        feed = (public / "feed.xml").read_text(encoding="utf-8")
+        entry_xml = feed.split(f"<title type=\"text\">{slug}</title>")[1].split("</entry>")[0]
+        assert re.findall(r'<category term="([^"]+)"', entry_xml) == names
+        for name in names:
+            tag_page = (public / urls[name].lstrip("/") / "index.html").read_text(encoding="utf-8")
+            assert f"tagged “{html.escape(name, quote=False)}”" in tag_page
+            assert f"/{slug}/" in tag_page
+            assert any(u.endswith(f"/{slug}/") for u in members[name])
+            tag_feed = (public / urls[name].lstrip("/") / "feed.xml").read_text(encoding="utf-8")
+            assert f"<title type=\"text\">{slug}</title>" in tag_feed
+    assert members["C"] == {"2022/12/01/lang/"} and members["Türkiye"] == {
+        "2022/12/06/turkey-nfd/", "2022/12/07/turkey-nfc/"}
+
+
+def test_a_permalink_differing_from_a_tag_page_only_in_case_is_a_clash(tmp_path):
+    site = tmp_path / "site"
+    write(site / "sitegen.yaml", yaml.safe_dump({"permalink": "/Tags/{slug}/", "search": False}))
+    write(site / "content" / "a.md", entry_text({"title": "T", "date": "2022-12-31",
+                                                 "slug": "russia", "tags": ["Russia"]}))
+    before = tree(tmp_path)
+    lines = assert_clean_failure(run_build(site))
+    assert_stayed_inside(before, tree(tmp_path))
+    assert any("content/a.md" in line and "tag 'Russia'" in line and "Tags/russia/index.html"
+               in line and "tags/russia/index.html" in line for line in lines), lines
+    check = subprocess.run([sys.executable, "-m", "site_builder", "check", "--site", str(site)],
+                           cwd=REPO, capture_output=True, text=True, timeout=300)
+    assert check.returncode == 1 and "Tags/russia/index.html" in check.stdout, check.stdout

@@ -4,7 +4,7 @@ One site holds every shape, so the CLI runs once (the entry files are written di
 
 - 20,000 entries on ONE day (2023-03-15), every one of them tagged 'everywhere' (one tag on
   every entry) plus one of 50 other tags;
-- one entry with 1,000 tags;
+- one entry with 1,000 tags (max_tags raised to 1,000 for it);
 - one entry with a 5 MB Markdown body (emphasis, links, raw HTML: the slow path);
 - one entry with a 500-character title.
 
@@ -14,6 +14,9 @@ than page_size entries, and the big listings have exactly the expected number of
 resident memory of the build and its workers (getrusage(RUSAGE_CHILDREN).ru_maxrss measured in
 a wrapper process that runs only the build) is under 300 MiB. The Pagefind search index (a
 third-party binary) is switched off here: this measures sitegen's own build.
+
+Apart from it, a raw article with 2,000 keywords builds into a small site: the importer keeps
+the first max_tags (30), so no tag feed repeats more than 30 categories per entry.
 """
 
 from __future__ import annotations
@@ -48,7 +51,8 @@ print(json.dumps({"code": done.returncode, "out": done.stdout[-3000:],
 def write_site(site: Path) -> None:
     """Write the pathological site's config and entry files."""
     (site / "sitegen.yaml").write_text(f"title: Scale\nbase_url: https://example.org/\n"
-                                       f"page_size: {PAGE_SIZE}\nsearch: false\n", encoding="utf-8")
+                                       f"page_size: {PAGE_SIZE}\nsearch: false\nmax_tags: 1000\n",
+                                       encoding="utf-8")
     # A frozen copy of the theme, safe from edits made to templates/ while the build runs.
     shutil.copytree(theme_dir(), site / "templates",
                     ignore=shutil.ignore_patterns("__init__.py", "__pycache__"))
@@ -144,3 +148,22 @@ def test_the_5_mb_body_and_the_500_character_title_are_on_their_pages(built):
     assert len(long_page.parent.name) <= 80
     assert f"<h1 data-pagefind-meta=\"title\">{LONG_TITLE}</h1>" in long_page.read_text(
         encoding="utf-8")
+
+
+def test_a_raw_article_with_2000_keywords_builds_small_with_bounded_tags(tmp_path):
+    (tmp_path / "sitegen.yaml").write_text("search: false\n", encoding="utf-8")
+    keywords = ", ".join(f"keyword {n}" for n in range(2000))
+    (tmp_path / "seeds").mkdir()
+    (tmp_path / "seeds" / "many.txt").write_text(
+        f"date 2023-03-21 https://tass.com/many\nMany keywords\nThe lead.\nThe summary.\n"
+        f"{keywords}\nMOSCOW (TASS) - Something happened.\n", encoding="utf-8")
+    done = subprocess.run([sys.executable, "-m", "site_builder", "build", "--site", str(tmp_path)],
+                          cwd=REPO, capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr
+    public = tmp_path / "public"
+    tag_folders = [p for p in (public / "tags").iterdir() if p.is_dir()]
+    assert len(tag_folders) == 30
+    for folder in tag_folders:
+        assert (folder / "feed.xml").read_bytes().count(b"<category ") == 30
+    size = sum(p.stat().st_size for p in public.rglob("*") if p.is_file())
+    assert size < 2_000_000, f"{size:,} bytes"

@@ -6,6 +6,8 @@ import html
 import os
 import re
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -531,3 +533,33 @@ def test_scan_entries_collects_urls_and_slugs_and_skips_broken_entries(site):
 
 def test_scan_entries_of_a_missing_folder_is_empty(tmp_path):
     assert scan_entries(tmp_path / "content", tmp_path) == ({}, set())
+
+
+def many_keywords_text(url: str, count: int) -> str:
+    """Return a raw article whose keyword line has count keywords (a repeat or two among them)."""
+    keywords = ", ".join(["russia", "russia"] + [f"keyword {n}" for n in range(count - 1)])
+    return (f"date 2023-03-21 {url}\nMany keywords\nThe lead.\nThe summary.\n{keywords}\n"
+            "MOSCOW (TASS) - Something happened.\n")
+
+
+def test_an_article_with_too_many_keywords_keeps_the_first_ones_and_says_so_once(tmp_path):
+    write_raw(tmp_path / "raw", "many.txt", many_keywords_text("https://tass.com/many", 6000))
+    write_raw(tmp_path / "raw", "few.txt", raw_text("https://tass.com/few", "Few keywords"))
+    report = import_articles([tmp_path / "raw"], tmp_path)
+    assert len(report.written) == 2 and not report.errors
+    front, _ = read_entry(tmp_path, next(p for p in report.written if "many" in p))
+    assert front["tags"] == ["russia"] + [f"keyword {n}" for n in range(29)]
+    assert report.skipped == ["raw/many.txt: 5,970 of its 6,000 keywords (only the first 30 "
+                              "become tags: max_tags in sitegen.yaml)"]
+
+
+def test_the_import_command_follows_the_sites_max_tags_and_prints_the_note(tmp_path):
+    (tmp_path / "sitegen.yaml").write_text("max_tags: 4\n", encoding="utf-8")
+    write_raw(tmp_path / "raw", "many.txt", many_keywords_text("https://tass.com/many", 10))
+    result = subprocess.run([sys.executable, "-m", "site_builder", "import", "raw", "--site", "."],
+                            cwd=tmp_path, capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.count("keywords (only the first 4 become tags") == 1, result.stdout
+    entry = next((tmp_path / "content").rglob("*.md"))
+    front, _ = read_entry(tmp_path, entry.relative_to(tmp_path).as_posix())
+    assert front["tags"] == ["russia", "keyword 0", "keyword 1", "keyword 2"]

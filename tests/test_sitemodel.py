@@ -89,3 +89,58 @@ def test_a_layout_serves_the_same_entries_with_other_bodies():
     assert assemble_site(reversed(entries), layout) == build_site(entries, config)
     with pytest.raises(ValueError):
         assemble_site(entries[:-1], layout)
+
+
+def tag_urls(site) -> dict[str, str]:
+    """Return tag name -> its URL, from every entry's tag links (one URL per name)."""
+    links = {link for entry in site.entries for link in entry.tag_links}
+    assert len({name for name, _ in links}) == len(links), links
+    return dict(links)
+
+
+def test_distinct_tags_whose_slugs_are_the_same_get_distinct_urls():
+    entries = [make_entry("lang", "2022-01-01", ("C++", "C#", "C")),
+               make_entry("beijing", "2022-01-02", ("北京",)),
+               make_entry("background", "2022-01-03", ("背景",)),
+               make_entry("ukraine", "2022-01-04", ("🇺🇦",)),
+               make_entry("russia", "2022-01-05", ("🇷🇺",))]
+    site = build_site(entries, parse_config({}))
+    urls = tag_urls(site)
+    assert set(urls) == {"C++", "C#", "C", "北京", "背景", "🇺🇦", "🇷🇺"}
+    assert len(set(urls.values())) == 7
+    assert urls["C"] == "/tags/c/"                 # the tag that is its slug keeps it plain
+    assert urls["C++"].startswith("/tags/c-") and urls["北京"].startswith("/tags/bei-jing-")
+    assert urls["🇺🇦"].startswith("/tags/tag-")
+    ukraine = next(e for e in site.entries if e.slug == "ukraine")
+    assert ukraine.tag_links == (("🇺🇦", urls["🇺🇦"]),)
+    assert {(t.name, t.slug) for t in site.tags} == {
+        (name, url.split("/")[2]) for name, url in urls.items()}
+    assert all(len(t.entries) == 1 for t in site.tags if t.name != "C")
+
+
+def test_a_disambiguated_tag_url_depends_neither_on_order_nor_on_other_tags():
+    one = build_site([make_entry("a", "2022-01-01", ("C++", "C"))], parse_config({}))
+    more = build_site([make_entry("b", "2022-01-02", ("C#", "c plus", "🇷🇺")),
+                       make_entry("a", "2022-01-01", ("C", "C++"))], parse_config({}))
+    assert tag_urls(one)["C++"] == tag_urls(more)["C++"]
+    assert tag_urls(one)["C"] == tag_urls(more)["C"] == "/tags/c/"
+
+
+def test_nfc_and_nfd_spellings_and_case_are_one_tag_named_in_nfc():
+    nfc, nfd = "Türkiye", "Tu\u0308rkiye"
+    entries = [make_entry("a", "2022-01-01", (nfd,)), make_entry("b", "2022-01-02", (nfd,)),
+               make_entry("c", "2022-01-03", (nfc, "TÜRKIYE")), make_entry("d", "2022-01-04", (nfc,))]
+    site = build_site(entries, parse_config({}))
+    assert [(t.name, t.slug, len(t.entries)) for t in site.tags] == [(nfc, "turkiye", 4)]
+    assert site.entries[2].tag_links == ((nfc, "/tags/turkiye/"),)
+    aliased = build_site(entries, parse_config({"tag_aliases": {nfd.upper(): "Turkey"}}))
+    assert [(t.name, t.slug, len(t.entries)) for t in aliased.tags] == [("Turkey", "turkey", 4)]
+
+
+def test_an_entry_keeps_at_most_max_tags_tags_the_first_ones():
+    many = tuple(f"tag {n}" for n in range(100))
+    entries = [make_entry("many", "2022-01-01", many), make_entry("few", "2022-01-02", ("tag 99",))]
+    site = build_site(entries, parse_config({"max_tags": 5}))
+    assert [name for name, _ in site.entries[0].tag_links] == ["tag 0", "tag 1", "tag 2", "tag 3", "tag 4"]
+    assert sorted(t.name for t in site.tags) == ["tag 0", "tag 1", "tag 2", "tag 3", "tag 4", "tag 99"]
+    assert len(build_site(entries, parse_config({})).entries[0].tag_links) == 30

@@ -22,6 +22,8 @@
   var shown = STEP;
   var loading = null;
   var index = null;                                     // {tags, entries, bySlug, byName}
+  // bySlug and byName are Maps: a tag may be called "__proto__" or "toString", and so may
+  // whatever a reader types or puts in the address.
 
   function el(name, attrs, text) {
     var node = document.createElement(name);
@@ -69,10 +71,10 @@
         }
         return response.json();
       }).then(function (data) {
-        var bySlug = {}, byName = {};
+        var bySlug = new Map(), byName = new Map();
         data.tags.forEach(function (tag, number) {
-          bySlug[tag[0]] = number;
-          byName[tag[1].toLowerCase()] = number;
+          bySlug.set(tag[0], number);
+          byName.set(tag[1].toLowerCase(), number);
           names.appendChild(el("option", { value: tag[1] }));
         });
         index = { tags: data.tags, entries: data.entries, bySlug: bySlug, byName: byName };
@@ -110,7 +112,7 @@
   }
 
   function tagName(slug) {
-    return index && slug in index.bySlug ? index.tags[index.bySlug[slug]][1] : slug;
+    return index && index.bySlug.has(slug) ? index.tags[index.bySlug.get(slug)][1] : slug;
   }
 
   function drawChips() {
@@ -193,8 +195,8 @@
     }
     loadIndex().then(function () {
       var wanted = (pageTag ? [pageTag] : []).concat(selected);
-      var unknown = wanted.filter(function (slug) { return !(slug in index.bySlug); });
-      var numbers = wanted.map(function (slug) { return index.bySlug[slug]; });
+      var unknown = wanted.filter(function (slug) { return !index.bySlug.has(slug); });
+      var numbers = wanted.map(function (slug) { return index.bySlug.get(slug); });
       var matches = unknown.length ? [] : index.entries.filter(function (entry) {
         return numbers.every(function (n) { return entry[3].indexOf(n) >= 0; });
       });
@@ -219,7 +221,7 @@
       return;
     }
     loadIndex().then(function () {
-      var number = text in index.byName ? index.byName[text] : index.bySlug[text];
+      var number = index.byName.has(text) ? index.byName.get(text) : index.bySlug.get(text);
       if (number === undefined) {
         say("No tag is called “" + input.value.trim() + "”.");
         return;
@@ -242,7 +244,7 @@
   input.addEventListener("focus", function () { loadIndex().catch(function () {}); });
   input.addEventListener("input", function (event) {
     var picked = !event.inputType || event.inputType === "insertReplacementText";
-    if (picked && index && input.value.trim().toLowerCase() in index.byName) {
+    if (picked && index && index.byName.has(input.value.trim().toLowerCase())) {
       addFromInput();                                   // picked from the suggestions
     }
   });

@@ -92,3 +92,18 @@ def test_the_index_loads_only_when_the_filter_is_used(open_context, site):
     page.wait_for_load_state("networkidle")
     page.wait_for_function("document.querySelectorAll('#tag-filter-names option').length > 5")
     assert [u for u in requests.urls if u.endswith("filter.json")] == [site.url("filter.json")]
+
+
+def test_prototype_keys_are_unknown_tags_not_errors(page, site):
+    errors: list[str] = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    for key in ("__proto__", "toString"):
+        page.goto(site.url(f"?tags={key}"))
+        page.locator(STATUS, has_text=f"0 entries tagged “{key}” (no such tag: {key}).").wait_for()
+        assert not page.locator("#listing").is_visible()
+    for key in ("constructor", "hasOwnProperty", "__proto__"):
+        add_tag(page, key)
+        page.locator(STATUS, has_text=f"No tag is called “{key}”.").wait_for()
+    add_tag(page, "russia")                      # the filter still works afterwards
+    page.locator(STATUS, has_text=re.compile(r"^0 entries tagged “toString” and “russia”")).wait_for()
+    assert errors == []
