@@ -23,7 +23,7 @@ from .model import Entry, Site
 from .plan import DataOutput, Output, PageOutput, Planner, build_plan, entry_file, file_output
 from .render import Theme, load_theme, render_page, template_closure_digests, theme_dir
 from .sitemodel import Layout, assemble_site, layout_site
-from .sources import relative_path, scan_tree
+from .sources import relative_path, scan_tree, taken_slugs
 from .urls import OWNER_MARKER, SEARCH_BUNDLE_DIR, period_path
 from .digests import digest_bytes
 from .views import Link, view_digest
@@ -262,7 +262,7 @@ class Builder:
             return [], []
         from . import ingest   # here, not above: most builds import nothing, and need not load it
 
-        known_slugs = {e.slug for _, e in entries.entries.values()}
+        known_slugs = taken_slugs((rel, e.slug) for rel, (_, e) in entries.entries.items())
         result = ingest.import_articles([Path(p) for p in to_import], self.site_dir,
                                         content_dir=self.config.content_dir,
                                         known_urls=known_urls, known_slugs=known_slugs)

@@ -14,13 +14,14 @@ from urllib.parse import urlsplit
 
 from . import cache, ingest
 from .config import Config, load_config
-from .content import find_entry_files, key_line, load_entries, parse_entry
+from .content import key_line, load_entries, parse_entry
 from .errors import SitegenError, SourceError
 from .linkcheck import find_broken_links, load_output
 from .output import output_folder_problem
 from .model import Entry, RawArticle
 from .plan import build_plan
 from .sitemodel import build_site, count_tags
+from .sources import find_files, taken_slugs
 from .urls import output_file, permalink_path
 
 PAGES_SIZE_LIMIT = 1_000_000_000   # bytes: GitHub Pages publishes sites up to 1 GB
@@ -48,7 +49,7 @@ def check_site(site_dir: Path, output_dir: Path | None = None, base_url: str | N
             problems.append(str(exc))
     log(f"checked {len(raw_files)} raw article(s) in {config.seeds_dir}/")
 
-    files = find_entry_files(site_dir / config.content_dir)
+    files = find_files(site_dir / config.content_dir, ".md")
     entries, errors = load_entries(site_dir, files, config.tz)
     problems += [str(e) for e in errors]
     log(f"checked {len(files)} entr{'y' if len(files) == 1 else 'ies'} in {config.content_dir}/")
@@ -74,7 +75,7 @@ def pending_entries(articles: Sequence[RawArticle], entries: Sequence[Entry],
                     config: Config) -> tuple[list[Entry], list[str]]:
     """Return (entries, problems) for the raw articles the next build will import, in memory."""
     urls = {e.source_url for e in entries if e.source_url}
-    slugs = {e.slug for e in entries} | {Path(e.path).stem for e in entries}
+    slugs = taken_slugs((e.path, e.slug) for e in entries)
     made: list[Entry] = []
     problems: list[str] = []
     for article in articles:

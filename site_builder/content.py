@@ -187,13 +187,6 @@ def decode_entry(data: bytes, path: str) -> str:
                           "save it as UTF-8 in your editor") from None
 
 
-def find_entry_files(content_dir: Path) -> list[Path]:
-    """Return every entry file (*.md) below content_dir, sorted."""
-    if not content_dir.is_dir():
-        return []
-    return sorted(p for p in content_dir.rglob("*.md") if p.is_file() and not p.name.startswith("."))
-
-
 def file_digest(data: bytes) -> str:
     """Return the hex digest that identifies an entry file's contents."""
     return hashlib.blake2b(data, digest_size=16).hexdigest()

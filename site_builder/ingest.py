@@ -10,7 +10,6 @@ import contextlib
 import hashlib
 import os
 import re
-import secrets
 from dataclasses import dataclass, field, replace
 from pathlib import Path, PurePosixPath
 from types import MappingProxyType
@@ -22,7 +21,9 @@ from .errors import SourceError
 from .frontmatter import dump_entry, split_front_matter
 from .model import RawArticle
 from .rawformat import decode_raw, parse_raw_article, split_raw_lines
+from .atomic import write_text_atomically
 from .slugs import is_valid_slug, make_slug, tag_identity
+from .sources import find_files, taken_slugs
 
 # Source names of well-known hosts; a host also matches through its subdomains.
 KNOWN_SOURCES: Mapping[str, str] = MappingProxyType({
@@ -51,7 +52,6 @@ _INLINE_ESCAPES: Mapping[str, str] = MappingProxyType({
     "\\": "\\\\", "`": "\\`", "*": "\\*", "[": "\\[", "<": "&lt;", "&": "&amp;", "_": "\\_",
 })
 _ORDERED_ITEM_RE = re.compile(r"\d+\.(?=\s|$)")
-_TEMP_SUFFIX = ".tmp"
 
 
 @dataclass
@@ -185,39 +185,36 @@ def find_raw_files(paths: list[Path]) -> list[Path]:
 
 
 def expand_sources(paths: list[Path]) -> list[Path]:
-    """Return paths with folders replaced by their *.txt files (hidden ones left out), sorted."""
+    """Return paths with folders replaced by the raw article files in them (see sources), sorted."""
     found: set[Path] = set()
     for path in paths:
         path = Path(path)
         if path.is_dir():
-            for candidate in path.rglob("*.txt"):
-                hidden = any(part.startswith(".") for part in candidate.relative_to(path).parts)
-                if candidate.is_file() and not hidden:
-                    found.add(candidate)
+            found.update(find_files(path, ".txt"))
         else:
             found.add(path)  # kept even when missing: the import reports it
     return sorted(found, key=lambda p: p.as_posix())
 
 
 def scan_entries(content_dir: Path, site_dir: Path) -> tuple[dict[str, str], set[str]]:
-    """Return (source URL -> entry path, slugs in use) of existing entries; broken ones skipped."""
+    """Return (source URL -> entry path, slugs taken) of existing entries; broken ones skipped,
+    though their file names are taken all the same."""
     urls: dict[str, str] = {}
-    slugs: set[str] = set()
-    if not content_dir.is_dir():
-        return urls, slugs
-    for path in sorted(content_dir.rglob("*.md"), key=lambda p: p.as_posix()):
-        slugs.add(path.stem)  # even a broken entry occupies its file name
+    named: list[tuple[str, str]] = []       # (entry path, slug), for taken_slugs
+    for path in find_files(content_dir, ".md"):
+        rel = site_relpath(path, site_dir)
+        named.append((rel, path.stem))
         try:
             front, _, _ = split_front_matter(path.read_text(encoding="utf-8"), str(path))
         except (OSError, UnicodeError, SourceError):
             continue
         slug, source = front.get("slug"), front.get("source")
         if isinstance(slug, str) and slug:
-            slugs.add(slug)
+            named.append((rel, slug))
         url = source.get("url") if isinstance(source, dict) else None
         if isinstance(url, str) and url.strip():
-            urls.setdefault(url.strip(), site_relpath(path, site_dir))
-    return urls, slugs
+            urls.setdefault(url.strip(), rel)
+    return urls, taken_slugs(named)
 
 
 def site_relpath(path: Path, site_dir: Path) -> str:
@@ -303,61 +300,3 @@ def _free_entry_relpath(article: RawArticle, site_dir: Path, content_dir: str,
         if slug not in slugs and not (site_dir / relpath).exists():
             return relpath
     return relpath  # every candidate taken (a full SHA-256 clash): writing will refuse it
-
-
-def write_text_atomically(path: Path, text: str, overwrite: bool = False) -> None:
-    """Write text to path via a synced temp file beside it; FileExistsError unless overwrite."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    temp = _create_temp_file(path, text)
-    try:
-        if overwrite:
-            os.replace(temp, path)
-        else:
-            _link_without_replacing(temp, path)
-        _sync_folder(path.parent)
-    finally:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(temp)
-
-
-def _create_temp_file(path: Path, text: str) -> Path:
-    """Return a new hidden temp file next to path holding text, flushed to disk."""
-    while True:
-        temp = path.with_name(f".{path.name}.{secrets.token_hex(4)}{_TEMP_SUFFIX}")
-        try:
-            fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
-            break
-        except FileExistsError:
-            continue
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
-            handle.write(text)
-            handle.flush()
-            os.fsync(handle.fileno())
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(temp)
-        raise
-    return temp
-
-
-def _link_without_replacing(temp: Path, path: Path) -> None:
-    """Give temp's file the name path, atomically, failing with FileExistsError if it exists."""
-    try:
-        os.link(temp, path)
-    except FileExistsError:
-        raise
-    except OSError:  # no hard links here (some network or FAT file systems)
-        if path.exists():
-            raise FileExistsError(str(path)) from None
-        os.replace(temp, path)
-
-
-def _sync_folder(folder: Path) -> None:
-    """Flush a folder's entries to disk where the system allows it (POSIX)."""
-    with contextlib.suppress(OSError):
-        fd = os.open(folder, os.O_RDONLY)
-        try:
-            os.fsync(fd)
-        finally:
-            os.close(fd)

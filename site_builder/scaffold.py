@@ -15,7 +15,8 @@ from .config import CONFIG_FILE, Config, load_config
 from .content import parse_entry
 from .errors import SitegenError
 from .frontmatter import dump_entry
-from .ingest import scan_entries, write_text_atomically
+from .atomic import write_text_atomically
+from .ingest import scan_entries
 from .slugs import make_slug
 
 # Starter file (in site_builder/starter/) -> where `sitegen init` writes it in the new site.

@@ -57,6 +57,7 @@ from .cache import CACHE_DIR, manifest_path
 from .config import CONFIG_FILE, Config, load_config
 from .errors import BuildFailed, SitegenError
 from .output import previous_dir, staging_dir
+from .sources import is_ignored
 from .urls import MAX_NAME_BYTES, MAX_PATH_BYTES
 
 POLL_SECONDS = 0.1       # how often the watched trees are scanned (at least)
@@ -68,7 +69,6 @@ EVERY_INTERFACE = ("", "0.0.0.0", "::")   # --host values that listen on every i
 LOCAL_NAMES = ("127.0.0.1", "localhost", "[::1]")
 LOGGED_URL_CHARS = 100    # a URL echoed in the console is cut to this length
 HASHED_ASSET = re.compile(r"^(?P<stem>.+)\.[0-9a-f]{10}\.(?P<suffix>css|js)$")
-EDITOR_DEBRIS = re.compile(r"(^\.#|^#.*#$|~$|\.sw[a-p]$|\.tmp$|^4913$)")
 
 Log = Callable[[str], None]
 Snapshot = Mapping[str, tuple[int, int, int]]
@@ -251,11 +251,6 @@ def shorten(text: str, limit: int = LOGGED_URL_CHARS) -> str:
     return text if len(text) <= limit else text[:limit - 3] + "..."
 
 
-def is_editor_debris(name: str) -> bool:
-    """Return whether a file name is an editor's swap, backup or lock file."""
-    return bool(EDITOR_DEBRIS.search(name))
-
-
 def changed_paths(old: Snapshot, new: Snapshot) -> set[str]:
     """Return the paths added, removed or modified between two snapshots."""
     return {path for path in old.keys() | new.keys() if old.get(path) != new.get(path)}
@@ -320,12 +315,13 @@ def scan(site_dir: Path, roots: Iterable[Path]) -> dict[str, tuple[int, int, int
             continue
         for entry in entries:
             try:
-                if entry.is_symlink() and not is_editor_debris(entry.name):  # Emacs locks are links
+                if is_ignored(entry.name):   # .git, .sitegen-cache, swap files, Emacs locks
+                    continue
+                if entry.is_symlink():
                     record(entry.path, entry.stat(follow_symlinks=False))
                 if entry.is_dir():
-                    if not entry.name.startswith("."):  # .git, .sitegen-cache, ...
-                        pending.append(entry.path)
-                elif not is_editor_debris(entry.name):
+                    pending.append(entry.path)
+                else:
                     record(entry.path, entry.stat())
             except OSError:  # deleted meanwhile, or a link leading nowhere (recorded above)
                 continue

@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import os
 import re
-from pathlib import Path
+from pathlib import Path, PurePosixPath
+from typing import Iterable
 
 Stat = tuple[int, int]   # (mtime_ns, size)
 EDITOR_DEBRIS = re.compile(r"(^\.#|^#.*#$|~$|\.sw[a-p]$|\.tmp$|^4913$)")
@@ -47,3 +48,18 @@ def relative_path(path: str, root: Path) -> str:
     """Return the POSIX path, relative to root, of a path scan_tree(root) found."""
     root_text = str(root)   # not os.path.join(root, ""): this runs for every entry file
     return path[len(root_text) + (not root_text.endswith(os.sep)):].replace(os.sep, "/")
+
+
+def find_files(root: Path, suffix: str) -> list[Path]:
+    """Return every source file below root ending in suffix, sorted."""
+    return [Path(path) for path in scan_tree(root, suffix)]
+
+
+def taken_slugs(entries: Iterable[tuple[str, str]]) -> set[str]:
+    """Return the slugs a new entry may not take, given (entry file, slug) pairs: every slug,
+    and every entry file's name (a renamed or broken entry keeps its name)."""
+    taken = set()
+    for path, slug in entries:
+        taken.add(slug)
+        taken.add(PurePosixPath(path).stem)
+    return taken

@@ -12,7 +12,8 @@ import pytest
 
 from site_builder.build import BuildOptions, build
 from site_builder.config import Config, load_config, parse_config_text
-from site_builder.content import find_entry_files, load_entries
+from site_builder.content import load_entries
+from site_builder.sources import find_files
 from site_builder.errors import SitegenError
 from site_builder.scaffold import (
     STARTER_FILES, init_site, new_entry, parse_tags, starter_text,
@@ -119,7 +120,7 @@ def test_new_entry_defaults_to_today_in_the_site_time_zone(tmp_path: Path) -> No
 def test_new_entry_refuses_an_empty_title(tmp_path: Path) -> None:
     with pytest.raises(SitegenError, match="title is empty"):
         new_entry(tmp_path, "   ", datetime.date(2023, 1, 1))
-    assert find_entry_files(tmp_path / "content") == []
+    assert find_files(tmp_path / "content", ".md") == []
 
 
 def test_a_new_entry_is_rendered_by_the_next_build(tmp_path: Path) -> None:

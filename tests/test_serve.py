@@ -23,7 +23,7 @@ import pytest
 from tornado.websocket import websocket_connect
 
 from site_builder.cache import CACHE_DIR, manifest_path
-from site_builder.serve import (changed_paths, decorate_html, host_rule, is_editor_debris,
+from site_builder.serve import (changed_paths, decorate_html, host_rule,
                                 local_url, parse_request_path, reload_message, scan)
 
 REPO = Path(__file__).resolve().parent.parent
@@ -305,9 +305,6 @@ def test_snapshot_differences_include_deletions():
     assert changed_paths(old, new) == {"a.md", "b.md", "c.md"}
 
 
-def test_editor_debris_is_ignored():
-    assert all(map(is_editor_debris, [".a.md.swp", "a.md~", ".#a.md", "#a.md#", "4913"]))
-    assert not any(map(is_editor_debris, ["a.md", "style.css", "sitegen.yaml"]))
 
 
 def test_html_gets_script_and_overlay():
