@@ -188,11 +188,10 @@ class Builder:
         """Return the layout of the site: the last build's when the shape is the same."""
         layout = None if self.options.clean else cache.load_layout(self.cache_dir, shape)
         if layout is None:
-            related_memo = {} if self.options.clean else cache.load_related_memo(self.cache_dir)
-            memo_before = set(related_memo)
-            layout = layout_site(published, self.config, related_memo)
-            if set(related_memo) != memo_before:
-                cache.write_related_memo(self.cache_dir, related_memo)
+            known = {} if self.options.clean else cache.load_related_memo(self.cache_dir)
+            layout, related = layout_site(published, self.config, known)
+            if related.keys() != known.keys():
+                cache.write_related_memo(self.cache_dir, related)
             cache.write_layout(self.cache_dir, shape, layout)
         return layout
 
@@ -381,8 +380,8 @@ class Builder:
             return
         base = self.config.base_path
         pages = sorted((entry.date.isoformat(), entry_file(entry, base)) for entry in site.entries)
-        problem = search.index_site(self.out_dir, self.log,
-                                    pages=[(date, rel, outputs[rel][1]) for date, rel in pages])
+        problem = search.index_site(self.out_dir, [(date, rel, outputs[rel][1])
+                                                   for date, rel in pages], self.log)
         if problem:
             self.log(problem)
         self.step("search index")

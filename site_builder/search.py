@@ -38,9 +38,8 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Callable
 
-from .digests import digest_bytes
+from .urls import SEARCH_BUNDLE_DIR
 
-BUNDLE_DIR = "pagefind"                     # the bundle's folder inside the site, as search.html expects
 MANIFEST = "shards.json"                    # the list of shards in the bundle, for search-engine.js
 BINARY_ENV = "PAGEFIND_BINARY_PATH"         # the variable Pagefind's own Python wrapper honours
 BINARY_MODULES = ("pagefind_bin_extended", "pagefind_bin")
@@ -54,8 +53,6 @@ SHARD_FORMAT = "1"                          # part of every shard's name: change
 UI_FILES = ("pagefind-ui.js", "pagefind-ui.css", "pagefind-modular-ui.js",
             "pagefind-modular-ui.css", "pagefind-component-ui.js", "pagefind-component-ui.css",
             "pagefind-highlight.js")
-BODY_MARK = b"data-pagefind-body"
-SORT_DATE = re.compile(rb'data-pagefind-sort="date"[^>]*>([^<]*)<')
 VERSION = re.compile(r"(\d+)\.(\d+)(?:\.\d+)?")
 
 Page = tuple[str, str, str]                 # (sort date, path below the site folder, digest of its bytes)
@@ -99,27 +96,6 @@ def can_shard(version: str | None) -> bool:
     """Return whether the search page can read shards made by this Pagefind version."""
     found = VERSION.match(version or "")
     return bool(found) and (int(found.group(1)), int(found.group(2))) >= SHARDING_SINCE
-
-
-def entry_pages(site_folder: Path, skip: Path) -> list[Page]:
-    """Return the pages Pagefind would index, in date order, reading them from site_folder.
-
-    Like Pagefind: every HTML page, or only those with data-pagefind-body when any page has
-    it; skip (the bundle folder) is left out. A build knows its entry pages and hands them to
-    index_site instead.
-    """
-    found: list[tuple[str, str, str, bool]] = []
-    for path in site_folder.glob("**/*.html"):
-        if not path.is_file() or path.is_relative_to(skip):
-            continue
-        html = path.read_bytes()
-        date = SORT_DATE.search(html)
-        found.append((date.group(1).decode("utf-8", "replace").strip() if date else "",
-                      path.relative_to(site_folder).as_posix(), digest_bytes(html),
-                      BODY_MARK in html))
-    if any(marked for *_, marked in found):
-        found = [page for page in found if page[3]]
-    return sorted((date, rel, digest) for date, rel, digest, _ in found)
 
 
 def shard_size(pages: int) -> int:
@@ -216,7 +192,7 @@ def index_shards(binary: Path, site_folder: Path, bundle: Path, todo: dict[str, 
             shutil.rmtree(partial, ignore_errors=True)
             problem = run_pagefind(binary, view, partial, log)
             if not problem and not (partial / "pagefind.js").is_file():
-                problem = f"search index not built: Pagefind wrote no {BUNDLE_DIR}/{name}/pagefind.js"
+                problem = f"search index not built: Pagefind wrote no {SEARCH_BUNDLE_DIR}/{name}/pagefind.js"
             if problem:
                 shutil.rmtree(partial, ignore_errors=True)
                 return problem
@@ -242,12 +218,12 @@ def write_manifest(bundle: Path, shards: list[tuple[str, list[Page]]]) -> None:
     os.replace(temp, bundle / MANIFEST)
 
 
-def index_site(site_folder: Path, log: Callable[[str], None], binary: Path | None = None,
-               pages: list[Page] | None = None) -> str | None:
+def index_site(site_folder: Path, pages: list[Page], log: Callable[[str], None],
+               binary: Path | None = None) -> str | None:
     """Bring site_folder's search bundle up to date; return None, or one line saying why not.
 
-    pages are the entry pages to index in date order (found by reading the site when not
-    given). Shards whose folder already exists are kept; the others are indexed,
+    pages are the entry pages to index in date order. Shards whose folder already exists are
+    kept; the others are indexed,
     then shards.json is replaced, then folders it no longer lists are removed. On failure the
     previous bundle stays as it was.
     """
@@ -256,9 +232,7 @@ def index_site(site_folder: Path, log: Callable[[str], None], binary: Path | Non
         where = f" at {binary}" if binary else ""
         return (f"search index not built: the Pagefind binary was not found{where} "
                 f"(install it with: pip install 'pagefind[extended]')")
-    bundle = site_folder / BUNDLE_DIR
-    if pages is None:
-        pages = entry_pages(site_folder, bundle)
+    bundle = site_folder / SEARCH_BUNDLE_DIR
     version = pagefind_version(binary)
     size = shard_size(len(pages)) if can_shard(version) else max(1, len(pages))
     shards = [(shard_name(version, shard), shard) for shard in cut_shards(pages, size)]
@@ -281,6 +255,6 @@ def index_site(site_folder: Path, log: Callable[[str], None], binary: Path | Non
 
 def remove_index(site_folder: Path) -> None:
     """Remove the search bundle from a site that no longer has search."""
-    bundle = site_folder / BUNDLE_DIR
+    bundle = site_folder / SEARCH_BUNDLE_DIR
     if (bundle / MANIFEST).is_file():
         shutil.rmtree(bundle)

@@ -8,7 +8,6 @@ bodies can so reuse the last build's layout.
 
 from __future__ import annotations
 
-import hashlib
 import unicodedata
 from bisect import bisect_left
 from collections import Counter, defaultdict
@@ -16,6 +15,7 @@ from dataclasses import dataclass
 from typing import Iterable, Mapping, Sequence
 
 from .config import Config
+from .digests import digest_of
 from .model import Entry, Period, Site, Tag
 from .slugs import tag_identity, tag_slugs
 from .urls import permalink_path, tag_path
@@ -162,18 +162,18 @@ def _related(entries: Sequence[Entry], slugs_of: Mapping[str, tuple[str, ...]],
 def _related_digest(entries: Sequence[Entry], slugs_of: Mapping[str, tuple[str, ...]],
                     count: int) -> str:
     """Return a digest of everything _related reads: the entries in order, their times and tags."""
-    text = repr((RELATED_PER_TAG, RELATED_TAGS, count,
-                 [(e.path, e.instant.timestamp(), slugs_of[e.path]) for e in entries]))
-    return hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()
+    return digest_of(RELATED_PER_TAG, RELATED_TAGS, count,
+                     [(e.path, e.instant.timestamp(), slugs_of[e.path]) for e in entries])
 
 
 def layout_site(entries: Iterable[Entry], config: Config,
-                related_memo: dict[str, RelatedPaths] | None = None) -> Layout:
-    """Return where each of the given (non-draft) entries goes in the site under config.
+                known_related: Mapping[str, RelatedPaths] | None = None
+                ) -> tuple[Layout, dict[str, RelatedPaths]]:
+    """Return where each of the given (non-draft) entries goes in the site under config, and
+    the related entries worked out for it, under a digest of what they depend on.
 
-    related_memo maps a digest of what related entries depend on to the related paths worked
-    out for it; it is read, and replaced when stale, so that a build which changed no dates or
-    tags (a body or title edit) skips the costliest part of the layout.
+    known_related holds what an earlier build worked out, under its digest: a build that
+    changed no dates or tags (a body or title edit) so skips the costliest part of the layout.
     """
     ordered = sorted(entries, key=timeline_key)
     slugs_of, names = _entry_tags(ordered, TagNamer(config.tag_aliases), config.max_tags)
@@ -186,13 +186,11 @@ def layout_site(entries: Iterable[Entry], config: Config,
     position = {entry.path: i for i, entry in enumerate(ordered)}
     tags = sorted(((names[slug], slug, tuple(items)) for slug, items in members.items()),
                   key=lambda tag: (tag[0].casefold(), tag[1]))
-    memo = {} if related_memo is None else related_memo
     key = _related_digest(ordered, slugs_of, config.related_count)
-    if key not in memo:
-        memo.clear()
-        memo[key] = _related(ordered, slugs_of, members, config.related_count)
-    related = memo[key]
-    return Layout(
+    related = (known_related or {}).get(key)
+    if related is None:
+        related = _related(ordered, slugs_of, members, config.related_count)
+    layout = Layout(
         order=tuple(position),
         urls=tuple([base + permalink_path(config.permalink, e.slug, e.date).lstrip("/")
                     for e in ordered]),
@@ -201,6 +199,7 @@ def layout_site(entries: Iterable[Entry], config: Config,
         periods=_periods(ordered),
         related=tuple([tuple([position[p] for p in related[e.path]]) for e in ordered]),
     )
+    return layout, {key: related}
 
 
 def assemble_site(entries: Iterable[Entry], layout: Layout) -> Site:
@@ -230,8 +229,7 @@ def assemble_site(entries: Iterable[Entry], layout: Layout) -> Site:
     )
 
 
-def build_site(entries: Iterable[Entry], config: Config,
-               related_memo: dict[str, RelatedPaths] | None = None) -> Site:
+def build_site(entries: Iterable[Entry], config: Config) -> Site:
     """Return the Site for the given (non-draft) entries under config (see layout_site)."""
     entries = list(entries)
-    return assemble_site(entries, layout_site(entries, config, related_memo))
+    return assemble_site(entries, layout_site(entries, config)[0])

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import datetime
+import re
 from pathlib import Path
 
+from site_builder.digests import digest_bytes
 from site_builder.model import Entry
 
 UTC = datetime.timezone.utc
@@ -43,3 +45,17 @@ def shard_identities(site: Path) -> dict[str, tuple[int, int]]:
 
     return {path.name: identity(path / "pagefind-entry.json")
             for path in (site / "pagefind").iterdir() if path.is_dir()}
+
+
+def indexable_pages(site_folder: Path) -> list[tuple[str, str, str]]:
+    """Return (date, path, digest) of the pages Pagefind indexes in a built site, in date order:
+    those marked data-pagefind-body, read back from the folder (a build hands over its own)."""
+    found = []
+    for path in site_folder.glob("**/*.html"):
+        html = path.read_bytes()
+        rel = path.relative_to(site_folder).as_posix()
+        if rel.startswith("pagefind/") or b"data-pagefind-body" not in html:
+            continue
+        date = re.search(rb'data-pagefind-sort="date"[^>]*>([^<]*)<', html)
+        found.append((date.group(1).decode().strip() if date else "", rel, digest_bytes(html)))
+    return sorted(found)

@@ -11,7 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from helpers import shard_identities
+from helpers import indexable_pages, shard_identities
+from site_builder.digests import digest_bytes
 from site_builder import search
 
 ENTRY = """<!doctype html><html lang="en"><head><meta charset="utf-8"><title>{title}</title></head>
@@ -76,7 +77,7 @@ def test_the_installed_binary_is_found():
 def test_index_site_writes_the_bundle_with_filters_and_sort(tmp_path):
     site = write_site(tmp_path / "site")
     logged: list[str] = []
-    assert search.index_site(site, logged.append) is None
+    assert search.index_site(site, indexable_pages(site), logged.append) is None
     manifest = read_manifest(site)
     assert [(s["pages"], s["first"], s["last"]) for s in manifest["shards"]] == [
         (2, "2022-12-31", "2023-01-02")]                       # a small site: one shard
@@ -99,7 +100,7 @@ def test_a_large_site_is_cut_into_date_ordered_shards(tmp_path, monkeypatch):
     write_pages(site, {"2021/06/01/summit/index.html": ENTRY.format(
         title="A summit", year=2021, date="2021-06-01", tag="china", body="Leaders met at the summit.")})
     monkeypatch.setattr(search, "SHARD_PAGES", 1)
-    assert search.index_site(site, lambda line: None) is None
+    assert search.index_site(site, indexable_pages(site), lambda line: None) is None
     manifest = read_manifest(site)
     assert [(s["pages"], s["first"]) for s in manifest["shards"]] == [
         (1, "2021-06-01"), (1, "2022-12-31"), (1, "2023-01-02")]
@@ -110,13 +111,13 @@ def test_a_large_site_is_cut_into_date_ordered_shards(tmp_path, monkeypatch):
     assert sorted(p.name for p in tmp_path.iterdir()) == ["site"]   # no views left behind
 
 
-def test_entry_pages_are_the_marked_ones_in_date_order(tmp_path):
+def test_indexable_pages_are_the_marked_ones_in_date_order(tmp_path):
     site = write_site(tmp_path / "site")
     def digest(rel: str) -> str:
-        return search.digest_bytes((site / rel).read_bytes())
+        return digest_bytes((site / rel).read_bytes())
 
     telegram, visit = "2022/12/31/telegram/index.html", "2023/01/02/visit/index.html"
-    assert search.entry_pages(site, site / "pagefind") == [
+    assert indexable_pages(site) == [
         ("2022-12-31", telegram, digest(telegram)), ("2023-01-02", visit, digest(visit))]
 
 
@@ -163,14 +164,14 @@ def test_a_rebuild_indexes_again_only_the_shard_whose_page_changed(tmp_path, mon
     monkeypatch.setattr(search, "SHARD_PAGES", 8)
     site = tmp_path / "public"
     paths = write_entries(site, 60)
-    assert search.index_site(site, lambda line: None) is None
+    assert search.index_site(site, indexable_pages(site), lambda line: None) is None
     shards_before, folders_before = read_manifest(site)["shards"], shard_identities(site)
     assert len(shards_before) >= 4
 
     edited = site / paths[30]
     edited.write_text(edited.read_text(encoding="utf-8").replace("ended.", "ended in Geneva."),
                       encoding="utf-8")
-    assert search.index_site(site, lambda line: None) is None
+    assert search.index_site(site, indexable_pages(site), lambda line: None) is None
     shards_after, folders_after = read_manifest(site)["shards"], shard_identities(site)
     assert [s["pages"] for s in shards_after] == [s["pages"] for s in shards_before]
     gone = set(folders_before) - set(folders_after)
@@ -186,7 +187,7 @@ def test_a_rebuild_indexes_again_only_the_shard_whose_page_changed(tmp_path, mon
     # A clean index of the same pages makes the same shards.
     copy = tmp_path / "copy"
     shutil.copytree(site, copy, ignore=shutil.ignore_patterns("pagefind"))
-    assert search.index_site(copy, lambda line: None) is None
+    assert search.index_site(copy, indexable_pages(copy), lambda line: None) is None
     assert read_manifest(copy) == read_manifest(site)
 
 
@@ -198,7 +199,7 @@ def test_index_site_replaces_what_the_bundle_folder_held(tmp_path):
     (site / "pagefind" / "stale.txt").write_text("old", encoding="utf-8")
     for left_by_a_killed_build in (".views-x1y2/0123456789abcdef/2023", ".0123456789abcdef.partial"):
         (site / "pagefind" / left_by_a_killed_build).mkdir(parents=True)
-    assert search.index_site(site, lambda line: None) is None
+    assert search.index_site(site, indexable_pages(site), lambda line: None) is None
     shard = read_manifest(site)["shards"][0]["path"]
     assert (site / "pagefind" / shard / "pagefind.js").is_file()
     assert sorted(p.name for p in (site / "pagefind").iterdir()) == sorted(
@@ -209,7 +210,7 @@ def test_index_site_replaces_what_the_bundle_folder_held(tmp_path):
 def test_a_missing_binary_gives_one_line(tmp_path, monkeypatch):
     site = write_site(tmp_path / "site")
     monkeypatch.setenv(search.BINARY_ENV, str(tmp_path / "no-such-pagefind"))
-    message = search.index_site(site, lambda line: None)
+    message = search.index_site(site, indexable_pages(site), lambda line: None)
     assert message is not None and "\n" not in message
     assert message.startswith("search index not built: the Pagefind binary was not found")
     assert "pip install 'pagefind[extended]'" in message
@@ -219,31 +220,31 @@ def test_a_missing_binary_gives_one_line(tmp_path, monkeypatch):
 def test_a_failing_binary_gives_its_last_line(tmp_path):
     site = write_site(tmp_path / "site")
     binary = fake_binary(tmp_path, 'echo "Running Pagefind" ; echo "Error: out of cheese" >&2 ; exit 3')
-    message = search.index_site(site, lambda line: None, binary=binary)
+    message = search.index_site(site, indexable_pages(site), lambda line: None, binary=binary)
     assert message == "search index not built: Pagefind exited with status 3: Error: out of cheese"
 
 
 def test_a_binary_that_writes_nothing_is_a_failure(tmp_path):
     site = write_site(tmp_path / "site")
-    message = search.index_site(site, lambda line: None, binary=fake_binary(tmp_path, "exit 0"))
+    message = search.index_site(site, indexable_pages(site), lambda line: None, binary=fake_binary(tmp_path, "exit 0"))
     assert re.fullmatch(r"search index not built: Pagefind wrote no pagefind/[0-9a-f]{16}/pagefind\.js",
                         message), message
     assert sorted(p.name for p in (site / "pagefind").iterdir()) == []
 
 
 def test_an_empty_folder_is_reported_not_raised(tmp_path):
-    message = search.index_site(tmp_path, lambda line: None)
+    message = search.index_site(tmp_path, indexable_pages(tmp_path), lambda line: None)
     assert message is not None and message.startswith("search index not built: Pagefind exited")
 
 
 def test_a_failed_update_keeps_the_previous_bundle(tmp_path):
     site = write_site(tmp_path / "public")
-    assert search.index_site(site, lambda line: None) is None
+    assert search.index_site(site, indexable_pages(site), lambda line: None) is None
     before = {p.name: p.stat().st_ino for p in (site / "pagefind").iterdir()}
     manifest = read_manifest(site)
     visit = site / "2023/01/02/visit/index.html"
     visit.write_text(visit.read_text(encoding="utf-8").replace("arrived", "left"), encoding="utf-8")
-    message = search.index_site(site, lambda line: None, binary=fake_binary(tmp_path, "exit 1"))
+    message = search.index_site(site, indexable_pages(site), lambda line: None, binary=fake_binary(tmp_path, "exit 1"))
     assert message.startswith("search index not built")
     assert {p.name: p.stat().st_ino for p in (site / "pagefind").iterdir()} == before
     assert read_manifest(site) == manifest
@@ -259,7 +260,6 @@ def test_a_site_without_entries_gets_an_empty_index_where_pagefind_makes_one(tmp
     site.mkdir()
     # Stands in for a Pagefind that indexes an empty site: `--site S --output-path O --quiet`.
     script = 'if [ "$3" = "--output-path" ]; then mkdir -p "$4" && touch "$4/pagefind.js"; fi'
-    assert search.index_site(site, lambda line: None, binary=fake_binary(tmp_path, script),
-                             pages=[]) is None
+    assert search.index_site(site, [], lambda line: None, binary=fake_binary(tmp_path, script)) is None
     assert read_manifest(site)["pages"] == 0
     assert [(s["pages"], s["first"]) for s in read_manifest(site)["shards"]] == [(0, "")]

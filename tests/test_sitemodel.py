@@ -82,7 +82,7 @@ def test_a_layout_serves_the_same_entries_with_other_bodies():
     config = parse_config({})
     entries = [make_entry(f"e{i}", f"2022-0{1 + i % 3}-0{1 + i % 4}", (f"t{i % 3}", "all"),
                           body_html=f"<p>{i}</p>") for i in range(9)]
-    layout = layout_site(entries, config)
+    layout, _ = layout_site(entries, config)
     edited = [dataclasses.replace(e, body_html="<p>new</p>") if i == 4 else e
               for i, e in enumerate(entries)]
     assert assemble_site(edited, layout) == build_site(edited, config)

@@ -12,6 +12,7 @@ import sys
 
 import pytest
 
+from helpers import indexable_pages
 from conftest import LEAD_WORD, REPO, SEED_PATH, SUB_PATH, TAG_WORD, TITLE_WORD
 
 RESULT_LINK = "#search-results a"
@@ -179,7 +180,7 @@ def sharded(site, served_root, tmp_path_factory):
     saved = search.SHARD_PAGES
     search.SHARD_PAGES = 8
     try:
-        problem = search.index_site(copy, lambda line: None)
+        problem = search.index_site(copy, indexable_pages(copy), lambda line: None)
     finally:
         search.SHARD_PAGES = saved
     assert problem is None, problem
