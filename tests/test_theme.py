@@ -332,3 +332,24 @@ def test_rendered_pages_are_valid_html(pages, tmp_path):
         file.write_text(pages[path], encoding="utf-8")
         files.append(file)
     assert validate_html(files) == []
+
+
+def test_the_theme_readme_names_every_value_each_template_receives():
+    # templates/README.md is where a theme author reads what a template receives: it must keep
+    # up with the views, field by field.
+    import dataclasses
+
+    from site_builder import views
+
+    readme = (THEME / "README.md").read_text(encoding="utf-8")
+    rows = {line.split("|")[2].strip(" `"): line for line in readme.splitlines()
+            if line.startswith("| ") and line.count("|") >= 4}
+    for view in (views.SiteView, views.ListingPage, views.PeriodPage, views.EntryPage,
+                 views.TagsPage, views.ArchivePage, views.PlainPage):
+        row = next(line for name, line in rows.items() if name.startswith(view.__name__))
+        for field in dataclasses.fields(view):
+            assert f"`{field.name}`" in row, (view.__name__, field.name)
+    shared = readme[readme.index("The parts they share"):]
+    for view in (views.PageInfo, views.EntrySummary, views.TagRef, views.PeriodRef):
+        for field in dataclasses.fields(view):
+            assert f"`{field.name}`" in shared or f"`{field.name}`" in readme, (view.__name__, field.name)
