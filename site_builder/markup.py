@@ -14,7 +14,7 @@ MARKUPS = ("markdown", "text")  # the values of an entry's `markup` key; the fir
 # none), three times: 5,000 unclosed '[' take 2.5 s. Its block parser recurses per level of
 # nesting (a RecursionError near 250 levels), and nh3 slows down past thousands of open tags.
 MAX_MARKDOWN_PARAGRAPH = 20_000   # characters in a paragraph that holds Markdown or HTML
-MAX_BRACKET_SCAN = 500_000        # characters read from each '[' to its ']', summed per paragraph
+MAX_BRACKET_SCAN = 2_000_000      # characters read from each '[' to its ']', summed per paragraph
 MAX_NESTING = 50                  # levels of lists and quotes, and of open HTML elements
 
 _EXTENSIONS = ["extra", "sane_lists"]
@@ -110,6 +110,8 @@ def check_markdown_limits(text: str) -> None:
 
 def _check_paragraph(block: str, line: int) -> None:
     """Raise MarkupError if a paragraph (starting on line) is too costly for the parser."""
+    line += block[:len(block) - len(block.lstrip())].count("\n")  # its first line with text
+    block = block.strip()
     if len(block) > MAX_MARKDOWN_PARAGRAPH and _INLINE_MARKUP.search(block):
         raise MarkupError(line, f"this paragraph holds Markdown or HTML and is {len(block):,} "
                           f"characters long, over the limit of {MAX_MARKDOWN_PARAGRAPH:,}",
@@ -117,8 +119,9 @@ def _check_paragraph(block: str, line: int) -> None:
                           "as plain text")
     if block.count("[") * len(block) > MAX_BRACKET_SCAN and \
             bracket_scan_length(block) > MAX_BRACKET_SCAN:
-        raise MarkupError(line, "this paragraph has too many '[' without a closing ']' (Markdown "
-                          "reads the rest of the paragraph again for each one)",
+        raise MarkupError(line, "this paragraph has too many '[' without a ']', or nested too "
+                          "deeply: Markdown reads on from each '[' to its ']', or to the "
+                          f"paragraph's end, more than {MAX_BRACKET_SCAN:,} characters in all",
                           r"close them, write '\[' for a bracket that opens no link, or set "
                           "'markup: text'")
 
