@@ -8,8 +8,8 @@ import re
 import nh3
 
 MARKUPS = ("markdown", "text")  # the values of an entry's `markup` key; the first is the default
-# Limits on what the Markdown parser is given (see README, "Hardening"). Python-Markdown's
-# inline processing is quadratic in a paragraph's length: 50,000 characters of `*a*` take 2.5 s,
+# Limits on what the Markdown parser is given (README, "Entries: the front matter"). Its inline
+# processing is quadratic in a paragraph's length: 50,000 characters of `*a*` take 2.5 s,
 # 20,000 about 0.4 s. It reads from each '[' to its ']' (to the paragraph's end when there is
 # none), three times: 5,000 unclosed '[' take 2.5 s. Its block parser recurses per level of
 # nesting (a RecursionError near 250 levels), and nh3 slows down past thousands of open tags.
@@ -35,7 +35,7 @@ _PLAIN_PARAGRAPH = re.compile(
     r"(?![0-9]+[.)])[\w\"'\u2018-\u201f(][^\\`*_\[\]<>&{}\t\r\x00-\x08\x0b-\x1f\x7f\xa0]*(?<! )",
 )
 _PARAGRAPH_BREAK = re.compile(r"\n[ ]*\n")
-_BLANK_LINE = re.compile(r"\n[ \t]*\n")
+_BLANK_LINE = re.compile(r"\n[ \t]*\n")   # in a plain text body, a line of tabs is blank too
 _INLINE_MARKUP = re.compile(r"[\\`*_\[<&]")
 _BRACKET_OR_ESCAPE = re.compile(r"\\.|[\[\]]", re.DOTALL)
 # Markers that open a level of nesting at a line's start: a quote, a bullet, a numbered item.
@@ -152,7 +152,7 @@ def _count_markers(line: str) -> int:
     count, position = 0, 0
     while count <= MAX_NESTING:
         marker = _NESTING_MARKER.match(line, position)
-        if not marker or marker.end() == position:
+        if not marker:
             break
         count, position = count + 1, marker.end()
     return count
