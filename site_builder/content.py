@@ -120,7 +120,7 @@ def _tags(data: dict, fail) -> tuple[str, ...]:
 
 
 def _source(data: dict, fail) -> tuple[str, str]:
-    """Return (source name, source URL); the URL must be http(s)."""
+    """Return (source name, source URL); the URL must be http(s), with no control character."""
     value = data.get("source")
     if value is None:
         return "", ""
@@ -151,7 +151,9 @@ def parse_entry(text: str, path: str, *, tz: datetime.tzinfo, digest: str = "") 
     def fail(key: str, message: str, hint: str | None = None):
         raise SourceError(path, key_line(text, key) or 1, message, hint)
 
-    source_name, source_url = _source(data, fail)   # before the cleaning, which would hide them
+    # The URL names taken before the cleaning: one with a control character is an error.
+    source_name, source_url = _source(data, fail)
+    slug = data.get("slug")
     try:
         data = without_control_characters(data)
     except RecursionError:   # libyaml loads up to 1,000 levels: more than Python recurses through
@@ -169,7 +171,6 @@ def parse_entry(text: str, path: str, *, tz: datetime.tzinfo, digest: str = "") 
         fail("date", str(exc), DATE_HINT)
     except OverflowError:  # 0001-01-01T00:00+05:00 is in year 0 in UTC
         fail("date", f"date '{data['date']}' is out of the range of years 1 to 9999", DATE_HINT)
-    slug = data.get("slug")
     if slug is None:
         slug = make_slug(title)
     elif not isinstance(slug, str) or not is_valid_slug(slug):

@@ -185,3 +185,9 @@ def test_front_matter_too_deep_to_clean_is_a_located_error():
     text = entry_text("title: T\ndate: 2022-01-01\nx: " + "[" * 990 + "]" * 990 + "\n")
     with pytest.raises(SourceError, match=r"^e.md:2: front matter is nested too deeply"):
         parse_entry(text, "e.md", tz=UTC)
+
+
+def test_a_slug_with_a_control_character_is_an_error_not_cleaned():
+    text = entry_text('title: T\ndate: 2022-01-01\nslug: "a\\0b"\n')
+    with pytest.raises(SourceError, match=r"^e.md:4: slug 'a\\x00b' is not a safe URL name"):
+        parse_entry(text, "e.md", tz=UTC)
