@@ -20,7 +20,7 @@ from .model import Entry
 from .sitemodel import Layout
 
 CACHE_DIR = ".sitegen-cache"
-FORMAT = 3  # bump when what the cache stores changes shape
+FORMAT = 4  # bump when what the cache stores changes shape, or how an entry file is parsed
 ENTRIES_FILE = "entries.pickle"
 DELTA_FILE = "entries-delta.pickle"
 RELATED_FILE = "related.pickle"

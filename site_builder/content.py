@@ -11,15 +11,19 @@ from urllib.parse import urlsplit
 
 from .errors import SourceError
 from .frontmatter import split_front_matter
-from .markup import render_markdown
+from .markup import MARKUPS, MarkupError, render_body
 from .model import Entry
 from .slugs import is_valid_slug, make_slug
 
 KNOWN_KEYS = frozenset(
-    ["title", "date", "slug", "lead", "summary", "tags", "source", "dateline", "draft"]
+    ["title", "date", "slug", "lead", "summary", "tags", "source", "dateline", "draft", "markup"]
 )
 DATE_HINT = "expected YYYY-MM-DD, or a date-time such as 2019-08-01T10:00:00Z"
 _DATE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$")
+# C0 and C1 control characters but tab and line feed, lone surrogates, U+FFFE and U+FFFF: a
+# YAML escape ("\0", "\x01") can put them in a value, and no page, feed or URL may show them.
+_CONTROL_CHARACTERS = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
+_NOT_IN_URL = re.compile("[\x00-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")  # tab and LF too
 _DATETIME = re.compile(
     r"^(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.\d+)?)?"
     r"\s*(Z|[+-]\d{2}:?\d{2})?$"
@@ -74,6 +78,18 @@ def parse_date(value: Any, tz: datetime.tzinfo) -> datetime.datetime:
         raise ValueError(f"date '{text}' is not a calendar date and time") from None
 
 
+def without_control_characters(value: Any) -> Any:
+    """Return a front matter value with control characters removed from every string in it."""
+    if isinstance(value, str):
+        return _CONTROL_CHARACTERS.sub("", value)
+    if isinstance(value, list):
+        return [without_control_characters(item) for item in value]
+    if isinstance(value, dict):
+        return {without_control_characters(key): without_control_characters(item)
+                for key, item in value.items()}
+    return value
+
+
 def _text_field(data: dict, key: str, fail) -> str:
     """Return a front matter value that must be text, or '' when it is absent."""
     value = data.get(key)
@@ -104,7 +120,7 @@ def _tags(data: dict, fail) -> tuple[str, ...]:
 
 
 def _source(data: dict, fail) -> tuple[str, str]:
-    """Return (source name, source URL); the URL must be http(s)."""
+    """Return (source name, source URL); the URL must be http(s), with no control character."""
     value = data.get("source")
     if value is None:
         return "", ""
@@ -115,21 +131,33 @@ def _source(data: dict, fail) -> tuple[str, str]:
         url = _text_field(value, "url", lambda k, m, h=None: fail("source", f"source {m}", h))
     else:
         fail("source", "'source' must be a URL or a mapping with name and url")
+    control = _NOT_IN_URL.search(url)
+    if control:
+        fail("source", f"source URL {url[:80]!r} holds the control character "
+             f"U+{ord(control.group()):04X}", "remove it: no URL can hold one")
     try:
         scheme = urlsplit(url).scheme.lower()
     except ValueError:  # 'http://[::1' (an unclosed IPv6 address)
         scheme = ""
     if url and scheme not in ("http", "https"):
         fail("source", f"source URL {url[:80]!r} is not an http(s) URL")
-    return name, url
+    return without_control_characters(name), url
 
 
 def parse_entry(text: str, path: str, *, tz: datetime.tzinfo, digest: str = "") -> Entry:
     """Return the Entry an entry file's text describes, or raise SourceError with its line."""
-    data, body, _ = split_front_matter(text, path)
+    data, body, body_line = split_front_matter(text, path)
 
     def fail(key: str, message: str, hint: str | None = None):
         raise SourceError(path, key_line(text, key) or 1, message, hint)
+
+    # The URL names taken before the cleaning: one with a control character is an error.
+    source_name, source_url = _source(data, fail)
+    slug = data.get("slug")
+    try:
+        data = without_control_characters(data)
+    except RecursionError:   # libyaml loads up to 1,000 levels: more than Python recurses through
+        raise SourceError(path, 2, "front matter is nested too deeply") from None
 
     title = _text_field(data, "title", fail)
     if not title:
@@ -143,7 +171,6 @@ def parse_entry(text: str, path: str, *, tz: datetime.tzinfo, digest: str = "") 
         fail("date", str(exc), DATE_HINT)
     except OverflowError:  # 0001-01-01T00:00+05:00 is in year 0 in UTC
         fail("date", f"date '{data['date']}' is out of the range of years 1 to 9999", DATE_HINT)
-    slug = data.get("slug")
     if slug is None:
         slug = make_slug(title)
     elif not isinstance(slug, str) or not is_valid_slug(slug):
@@ -152,7 +179,14 @@ def parse_entry(text: str, path: str, *, tz: datetime.tzinfo, digest: str = "") 
     draft = data.get("draft", False)
     if not isinstance(draft, bool):
         fail("draft", "'draft' must be true or false")
-    source_name, source_url = _source(data, fail)
+    markup = data.get("markup", MARKUPS[0])
+    if markup not in MARKUPS:
+        fail("markup", f"markup {str(markup)[:80]!r} is not one of: {', '.join(MARKUPS)}",
+             "markdown (the default) or text, for a body shown exactly as written")
+    try:
+        body_html = render_body(body, markup)
+    except MarkupError as exc:
+        raise SourceError(path, body_line + exc.line, exc.message, exc.hint) from None
     params = {key: value for key, value in data.items() if key not in KNOWN_KEYS}
     return Entry(
         path=path,
@@ -166,7 +200,7 @@ def parse_entry(text: str, path: str, *, tz: datetime.tzinfo, digest: str = "") 
         source_name=source_name,
         source_url=source_url,
         dateline=_text_field(data, "dateline", fail),
-        body_html=render_markdown(body),
+        body_html=body_html,
         draft=draft,
         params=params,
         digest=digest,

@@ -9,7 +9,6 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import os
-import re
 from dataclasses import dataclass, field, replace
 from pathlib import Path, PurePosixPath
 from types import MappingProxyType
@@ -41,17 +40,6 @@ KNOWN_SOURCES: Mapping[str, str] = MappingProxyType({
 # Second-level labels under which a country-code domain registers names: example.co.uk.
 _SECOND_LEVEL_LABELS = frozenset(["co", "com", "org", "net", "gov", "ac", "edu", "or", "ne", "go"])
 
-# Markdown escapes: see docs/raw-format.md, "How the body is written".
-_INLINE_SPECIAL_RE = re.compile(
-    r"\\(?=[!-/:-@\[-`{-~])"             # a backslash that would escape the next character
-    r"|[`*\[<]"                           # code, emphasis, links and images, raw HTML
-    r"|&(?=#|[A-Za-z0-9]+;)"              # an ampersand that may start an entity ('&#65' does)
-    r"|(?<![^\W_])_|_(?![^\W_])"          # an underscore not between two letters or digits
-)
-_INLINE_ESCAPES: Mapping[str, str] = MappingProxyType({
-    "\\": "\\\\", "`": "\\`", "*": "\\*", "[": "\\[", "<": "&lt;", "&": "&amp;", "_": "\\_",
-})
-_ORDERED_ITEM_RE = re.compile(r"\d+\.(?=\s|$)")
 
 
 @dataclass
@@ -65,29 +53,6 @@ class ImportReport:
 
 
 # --- pure helpers: what an entry file says -----------------------------------------------
-
-
-def escape_markdown(paragraph: str) -> str:
-    """Return one line of plain text as Markdown that renders as exactly that text."""
-    head, rest = _escape_line_start(paragraph)
-    return head + _INLINE_SPECIAL_RE.sub(lambda m: _INLINE_ESCAPES[m.group()[0]], rest)
-
-
-def _escape_line_start(text: str) -> tuple[str, str]:
-    """Return (escaped opening, rest) so the line cannot start a list, heading, quote or fence."""
-    ordered = _ORDERED_ITEM_RE.match(text)
-    if ordered:
-        return text[:ordered.end() - 1] + "\\.", text[ordered.end():]
-    first, second = text[:1], text[1:2]
-    if first in ("#", ">") and first:
-        return "\\" + first, text[1:]
-    if first in ("-", "+") and first and second in ("", " ", "-", "+"):
-        return "\\" + first, text[1:]
-    if text.startswith("~~~"):
-        return "&#126;", text[1:]
-    if first == ":" and second == " ":
-        return "&#58;", text[1:]
-    return "", text
 
 
 def source_name(url: str) -> str:
@@ -160,13 +125,14 @@ def entry_front_matter(article: RawArticle, slug: str, imported_from: str) -> di
     mapping["source"] = {"name": source_name(article.url), "url": article.url}
     mapping["dateline"] = article.dateline
     mapping["imported_from"] = imported_from
+    mapping["markup"] = "text"  # the body is the scraped text, shown as written
     return mapping
 
 
 def render_entry(article: RawArticle, slug: str, imported_from: str) -> str:
-    """Return the text of an article's entry file: front matter, then the escaped paragraphs."""
-    body = "\n\n".join(escape_markdown(paragraph) for paragraph in article.paragraphs)
-    return dump_entry(entry_front_matter(article, slug, imported_from), body)
+    """Return the text of an article's entry file: front matter, then the paragraphs as they are."""
+    return dump_entry(entry_front_matter(article, slug, imported_from),
+                      "\n\n".join(article.paragraphs))
 
 
 def entry_relpath(content_dir: str, article: RawArticle, slug: str) -> str:

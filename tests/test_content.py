@@ -129,3 +129,65 @@ def test_load_entries_collects_every_error(tmp_path):
 def test_parse_date_rejects_impossible_offsets():
     with pytest.raises(ValueError, match="impossible time zone"):
         parse_date("2022-01-01 10:00 +2500", UTC)
+
+
+# --- markup: how the body is written ------------------------------------------------------------
+
+def test_markup_text_shows_the_body_as_written():
+    text = entry_text("title: T\ndate: 2022-01-01\nmarkup: text\n", "*not em* <b>x</b> & [y]")
+    entry = parse_entry(text, "e.md", tz=UTC)
+    assert entry.body_html == "<p>*not em* &lt;b&gt;x&lt;/b&gt; &amp; [y]</p>"
+    assert "markup" not in entry.params
+    markdown = parse_entry(entry_text("title: T\ndate: 2022-01-01\nmarkup: markdown\n", "*em*"),
+                           "e.md", tz=UTC)
+    assert markdown.body_html == "<p><em>em</em></p>"
+
+
+@pytest.mark.parametrize("value", ["html", "Text", "[text]", "true", "''"])
+def test_an_unknown_markup_is_a_located_error_naming_the_allowed_ones(value):
+    text = entry_text(f"title: T\ndate: 2022-01-01\nmarkup: {value}\n")
+    with pytest.raises(SourceError, match=r"^e.md:4: markup .* is not one of: markdown, text "):
+        parse_entry(text, "e.md", tz=UTC)
+
+
+def test_a_body_past_the_markdown_limits_is_an_error_on_its_line_in_the_file():
+    text = entry_text("title: T\ndate: 2022-01-01\n", "Intro.\n\n" + "> " * 60 + "deep")
+    with pytest.raises(SourceError, match=r"^e.md:8: lists or quotes are nested more than 50"):
+        parse_entry(text, "e.md", tz=UTC)
+    text = entry_text("title: T\ndate: 2022-01-01\nmarkup: text\n", "> " * 60 + "[" * 50_000)
+    assert parse_entry(text, "e.md", tz=UTC).body_html.startswith("<p>&gt; &gt; ")
+
+
+# --- control characters in front matter ---------------------------------------------------------
+
+def test_control_characters_are_stripped_from_every_front_matter_value():
+    text = entry_text('title: "a\\0b \\x01c\\u0085"\ndate: 2022-01-01\nlead: "l\\te\\nad\\r"\n'
+                      'tags: ["t\\x1bag", "\\x7f"]\nsource: {name: "S\\x02", url: "https://a.example/"}\n'
+                      'dateline: "\\x9fBEIJING"\nmood: ["h\\x00appy", {"k\\x01": "v\\uffff"}]\n')
+    entry = parse_entry(text, "e.md", tz=UTC)
+    assert entry.title == "ab c"
+    assert entry.lead == "l\te\nad"       # tab and line feed are text; the CR is dropped
+    assert entry.tags == ("tag",)
+    assert (entry.source_name, entry.dateline) == ("S", "BEIJING")
+    assert entry.params == {"mood": ["happy", {"k": "v"}]}
+
+
+@pytest.mark.parametrize("source", ['"https://a.example/\\0x"', '{url: "https://a\\x01.example/"}',
+                                    '"https://a.example/\\tx"', '{url: "https://a.example/\\x85x"}'])
+def test_a_source_url_with_a_control_character_is_a_located_error(source):
+    text = entry_text(f"title: T\ndate: 2022-01-01\nsource: {source}\n")
+    with pytest.raises(SourceError, match=r"^e.md:4: source URL .* holds the control character "
+                                          r"U\+00(00|01|09|85) \(remove it"):
+        parse_entry(text, "e.md", tz=UTC)
+
+
+def test_front_matter_too_deep_to_clean_is_a_located_error():
+    text = entry_text("title: T\ndate: 2022-01-01\nx: " + "[" * 990 + "]" * 990 + "\n")
+    with pytest.raises(SourceError, match=r"^e.md:2: front matter is nested too deeply"):
+        parse_entry(text, "e.md", tz=UTC)
+
+
+def test_a_slug_with_a_control_character_is_an_error_not_cleaned():
+    text = entry_text('title: T\ndate: 2022-01-01\nslug: "a\\0b"\n')
+    with pytest.raises(SourceError, match=r"^e.md:4: slug 'a\\x00b' is not a safe URL name"):
+        parse_entry(text, "e.md", tz=UTC)

@@ -16,11 +16,11 @@ from hypothesis import strategies as st
 
 from site_builder import ingest
 from site_builder.frontmatter import split_front_matter
+from legacy_escape import escape_markdown
 from site_builder.ingest import (
-    ImportReport, escape_markdown, find_raw_files, import_articles, scan_entries, source_name,
-    write_text_atomically,
+    ImportReport, find_raw_files, import_articles, scan_entries, source_name, write_text_atomically,
 )
-from site_builder.markup import render_markdown
+from site_builder.markup import render_body, render_markdown, render_text
 from site_builder.rawformat import clean_line, decode_raw, parse_raw_article, split_raw_lines
 from site_builder.slugs import is_valid_slug, make_slug
 
@@ -37,9 +37,9 @@ def visible_text(html_text: str) -> str:
     return html.unescape(TAG_RE.sub("", html_text))
 
 
-def rendered_paragraphs(body: str) -> list[str]:
-    """Return the visible text of each <p> that a Markdown body renders to."""
-    rendered = render_markdown(body)
+def rendered_paragraphs(body: str, markup: str = "markdown") -> list[str]:
+    """Return the visible text of each <p> that a body in markup renders to."""
+    rendered = render_body(body, markup)
     assert re.fullmatch(r"(<p>.*</p>\n?)*", rendered, re.S), rendered
     return [visible_text(p) for p in re.findall(r"<p>(.*?)</p>", rendered, re.S)]
 
@@ -84,7 +84,8 @@ def test_seed_entry_every_field(site):
     front, body = read_entry(site, SEED_ENTRY)
     seed_lines = SEED.read_text(encoding="utf-8").split("\n")
     assert list(front) == ["title", "date", "slug", "lead", "summary", "tags", "source",
-                           "dateline", "imported_from"]
+                           "dateline", "imported_from", "markup"]
+    assert front["markup"] == "text"
     assert front["title"] == SEED_TITLE == seed_lines[1]
     assert front["date"] == "2022-12-31"
     assert front["slug"] == Path(SEED_ENTRY).stem
@@ -99,7 +100,7 @@ def test_seed_entry_every_field(site):
     paragraphs = body.strip("\n").split("\n\n")
     assert paragraphs == seed_lines[5:8] + [seed_lines[8] + seed_lines[9]]
     assert "will reach new heights. The Russian leader also underlined" in paragraphs[3]
-    assert rendered_paragraphs(body) == paragraphs
+    assert rendered_paragraphs(body, "text") == paragraphs
 
 
 def test_entry_round_trips_every_field_of_the_raw_article(site):
@@ -114,7 +115,8 @@ def test_entry_round_trips_every_field_of_the_raw_article(site):
     assert front["tags"] == list(article.keywords)
     assert front["source"]["url"] == article.url
     assert front["dateline"] == article.dateline
-    assert rendered_paragraphs(body) == list(article.paragraphs)
+    assert body.strip("\n").split("\n\n") == list(article.paragraphs)  # unescaped
+    assert rendered_paragraphs(body, "text") == list(article.paragraphs)
 
 
 def test_entry_file_is_plain_lf_utf8_and_ends_with_a_newline(site):
@@ -152,6 +154,9 @@ def test_custom_content_folder_and_imported_from_relative_to_the_site(tmp_path):
 
 
 # --- the body renders literally --------------------------------------------------------------
+# Bodies are written as they are, with `markup: text`; entries imported before that hold the
+# text escaped as Markdown (legacy_escape) and no markup key. Both render literally, and a
+# paragraph gives the same HTML either way, so re-importing changes no page.
 
 LITERAL_CASES = [
     "1. Not a list", "2023. A year, not a list", "# Not a heading", "#hashtag", "* not a bullet",
@@ -173,6 +178,13 @@ LITERAL_CASES = [
 def test_escaped_paragraph_renders_as_its_own_text(text):
     paragraph = clean_line(text)
     assert rendered_paragraphs(escape_markdown(paragraph)) == [paragraph]
+
+
+@pytest.mark.parametrize("text", LITERAL_CASES)
+def test_plain_text_paragraph_renders_as_its_escaped_markdown_did(text):
+    paragraph = clean_line(text)
+    assert render_text(paragraph) == render_markdown(escape_markdown(paragraph))
+    assert rendered_paragraphs(paragraph, "text") == [paragraph]
 
 
 def test_definition_list_cannot_form_from_two_paragraphs():
@@ -206,6 +218,7 @@ PARAGRAPH = st.text(
 @given(PARAGRAPH)
 def test_any_paragraph_renders_literally(paragraph):
     assert rendered_paragraphs(escape_markdown(paragraph)) == [paragraph]
+    assert render_text(paragraph) == render_markdown(escape_markdown(paragraph))
 
 
 @settings(max_examples=200, deadline=None)
@@ -213,6 +226,7 @@ def test_any_paragraph_renders_literally(paragraph):
 def test_any_paragraphs_render_literally_together(paragraphs):
     body = "\n\n".join(escape_markdown(p) for p in paragraphs)
     assert rendered_paragraphs(body) == paragraphs
+    assert render_text("\n\n".join(paragraphs)) == render_markdown(body)
 
 
 FIELD = st.text(st.characters(codec="utf-8", exclude_characters="\x00"), min_size=1,
@@ -232,7 +246,7 @@ def test_any_article_round_trips_through_its_entry(tmp_path_factory, title, lead
     assert (front["title"], front["lead"], front.get("summary", ""), front["tags"]) == (
         article.title, article.lead, article.summary, list(article.keywords))
     assert is_valid_slug(front["slug"]) and relpath.endswith(f"/{front['slug']}.md")
-    assert rendered_paragraphs(text) == list(article.paragraphs)
+    assert rendered_paragraphs(text, front["markup"]) == list(article.paragraphs)
 
 
 # --- source names ---------------------------------------------------------------------------

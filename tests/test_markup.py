@@ -1,9 +1,15 @@
-"""Markdown rendering: sanitised output, and the plain-prose fast path equal to the full parser."""
+"""Body rendering: sanitised Markdown, the plain-prose fast path equal to the full parser, plain
+text bodies, and the limits that keep the Markdown parser fast and its recursion shallow."""
+
+import time
+from html import escape as html_escape
 
 import markdown
+import pytest
 from hypothesis import given, settings, strategies as st
 
-from site_builder.markup import _EXTENSIONS, plain_paragraphs, render_markdown, sanitize_html
+from site_builder.markup import (_EXTENSIONS, MarkupError, bracket_scan_length, plain_paragraphs,
+                                 render_body, render_markdown, render_text, sanitize_html)
 
 PROSE_ALPHABET = list("abcXYZ019 .,;:-'\"()%$?/@&<>*_[]#!=+|~^{}\n\t\u00e9\u0416\u201c\u201d\u00a0")
 
@@ -48,3 +54,83 @@ def test_sanitising_removes_scripts_handlers_and_bad_urls():
     assert "<script" not in html and "onerror" not in html and "<svg" not in html
     assert "javascript:" not in html and "data:" not in html
     assert '<a href="https://example.org/" rel="noopener noreferrer">ok</a>' in html
+
+
+# --- plain text bodies (markup: text) -----------------------------------------------------------
+
+def test_plain_text_is_escaped_paragraph_by_paragraph():
+    text = "\n  a < b & *c* [d] `e` \\f\u00a0g \"h\"  \n\n \t \n\n\nsecond\nline\n"
+    assert render_text(text) == ('<p>a &lt; b &amp; *c* [d] `e` \\f&nbsp;g "h"</p>\n'
+                                 "<p>second\nline</p>")
+    assert render_body(text, "text") == render_text(text)
+    assert render_text("") == "" and render_text("\n \n") == ""
+
+
+def test_plain_text_renders_in_linear_time():
+    """The importer's escaped Markdown took 25 s for 100 KB of '<', 78 s for 150 KB."""
+    for char in "<[\\*`&_":
+        start = time.monotonic()
+        html = render_text(char * 1_000_000)
+        assert time.monotonic() - start < 5, char   # a hang guard: it takes milliseconds
+        assert html == f"<p>{html_escape(char, quote=False) * 1_000_000}</p>"
+
+
+# --- limits on what the Markdown parser is given ------------------------------------------------
+
+def markup_error(text: str) -> tuple[int, str]:
+    """Return (line, message) of the MarkupError that rendering text as Markdown raises."""
+    with pytest.raises(MarkupError) as caught:
+        render_markdown(text)
+    return caught.value.line, caught.value.message
+
+
+def test_a_long_paragraph_with_markdown_is_refused_at_its_first_line():
+    text = "Intro.\n\n\n" + "*a* " * 6_000 + "\nend"
+    assert markup_error(text) == (3, "this paragraph holds Markdown or HTML and is 24,004 "
+                                     "characters long, over the limit of 20,000")
+    assert render_markdown("x " + "*a* " * 4_999).startswith("<p>x <em>a</em>")
+
+
+def test_a_long_paragraph_of_prose_is_not_limited():
+    prose = "Plain words, no markup. " * 50_000
+    assert render_markdown(prose + "\n\nA *second* paragraph.").startswith("<p>Plain words")
+
+
+@pytest.mark.parametrize("text, scan", [
+    ("[a] [b](u) \\[ x", 4), ("x [[a]] y", 6), ("[[", 3), ("\\[[", 1), ("a]b[", 1), ("", 0)])
+def test_bracket_scan_length(text, scan):
+    assert bracket_scan_length(text) == scan
+
+
+def test_unclosed_brackets_are_refused_closed_ones_are_not():
+    assert markup_error("x\n\n" + "[" * 2_001)[0] == 2
+    assert markup_error("[" * 1_500 + "]" * 1_500)[0] == 0      # nested: the same scans
+    assert "<a href" in render_markdown("[1](http://a.example/) " * 800)
+    assert render_markdown("\\[" * 5_000).count("[") == 5_000     # escaped: no scan
+
+
+@pytest.mark.parametrize("text, line", [
+    ("- " * 1_000 + "x", 0), ("> " * 51 + "x", 0), ("1. " * 51 + "x", 0), (">" * 51 + "x", 0),
+    ("Intro.\n\n" + "\n".join("    " * level + "- x" for level in range(400)), 52),
+    ("\n".join("\t" * level + "- x" for level in range(60)), 50),
+])
+def test_deep_lists_and_quotes_are_refused_at_their_line(text, line):
+    assert markup_error(text) == (line, "lists or quotes are nested more than 50 levels deep")
+
+
+def test_lists_and_quotes_up_to_the_limit_render():
+    html = render_markdown("\n".join("    " * level + "- x" for level in range(50)))
+    assert html.count("<ul>") == 50
+    assert render_markdown("> " * 50 + "x").count("<blockquote>") == 50
+    assert "<hr" in render_markdown("* * * * * *")
+
+
+def test_deep_html_is_refused_at_the_tag_that_goes_too_deep():
+    text = "x\n" + "<div>\n\n" * 100_000 + "x"
+    assert markup_error(text) == (101, "HTML elements are nested more than 50 levels deep")
+    assert markup_error("<span>" * 51)[0] == 0
+
+
+def test_html_that_closes_or_implies_its_end_tags_is_not_deep():
+    assert "<div>" in render_markdown("<div><span>x</span></div>\n\n" * 200)
+    assert render_markdown("<p>a<br>b<p>c " * 200 + "<li>x" * 200).count("<p>") >= 200
