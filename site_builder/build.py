@@ -205,7 +205,7 @@ class Builder:
 
         signature = input_signature()
         manifest = cache.Manifest() if self.options.clean \
-            else cache.load_manifest(self.cache_dir, self.out_dir)
+            else cache.load_manifest(self.cache_dir, self.out_dir, self.log)
         self.step("scan")
         if manifest.signature == signature and self.out_dir.is_dir():
             self.report.up_to_date = True
@@ -265,9 +265,10 @@ class Builder:
 
     def site_layout(self, published: list[Entry], shape: str) -> Layout:
         """Return the layout of the site: the last build's when the shape is the same."""
-        layout = None if self.options.clean else cache.load_layout(self.cache_dir, shape)
+        layout = None if self.options.clean else cache.load_layout(self.cache_dir, shape, self.log)
         if layout is None:
-            related_memo = {} if self.options.clean else cache.load_related_memo(self.cache_dir)
+            related_memo = {} if self.options.clean \
+                else cache.load_related_memo(self.cache_dir, self.log)
             memo_before = set(related_memo)
             layout = layout_site(published, self.config, related_memo)
             if set(related_memo) != memo_before:
@@ -280,7 +281,7 @@ class Builder:
         """Return every entry: cached, parsed, or imported from seeds; raise on any error."""
         config = self.config
         entry_cache = cache.EntryCache(zone=config.timezone) if self.options.clean \
-            else cache.load_entry_cache(self.cache_dir, config.timezone)
+            else cache.load_entry_cache(self.cache_dir, config.timezone, self.log)
         fresh = cache.EntryCache(zone=config.timezone, seeds=dict(entry_cache.seeds))
         changed: list[tuple[Path, cache.Stat]] = []
         for path, stat in entry_files.items():

@@ -172,7 +172,7 @@ def layout_site(entries: Iterable[Entry], config: Config,
                   key=lambda tag: (tag[0].casefold(), tag[1]))
     memo = {} if related_memo is None else related_memo
     key = _related_digest(ordered, slugs_of, config.related_count)
-    if key not in memo:
+    if key not in memo or memo[key].keys() != position.keys():   # a stored memo may not fit
         memo.clear()
         memo[key] = _related(ordered, slugs_of, members, config.related_count)
     related = memo[key]
