@@ -13,7 +13,7 @@ import datetime
 import zoneinfo
 from dataclasses import fields
 from itertools import chain
-from typing import Any, Callable
+from typing import Any, Callable, Mapping
 
 from .model import Entry
 from .sitemodel import Layout
@@ -21,6 +21,7 @@ from .sitemodel import Layout
 ENTRY_FIELDS = tuple(field.name for field in fields(Entry))
 MAX_VALUE_DEPTH = 100   # front matter nested deeper is not cached (its entry is parsed each build)
 _SCALARS = (str, int, float, bool, type(None))
+_SCALAR_TYPES = frozenset(_SCALARS)
 
 
 class BadCache(ValueError):
@@ -171,33 +172,68 @@ def decode_datetime(value: Any, zones: dict[str, datetime.tzinfo] | None = None
 
 # ---------------------------------------------------------------- entries
 
-def encode_entry(entry: Entry) -> list:
-    """Return entry as a row of JSON values in the order of ENTRY_FIELDS."""
-    return [entry.path, entry.title, entry.slug, encode_datetime(entry.instant),
-            entry.date.isoformat(), entry.lead, entry.summary, list(entry.tags),
-            entry.source_name, entry.source_url, entry.dateline, entry.body_html, entry.draft,
-            encode_value(dict(entry.params)), entry.digest, entry.meta_digest, entry.url,
-            [list(link) for link in entry.tag_links]]
+def encode_entry(entry: Entry, bodies: bytearray) -> list:
+    """Return entry as a row of JSON values in the order of ENTRY_FIELDS; its body goes to the
+    end of bodies as UTF-8, the row holding its [offset, length] there."""
+    body = entry.body_html.encode("utf-8")
+    row = [entry.path, entry.title, entry.slug, encode_datetime(entry.instant),
+           entry.date.isoformat(), entry.lead, entry.summary, list(entry.tags),
+           entry.source_name, entry.source_url, entry.dateline, [len(bodies), len(body)],
+           entry.draft, _encode_params(entry.params), entry.digest, entry.meta_digest,
+           entry.url, [list(link) for link in entry.tag_links]]
+    bodies += body
+    return row
 
 
-def decode_entry(row: Any, zones: dict[str, datetime.tzinfo]) -> Entry:
-    """Return the Entry that encode_entry made row from; zones caches ZoneInfo lookups."""
+def decode_entry(row: Any, bodies: memoryview, zones: dict[str, datetime.tzinfo]) -> Entry:
+    """Return the Entry that encode_entry made row from; zones caches ZoneInfo lookups.
+
+    It runs for every cached entry of every build, so the common case is checked inline.
+    """
+    if type(row) is not list or len(row) != len(ENTRY_FIELDS):
+        raise BadCache(f"an entry is not a list of {len(ENTRY_FIELDS)} fields")
     (path, title, slug, instant, day, lead, summary, tags, source_name, source_url, dateline,
-     body_html, draft, params, digest, meta_digest, url, tag_links) = _list(row, len(ENTRY_FIELDS))
-    texts = (path, title, slug, lead, summary, source_name, source_url, dateline, body_html,
-             digest, meta_digest, url)
-    if set(map(type, texts)) != {str} or type(draft) is not bool:
+     body, draft, params, digest, meta_digest, url, tag_links) = row
+    if set(map(type, (path, title, slug, day, lead, summary, source_name, source_url, dateline,
+                      digest, meta_digest, url))) != {str} or type(draft) is not bool:
         raise BadCache("an entry has a field of the wrong type")
-    moment = decode_datetime(instant, zones)
-    params = decode_value(params)
-    if moment.tzinfo is None or type(params) is not dict:
-        raise BadCache("an entry has a naive date or no front matter mapping")
-    return Entry(path=path, title=title, slug=slug, instant=moment,
-                 date=datetime.date.fromisoformat(_text(day)), lead=lead, summary=summary,
-                 tags=_texts(tags), source_name=source_name, source_url=source_url,
-                 dateline=dateline, body_html=body_html, draft=draft, params=params,
-                 digest=digest, meta_digest=meta_digest, url=url,
-                 tag_links=tuple(_pair(link) for link in _list(tag_links)))
+    start, length = _list(body, 2)
+    if type(start) is not int or type(length) is not int or not 0 <= start <= start + length \
+            <= len(bodies):
+        raise BadCache("an entry's body is not in the file")
+    zone = zones.get(instant[2]) if type(instant) is list and len(instant) == 3 \
+        and type(instant[2]) is str and type(instant[0]) is str and instant[1] == 0 else None
+    if zone is not None:   # the usual case: the site's time zone, seen before
+        moment = datetime.datetime.fromisoformat(instant[0]).replace(tzinfo=zone)
+    else:
+        moment = decode_datetime(instant, zones)
+    if moment.tzinfo is None:
+        raise BadCache("an entry has a naive date")
+    fields = {
+        "path": path, "title": title, "slug": slug, "instant": moment,
+        "date": datetime.date.fromisoformat(day), "lead": lead, "summary": summary,
+        "tags": _texts(tags), "source_name": source_name, "source_url": source_url,
+        "dateline": dateline, "body_html": str(bodies[start:start + length], "utf-8"),
+        "draft": draft, "params": _decode_params(params), "digest": digest,
+        "meta_digest": meta_digest, "url": url,
+        "tag_links": tuple([_pair(link) for link in _list(tag_links)])}
+    # What Entry(**fields) makes, at a third of the cost.
+    entry = object.__new__(Entry)
+    object.__setattr__(entry, "__dict__", fields)   # Entry is frozen
+    return entry
+
+
+def _encode_params(params: Mapping[str, Any]) -> dict[str, Any]:
+    """Return an entry's front matter params (text keys) as a JSON object of encoded values."""
+    return {key: encode_value(value) for key, value in params.items()}
+
+
+def _decode_params(value: Any) -> dict[str, Any]:
+    """Return the params that _encode_params made value from."""
+    params = _mapping(value)
+    if params and not set(map(type, params.values())) <= _SCALAR_TYPES:
+        return {key: decode_value(item) for key, item in params.items()}
+    return params   # text, numbers and the like only: as JSON gave them
 
 
 def _pair(value: Any) -> tuple[str, str]:
@@ -228,12 +264,12 @@ def decode_stat_map(value: Any, decode: Callable[[Any], Any], removals: bool = F
     return decoded
 
 
-def decode_entries(value: Any, removals: bool = False
+def decode_entries(value: Any, bodies: memoryview, removals: bool = False
                    ) -> dict[str, tuple[tuple[int, int], Entry] | None]:
     """Return path -> (stat, Entry) from encode_stat_map(…, encode_entry); each entry's own
     path must be its key."""
     zones: dict[str, datetime.tzinfo] = {}
-    entries = decode_stat_map(value, lambda row: decode_entry(row, zones), removals)
+    entries = decode_stat_map(value, lambda row: decode_entry(row, bodies, zones), removals)
     if any(item is not None and item[1].path != path for path, item in entries.items()):
         raise BadCache("an entry is filed under another path")
     return entries
@@ -269,44 +305,50 @@ def decode_layout(value: Any) -> Layout:
     order, urls, links, tag_links, tags, periods, related = _record(value, (
         "order", "urls", "links", "tag_links", "tags", "periods", "related"))
     order, urls = _texts(order), _texts(urls)
-    table = tuple(_pair(link) for link in _list(links))
+    table = tuple([_pair(link) for link in _list(links)])
     count = len(order)
     if len(set(order)) != count or not len(urls) == len(_list(tag_links)) == len(_list(related)) \
             == count:
         raise BadCache("the layout's lists do not match")
     tag_rows = [_list(tag, 3) for tag in _list(tags)]
     period_rows = [[_list(group, 2) for group in _list(groups)] for groups in _list(periods, 3)]
-    _check_positions(tag_links, len(table))
-    _check_positions(chain([positions for _, _, positions in tag_rows],
-                           [positions for groups in period_rows for _, positions in groups],
-                           related), count)
+    numbered_links = _positions(tag_links, len(table))
+    tag_members = _positions([positions for _, _, positions in tag_rows], count)
+    related_positions = _positions(related, count)
+    period_members = [iter(_positions([positions for _, positions in groups], count))
+                      for groups in period_rows]
     return Layout(
         order=order,
         urls=urls,
-        tag_links=tuple(tuple([table[i] for i in numbers]) for numbers in tag_links),
-        tags=tuple((_text(name), _text(slug), tuple(positions))
-                   for name, slug, positions in tag_rows),
-        periods=tuple(tuple((_period_key(key), tuple(positions)) for key, positions in groups)
-                      for groups in period_rows),   # type: ignore[arg-type]
-        related=tuple(tuple(positions) for positions in related),
+        tag_links=tuple([tuple(map(table.__getitem__, numbers)) for numbers in numbered_links]),
+        tags=tuple([(_text(name), _text(slug), positions)
+                    for (name, slug, _), positions in zip(tag_rows, tag_members)]),
+        periods=tuple(tuple([(_period_key(key), next(members)) for key, _ in groups])
+                      for groups, members in zip(period_rows, period_members)),  # type: ignore
+        related=tuple(related_positions),
     )
 
 
-def _check_positions(lists: Any, limit: int) -> None:
-    """Check that every one of lists is a list of whole numbers from 0 to limit - 1."""
-    numbers = list(chain.from_iterable(_list(positions) for positions in lists))
+def _positions(lists: list, limit: int) -> list[tuple[int, ...]]:
+    """Return lists, each of which must be a list of whole numbers from 0 to limit - 1, as
+    tuples (checked in bulk: there are some 100,000 numbers in a layout of 10,000 entries)."""
+    if lists and set(map(type, lists)) != {list}:
+        raise BadCache("the layout has a list of positions that is not a list")
+    tuples = list(map(tuple, lists))
+    numbers = list(chain.from_iterable(tuples))
     if numbers and (set(map(type, numbers)) != {int} or min(numbers) < 0
                     or max(numbers) >= limit):
         raise BadCache("the layout points at entries it does not have")
+    return tuples
 
 
 def _period_key(value: Any) -> tuple[int, int, int]:
     """Return a (year, month, day) key, zeros for the parts a period has not, checked to be a
     calendar day."""
-    year, month, day = (_count(part) for part in _list(value, 3))
-    datetime.date(year, month or 1, day or 1)   # raises ValueError when it is not
-    if month == 0 and day:
-        raise BadCache("a period has a day but no month")
+    year, month, day = _list(value, 3)
+    if set(map(type, value)) != {int} or (month == 0 and day != 0):
+        raise BadCache("a period is not a year, month or day")
+    datetime.date(year, month or 1, day or 1)   # raises ValueError when it is not a day
     return (year, month, day)
 
 
