@@ -115,10 +115,8 @@ def _read(path: Path, kind: str, decode: Callable[..., Any], log: Log | None,
 
 def _reason(exc: BaseException) -> str:
     """Return a short phrase saying why a cache file could not be decoded."""
-    if isinstance(exc, json.JSONDecodeError):
+    if isinstance(exc, (json.JSONDecodeError, UnicodeDecodeError)):
         return "not valid JSON"
-    if isinstance(exc, UnicodeDecodeError):
-        return "not valid UTF-8"
     if isinstance(exc, BadCache):
         return str(exc)
     return "unexpected contents"
