@@ -19,8 +19,9 @@ from typing import Any, Callable
 
 from . import __version__
 from .cacheformat import (BadCache, decode_digests, decode_entries, decode_layout,
-                          decode_outputs, decode_related_memo, decode_seeds, encode_entry,
-                          encode_layout, encode_stat_map)
+                          decode_outputs, decode_related_memo, decode_seeds, encode_entries,
+                          encode_layout, encode_outputs, encode_seeds,
+                          mapping_values)
 from .model import Entry
 from .sitemodel import Layout
 
@@ -155,36 +156,24 @@ def _write(path: Path, kind: str, data: Any, bodies: bytes = b"") -> None:
         raise
 
 
-def _encode_entries(entries: dict[str, tuple[Stat, Entry] | None]
-                    ) -> tuple[dict[str, list | None], bytes]:
-    """Return entries as JSON values and their bodies, leaving out any entry whose front
-    matter cannot be stored (the next build parses it again)."""
-    encoded, bodies = {}, bytearray()
-    for path, item in entries.items():
-        try:
-            encoded.update(encode_stat_map({path: item}, lambda e: encode_entry(e, bodies)))
-        except (TypeError, ValueError):
-            continue
-    return encoded, bytes(bodies)
-
-
 def _decode_entry_cache(data: Any, bodies: memoryview) -> EntryCache:
     """Return the EntryCache of a decoded entries file."""
-    if type(data) is not dict or data.keys() != {"zone", "entries", "seeds"} \
-            or type(data["zone"]) is not str:
-        raise BadCache("not a mapping of zone, entries and seeds")
-    return EntryCache(zone=data["zone"], entries=decode_entries(data["entries"], bodies),  # type: ignore
-                      seeds=decode_seeds(data["seeds"]))
+    zone, entries, seeds = mapping_values(data, ("zone", "entries", "seeds"))
+    if type(zone) is not str:
+        raise BadCache("the time zone is not text")
+    return EntryCache(zone=zone, entries=decode_entries(entries, bodies),
+                      seeds=decode_seeds(seeds))
 
 
 def _decode_delta(data: Any, bodies: memoryview) -> EntryDelta:
     """Return the EntryDelta of a decoded delta file."""
-    if type(data) is not dict or data.keys() != {"base", "entries", "seeds"} \
-            or type(data["base"]) is not list or len(data["base"]) != 3 \
-            or set(map(type, data["base"])) != {int}:
-        raise BadCache("not a mapping of base, entries and seeds")
-    return EntryDelta(tuple(data["base"]), decode_entries(data["entries"], bodies, removals=True),
-                      decode_seeds(data["seeds"]))
+    base, entries, removed, seeds = mapping_values(data, ("base", "entries", "removed", "seeds"))
+    if type(base) is not list or len(base) != 3 or set(map(type, base)) != {int} \
+            or type(removed) is not list or not set(map(type, removed)) <= {str}:
+        raise BadCache("the delta's base or removed entries are not what they should be")
+    changed: dict[str, tuple[Stat, Entry] | None] = dict.fromkeys(removed)
+    changed.update(decode_entries(entries, bodies))
+    return EntryDelta(tuple(base), changed, decode_seeds(seeds))  # type: ignore[arg-type]
 
 
 def load_entry_cache(cache_dir: Path, zone: str, log: Log | None = None) -> EntryCache:
@@ -217,15 +206,17 @@ def write_entry_cache(cache_dir: Path, cache: EntryCache, previous: EntryCache) 
     changed = previous.changed | (previous.entries.keys() - cache.entries.keys()) | {
         path for path, item in cache.entries.items() if previous.entries.get(path) != item}
     base = cache_dir / ENTRIES_FILE
-    seeds = encode_stat_map(cache.seeds, str)
+    seeds = encode_seeds(cache.seeds)
     if previous.base_id is None or previous.base_id != file_id(base) or len(changed) > DELTA_LIMIT:
-        entries, bodies = _encode_entries(cache.entries)
+        entries, bodies = encode_entries(cache.entries)
         _write(base, "entries", {"zone": cache.zone, "entries": entries, "seeds": seeds}, bodies)
         (cache_dir / DELTA_FILE).unlink(missing_ok=True)
     else:
-        entries, bodies = _encode_entries({path: cache.entries.get(path) for path in changed})
-        _write(cache_dir / DELTA_FILE, "entries-delta",
-               {"base": list(previous.base_id), "entries": entries, "seeds": seeds}, bodies)
+        entries, bodies = encode_entries({path: cache.entries[path] for path in changed
+                                          if path in cache.entries})
+        _write(cache_dir / DELTA_FILE, "entries-delta", {
+            "base": list(previous.base_id), "entries": entries, "seeds": seeds,
+            "removed": sorted(changed - cache.entries.keys())}, bodies)
 
 
 def file_id(path: Path) -> FileId | None:
@@ -250,10 +241,10 @@ def write_related_memo(cache_dir: Path, memo: dict[str, dict[str, tuple[str, ...
 
 def _decode_shaped_layout(data: Any) -> tuple[str, Layout]:
     """Return (shape, layout) of a decoded layout file."""
-    if type(data) is not dict or data.keys() != {"shape", "layout"} \
-            or type(data["shape"]) is not str:
-        raise BadCache("not a mapping of shape and layout")
-    return data["shape"], decode_layout(data["layout"])
+    shape, layout = mapping_values(data, ("shape", "layout"))
+    if type(shape) is not str:
+        raise BadCache("the layout's shape is not text")
+    return shape, decode_layout(layout)
 
 
 def load_layout(cache_dir: Path, shape: str, log: Log | None = None) -> Layout | None:
@@ -274,17 +265,14 @@ def manifest_path(cache_dir: Path, out_dir: Path) -> Path:
 
 def _decode_manifest(data: Any) -> Manifest:
     """Return the Manifest of a decoded manifest file."""
-    names = ("signature", "folder_id", "outputs", "pages", "shape", "bodies")
-    if type(data) is not dict or data.keys() != set(names):
-        raise BadCache(f"not a mapping of {', '.join(names)}")
-    folder = data["folder_id"]
-    if type(data["signature"]) is not str or type(data["shape"]) is not str \
-            or type(data["pages"]) is not int or type(folder) is not list or len(folder) != 2 \
-            or set(map(type, folder)) != {int}:
+    signature, folder, outputs, pages, shape, bodies = mapping_values(
+        data, ("signature", "folder_id", "outputs", "pages", "shape", "bodies"))
+    if type(signature) is not str or type(shape) is not str or type(pages) is not int \
+            or type(folder) is not list or len(folder) != 2 or set(map(type, folder)) != {int}:
         raise BadCache("the manifest has a field of the wrong type")
-    return Manifest(signature=data["signature"], folder_id=tuple(folder),  # type: ignore[arg-type]
-                    outputs=decode_outputs(data["outputs"]), pages=data["pages"],
-                    shape=data["shape"], bodies=decode_digests(data["bodies"]))
+    return Manifest(signature=signature, folder_id=tuple(folder),  # type: ignore[arg-type]
+                    outputs=decode_outputs(outputs), pages=pages, shape=shape,
+                    bodies=decode_digests(bodies))
 
 
 def load_manifest(cache_dir: Path, out_dir: Path, log: Log | None = None) -> Manifest:
@@ -300,8 +288,8 @@ def write_manifest(cache_dir: Path, out_dir: Path, manifest: Manifest) -> None:
     manifest.folder_id = folder_id(out_dir)
     _write(manifest_path(cache_dir, out_dir), "outputs", {
         "signature": manifest.signature, "folder_id": list(manifest.folder_id),
-        "outputs": manifest.outputs, "pages": manifest.pages, "shape": manifest.shape,
-        "bodies": manifest.bodies})
+        "outputs": encode_outputs(manifest.outputs), "pages": manifest.pages,
+        "shape": manifest.shape, "bodies": manifest.bodies})
 
 
 def folder_id(path: Path) -> tuple[int, int]:

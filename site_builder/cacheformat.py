@@ -3,7 +3,8 @@
 Pure: cache.py does the reading and writing. A decoder given anything but what its encoder
 makes raises BadCache (or ValueError, TypeError, KeyError, IndexError, which mean the same), so
 that a damaged or hostile cache file is discarded instead of handing the build a wrong object.
-Entries are rows (lists in field order), not mappings: JSON decodes them a third faster.
+Entries are stored as columns (a list per field), which are checked and decoded a list at a
+time, about a third faster than a row or a mapping per entry.
 """
 
 from __future__ import annotations
@@ -12,8 +13,8 @@ import base64
 import datetime
 import zoneinfo
 from dataclasses import fields
-from itertools import chain
-from typing import Any, Callable, Mapping
+from itertools import accumulate, chain
+from typing import Any, Mapping, Sequence
 
 from .model import Entry
 from .sitemodel import Layout
@@ -66,7 +67,7 @@ def _texts(value: Any) -> tuple[str, ...]:
     return items
 
 
-def _record(value: Any, names: tuple[str, ...]) -> list:
+def mapping_values(value: Any, names: tuple[str, ...]) -> list:
     """Return the values of a JSON object that must have exactly the given keys, in that order."""
     if type(value) is not dict or value.keys() != set(names):
         raise BadCache(f"expected a mapping of {', '.join(names)}")
@@ -148,79 +149,123 @@ def encode_datetime(moment: datetime.datetime) -> list:
     return [moment.replace(tzinfo=None).isoformat(), moment.fold, where]
 
 
-def decode_datetime(value: Any, zones: dict[str, datetime.tzinfo] | None = None
-                    ) -> datetime.datetime:
-    """Return the datetime encode_datetime made value from; zones caches ZoneInfo lookups."""
+def decode_datetime(value: Any) -> datetime.datetime:
+    """Return the datetime encode_datetime made value from."""
     wall, fold, where = _list(value, 3)
     moment = datetime.datetime.fromisoformat(_text(wall))
     if fold not in (0, 1) or type(fold) is not int or moment.tzinfo is not None:
         raise BadCache("a date-time is not in the cache's form")
-    if where is None:
-        zone = None
-    elif type(where) is str:
-        zone = zones.get(where) if zones is not None else None
-        if zone is None:
-            zone = zoneinfo.ZoneInfo(where)   # raises ValueError or KeyError for a bad key
-            if zones is not None:
-                zones[where] = zone
-    elif type(where) is int:
-        zone = datetime.timezone(datetime.timedelta(microseconds=where))
-    else:
-        raise BadCache("a date-time has a time zone of the wrong type")
-    return moment.replace(tzinfo=zone, fold=fold)
+    return moment.replace(tzinfo=None if where is None else _decode_zone(where), fold=fold)
 
 
 # ---------------------------------------------------------------- entries
 
-def encode_entry(entry: Entry, bodies: bytearray) -> list:
-    """Return entry as a row of JSON values in the order of ENTRY_FIELDS; its body goes to the
-    end of bodies as UTF-8, the row holding its [offset, length] there."""
-    body = entry.body_html.encode("utf-8")
-    row = [entry.path, entry.title, entry.slug, encode_datetime(entry.instant),
-           entry.date.isoformat(), entry.lead, entry.summary, list(entry.tags),
-           entry.source_name, entry.source_url, entry.dateline, [len(bodies), len(body)],
-           entry.draft, _encode_params(entry.params), entry.digest, entry.meta_digest,
-           entry.url, [list(link) for link in entry.tag_links]]
-    bodies += body
-    return row
+TEXT_FIELDS = ("path", "title", "slug", "lead", "summary", "source_name", "source_url",
+               "dateline", "digest", "meta_digest", "url")
+ENTRY_COLUMNS = (*TEXT_FIELDS, "mtime", "size", "instant", "fold", "zone", "zones", "date",
+                 "tags", "body", "draft", "params", "tag_links")
 
 
-def decode_entry(row: Any, bodies: memoryview, zones: dict[str, datetime.tzinfo]) -> Entry:
-    """Return the Entry that encode_entry made row from; zones caches ZoneInfo lookups.
+def encode_entries(entries: Mapping[str, tuple[tuple[int, int], Entry]]) -> tuple[dict, bytes]:
+    """Return the entries (path -> (stat, Entry)) as one column of JSON values per field, and
+    their bodies in UTF-8 one after the other (the "body" column holds their lengths).
 
-    It runs for every cached entry of every build, so the common case is checked inline.
+    An entry whose front matter cannot be stored is left out: the next build parses it again.
     """
-    if type(row) is not list or len(row) != len(ENTRY_FIELDS):
-        raise BadCache(f"an entry is not a list of {len(ENTRY_FIELDS)} fields")
-    (path, title, slug, instant, day, lead, summary, tags, source_name, source_url, dateline,
-     body, draft, params, digest, meta_digest, url, tag_links) = row
-    if set(map(type, (path, title, slug, day, lead, summary, source_name, source_url, dateline,
-                      digest, meta_digest, url))) != {str} or type(draft) is not bool:
-        raise BadCache("an entry has a field of the wrong type")
-    start, length = _list(body, 2)
-    if type(start) is not int or type(length) is not int or not 0 <= start <= start + length \
-            <= len(bodies):
-        raise BadCache("an entry's body is not in the file")
-    zone = zones.get(instant[2]) if type(instant) is list and len(instant) == 3 \
-        and type(instant[2]) is str and type(instant[0]) is str and instant[1] == 0 else None
-    if zone is not None:   # the usual case: the site's time zone, seen before
-        moment = datetime.datetime.fromisoformat(instant[0]).replace(tzinfo=zone)
-    else:
-        moment = decode_datetime(instant, zones)
-    if moment.tzinfo is None:
-        raise BadCache("an entry has a naive date")
-    fields = {
-        "path": path, "title": title, "slug": slug, "instant": moment,
-        "date": datetime.date.fromisoformat(day), "lead": lead, "summary": summary,
-        "tags": _texts(tags), "source_name": source_name, "source_url": source_url,
-        "dateline": dateline, "body_html": str(bodies[start:start + length], "utf-8"),
-        "draft": draft, "params": _decode_params(params), "digest": digest,
-        "meta_digest": meta_digest, "url": url,
-        "tag_links": tuple([_pair(link) for link in _list(tag_links)])}
-    # What Entry(**fields) makes, at a third of the cost.
-    entry = object.__new__(Entry)
-    object.__setattr__(entry, "__dict__", fields)   # Entry is frozen
-    return entry
+    kept = []
+    for stat, entry in entries.values():
+        try:
+            if entry.instant.tzinfo is None:
+                raise ValueError("an entry's instant has no time zone")
+            kept.append((stat, entry, _encode_params(entry.params),
+                         encode_datetime(entry.instant), entry.body_html.encode("utf-8")))
+        except (TypeError, ValueError):
+            continue
+    zones: dict[str | int | None, int] = {}
+    columns: dict[str, list] = {name: [getattr(item[1], name) for item in kept]
+                                for name in TEXT_FIELDS}
+    columns.update(
+        mtime=[stat[0] for stat, *_ in kept],
+        size=[stat[1] for stat, *_ in kept],
+        instant=[moment[0] for *_, moment, _ in kept],
+        fold=[moment[1] for *_, moment, _ in kept],
+        zone=[zones.setdefault(moment[2], len(zones)) for *_, moment, _ in kept],
+        date=[entry.date.isoformat() for _, entry, *_ in kept],
+        tags=[list(entry.tags) for _, entry, *_ in kept],
+        body=[len(body) for *_, body in kept],
+        draft=[entry.draft for _, entry, *_ in kept],
+        params=[params for _, _, params, *_ in kept],
+        tag_links=[[list(link) for link in entry.tag_links] for _, entry, *_ in kept],
+    )
+    columns["zones"] = list(zones)
+    return columns, b"".join([body for *_, body in kept])
+
+
+def decode_entries(value: Any, bodies: memoryview) -> dict[str, tuple[tuple[int, int], Entry]]:
+    """Return path -> (stat, Entry) from the columns and bodies encode_entries made.
+
+    Every column is checked as a whole (some 200,000 values for 10,000 entries), then the
+    entries are made without Entry.__init__, at a third of its cost.
+    """
+    columns = dict(zip(ENTRY_COLUMNS, mapping_values(value, ENTRY_COLUMNS)))
+    count = len(_list(columns["path"]))
+    for name in ENTRY_COLUMNS:
+        if name != "zones" and len(_list(columns[name])) != count:
+            raise BadCache(f"the entries' {name} column is not as long as the others")
+    for name in (*TEXT_FIELDS, "instant", "date"):
+        _all_of(columns[name], str, name)
+    for name in ("mtime", "size", "fold", "zone", "body"):
+        _all_of(columns[name], int, name)
+    _all_of(columns["draft"], bool, "draft")
+    if min(columns["size"], default=0) < 0 or not set(columns["fold"]) <= {0, 1} \
+            or min(columns["body"], default=0) < 0 or sum(columns["body"]) != len(bodies):
+        raise BadCache("the entries have a size, fold or body length out of range")
+    zones = [_decode_zone(zone) for zone in _list(columns["zones"])]
+    if count and (min(columns["zone"]) < 0 or max(columns["zone"]) >= len(zones)):
+        raise BadCache("an entry's time zone is not in the table of zones")
+    instants = [datetime.datetime.fromisoformat(wall).replace(tzinfo=zones[zone], fold=fold)
+                for wall, zone, fold in zip(columns["instant"], columns["zone"], columns["fold"])]
+    ends = list(accumulate(columns["body"]))
+    rows = zip(
+        columns["path"], columns["title"], columns["slug"], instants,
+        map(datetime.date.fromisoformat, columns["date"]), columns["lead"], columns["summary"],
+        _text_tuples(columns["tags"]), columns["source_name"], columns["source_url"],
+        columns["dateline"],
+        [str(bodies[end - length:end], "utf-8") for end, length in zip(ends, columns["body"])],
+        columns["draft"], map(_decode_params, columns["params"]), columns["digest"],
+        columns["meta_digest"], columns["url"],
+        [tuple(map(_pair, _list(links))) for links in columns["tag_links"]])
+    entries = {}
+    for mtime, size, values in zip(columns["mtime"], columns["size"], rows):
+        entry = object.__new__(Entry)
+        object.__setattr__(entry, "__dict__", dict(zip(ENTRY_FIELDS, values)))   # Entry is frozen
+        entries[entry.path] = ((mtime, size), entry)
+    return entries
+
+
+def _all_of(column: list, kind: type, name: str) -> None:
+    """Check that every value of the column is exactly of type kind."""
+    if column and set(map(type, column)) != {kind}:
+        raise BadCache(f"the entries' {name} column holds values of the wrong type")
+
+
+def _decode_zone(value: Any) -> datetime.tzinfo:
+    """Return the time zone encode_datetime wrote as value: a ZoneInfo key or a fixed offset."""
+    if type(value) is str:
+        return zoneinfo.ZoneInfo(value)   # raises ValueError or KeyError for a bad key
+    if type(value) is int:
+        return datetime.timezone(datetime.timedelta(microseconds=value))
+    raise BadCache("an entry's time zone is neither a name nor an offset")
+
+
+def _text_tuples(lists: list) -> list[tuple[str, ...]]:
+    """Return lists, which must all be lists of text, as tuples."""
+    if lists and set(map(type, lists)) != {list}:
+        raise BadCache("expected lists of texts")
+    tuples = list(map(tuple, lists))
+    if not set(map(type, chain.from_iterable(tuples))) <= {str}:
+        raise BadCache("expected lists of texts")
+    return tuples
 
 
 def _encode_params(params: Mapping[str, Any]) -> dict[str, Any]:
@@ -242,48 +287,27 @@ def _pair(value: Any) -> tuple[str, str]:
     return (_text(first), _text(second))
 
 
-def encode_stat_map(items: dict[str, tuple[tuple[int, int], Any] | None],
-                    encode: Callable[[Any], Any]) -> dict[str, list | None]:
-    """Return path -> (stat, value) as path -> [mtime_ns, size, encoded value] (None stays)."""
-    return {path: None if item is None else [item[0][0], item[0][1], encode(item[1])]
-            for path, item in items.items()}
-
-
-def decode_stat_map(value: Any, decode: Callable[[Any], Any], removals: bool = False
-                    ) -> dict[str, tuple[tuple[int, int], Any] | None]:
-    """Return the mapping encode_stat_map made value from; None only where removals allows."""
-    decoded: dict[str, tuple[tuple[int, int], Any] | None] = {}
-    for path, item in _mapping(value).items():
-        if item is None and removals:
-            decoded[path] = None
-            continue
-        mtime, size, inner = _list(item, 3)
-        if type(mtime) is not int:
-            raise BadCache("a file time is not a whole number")
-        decoded[path] = ((mtime, _count(size)), decode(inner))
-    return decoded
-
-
-def decode_entries(value: Any, bodies: memoryview, removals: bool = False
-                   ) -> dict[str, tuple[tuple[int, int], Entry] | None]:
-    """Return path -> (stat, Entry) from encode_stat_map(…, encode_entry); each entry's own
-    path must be its key."""
-    zones: dict[str, datetime.tzinfo] = {}
-    entries = decode_stat_map(value, lambda row: decode_entry(row, bodies, zones), removals)
-    if any(item is not None and item[1].path != path for path, item in entries.items()):
-        raise BadCache("an entry is filed under another path")
-    return entries
+def encode_seeds(seeds: Mapping[str, tuple[tuple[int, int], str]]) -> dict[str, list]:
+    """Return raw file -> (stat, URL) as raw file -> [mtime_ns, size, URL]."""
+    return {path: [mtime, size, url] for path, ((mtime, size), url) in seeds.items()}
 
 
 def decode_seeds(value: Any) -> dict[str, tuple[tuple[int, int], str]]:
-    """Return raw file -> (stat, URL) from encode_stat_map(…, str)."""
-    return decode_stat_map(value, _text)   # type: ignore[return-value]
+    """Return raw file -> (stat, URL) from what encode_seeds made."""
+    seeds = {}
+    for path, item in _mapping(value).items():
+        mtime, size, url = _list(item, 3)
+        if type(mtime) is not int:
+            raise BadCache("a file time is not a whole number")
+        seeds[path] = ((mtime, _count(size)), _text(url))
+    return seeds
 
 
 # ---------------------------------------------------------------- the site layout
 
 def encode_layout(layout: Layout) -> dict:
-    """Return the layout as JSON values; tag links are numbers in a table of distinct links."""
+    """Return the layout as JSON values: lists of positions flattened (see _flatten), tag links
+    as numbers in a table of distinct links."""
     table: dict[tuple[str, str], int] = {}
     for links in layout.tag_links:
         for link in links:
@@ -292,54 +316,60 @@ def encode_layout(layout: Layout) -> dict:
         "order": list(layout.order),
         "urls": list(layout.urls),
         "links": [list(link) for link in table],
-        "tag_links": [[table[link] for link in links] for links in layout.tag_links],
-        "tags": [[name, slug, list(positions)] for name, slug, positions in layout.tags],
-        "periods": [[[list(key), list(positions)] for key, positions in groups]
-                    for groups in layout.periods],
-        "related": [list(positions) for positions in layout.related],
+        "tag_links": _flatten([[table[link] for link in links] for links in layout.tag_links]),
+        "tags": [[name, slug] for name, slug, _ in layout.tags],
+        "tag_entries": _flatten([positions for _, _, positions in layout.tags]),
+        "periods": [[list(key) for key, _ in groups] for groups in layout.periods],
+        "period_entries": [_flatten([positions for _, positions in groups])
+                           for groups in layout.periods],
+        "related": _flatten(layout.related),
     }
 
 
 def decode_layout(value: Any) -> Layout:
     """Return the Layout encode_layout made value from, every position checked to be in range."""
-    order, urls, links, tag_links, tags, periods, related = _record(value, (
-        "order", "urls", "links", "tag_links", "tags", "periods", "related"))
+    order, urls, links, tag_links, tags, tag_entries, periods, period_entries, related = \
+        mapping_values(value, ("order", "urls", "links", "tag_links", "tags", "tag_entries",
+                               "periods", "period_entries", "related"))
     order, urls = _texts(order), _texts(urls)
     table = tuple([_pair(link) for link in _list(links)])
     count = len(order)
-    if len(set(order)) != count or not len(urls) == len(_list(tag_links)) == len(_list(related)) \
-            == count:
+    tags = [_pair(tag) for tag in _list(tags)]
+    periods = [[_period_key(key) for key in _list(keys)] for keys in _list(periods, 3)]
+    tag_links, related = _unflatten(tag_links, len(table)), _unflatten(related, count)
+    tag_entries = _unflatten(tag_entries, count)
+    period_entries = [_unflatten(positions, count) for positions in _list(period_entries, 3)]
+    if len(set(order)) != count or not len(urls) == len(tag_links) == len(related) == count \
+            or len(tags) != len(tag_entries) \
+            or list(map(len, periods)) != list(map(len, period_entries)):
         raise BadCache("the layout's lists do not match")
-    tag_rows = [_list(tag, 3) for tag in _list(tags)]
-    period_rows = [[_list(group, 2) for group in _list(groups)] for groups in _list(periods, 3)]
-    numbered_links = _positions(tag_links, len(table))
-    tag_members = _positions([positions for _, _, positions in tag_rows], count)
-    related_positions = _positions(related, count)
-    period_members = [iter(_positions([positions for _, positions in groups], count))
-                      for groups in period_rows]
     return Layout(
         order=order,
         urls=urls,
-        tag_links=tuple([tuple(map(table.__getitem__, numbers)) for numbers in numbered_links]),
-        tags=tuple([(_text(name), _text(slug), positions)
-                    for (name, slug, _), positions in zip(tag_rows, tag_members)]),
-        periods=tuple(tuple([(_period_key(key), next(members)) for key, _ in groups])
-                      for groups, members in zip(period_rows, period_members)),  # type: ignore
-        related=tuple(related_positions),
+        tag_links=tuple([tuple(map(table.__getitem__, numbers)) for numbers in tag_links]),
+        tags=tuple([(name, slug, positions) for (name, slug), positions in zip(tags, tag_entries)]),
+        periods=tuple(tuple(zip(keys, positions))
+                      for keys, positions in zip(periods, period_entries)),  # type: ignore
+        related=tuple(related),
     )
 
 
-def _positions(lists: list, limit: int) -> list[tuple[int, ...]]:
-    """Return lists, each of which must be a list of whole numbers from 0 to limit - 1, as
-    tuples (checked in bulk: there are some 100,000 numbers in a layout of 10,000 entries)."""
-    if lists and set(map(type, lists)) != {list}:
-        raise BadCache("the layout has a list of positions that is not a list")
-    tuples = list(map(tuple, lists))
-    numbers = list(chain.from_iterable(tuples))
-    if numbers and (set(map(type, numbers)) != {int} or min(numbers) < 0
-                    or max(numbers) >= limit):
+def _flatten(lists: Sequence[Sequence[int]]) -> list[list[int]]:
+    """Return lists of numbers as [their lengths, all their numbers one after the other]: two
+    flat lists decode several times faster than thousands of short ones."""
+    return [[len(numbers) for numbers in lists], list(chain.from_iterable(lists))]
+
+
+def _unflatten(value: Any, limit: int) -> list[tuple[int, ...]]:
+    """Return the lists of numbers _flatten made value from, each number checked to be from 0
+    to limit - 1."""
+    lengths, numbers = _list(value, 2)
+    if not set(map(type, chain(_list(lengths), _list(numbers)))) <= {int} \
+            or min(lengths, default=0) < 0 or sum(lengths) != len(numbers) \
+            or numbers and (min(numbers) < 0 or max(numbers) >= limit):
         raise BadCache("the layout points at entries it does not have")
-    return tuples
+    return [tuple(numbers[end - length:end])
+            for end, length in zip(accumulate(lengths), lengths)]
 
 
 def _period_key(value: Any) -> tuple[int, int, int]:
@@ -367,12 +397,20 @@ def decode_related_memo(value: Any) -> dict[str, dict[str, tuple[str, ...]]]:
 
 # ---------------------------------------------------------------- output manifests
 
+def encode_outputs(outputs: Mapping[str, tuple[str, str]]) -> dict[str, list[str]]:
+    """Return output path -> (key, content digest) as three columns: flat lists of text decode
+    twice as fast as a list per output."""
+    return {"path": list(outputs), "key": [key for key, _ in outputs.values()],
+            "digest": [digest for _, digest in outputs.values()]}
+
+
 def decode_outputs(value: Any) -> dict[str, tuple[str, str]]:
-    """Return output path -> (key, content digest) from a mapping of path -> [key, digest]."""
-    outputs = {path: tuple(_list(item, 2)) for path, item in _mapping(value).items()}
-    if outputs and set(map(type, chain.from_iterable(outputs.values()))) != {str}:
-        raise BadCache("an output's key or digest is not text")
-    return outputs   # type: ignore[return-value]
+    """Return output path -> (key, content digest) from what encode_outputs made."""
+    paths, keys, digests = (_texts(column) for column in mapping_values(
+        value, ("path", "key", "digest")))
+    if not len(paths) == len(keys) == len(digests):
+        raise BadCache("the outputs' columns are not equally long")
+    return dict(zip(paths, zip(keys, digests)))
 
 
 def decode_digests(value: Any) -> dict[str, str]:

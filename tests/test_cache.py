@@ -101,11 +101,13 @@ YAML_SCALARS = (st.none() | st.booleans() | st.integers(-10**30, 10**30)
                     lambda minutes: datetime.timezone(datetime.timedelta(minutes=minutes)),
                     st.integers(-23 * 60, 23 * 60)))
                 | st.binary(max_size=20))
-YAML_VALUES = st.recursive(YAML_SCALARS, lambda inner: st.lists(inner, max_size=4) | st.dictionaries(
-    st.text(max_size=8) | st.integers(), inner, max_size=4), max_leaves=20)
+YAML_VALUES = st.recursive(YAML_SCALARS, lambda inner: st.lists(inner, max_size=4)
+                           | st.dictionaries(st.text(max_size=8) | st.integers(), inner, max_size=4),
+                           max_leaves=20)
 
 
-@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=150, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(params=st.dictionaries(st.text(min_size=1, max_size=10).filter(
     lambda key: key not in ("title", "date", "slug", "lead", "summary", "tags", "source",
                             "dateline", "draft")), YAML_VALUES, max_size=5))
@@ -123,7 +125,8 @@ def site(tmp_path):
     site = tmp_path / "site"
     for i in range(12):
         write_entry(site, f"entry-{i:02d}", f"202{i % 3}-{1 + i % 12:02d}-{1 + i % 27:02d}",
-                    tags=("russia", f"topic {i % 4}"), extra=f"when: !!timestamp 2001-02-0{1 + i % 9}\n")
+                    tags=("russia", f"topic {i % 4}"),
+                    extra=f"when: !!timestamp 2001-02-0{1 + i % 9}\n")
     (site / "sitegen.yaml").write_text("title: Test timeline\npage_size: 4\nsearch: false\n",
                                        encoding="utf-8")
     build(BuildOptions(site, jobs=1))
@@ -199,8 +202,9 @@ def edit_document(path, change):
     path.write_bytes(json.dumps(document).encode() + newline + bodies)
 
 
-def first_entry(document):
-    return next(iter(document["data"]["entries"].values()))[2]
+def column(document, name):
+    """Return one column of the entries in a cache file's document."""
+    return document["data"]["entries"][name]
 
 
 BAD_FILES = {   # kind -> how to spoil it
@@ -218,34 +222,36 @@ BAD_FILES = {   # kind -> how to spoil it
         path.parent / cache.RELATED_FILE, path)),
     "no data": (cache.DELTA_FILE, lambda path: edit_document(path, lambda d: d.pop("data"))),
     "a title that is a number": (cache.ENTRIES_FILE, lambda path: edit_document(
-        path, lambda d: first_entry(d).__setitem__(1, 5))),
-    "a row too short": (cache.ENTRIES_FILE, lambda path: edit_document(
-        path, lambda d: first_entry(d).pop())),
+        path, lambda d: column(d, "title").__setitem__(0, 5))),
+    "a column too short": (cache.ENTRIES_FILE, lambda path: edit_document(
+        path, lambda d: column(d, "slug").pop())),
     "a body outside the file": (cache.ENTRIES_FILE, lambda path: edit_document(
-        path, lambda d: first_entry(d).__setitem__(11, [10**9, 5]))),
+        path, lambda d: column(d, "body").__setitem__(0, 10**6))),
     "a naive instant": (cache.ENTRIES_FILE, lambda path: edit_document(
-        path, lambda d: first_entry(d)[3].__setitem__(2, None))),
+        path, lambda d: column(d, "zones").__setitem__(0, None))),
     "a zone that is a path": (cache.ENTRIES_FILE, lambda path: edit_document(
-        path, lambda d: first_entry(d)[3].__setitem__(2, "../../../etc/passwd"))),
+        path, lambda d: column(d, "zones").__setitem__(0, "../../../etc/passwd"))),
     "an unknown value kind": (cache.ENTRIES_FILE, lambda path: edit_document(
-        path, lambda d: first_entry(d).__setitem__(13, {"when": {"pickle": "x"}}))),
+        path, lambda d: column(d, "params").__setitem__(0, {"when": {"pickle": "x"}}))),
     "an unhashable set item": (cache.ENTRIES_FILE, lambda path: edit_document(
-        path, lambda d: first_entry(d).__setitem__(13, {"s": {"set": [[1]]}}))),
-    "an entry under another path": (cache.DELTA_FILE, lambda path: edit_document(
-        path, lambda d: first_entry(d).__setitem__(0, "content/x.md"))),
+        path, lambda d: column(d, "params").__setitem__(0, {"s": {"set": [[1]]}}))),
+    "a zone number out of range": (cache.DELTA_FILE, lambda path: edit_document(
+        path, lambda d: column(d, "zone").__setitem__(0, 5))),
     "a stat that is text": (cache.DELTA_FILE, lambda path: edit_document(
-        path, lambda d: next(iter(d["data"]["entries"].values())).__setitem__(0, "1"))),
+        path, lambda d: column(d, "mtime").__setitem__(0, "1"))),
+    "a removed entry that is a number": (cache.DELTA_FILE, lambda path: edit_document(
+        path, lambda d: d["data"]["removed"].append(1))),
     "a position out of range": (cache.LAYOUT_FILE, lambda path: edit_document(
-        path, lambda d: d["data"]["layout"]["related"][0].append(10**6))),
+        path, lambda d: d["data"]["layout"]["related"][1].__setitem__(0, 10**6))),
     "a position that is a float": (cache.LAYOUT_FILE, lambda path: edit_document(
-        path, lambda d: d["data"]["layout"]["related"][0].append(0.5))),
+        path, lambda d: d["data"]["layout"]["related"][1].__setitem__(0, 0.5))),
     "a month 13": (cache.LAYOUT_FILE, lambda path: edit_document(
-        path, lambda d: d["data"]["layout"]["periods"][1][0][0].__setitem__(1, 13))),
+        path, lambda d: d["data"]["layout"]["periods"][1][0].__setitem__(1, 13))),
     "related to an unknown entry": (cache.RELATED_FILE, lambda path: edit_document(
         path, lambda d: [value.__setitem__("content/a.md", ["content/nowhere.md"])
                          for value in d["data"].values()])),
     "an output digest that is a list": ("outputs", lambda path: edit_document(
-        path, lambda d: d["data"]["outputs"].__setitem__("index.html", ["k", ["d"]]))),
+        path, lambda d: d["data"]["outputs"]["digest"].__setitem__(0, ["d"]))),
     "a folder id of text": ("outputs", lambda path: edit_document(
         path, lambda d: d["data"].__setitem__("folder_id", ["a", "b"]))),
 }
