@@ -3,8 +3,8 @@
 Pure: cache.py does the reading and writing. A decoder given anything but what its encoder
 makes raises BadCache (or ValueError, TypeError, KeyError, IndexError, which mean the same), so
 that a damaged or hostile cache file is discarded instead of handing the build a wrong object.
-Entries are stored as columns (a list per field), which are checked and decoded a list at a
-time, about a third faster than a row or a mapping per entry.
+Entries are stored as columns (a list per field), checked and decoded a list at a time: at
+10,000 entries that took three quarters of the time of a row per entry.
 """
 
 from __future__ import annotations
@@ -141,9 +141,9 @@ def encode_datetime(moment: datetime.datetime) -> list:
         where: str | int | None = None
     elif type(zone) is zoneinfo.ZoneInfo and zone.key:
         where = zone.key
-    elif type(zone) is datetime.timezone and zone == datetime.timezone(zone.utcoffset(None)) \
+    elif type(zone) is datetime.timezone \
             and zone.tzname(None) == datetime.timezone(zone.utcoffset(None)).tzname(None):
-        where = zone.utcoffset(None) // datetime.timedelta(microseconds=1)
+        where = zone.utcoffset(None) // datetime.timedelta(microseconds=1)   # and unnamed
     else:
         raise TypeError(f"cannot cache the time zone {zone!r}")
     return [moment.replace(tzinfo=None).isoformat(), moment.fold, where]
@@ -205,7 +205,7 @@ def decode_entries(value: Any, bodies: memoryview) -> dict[str, tuple[tuple[int,
     """Return path -> (stat, Entry) from the columns and bodies encode_entries made.
 
     Every column is checked as a whole (some 200,000 values for 10,000 entries), then the
-    entries are made without Entry.__init__, at a third of its cost.
+    entries are made without running Entry.__init__ (as sitemodel._linked does).
     """
     columns = dict(zip(ENTRY_COLUMNS, mapping_values(value, ENTRY_COLUMNS)))
     count = len(_list(columns["path"]))
