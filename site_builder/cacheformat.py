@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import base64
 import datetime
+import struct
 import zoneinfo
 from dataclasses import fields
 from itertools import accumulate, chain
@@ -354,22 +355,33 @@ def decode_layout(value: Any) -> Layout:
     )
 
 
-def _flatten(lists: Sequence[Sequence[int]]) -> list[list[int]]:
-    """Return lists of numbers as [their lengths, all their numbers one after the other]: two
-    flat lists decode several times faster than thousands of short ones."""
-    return [[len(numbers) for numbers in lists], list(chain.from_iterable(lists))]
+def _flatten(lists: Sequence[Sequence[int]]) -> list[str]:
+    """Return lists of numbers as [their lengths, all their numbers one after the other], each
+    packed by _pack: a layout of 10,000 entries holds some 200,000 numbers."""
+    return [_pack([len(numbers) for numbers in lists]), _pack(list(chain.from_iterable(lists)))]
 
 
 def _unflatten(value: Any, limit: int) -> list[tuple[int, ...]]:
-    """Return the lists of numbers _flatten made value from, each number checked to be from 0
-    to limit - 1."""
-    lengths, numbers = _list(value, 2)
-    if not set(map(type, chain(_list(lengths), _list(numbers)))) <= {int} \
-            or min(lengths, default=0) < 0 or sum(lengths) != len(numbers) \
-            or numbers and (min(numbers) < 0 or max(numbers) >= limit):
+    """Return the lists of numbers _flatten made value from, each number checked to be below
+    limit."""
+    lengths, numbers = (_unpack(packed) for packed in _list(value, 2))
+    if sum(lengths) != len(numbers) or numbers and max(numbers) >= limit:
         raise BadCache("the layout points at entries it does not have")
-    return [tuple(numbers[end - length:end])
-            for end, length in zip(accumulate(lengths), lengths)]
+    return [numbers[end - length:end] for end, length in zip(accumulate(lengths), lengths)]
+
+
+def _pack(numbers: Sequence[int]) -> str:
+    """Return whole numbers from 0 to 2**32 - 1 as the hex digits of 32-bit little-endian
+    integers, which decode several times faster than a JSON list of numbers."""
+    return struct.pack(f"<{len(numbers)}I", *numbers).hex()
+
+
+def _unpack(value: Any) -> tuple[int, ...]:
+    """Return the numbers _pack made value from."""
+    data = bytes.fromhex(_text(value))   # raises ValueError for anything but hex digits
+    if len(data) % 4:
+        raise BadCache("packed numbers of the wrong length")
+    return struct.unpack(f"<{len(data) // 4}I", data)
 
 
 def _period_key(value: Any) -> tuple[int, int, int]:

@@ -242,9 +242,11 @@ BAD_FILES = {   # kind -> how to spoil it
     "a removed entry that is a number": (cache.DELTA_FILE, lambda path: edit_document(
         path, lambda d: d["data"]["removed"].append(1))),
     "a position out of range": (cache.LAYOUT_FILE, lambda path: edit_document(
-        path, lambda d: d["data"]["layout"]["related"][1].__setitem__(0, 10**6))),
-    "a position that is a float": (cache.LAYOUT_FILE, lambda path: edit_document(
-        path, lambda d: d["data"]["layout"]["related"][1].__setitem__(0, 0.5))),
+        path, lambda d: d["data"]["layout"]["related"].__setitem__(1, "ffffff00"))),
+    "positions that are not hex": (cache.LAYOUT_FILE, lambda path: edit_document(
+        path, lambda d: d["data"]["layout"]["related"].__setitem__(1, "0.5"))),
+    "lengths that do not add up": (cache.LAYOUT_FILE, lambda path: edit_document(
+        path, lambda d: d["data"]["layout"]["tag_links"].__setitem__(0, "01000000"))),
     "a month 13": (cache.LAYOUT_FILE, lambda path: edit_document(
         path, lambda d: d["data"]["layout"]["periods"][1][0].__setitem__(1, 13))),
     "related to an unknown entry": (cache.RELATED_FILE, lambda path: edit_document(
