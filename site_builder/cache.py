@@ -84,7 +84,7 @@ def _read(path: Path, kind: str, decode: Callable[..., Any], log: Log | None,
     or not what this version writes; then the whole cache is discarded and log hears why.
 
     A file is a line of JSON, then (with_bodies) the entries' bodies, which decode(data, bodies)
-    reads by their offsets: JSON would take three times as long to scan them.
+    cuts by their lengths: JSON would take several times as long to scan them.
     """
     try:
         contents = path.read_bytes()
@@ -126,7 +126,10 @@ def _reason(exc: BaseException) -> str:
 def _discard(cache_dir: Path, reason: str, log: Log | None) -> None:
     """Delete every file of the cache (so that no other is read in this build) and say why."""
     for file in _cache_files(cache_dir):
-        file.unlink(missing_ok=True)
+        try:
+            file.unlink(missing_ok=True)
+        except OSError:
+            pass   # a read-only cache is read again, and discarded again, by the next build
     if log is not None:
         log(f"ignoring the build cache ({CACHE_DIR}/{reason}): rebuilding everything")
 
