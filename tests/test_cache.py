@@ -300,3 +300,23 @@ def test_the_cache_is_json_and_the_module_no_longer_imports_pickle(site):
     for module in (cacheformat, cache):
         source = Path(module.__file__).read_text(encoding="utf-8")
         assert not re.search(r"^\s*(import|from)\s+\S*pickle", source, re.MULTILINE)
+
+
+def test_a_related_memo_under_the_right_digest_that_leaves_out_an_entry_is_worked_out_again(
+        site, tmp_path):
+    path = site / CACHE_DIR / cache.RELATED_FILE
+    left_out = "content/2020/01/entry-00.md"
+
+    def leave_out(document):
+        for related in document["data"].values():
+            related.pop(left_out)
+            for others in related.values():
+                others[:] = [other for other in others if other != left_out]
+
+    edit_document(path, leave_out)
+    # A title edit changes the layout but not the digest the related entries are filed under.
+    entry = site / "content/2021/02/entry-01.md"
+    entry.write_text(entry.read_text(encoding="utf-8").replace("title: Entry 01", "title: New"),
+                     encoding="utf-8")
+    build(BuildOptions(site, jobs=1))
+    assert tree(site / "public") == clean_build(site, tmp_path)
