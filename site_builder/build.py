@@ -17,7 +17,7 @@ from typing import Callable, Iterator, Sequence
 
 from . import __version__, cache, output, parallel, search
 from .config import Config, load_config
-from .content import file_digest, try_load_entry
+from .content import try_load_entry
 from .errors import BuildFailed, SitegenError, SourceError
 from .model import Entry, Site
 from .plan import DataOutput, Output, PageOutput, Planner, build_plan, entry_file, file_output
@@ -25,7 +25,7 @@ from .render import Theme, load_theme, render_page, template_closure_digests, th
 from .sitemodel import Layout, assemble_site, layout_site
 from .sources import relative_path, scan_tree, taken_slugs
 from .urls import OWNER_MARKER, SEARCH_BUNDLE_DIR, period_path
-from .digests import digest_bytes
+from .digests import digest_bytes, digest_of
 from .views import Link, view_digest
 
 PARSE_CHUNK = 250
@@ -76,7 +76,7 @@ class Inputs:
 
     def signature(self, config: Config, drafts: bool) -> str:
         """Return a digest of every input's stat: equal signatures need no build."""
-        return cache.digest(__version__, config, drafts,
+        return digest_of(__version__, config, drafts,
                             [(p, s) for files in (self.entries, self.seeds, self.templates)
                              for p, s in files.items()])
 
@@ -149,7 +149,7 @@ class Builder:
         """
         if self.out_dir.exists() and not self.out_dir.is_dir():
             raise SitegenError(f"the output folder {self.out_dir} is a file, not a folder")
-        stored = cache.load_manifest(self.cache_dir, self.out_dir)
+        stored = cache.load_manifest(self.cache_dir, self.out_dir, self.log)
         problem = output.output_folder_problem(self.site_dir, self.out_dir, self.config,
                                                built_before=bool(stored.outputs))
         if problem:
@@ -186,9 +186,9 @@ class Builder:
 
     def site_layout(self, published: list[Entry], shape: str) -> Layout:
         """Return the layout of the site: the last build's when the shape is the same."""
-        layout = None if self.options.clean else cache.load_layout(self.cache_dir, shape)
+        layout = None if self.options.clean else cache.load_layout(self.cache_dir, shape, self.log)
         if layout is None:
-            known = {} if self.options.clean else cache.load_related_memo(self.cache_dir)
+            known = {} if self.options.clean else cache.load_related_memo(self.cache_dir, self.log)
             layout, related = layout_site(published, self.config, known)
             if related.keys() != known.keys():
                 cache.write_related_memo(self.cache_dir, related)
@@ -200,7 +200,7 @@ class Builder:
         import wrote; raise on any error."""
         config = self.config
         entry_cache = cache.EntryCache(zone=config.timezone) if self.options.clean \
-            else cache.load_entry_cache(self.cache_dir, config.timezone)
+            else cache.load_entry_cache(self.cache_dir, config.timezone, self.log)
         fresh = cache.EntryCache(zone=config.timezone, seeds=dict(entry_cache.seeds))
         changed: list[tuple[Path, cache.Stat]] = []
         for path, stat in inputs.entries.items():
@@ -285,16 +285,16 @@ class Builder:
         mean equal bytes."""
         templates = template_closure_digests(
             theme.env, {o.template for o in plan if isinstance(o, PageOutput)})
-        data_salt = cache.digest(__version__, self.config)
-        page_salt = cache.digest(data_salt, view_digest(theme.site))
+        data_salt = digest_of(__version__, self.config)
+        page_salt = digest_of(data_salt, view_digest(theme.site))
         memo: dict[int, str] = {}   # summaries and entries shared by many views, encoded once
         keys = []
         for item in plan:
             if isinstance(item, PageOutput):
-                keys.append(cache.digest(page_salt, templates[item.template],
+                keys.append(digest_of(page_salt, templates[item.template],
                                          view_digest(item.view, memo)))
             else:
-                keys.append(cache.digest(data_salt, view_digest(item.view, memo)))
+                keys.append(digest_of(data_salt, view_digest(item.view, memo)))
         return keys
 
     def write(self, plan: list[Output], keys: list[str], site_paths: list[str],
@@ -441,7 +441,7 @@ def site_shape(config: Config, drafts: bool, template_files: dict[str, cache.Sta
     Builds of one shape plan the same outputs with the same keys, except for the outputs that
     show entry bodies (Planner.body_outputs): a front matter digest covers all but the body.
     """
-    return cache.digest(__version__, config, drafts, list(template_files.items()),
+    return digest_of(__version__, config, drafts, list(template_files.items()),
                         sorted((entry.path, entry.meta_digest) for entry in entries))
 
 
@@ -468,7 +468,7 @@ def _stat(path: Path) -> cache.Stat:
 def _same_content(path: Path, digest: str) -> bool:
     """Return whether the file at path has the given content digest."""
     try:
-        return file_digest(path.read_bytes()) == digest
+        return digest_bytes(path.read_bytes()) == digest
     except OSError:
         return False
 

@@ -1,33 +1,44 @@
 """The build cache: parsed entries and the last build's outputs, kept between builds.
 
 It lives in ``.sitegen-cache/`` in the site folder, which git and the output both ignore. Every
-file in it is written atomically and read defensively: a missing, stale or unreadable cache only
-makes the next build a full one.
+file in it is JSON (cacheformat.py says how), written atomically and read defensively: a cache
+can come from anywhere (a pull request, a restored CI cache), so nothing in it can run code, and
+a file that is not exactly what this version writes is discarded, with the rest of the cache, on
+one line of the build's output. A missing, stale or discarded cache only makes the build a full one.
 """
 
 from __future__ import annotations
 
-import hashlib
+import json
 import os
-import pickle
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 from . import __version__
+from .cacheformat import (BadCache, decode_digests, decode_entries, decode_layout,
+                          decode_outputs, decode_related_memo, decode_seeds, encode_entries,
+                          encode_layout, encode_outputs, encode_seeds,
+                          mapping_values)
+from .digests import digest_of
 from .model import Entry
 from .sitemodel import Layout
 
 CACHE_DIR = ".sitegen-cache"
-FORMAT = 4  # bump when what the cache stores changes shape, or how an entry file is parsed
-ENTRIES_FILE = "entries.pickle"
-DELTA_FILE = "entries-delta.pickle"
-RELATED_FILE = "related.pickle"
-LAYOUT_FILE = "layout.pickle"
+FORMAT = 5  # bump when what the cache stores changes shape, or how an entry file is parsed
+ENTRIES_FILE = "entries.json"
+DELTA_FILE = "entries-delta.json"
+RELATED_FILE = "related.json"
+LAYOUT_FILE = "layout.json"
+MANIFEST_PREFIX = "outputs-"
+OLD_SUFFIX = ".pickle"   # the cache of earlier versions, never read: unpickling can run code
 DELTA_LIMIT = 500   # entries the delta file may hold before the whole cache is written again
 Stat = tuple[int, int]  # (mtime_ns, size)
 FileId = tuple[int, int, int]  # (inode, mtime_ns, size): changes whenever a file is replaced
+Log = Callable[[str], None]
+# What decoding a file that is not what we wrote may raise (BadCache is a ValueError).
+DECODE_ERRORS = (ValueError, TypeError, KeyError, IndexError, OverflowError, RecursionError)
 
 
 @dataclass
@@ -37,15 +48,15 @@ class EntryCache:
     zone: str = ""
     entries: dict[str, tuple[Stat, Entry]] = field(default_factory=dict)   # path -> parsed entry
     seeds: dict[str, tuple[Stat, str]] = field(default_factory=dict)       # raw file -> its URL
-    base_id: FileId | None = field(default=None, compare=False)   # entries.pickle it was read from
+    base_id: FileId | None = field(default=None, compare=False)   # entries.json it was read from
     changed: frozenset[str] = field(default=frozenset(), compare=False)  # paths the delta changed
 
 
 @dataclass
 class EntryDelta:
-    """The entries changed since entries.pickle was written: a small file instead of a big one."""
+    """The entries changed since entries.json was written: a small file instead of a big one."""
 
-    base_id: FileId                                         # the entries.pickle it applies to
+    base_id: FileId                                         # the entries.json it applies to
     entries: dict[str, tuple[Stat, Entry] | None]           # path -> entry, None when removed
     seeds: dict[str, tuple[Stat, str]]
 
@@ -62,44 +73,118 @@ class Manifest:
     bodies: dict[str, str] = field(default_factory=dict)       # entry path -> its file's digest
 
 
-def digest(*parts: Any) -> str:
-    """Return a short hex digest of the repr of parts."""
-    return hashlib.blake2b(repr(parts).encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()
+def _read(path: Path, kind: str, decode: Callable[..., Any], log: Log | None,
+          with_bodies: bool = False) -> Any:
+    """Return the decoded data of the cache file path of that kind, or None when it is missing
+    or not what this version writes; then the whole cache is discarded and log hears why.
 
-
-def _read(path: Path) -> Any:
-    """Return the object pickled in path, or None when it is missing or unreadable."""
+    A file is a line of JSON, then (with_bodies) the entries' bodies, which decode(data, bodies)
+    cuts by their lengths: JSON would take several times as long to scan them.
+    """
     try:
-        with open(path, "rb") as handle:
-            header, payload = pickle.load(handle)
-    except (OSError, pickle.UnpicklingError, EOFError, ValueError, TypeError, AttributeError,
-            ImportError, IndexError):
+        contents = path.read_bytes()
+    except FileNotFoundError:
+        if path.with_suffix(OLD_SUFFIX).exists():
+            _discard(path.parent, f"{path.with_suffix(OLD_SUFFIX).name} is in an old format", log)
         return None
-    return payload if header == (__version__, FORMAT) else None
+    except OSError as exc:
+        _discard(path.parent, f"{path.name}: {exc.strerror}", log)
+        return None
+    try:
+        end = contents.find(b"\n") % (len(contents) + 1)   # the end when there is no break
+        text, bodies = contents[:end], memoryview(contents)[end + 1:]   # not copied
+        if bodies and not with_bodies:
+            raise BadCache("there is more after the JSON")
+        document = json.loads(text)
+        if type(document) is not dict or document.keys() != {"sitegen", "format", "kind", "data"}:
+            raise BadCache("not a sitegen cache file")
+        if (document["sitegen"], document["format"]) != (__version__, FORMAT):
+            raise BadCache(f"written by sitegen {str(document['sitegen'])[:20]}, "
+                           f"cache format {str(document['format'])[:10]}")
+        if document["kind"] != kind:
+            raise BadCache(f"holds {str(document['kind'])[:20]}, not {kind}")
+        return decode(document["data"], bodies) if with_bodies else decode(document["data"])
+    except DECODE_ERRORS as exc:
+        _discard(path.parent, f"{path.name}: {_reason(exc)}", log)
+        return None
 
 
-def _write(path: Path, payload: Any) -> None:
-    """Pickle payload into path atomically."""
+def _reason(exc: BaseException) -> str:
+    """Return a short phrase saying why a cache file could not be decoded."""
+    if isinstance(exc, (json.JSONDecodeError, UnicodeDecodeError)):
+        return "not valid JSON"
+    if isinstance(exc, BadCache):
+        return str(exc)
+    return "unexpected contents"
+
+
+def _discard(cache_dir: Path, reason: str, log: Log | None) -> None:
+    """Delete every file of the cache (so that no other is read in this build) and say why."""
+    for file in _cache_files(cache_dir):
+        try:
+            file.unlink(missing_ok=True)
+        except OSError:
+            pass   # a read-only cache is read again, and discarded again, by the next build
+    if log is not None:
+        log(f"ignoring the build cache ({CACHE_DIR}/{reason}): rebuilding everything")
+
+
+def _cache_files(cache_dir: Path) -> list[Path]:
+    """Return the files in cache_dir that this module writes, or older versions wrote."""
+    try:
+        return [file for file in cache_dir.iterdir() if file.suffix in (".json", OLD_SUFFIX)
+                and not file.is_dir()]
+    except OSError:
+        return []
+
+
+def _write(path: Path, kind: str, data: Any, bodies: bytes = b"") -> None:
+    """Write data as the cache file path of that kind, then bodies (see _read), atomically."""
+    document = {"sitegen": __version__, "format": FORMAT, "kind": kind, "data": data}
+    text = json.dumps(document, separators=(",", ":")).encode("ascii")   # never a line break
     path.parent.mkdir(parents=True, exist_ok=True)
     handle, temp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
     try:
         with os.fdopen(handle, "wb") as out:
-            pickle.dump(((__version__, FORMAT), payload), out, protocol=pickle.HIGHEST_PROTOCOL)
+            out.write(text + b"\n" if bodies else text)
+            out.write(bodies)
         os.replace(temp, path)
     except BaseException:
         Path(temp).unlink(missing_ok=True)
         raise
 
 
-def load_entry_cache(cache_dir: Path, zone: str) -> EntryCache:
+def _decode_entry_cache(data: Any, bodies: memoryview) -> EntryCache:
+    """Return the EntryCache of a decoded entries file."""
+    zone, entries, seeds = mapping_values(data, ("zone", "entries", "seeds"))
+    if type(zone) is not str:
+        raise BadCache("the time zone is not text")
+    return EntryCache(zone=zone, entries=decode_entries(entries, bodies),
+                      seeds=decode_seeds(seeds))
+
+
+def _decode_delta(data: Any, bodies: memoryview) -> EntryDelta:
+    """Return the EntryDelta of a decoded delta file."""
+    base, entries, removed, seeds = mapping_values(data, ("base", "entries", "removed", "seeds"))
+    if type(base) is not list or len(base) != 3 or set(map(type, base)) != {int} \
+            or type(removed) is not list or not set(map(type, removed)) <= {str}:
+        raise BadCache("the delta's base or removed entries are not what they should be")
+    changed: dict[str, tuple[Stat, Entry] | None] = dict.fromkeys(removed)
+    changed.update(decode_entries(entries, bodies))
+    return EntryDelta(tuple(base), changed, decode_seeds(seeds))  # type: ignore[arg-type]
+
+
+def load_entry_cache(cache_dir: Path, zone: str, log: Log | None = None) -> EntryCache:
     """Return the cached entries parsed in time zone zone (empty if none fit), delta applied."""
     base_id = file_id(cache_dir / ENTRIES_FILE)
-    cache = _read(cache_dir / ENTRIES_FILE)
-    if not isinstance(cache, EntryCache) or cache.zone != zone or base_id is None:
+    cache = _read(cache_dir / ENTRIES_FILE, "entries", _decode_entry_cache, log, True)
+    if cache is None or cache.zone != zone or base_id is None:
         return EntryCache(zone=zone)
     cache.base_id = base_id
-    delta = _read(cache_dir / DELTA_FILE)
-    if isinstance(delta, EntryDelta) and delta.base_id == base_id:
+    delta = _read(cache_dir / DELTA_FILE, "entries-delta", _decode_delta, log, True)
+    if delta is None and not (cache_dir / ENTRIES_FILE).exists():
+        return EntryCache(zone=zone)   # the delta was bad: the whole cache was discarded
+    if delta is not None and delta.base_id == base_id:
         for path, item in delta.entries.items():
             if item is None:
                 cache.entries.pop(path, None)
@@ -113,18 +198,23 @@ def load_entry_cache(cache_dir: Path, zone: str) -> EntryCache:
 def write_entry_cache(cache_dir: Path, cache: EntryCache, previous: EntryCache) -> None:
     """Store the entry cache, which was previous when loaded.
 
-    A few changed entries go into a small delta file next to the unchanged entries.pickle, so
-    that editing one entry of a large site does not pickle every entry again.
+    A few changed entries go into a small delta file next to the unchanged entries.json, so
+    that editing one entry of a large site does not write every entry again.
     """
     changed = previous.changed | (previous.entries.keys() - cache.entries.keys()) | {
         path for path, item in cache.entries.items() if previous.entries.get(path) != item}
     base = cache_dir / ENTRIES_FILE
+    seeds = encode_seeds(cache.seeds)
     if previous.base_id is None or previous.base_id != file_id(base) or len(changed) > DELTA_LIMIT:
-        _write(base, EntryCache(zone=cache.zone, entries=cache.entries, seeds=cache.seeds))
+        entries, bodies = encode_entries(cache.entries)
+        _write(base, "entries", {"zone": cache.zone, "entries": entries, "seeds": seeds}, bodies)
         (cache_dir / DELTA_FILE).unlink(missing_ok=True)
     else:
-        _write(cache_dir / DELTA_FILE, EntryDelta(
-            previous.base_id, {path: cache.entries.get(path) for path in changed}, cache.seeds))
+        entries, bodies = encode_entries({path: cache.entries[path] for path in changed
+                                          if path in cache.entries})
+        _write(cache_dir / DELTA_FILE, "entries-delta", {
+            "base": list(previous.base_id), "entries": entries, "seeds": seeds,
+            "removed": sorted(changed - cache.entries.keys())}, bodies)
 
 
 def file_id(path: Path) -> FileId | None:
@@ -136,40 +226,57 @@ def file_id(path: Path) -> FileId | None:
     return (info.st_ino, info.st_mtime_ns, info.st_size)
 
 
-def load_related_memo(cache_dir: Path) -> dict[str, dict[str, tuple[str, ...]]]:
+def load_related_memo(cache_dir: Path, log: Log | None = None
+                      ) -> dict[str, dict[str, tuple[str, ...]]]:
     """Return the related entries the last build worked out, under their digest (see sitemodel)."""
-    memo = _read(cache_dir / RELATED_FILE)
-    return memo if isinstance(memo, dict) else {}
+    return _read(cache_dir / RELATED_FILE, "related", decode_related_memo, log) or {}
 
 
 def write_related_memo(cache_dir: Path, memo: dict[str, dict[str, tuple[str, ...]]]) -> None:
     """Store the related entries memo."""
-    _write(cache_dir / RELATED_FILE, memo)
+    _write(cache_dir / RELATED_FILE, "related", memo)
 
 
-def load_layout(cache_dir: Path, shape: str) -> Layout | None:
+def _decode_shaped_layout(data: Any) -> tuple[str, Layout]:
+    """Return (shape, layout) of a decoded layout file."""
+    shape, layout = mapping_values(data, ("shape", "layout"))
+    if type(shape) is not str:
+        raise BadCache("the layout's shape is not text")
+    return shape, decode_layout(layout)
+
+
+def load_layout(cache_dir: Path, shape: str, log: Log | None = None) -> Layout | None:
     """Return the site layout stored for a build of that shape (see build.site_shape), if any."""
-    stored = _read(cache_dir / LAYOUT_FILE)
-    if isinstance(stored, tuple) and len(stored) == 2 and stored[0] == shape \
-            and isinstance(stored[1], Layout):
-        return stored[1]
-    return None
+    stored = _read(cache_dir / LAYOUT_FILE, "layout", _decode_shaped_layout, log)
+    return stored[1] if stored is not None and stored[0] == shape else None
 
 
 def write_layout(cache_dir: Path, shape: str, layout: Layout) -> None:
     """Store the site layout of a build of that shape."""
-    _write(cache_dir / LAYOUT_FILE, (shape, layout))
+    _write(cache_dir / LAYOUT_FILE, "layout", {"shape": shape, "layout": encode_layout(layout)})
 
 
 def manifest_path(cache_dir: Path, out_dir: Path) -> Path:
     """Return where the manifest of out_dir is kept (one per output folder)."""
-    return cache_dir / f"outputs-{digest(str(out_dir.resolve()))[:12]}.pickle"
+    return cache_dir / f"{MANIFEST_PREFIX}{digest_of(str(out_dir.resolve()))[:12]}.json"
 
 
-def load_manifest(cache_dir: Path, out_dir: Path) -> Manifest:
+def _decode_manifest(data: Any) -> Manifest:
+    """Return the Manifest of a decoded manifest file."""
+    signature, folder, outputs, pages, shape, bodies = mapping_values(
+        data, ("signature", "folder_id", "outputs", "pages", "shape", "bodies"))
+    if type(signature) is not str or type(shape) is not str or type(pages) is not int \
+            or type(folder) is not list or len(folder) != 2 or set(map(type, folder)) != {int}:
+        raise BadCache("the manifest has a field of the wrong type")
+    return Manifest(signature=signature, folder_id=tuple(folder),  # type: ignore[arg-type]
+                    outputs=decode_outputs(outputs), pages=pages, shape=shape,
+                    bodies=decode_digests(bodies))
+
+
+def load_manifest(cache_dir: Path, out_dir: Path, log: Log | None = None) -> Manifest:
     """Return the manifest of out_dir, or an empty one when it no longer describes the folder."""
-    manifest = _read(manifest_path(cache_dir, out_dir))
-    if not isinstance(manifest, Manifest) or manifest.folder_id != folder_id(out_dir):
+    manifest = _read(manifest_path(cache_dir, out_dir), "outputs", _decode_manifest, log)
+    if manifest is None or manifest.folder_id != folder_id(out_dir):
         return Manifest()
     return manifest
 
@@ -177,7 +284,10 @@ def load_manifest(cache_dir: Path, out_dir: Path) -> Manifest:
 def write_manifest(cache_dir: Path, out_dir: Path, manifest: Manifest) -> None:
     """Store the manifest of out_dir."""
     manifest.folder_id = folder_id(out_dir)
-    _write(manifest_path(cache_dir, out_dir), manifest)
+    _write(manifest_path(cache_dir, out_dir), "outputs", {
+        "signature": manifest.signature, "folder_id": list(manifest.folder_id),
+        "outputs": encode_outputs(manifest.outputs), "pages": manifest.pages,
+        "shape": manifest.shape, "bodies": manifest.bodies})
 
 
 def folder_id(path: Path) -> tuple[int, int]:

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import datetime
-import hashlib
 import re
 from pathlib import Path
 from typing import Any, Iterable
 from urllib.parse import urlsplit
 
+from .digests import digest_bytes, digest_text
 from .errors import SourceError
 from .frontmatter import split_front_matter
 from .markup import MARKUPS, MarkupError, render_body
@@ -204,8 +204,7 @@ def parse_entry(text: str, path: str, *, tz: datetime.tzinfo, digest: str = "") 
         draft=draft,
         params=params,
         digest=digest,
-        meta_digest=hashlib.blake2b(repr(data).encode("utf-8", "surrogatepass"),
-                                    digest_size=16).hexdigest(),
+        meta_digest=digest_text(repr(data)),
     )
 
 
@@ -221,16 +220,11 @@ def decode_entry(data: bytes, path: str) -> str:
                           "save it as UTF-8 in your editor") from None
 
 
-def file_digest(data: bytes) -> str:
-    """Return the hex digest that identifies an entry file's contents."""
-    return hashlib.blake2b(data, digest_size=16).hexdigest()
-
-
 def load_entry(site_dir: Path, file: Path, tz: datetime.tzinfo) -> Entry:
     """Return the Entry stored in file (a path below site_dir)."""
     rel = file.relative_to(site_dir).as_posix()
     data = file.read_bytes()
-    return parse_entry(decode_entry(data, rel), rel, tz=tz, digest=file_digest(data))
+    return parse_entry(decode_entry(data, rel), rel, tz=tz, digest=digest_bytes(data))
 
 
 def try_load_entry(site_dir: Path, file: Path, tz: datetime.tzinfo) -> Entry | SourceError:

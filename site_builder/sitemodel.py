@@ -188,7 +188,7 @@ def layout_site(entries: Iterable[Entry], config: Config,
                   key=lambda tag: (tag[0].casefold(), tag[1]))
     key = _related_digest(ordered, slugs_of, config.related_count)
     related = (known_related or {}).get(key)
-    if related is None:
+    if related is None or related.keys() != position.keys():   # a stored memo may not fit
         related = _related(ordered, slugs_of, members, config.related_count)
     layout = Layout(
         order=tuple(position),
