@@ -187,6 +187,8 @@ class Builder:
     def site_layout(self, published: list[Entry], shape: str) -> Layout:
         """Return the layout of the site: the last build's when the shape is the same."""
         layout = None if self.options.clean else cache.load_layout(self.cache_dir, shape, self.log)
+        if layout is not None and set(layout.order) != {entry.path for entry in published}:
+            layout = None   # a cache file that lies about its shape
         if layout is None:
             known = {} if self.options.clean else cache.load_related_memo(self.cache_dir, self.log)
             layout, related = layout_site(published, self.config, known)
@@ -264,9 +266,12 @@ class Builder:
         known_slugs = taken_slugs((rel, e.slug) for rel, (_, e) in entries.entries.items())
         result = ingest.import_articles([Path(p) for p in to_import], self.site_dir,
                                         content_dir=self.config.content_dir,
-                                        known_urls=known_urls, known_slugs=known_slugs)
+                                        known_urls=known_urls, known_slugs=known_slugs,
+                                        max_tags=self.config.max_tags)
         self.report.imported.extend(result.written)
         self.report.skipped.extend(result.skipped)
+        for note in result.skipped:
+            self.log(f"skipped {note}")
         if result.written:
             self.log(f"imported {len(result.written)} raw article(s) from {self.config.seeds_dir}/")
         new_files = [(self.site_dir / rel, _stat(self.site_dir / rel)) for rel in result.written]

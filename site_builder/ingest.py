@@ -15,7 +15,7 @@ from types import MappingProxyType
 from typing import Any, Mapping
 from urllib.parse import urlsplit
 
-from .config import load_config
+from .config import DEFAULT_MAX_TAGS
 from .errors import SourceError
 from .frontmatter import dump_entry, split_front_matter
 from .model import RawArticle
@@ -204,14 +204,12 @@ def load_raw_article(path: Path, display: str) -> RawArticle:
 def import_articles(sources: list[Path], site_dir: Path, content_dir: str = "content",
                     known_urls: Mapping[str, str] | None = None,
                     known_slugs: set[str] | None = None, force: bool = False,
-                    max_tags: int | None = None) -> ImportReport:
+                    max_tags: int = DEFAULT_MAX_TAGS) -> ImportReport:
     """Return the report of importing raw files (or folders of them), in sorted path order.
 
-    Each entry gets at most max_tags of its article's keywords (by default the site's setting).
+    Each entry gets at most max_tags of its article's keywords (the site's max_tags setting).
     """
     site_dir = Path(site_dir)
-    if max_tags is None:
-        max_tags = load_config(site_dir).max_tags
     if known_urls is None or known_slugs is None:
         scanned_urls, scanned_slugs = scan_entries(site_dir / content_dir, site_dir)
         known_urls = scanned_urls if known_urls is None else known_urls

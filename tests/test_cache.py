@@ -320,3 +320,20 @@ def test_a_related_memo_under_the_right_digest_that_leaves_out_an_entry_is_worke
                      encoding="utf-8")
     build(BuildOptions(site, jobs=1))
     assert tree(site / "public") == clean_build(site, tmp_path)
+
+
+def test_a_layout_filed_under_the_sites_shape_for_other_entries_is_worked_out_again(site, tmp_path):
+    # A cache file may claim any shape: a layout made for other entries must not reach the
+    # assembly of the site, whatever digest it is filed under.
+    cache_dir = site / CACHE_DIR
+    old_layout = cache.load_layout(cache_dir, cache.load_manifest(cache_dir, site / "public").shape)
+    assert old_layout is not None
+    (site / "content/2020/01/entry-00.md").unlink()
+    build(BuildOptions(site, jobs=1))
+    shape = cache.load_manifest(cache_dir, site / "public").shape
+    cache.write_layout(cache_dir, shape, old_layout)
+    body = site / "content/2021/02/entry-01.md"
+    body.write_text(body.read_text(encoding="utf-8").replace("Body text.", "Edited."),
+                    encoding="utf-8")
+    build(BuildOptions(site, jobs=1))
+    assert tree(site / "public") == clean_build(site, tmp_path)
