@@ -16,7 +16,7 @@ from urllib.parse import urlsplit
 import yaml
 
 from .errors import SourceError
-from .frontmatter import parse_yaml
+from .yamltext import parse_yaml
 from .slugs import tag_identity
 
 CONFIG_FILE = "sitegen.yaml"
