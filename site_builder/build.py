@@ -15,18 +15,19 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterator, Sequence
 
-from . import __version__, cache, output, parallel, search
-from .config import Config, load_config
-from .content import try_load_entry
-from .errors import BuildFailed, SitegenError, SourceError
-from .model import Entry, Site
-from .plan import DataOutput, Output, PageOutput, Planner, build_plan, entry_file, file_output
-from .render import Theme, load_theme, render_page, template_closure_digests, theme_dir
-from .sitemodel import Layout, assemble_site, layout_site
-from .sources import relative_path, scan_tree, taken_slugs
-from .urls import OWNER_MARKER, SEARCH_BUNDLE_DIR, period_path
-from .digests import digest_bytes, digest_of
-from .views import Link, view_digest
+from . import __version__, cache, parallel
+from .core.config import Config, load_config
+from .core.digests import digest_bytes, digest_of
+from .core.errors import BuildFailed, SitegenError, SourceError
+from .core.urls import OWNER_MARKER, SEARCH_BUNDLE_DIR, period_path
+from .model.records import Entry, Site
+from .model.site import Layout, assemble_site, layout_site
+from .outputs import folder, search
+from .outputs.plan import Output, PageOutput, Planner, build_plan, entry_file, file_output
+from .outputs.render import Theme, load_theme, render_page, template_closure_digests, theme_dir
+from .outputs.views import Link, view_digest
+from .sources.content import try_load_entry
+from .sources.tree import relative_path, scan_tree, taken_slugs
 
 PARSE_CHUNK = 250
 RENDER_CHUNK = 200
@@ -44,7 +45,7 @@ class BuildReport:
     rendered: int = 0
     imported: list[str] = field(default_factory=list)
     skipped: list[str] = field(default_factory=list)
-    write: output.WriteReport = field(default_factory=output.WriteReport)
+    write: folder.WriteReport = field(default_factory=folder.WriteReport)
     steps: list[tuple[str, float]] = field(default_factory=list)
     up_to_date: bool = False
 
@@ -150,11 +151,11 @@ class Builder:
         if self.out_dir.exists() and not self.out_dir.is_dir():
             raise SitegenError(f"the output folder {self.out_dir} is a file, not a folder")
         stored = cache.load_manifest(self.cache_dir, self.out_dir, self.log)
-        problem = output.output_folder_problem(self.site_dir, self.out_dir, self.config,
+        problem = folder.output_folder_problem(self.site_dir, self.out_dir, self.config,
                                                built_before=bool(stored.outputs))
         if problem:
             raise SitegenError(problem)
-        output.recover(self.out_dir)
+        folder.recover(self.out_dir)
         # Without its marker, the folder may no longer hold what the manifest lists.
         marked = (self.out_dir / OWNER_MARKER).is_file()
         return stored if marked and not self.options.clean else cache.Manifest()
@@ -261,7 +262,7 @@ class Builder:
         entries.seeds = seen_seeds
         if not to_import:
             return [], []
-        from . import ingest   # here, not above: most builds import nothing, and need not load it
+        from .sources import ingest   # here, not above: most builds import nothing, and need not load it
 
         known_slugs = taken_slugs((rel, e.slug) for rel, (_, e) in entries.entries.items())
         result = ingest.import_articles([Path(p) for p in to_import], self.site_dir,
@@ -270,8 +271,8 @@ class Builder:
                                         max_tags=self.config.max_tags)
         self.report.imported.extend(result.written)
         self.report.skipped.extend(result.skipped)
-        for note in result.skipped:
-            self.log(f"skipped {note}")
+        for note in result.notes:
+            self.log(f"note: {note}")
         if result.written:
             self.log(f"imported {len(result.written)} raw article(s) from {self.config.seeds_dir}/")
         new_files = [(self.site_dir / rel, _stat(self.site_dir / rel)) for rel in result.written]
@@ -314,16 +315,16 @@ class Builder:
         previous = set(old) if old else set(existing or ())
         removed = previous - set(site_paths)
         todo = self.outputs_to_render(plan, keys, old, len(removed))
-        staging = output.begin(self.out_dir)
+        staging = folder.begin(self.out_dir)
         try:
             results = self.render(plan, todo, theme, staging, existing, old)
             self.step("render")
             outputs, written, kept = self.collect(plan, keys, results, old, site_paths)
             self.report.rendered = len(todo)
-            self.report.write = output.finish(self.out_dir, staging, written, kept, removed,
+            self.report.write = folder.finish(self.out_dir, staging, written, kept, removed,
                                               carried=self.carried_folders())
         except BaseException:
-            output.discard(self.out_dir)
+            folder.discard(self.out_dir)
             raise
         return outputs
 
@@ -339,7 +340,7 @@ class Builder:
         if not self.out_dir.is_dir():
             return None
         skipped = tuple(f"{folder}/" for folder in self.carried_folders())
-        return {rel: path for rel, path in output.list_files(self.out_dir).items()
+        return {rel: path for rel, path in folder.list_files(self.out_dir).items()
                 if not rel.startswith(skipped)}
 
     def outputs_to_render(self, plan: list[Output], keys: list[str],
@@ -347,7 +348,7 @@ class Builder:
         """Return the positions in plan of the outputs to render: those whose key changed, and,
         when so much changed that the whole folder is swapped, those whose file is missing."""
         todo = [i for i, item in enumerate(plan) if old.get(item.path, ("",))[0] != keys[i]]
-        if old and not output.is_few(len(todo) + removed):
+        if old and not folder.is_few(len(todo) + removed):
             todo_set = set(todo)
             todo += [i for i, item in enumerate(plan) if i not in todo_set
                      and not (self.out_dir / item.path).is_file()]
@@ -416,10 +417,10 @@ class Builder:
                 digest = digest_bytes(data)
                 previous = existing.get(item.path) if existing else None
                 if old.get(item.path, ("", ""))[1] == digest or (
-                        previous is not None and output.is_unchanged(previous, data)):
+                        previous is not None and folder.is_unchanged(previous, data)):
                     done.append((index, "kept", digest))
                 else:
-                    output.write_file(staging, item.path, data)
+                    folder.write_file(staging, item.path, data)
                     done.append((index, "written", digest))
             return done
 
@@ -455,7 +456,7 @@ def bodies_changed_alone(last: cache.Manifest, shape: str, published: Sequence[E
     """Return the published entries whose bodies alone changed since the last build, when
     nothing else did (the shape is the same) and they are few; else None: plan the whole site.
 
-    Few: their outputs are then moved in one by one (see output.finish), which a partial plan
+    Few: their outputs are then moved in one by one (see folder.finish), which a partial plan
     needs, as it cannot tell which of the other outputs' files are missing.
     """
     if last.shape != shape:
@@ -480,7 +481,7 @@ def _same_content(path: Path, digest: str) -> bool:
 
 def _seed_url(path: Path, rel: str) -> str | None:
     """Return the source URL of a raw article, or None when it cannot be read."""
-    from . import ingest
+    from .sources import ingest
 
     try:
         return ingest.load_raw_article(path, rel).url

@@ -21,9 +21,9 @@ from .cacheformat import (BadCache, decode_digests, decode_entries, decode_layou
                           decode_outputs, decode_related_memo, decode_seeds, encode_entries,
                           encode_layout, encode_outputs, encode_seeds,
                           mapping_values)
-from .digests import digest_of
-from .model import Entry
-from .sitemodel import Layout
+from .core.digests import digest_of
+from .model.records import Entry
+from .model.site import Layout
 
 CACHE_DIR = ".sitegen-cache"
 FORMAT = 5  # bump when what the cache stores changes shape, or how an entry file is parsed

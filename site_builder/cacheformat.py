@@ -17,8 +17,8 @@ from dataclasses import fields
 from itertools import accumulate, chain
 from typing import Any, Mapping, Sequence
 
-from .model import Entry
-from .sitemodel import Layout
+from .model.records import Entry
+from .model.site import Layout
 
 ENTRY_FIELDS = tuple(field.name for field in fields(Entry))
 MAX_VALUE_DEPTH = 100   # front matter nested deeper is not cached (its entry is parsed each build)

@@ -12,17 +12,18 @@ from pathlib import Path
 from typing import Callable, Sequence
 from urllib.parse import urlsplit
 
-from . import cache, ingest
-from .config import Config, load_config
-from .content import key_line, load_entries, parse_entry
-from .errors import SitegenError, SourceError
-from .linkcheck import find_broken_links, load_output
-from .output import output_folder_problem
-from .model import Entry, RawArticle
-from .plan import build_plan
-from .sitemodel import build_site, count_tags
-from .sources import find_files, taken_slugs
-from .urls import output_file, permalink_path
+from . import cache
+from .core.config import Config, load_config
+from .core.errors import SitegenError, SourceError
+from .core.urls import output_file, permalink_path
+from .model.records import Entry, RawArticle
+from .model.site import build_site, count_tags
+from .outputs.folder import output_folder_problem
+from .outputs.linkcheck import find_broken_links, load_output
+from .outputs.plan import build_plan
+from .sources import ingest
+from .sources.content import key_line, load_entries, parse_entry
+from .sources.tree import find_files, taken_slugs
 
 PAGES_SIZE_LIMIT = 1_000_000_000   # bytes: GitHub Pages publishes sites up to 1 GB
 _CANONICAL = re.compile(rb"<link\s[^>]*rel=[\"']?canonical[\"']?[^>]*>", re.IGNORECASE)

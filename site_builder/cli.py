@@ -15,8 +15,8 @@ from typing import Callable, Sequence
 # Each command imports what only it needs, so that `sitegen build` starts without the rest.
 from . import __version__
 from .build import BuildOptions, build, describe
-from .config import load_config
-from .errors import BuildFailed, SitegenError
+from .core.config import load_config
+from .core.errors import BuildFailed, SitegenError
 
 EXIT_OK, EXIT_ERRORS, EXIT_USAGE = 0, 1, 2
 PROGRESS_FROM = 1000   # steps with fewer items finish too fast to need a progress line
@@ -71,7 +71,7 @@ def cmd_build(args: argparse.Namespace) -> int:
 
 def cmd_import(args: argparse.Namespace) -> int:
     """Turn raw articles into entries."""
-    from . import ingest
+    from .sources import ingest
 
     site_dir = Path(args.site)
     config = load_config(site_dir)
@@ -85,6 +85,8 @@ def cmd_import(args: argparse.Namespace) -> int:
         print(f"wrote {path}")
     for message in result.skipped:
         print(f"skipped {message}")
+    for message in result.notes:
+        print(f"note: {message}")
     for error in result.errors:
         print_error(str(error))
     return EXIT_ERRORS if result.errors or missing else EXIT_OK

@@ -11,13 +11,13 @@ from importlib import resources
 from pathlib import Path, PurePosixPath
 from typing import Iterable
 
-from .config import CONFIG_FILE, Config, load_config
-from .content import parse_entry
-from .errors import SitegenError
-from .frontmatter import dump_entry
-from .atomic import write_text_atomically
-from .ingest import scan_entries
-from .slugs import make_slug
+from .core.config import CONFIG_FILE, Config, load_config
+from .core.errors import SitegenError
+from .core.slugs import make_slug
+from .sources.atomic import write_text_atomically
+from .sources.content import parse_entry
+from .sources.frontmatter import dump_entry
+from .sources.ingest import scan_entries
 
 # Starter file (in site_builder/starter/) -> where `sitegen init` writes it in the new site.
 STARTER_FILES = (

@@ -54,11 +54,11 @@ from livereload.handlers import LiveReloadHandler, LiveReloadJSHandler
 
 from .build import BuildOptions, build, describe
 from .cache import CACHE_DIR, manifest_path
-from .config import CONFIG_FILE, Config, load_config
-from .errors import BuildFailed, SitegenError
-from .output import previous_dir, staging_dir
-from .sources import is_ignored
-from .urls import MAX_NAME_BYTES, MAX_PATH_BYTES
+from .core.config import CONFIG_FILE, Config, load_config
+from .core.errors import BuildFailed, SitegenError
+from .core.urls import MAX_NAME_BYTES, MAX_PATH_BYTES
+from .outputs.folder import previous_dir, staging_dir
+from .sources.tree import is_ignored
 
 POLL_SECONDS = 0.1       # how often the watched trees are scanned (at least)
 POLL_LOAD = 0.25         # at most this share of one core goes to scanning big sites

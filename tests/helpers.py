@@ -6,8 +6,8 @@ import datetime
 import re
 from pathlib import Path
 
-from site_builder.digests import digest_bytes
-from site_builder.model import Entry
+from site_builder.core.digests import digest_bytes
+from site_builder.model.records import Entry
 
 UTC = datetime.timezone.utc
 

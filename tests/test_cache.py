@@ -20,8 +20,8 @@ from hypothesis import HealthCheck, given, settings, strategies as st
 from site_builder import cache, cacheformat
 from site_builder.build import BuildOptions, build
 from site_builder.cache import CACHE_DIR
-from site_builder.content import parse_entry
-from site_builder.output import list_files
+from site_builder.sources.content import parse_entry
+from site_builder.outputs.folder import list_files
 
 from helpers import write_entry
 

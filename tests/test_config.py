@@ -7,8 +7,8 @@ import time
 
 import pytest
 
-from site_builder.config import Config, load_config, parse_config, parse_config_text
-from site_builder.errors import SourceError
+from site_builder.core.config import Config, load_config, parse_config, parse_config_text
+from site_builder.core.errors import SourceError
 
 
 def test_defaults_build_without_a_config_file(tmp_path):

@@ -5,8 +5,8 @@ import zoneinfo
 
 import pytest
 
-from site_builder.content import decode_entry, load_entries, parse_date, parse_entry
-from site_builder.errors import SourceError
+from site_builder.sources.content import decode_entry, load_entries, parse_date, parse_entry
+from site_builder.core.errors import SourceError
 
 UTC = datetime.timezone.utc
 MOSCOW = zoneinfo.ZoneInfo("Europe/Moscow")

@@ -1,4 +1,4 @@
-"""Tests of site_builder.feeds: Atom feeds valid per RFC 4287 whatever the entries contain."""
+"""Tests of site_builder.outputs.feeds: Atom feeds valid per RFC 4287 whatever the entries contain."""
 
 from __future__ import annotations
 
@@ -9,9 +9,9 @@ import xml.etree.ElementTree as ET
 import feedparser
 import pytest
 
-from site_builder.config import Config
-from site_builder.feeds import EMPTY_FEED_UPDATED, absolute_url, build_atom_feed, xml_text
-from site_builder.model import Entry
+from site_builder.core.config import Config
+from site_builder.outputs.feeds import EMPTY_FEED_UPDATED, absolute_url, build_atom_feed, xml_text
+from site_builder.model.records import Entry
 from validators import validate_atom
 
 A = "{http://www.w3.org/2005/Atom}"
@@ -226,8 +226,8 @@ def test_absolute_url_refuses_what_is_not_root_relative(bad):
 
 
 def test_categories_are_the_site_models_tags_aliased_merged_and_capped():
-    from site_builder.config import parse_config
-    from site_builder.sitemodel import build_site
+    from site_builder.core.config import parse_config
+    from site_builder.model.site import build_site
 
     config = parse_config({"base_url": "https://user.github.io/repo/", "max_tags": 3,
                            "tag_aliases": {"PRC": "China"}})

@@ -5,9 +5,9 @@ from __future__ import annotations
 import json
 
 from helpers import make_entry
-from site_builder.config import Config
-from site_builder.filterindex import build_filter_json
-from site_builder.sitemodel import build_site
+from site_builder.core.config import Config
+from site_builder.outputs.filterindex import build_filter_json
+from site_builder.model.site import build_site
 
 
 def test_entries_carry_date_title_relative_url_and_tag_numbers():

@@ -36,10 +36,10 @@ from pathlib import Path
 
 import pytest
 
-from site_builder import output
-from site_builder.content import load_entry
-from site_builder.ingest import scan_entries
-from site_builder.render import theme_dir
+from site_builder.outputs import folder as output
+from site_builder.sources.content import load_entry
+from site_builder.sources.ingest import scan_entries
+from site_builder.outputs.render import theme_dir
 
 REPO = Path(__file__).resolve().parent.parent
 ENTRIES = 1100          # one per day: > 2,000 output files, so a full rebuild swaps folders

@@ -27,11 +27,11 @@ import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-from site_builder.content import decode_entry, load_entry, parse_entry
-from site_builder.errors import SourceError
-from site_builder.ingest import import_articles
-from site_builder.model import Entry, RawArticle
-from site_builder.rawformat import (decode_raw, find_dateline, is_keywords_line,
+from site_builder.sources.content import decode_entry, load_entry, parse_entry
+from site_builder.core.errors import SourceError
+from site_builder.sources.ingest import import_articles
+from site_builder.model.records import Entry, RawArticle
+from site_builder.sources.rawformat import (decode_raw, find_dateline, is_keywords_line,
                                     is_repeated_later, parse_raw_article, split_raw_lines)
 
 REPO = Path(__file__).resolve().parent.parent
@@ -260,7 +260,7 @@ def test_deeply_nested_front_matter_is_an_error_not_a_crash(nesting, tmp_path):
     entry = tmp_path / "deep.md"
     entry.write_text(f"---\ntitle: T\ndate: 2022-12-31\nx: {nesting}\n---\n", encoding="utf-8")
     code = ("import sys, datetime; from pathlib import Path; "
-            "from site_builder.content import try_load_entry; "
+            "from site_builder.sources.content import try_load_entry; "
             "print(try_load_entry(Path(sys.argv[1]), Path(sys.argv[2]), datetime.timezone.utc))")
     done = subprocess.run([sys.executable, "-c", code, str(tmp_path), str(entry)], cwd=REPO,
                           capture_output=True, text=True, timeout=120)

@@ -30,9 +30,9 @@ from pathlib import Path
 import pytest
 import yaml
 
-from site_builder.slugs import RESERVED_NAMES, is_valid_slug
-from site_builder.urls import is_safe_relative, safe_join
-from site_builder.errors import SitegenError
+from site_builder.core.slugs import RESERVED_NAMES, is_valid_slug
+from site_builder.core.urls import is_safe_relative, safe_join
+from site_builder.core.errors import SitegenError
 
 REPO = Path(__file__).resolve().parent.parent
 SECRET = "secret-marker-3d9f1c"

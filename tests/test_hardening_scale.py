@@ -30,7 +30,7 @@ from pathlib import Path
 
 import pytest
 
-from site_builder.render import theme_dir
+from site_builder.outputs.render import theme_dir
 
 REPO = Path(__file__).resolve().parent.parent
 ENTRIES_ON_ONE_DAY = 20_000

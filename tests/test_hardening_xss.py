@@ -36,9 +36,9 @@ from pathlib import Path
 import pytest
 import yaml
 
-from site_builder.content import parse_entry
-from site_builder.errors import SourceError
-from site_builder.rawformat import parse_raw_article
+from site_builder.sources.content import parse_entry
+from site_builder.core.errors import SourceError
+from site_builder.sources.rawformat import parse_raw_article
 
 REPO = Path(__file__).resolve().parent.parent
 CORPUS = json.loads((REPO / "tests/data/hostile/xss-corpus.json").read_text(encoding="utf-8"))

@@ -7,10 +7,11 @@ import pytest
 
 from site_builder import build as build_module
 from site_builder.build import BuildOptions, build
-from site_builder import cache, output, search
+from site_builder import cache
+from site_builder.outputs import folder as output, search
 from site_builder.cache import CACHE_DIR
-from site_builder.output import list_files
-from site_builder.views import EntryPage, ListingPage, PeriodPage
+from site_builder.outputs.folder import list_files
+from site_builder.outputs.views import EntryPage, ListingPage, PeriodPage
 
 from helpers import shard_identities, write_entry
 

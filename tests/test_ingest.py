@@ -1,4 +1,4 @@
-"""Tests for site_builder.ingest: raw files become entry files, atomically and without clobbering."""
+"""Tests for site_builder.sources.ingest: raw files become entry files, atomically and without clobbering."""
 
 from __future__ import annotations
 
@@ -14,15 +14,15 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from site_builder import ingest
-from site_builder.frontmatter import split_front_matter
+from site_builder.sources import ingest
+from site_builder.sources.frontmatter import split_front_matter
 from legacy_escape import escape_markdown
-from site_builder.ingest import (
+from site_builder.sources.ingest import (
     ImportReport, find_raw_files, import_articles, scan_entries, source_name, write_text_atomically,
 )
-from site_builder.markup import render_body, render_markdown, render_text
-from site_builder.rawformat import clean_line, decode_raw, parse_raw_article, split_raw_lines
-from site_builder.slugs import is_valid_slug, make_slug
+from site_builder.sources.markup import render_body, render_markdown, render_text
+from site_builder.sources.rawformat import clean_line, decode_raw, parse_raw_article, split_raw_lines
+from site_builder.core.slugs import is_valid_slug, make_slug
 
 SEED = Path(__file__).parent / "data" / "raw" / "sputnik-xi-putin.txt"
 SEED_URL = ("https://sputniknews.com/20221231/"
@@ -563,8 +563,9 @@ def test_an_article_with_too_many_keywords_keeps_the_first_ones_and_says_so_once
     assert len(report.written) == 2 and not report.errors
     front, _ = read_entry(tmp_path, next(p for p in report.written if "many" in p))
     assert front["tags"] == ["russia"] + [f"keyword {n}" for n in range(29)]
-    assert report.skipped == ["raw/many.txt: 5,970 of its 6,000 keywords (only the first 30 "
-                              "become tags: max_tags in sitegen.yaml)"]
+    assert report.notes == ["raw/many.txt: 5,970 of its 6,000 keywords (only the first 30 "
+                            "become tags: max_tags in sitegen.yaml)"]
+    assert report.skipped == []
 
 
 def test_the_import_command_follows_the_sites_max_tags_and_prints_the_note(tmp_path):
@@ -577,3 +578,15 @@ def test_the_import_command_follows_the_sites_max_tags_and_prints_the_note(tmp_p
     entry = next((tmp_path / "content").rglob("*.md"))
     front, _ = read_entry(tmp_path, entry.relative_to(tmp_path).as_posix())
     assert front["tags"] == ["russia", "keyword 0", "keyword 1", "keyword 2"]
+
+
+def test_the_build_prints_the_note_of_an_article_with_too_many_keywords(tmp_path):
+    write_raw(tmp_path / "seeds", "many.txt", many_keywords_text("https://tass.com/many", 40))
+    result = subprocess.run([sys.executable, "-m", "site_builder", "build", "--site", "."],
+                            cwd=tmp_path, capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    assert "note: seeds/many.txt: 10 of its 40 keywords (only the first 30 become tags" \
+        in result.stdout, result.stdout
+    again = subprocess.run([sys.executable, "-m", "site_builder", "build", "--site", ".", "--clean"],
+                           cwd=tmp_path, capture_output=True, text=True, timeout=120)
+    assert again.returncode == 0 and "note:" not in again.stdout and "skipped" not in again.stdout

@@ -1,4 +1,4 @@
-"""Tests for site_builder.linkcheck: internal links and anchors of a built output."""
+"""Tests for site_builder.outputs.linkcheck: internal links and anchors of a built output."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from site_builder.linkcheck import find_broken_links, load_output, resolve_target
+from site_builder.outputs.linkcheck import find_broken_links, load_output, resolve_target
 
 
 def page(body: str) -> bytes:

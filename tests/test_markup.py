@@ -8,7 +8,7 @@ import markdown
 import pytest
 from hypothesis import given, settings, strategies as st
 
-from site_builder.markup import (_EXTENSIONS, MarkupError, bracket_scan_length, plain_paragraphs,
+from site_builder.sources.markup import (_EXTENSIONS, MarkupError, bracket_scan_length, plain_paragraphs,
                                  render_body, render_markdown, render_text, sanitize_html)
 
 PROSE_ALPHABET = list("abcXYZ019 .,;:-'\"()%$?/@&<>*_[]#!=+|~^{}\n\t\u00e9\u0416\u201c\u201d\u00a0")

@@ -4,9 +4,9 @@ import os
 
 import pytest
 
-from site_builder import output
-from site_builder.errors import SitegenError
-from site_builder.output import (JOURNAL, begin, finish, list_files, previous_dir, recover,
+from site_builder.outputs import folder as output
+from site_builder.core.errors import SitegenError
+from site_builder.outputs.folder import (JOURNAL, begin, finish, list_files, previous_dir, recover,
                                  staging_dir, write_file)
 
 

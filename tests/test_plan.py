@@ -7,11 +7,11 @@ from collections.abc import Mapping
 
 import pytest
 
-from site_builder.config import parse_config
-from site_builder.model import Entry
-from site_builder.plan import DataOutput, PageOutput, Planner, build_plan
-from site_builder.sitemodel import build_site
-from site_builder.views import view_digest
+from site_builder.core.config import parse_config
+from site_builder.model.records import Entry
+from site_builder.outputs.plan import DataOutput, PageOutput, Planner, build_plan
+from site_builder.model.site import build_site
+from site_builder.outputs.views import view_digest
 
 from helpers import make_entry
 

@@ -1,4 +1,4 @@
-"""Tests for site_builder.rawformat: parsing raw scraped articles from lines."""
+"""Tests for site_builder.sources.rawformat: parsing raw scraped articles from lines."""
 
 from __future__ import annotations
 
@@ -10,9 +10,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from site_builder.errors import SourceError
-from site_builder.model import RawArticle
-from site_builder.rawformat import (
+from site_builder.core.errors import SourceError
+from site_builder.model.records import RawArticle
+from site_builder.sources.rawformat import (
     clean_line, decode_raw, find_dateline, is_keywords_line, merge_continuations,
     parse_keywords, parse_raw_article, split_raw_lines, split_summary_keywords_body,
 )

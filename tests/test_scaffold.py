@@ -11,10 +11,10 @@ from pathlib import Path
 import pytest
 
 from site_builder.build import BuildOptions, build
-from site_builder.config import Config, load_config, parse_config_text
-from site_builder.content import load_entries
-from site_builder.sources import find_files
-from site_builder.errors import SitegenError
+from site_builder.core.config import Config, load_config, parse_config_text
+from site_builder.sources.content import load_entries
+from site_builder.sources.tree import find_files
+from site_builder.core.errors import SitegenError
 from site_builder.scaffold import (
     STARTER_FILES, init_site, new_entry, parse_tags, starter_text,
 )

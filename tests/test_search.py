@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 
 from helpers import indexable_pages, shard_identities
-from site_builder.digests import digest_bytes
-from site_builder import search
+from site_builder.core.digests import digest_bytes
+from site_builder.outputs import search
 
 ENTRY = """<!doctype html><html lang="en"><head><meta charset="utf-8"><title>{title}</title></head>
 <body><nav><a href="/">Home</a></nav><article data-pagefind-body><h1 data-pagefind-meta="title">{title}</h1>

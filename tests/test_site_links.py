@@ -9,7 +9,7 @@ import pytest
 from helpers import write_entry
 
 from site_builder.build import BuildOptions, build
-from site_builder.linkcheck import find_broken_links, load_output
+from site_builder.outputs.linkcheck import find_broken_links, load_output
 
 REPO = Path(__file__).resolve().parent.parent
 BASE_URL = "https://user.github.io/repo/"

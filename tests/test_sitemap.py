@@ -1,4 +1,4 @@
-"""Tests of site_builder.sitemap: valid Sitemaps, split into an index past the protocol's limits."""
+"""Tests of site_builder.outputs.sitemap: valid Sitemaps, split into an index past the protocol's limits."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import xml.etree.ElementTree as ET
 
 import pytest
 
-from site_builder.sitemap import MAX_URLS, build_robots_txt, build_sitemap
+from site_builder.outputs.sitemap import MAX_URLS, build_robots_txt, build_sitemap
 from validators import validate_sitemap
 
 S = "{http://www.sitemaps.org/schemas/sitemap/0.9}"

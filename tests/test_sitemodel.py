@@ -4,8 +4,8 @@ import dataclasses
 
 import pytest
 
-from site_builder.config import Config, parse_config
-from site_builder.sitemodel import assemble_site, build_site, layout_site
+from site_builder.core.config import Config, parse_config
+from site_builder.model.site import assemble_site, build_site, layout_site
 
 from helpers import make_entry
 

@@ -10,11 +10,11 @@ from pathlib import Path
 
 import pytest
 
-from site_builder import ingest
+from site_builder.sources import ingest
 from site_builder.build import BuildOptions, build
-from site_builder.config import load_config
+from site_builder.core.config import load_config
 from site_builder.serve import scan, watched_roots
-from site_builder.sources import find_files, is_ignored, taken_slugs
+from site_builder.sources.tree import find_files, is_ignored, taken_slugs
 
 REPO = Path(__file__).resolve().parent.parent
 ENTRY = "---\ntitle: {title}\ndate: {date}\n{extra}---\nBody.\n"

@@ -9,12 +9,12 @@ from pathlib import Path
 import pytest
 
 from helpers import make_entry
-from site_builder.config import Config
-from site_builder.plan import PageOutput, build_plan
-from site_builder.render import make_environment, render_page, site_view, theme_dir
-from site_builder.views import Link, PageInfo, PlainPage
-from site_builder.sitemodel import build_site
-from site_builder.urls import period_path
+from site_builder.core.config import Config
+from site_builder.outputs.plan import PageOutput, build_plan
+from site_builder.outputs.render import make_environment, render_page, site_view, theme_dir
+from site_builder.outputs.views import Link, PageInfo, PlainPage
+from site_builder.model.site import build_site
+from site_builder.core.urls import period_path
 
 BASE = "/sub/"
 THEME = theme_dir()
@@ -339,7 +339,7 @@ def test_the_theme_readme_names_every_value_each_template_receives():
     # up with the views, field by field.
     import dataclasses
 
-    from site_builder import views
+    from site_builder.outputs import views
 
     readme = (THEME / "README.md").read_text(encoding="utf-8")
     rows = {line.split("|")[2].strip(" `"): line for line in readme.splitlines()

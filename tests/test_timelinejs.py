@@ -1,4 +1,4 @@
-"""Tests of site_builder.timelinejs: TimelineJS3 data that shows text as written and embeds safely."""
+"""Tests of site_builder.outputs.timelinejs: TimelineJS3 data that shows text as written and embeds safely."""
 
 from __future__ import annotations
 
@@ -8,9 +8,9 @@ from html.parser import HTMLParser
 
 import pytest
 
-from site_builder.config import Config
-from site_builder.model import Entry
-from site_builder.timelinejs import TITLE_ID, build_timeline_json, event_ids, group_label
+from site_builder.core.config import Config
+from site_builder.model.records import Entry
+from site_builder.outputs.timelinejs import TITLE_ID, build_timeline_json, event_ids, group_label
 
 UTC = datetime.timezone.utc
 CONFIG = Config(title="Diplomacy", base_url="https://user.github.io/repo/")

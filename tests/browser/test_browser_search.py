@@ -172,7 +172,7 @@ def test_arrow_down_moves_from_the_box_to_the_results(page, site):
 def sharded(site, served_root, tmp_path_factory):
     """A copy of the test site whose index is cut into shards of about 8 pages, served at
     /repo-shards/."""
-    from site_builder import search
+    from site_builder.outputs import search
 
     copy = tmp_path_factory.mktemp("sharded") / "public"
     shutil.copytree(site.public, copy, copy_function=os.link,

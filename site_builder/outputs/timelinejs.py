@@ -7,8 +7,8 @@ import json
 import re
 from typing import Iterable
 
-from .config import Config
-from .model import Entry
+from ..core.config import Config
+from ..model.records import Entry
 
 # The title slide's id: entry slugs start with [a-z0-9], so no event id can take it.
 TITLE_ID = "_title"

@@ -6,8 +6,8 @@ from typing import Any, Mapping
 
 import yaml
 
-from .errors import SourceError
-from .yamltext import EntryDumper, parse_yaml
+from ..core.errors import SourceError
+from ..core.yamltext import EntryDumper, parse_yaml
 
 
 def split_front_matter(text: str, path: str) -> tuple[dict[str, Any], str, int]:

@@ -15,11 +15,11 @@ from dataclasses import dataclass
 from typing import Any, Callable, Collection, Iterator, Sequence
 
 from . import feeds, filterindex, sitemap, timelinejs
-from .config import Config
+from ..core.config import Config
 from .dates import month_label, period_label
-from .errors import SitegenError
-from .model import Entry, Period, Site
-from .urls import (ARCHIVE_PATH, CNAME_PATH, FEED_PATH, FILTER_JSON_PATH, NOJEKYLL_PATH,
+from ..core.errors import SitegenError
+from ..model.records import Entry, Period, Site
+from ..core.urls import (ARCHIVE_PATH, CNAME_PATH, FEED_PATH, FILTER_JSON_PATH, NOJEKYLL_PATH,
                    NOT_FOUND_PATH, OWNER_MARKER, ROBOTS_PATH, SEARCH_BUNDLE_DIR, SEARCH_PATH,
                    SITEMAP_PATH, TAGS_PATH, TIMELINE_JSON_PATH, home_path, is_safe_relative,
                    output_file, period_page_path, period_path, sitemap_part_path, tag_feed_path,

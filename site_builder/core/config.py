@@ -16,8 +16,8 @@ from urllib.parse import urlsplit
 import yaml
 
 from .errors import SourceError
-from .yamltext import parse_yaml
 from .slugs import tag_identity
+from .yamltext import parse_yaml
 
 CONFIG_FILE = "sitegen.yaml"
 # Agency keyword lines carry 3 to 15 keywords; 30 leaves room and keeps the tag feeds, which

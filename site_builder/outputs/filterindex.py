@@ -5,8 +5,8 @@ from __future__ import annotations
 import json
 from typing import Sequence
 
-from .urls import tag_path
 from .views import EntrySummary, FilterView, TagRef
+from ..core.urls import tag_path
 
 
 def relative_url(url: str, base_path: str) -> str:

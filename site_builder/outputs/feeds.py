@@ -8,8 +8,8 @@ import xml.etree.ElementTree as ET
 from typing import Iterable
 from urllib.parse import urlsplit
 
-from .config import Config
-from .model import Entry
+from ..core.config import Config
+from ..model.records import Entry
 
 ATOM_NS = "http://www.w3.org/2005/Atom"
 XML_NS = "http://www.w3.org/XML/1998/namespace"

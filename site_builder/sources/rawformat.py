@@ -10,8 +10,8 @@ import datetime
 import re
 from urllib.parse import urlsplit
 
-from .errors import SourceError
-from .model import RawArticle
+from ..core.errors import SourceError
+from ..model.records import RawArticle
 
 FORMAT_HINT = "a raw article starts with a line 'date YYYY-MM-DD URL', then the title"
 

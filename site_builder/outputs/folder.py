@@ -24,8 +24,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Collection
 
-from .config import OUTPUT_HINT, Config, output_overlap
-from .urls import OWNER_MARKER, safe_join
+from ..core.config import OUTPUT_HINT, Config, output_overlap
+from ..core.urls import OWNER_MARKER, safe_join
 
 JOURNAL = ".sitegen-journal.json"
 JOURNAL_LIMIT = 2000      # at most this many changes are moved in one by one

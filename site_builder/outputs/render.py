@@ -16,12 +16,12 @@ from typing import Any, Mapping, Sequence
 import jinja2
 import jinja2.meta
 
-from .config import Config
+from ..core.config import Config
 from .dates import long_date, short_date
-from .digests import digest_bytes, digest_text
-from .errors import SitegenError, SourceError
-from .sources import relative_path, scan_tree
-from .urls import (ARCHIVE_PATH, FEED_PATH, FILTER_JSON_PATH, SEARCH_PATH, STATIC_DIR, TAGS_PATH,
+from ..core.digests import digest_bytes, digest_text
+from ..core.errors import SitegenError, SourceError
+from ..sources.tree import relative_path, scan_tree
+from ..core.urls import (ARCHIVE_PATH, FEED_PATH, FILTER_JSON_PATH, SEARCH_PATH, STATIC_DIR, TAGS_PATH,
                    TIMELINE_JSON_PATH, static_path)
 from .views import Link, SiteView, context
 

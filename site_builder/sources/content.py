@@ -8,12 +8,12 @@ from pathlib import Path
 from typing import Any, Iterable
 from urllib.parse import urlsplit
 
-from .digests import digest_bytes, digest_text
-from .errors import SourceError
 from .frontmatter import split_front_matter
 from .markup import MARKUPS, MarkupError, render_body
-from .model import Entry
-from .slugs import is_valid_slug, make_slug
+from ..core.digests import digest_bytes, digest_text
+from ..core.errors import SourceError
+from ..core.slugs import is_valid_slug, make_slug
+from ..model.records import Entry
 
 KNOWN_KEYS = frozenset(
     ["title", "date", "slug", "lead", "summary", "tags", "source", "dateline", "draft", "markup"]

@@ -38,7 +38,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Callable
 
-from .urls import SEARCH_BUNDLE_DIR
+from ..core.urls import SEARCH_BUNDLE_DIR
 
 MANIFEST = "shards.json"                    # the list of shards in the bundle, for search-engine.js
 BINARY_ENV = "PAGEFIND_BINARY_PATH"         # the variable Pagefind's own Python wrapper honours

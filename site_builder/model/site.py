@@ -14,11 +14,11 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass
 from typing import Iterable, Mapping, Sequence
 
-from .config import Config
-from .digests import digest_of
-from .model import Entry, Period, Site, Tag
-from .slugs import tag_identity, tag_slugs
-from .urls import permalink_path, tag_path
+from .records import Entry, Period, Site, Tag
+from ..core.config import Config
+from ..core.digests import digest_of
+from ..core.slugs import tag_identity, tag_slugs
+from ..core.urls import permalink_path, tag_path
 
 RELATED_PER_TAG = 6     # nearest entries in time looked at per shared tag
 RELATED_TAGS = 3        # rarest tags of an entry looked at

@@ -5,7 +5,7 @@ from __future__ import annotations
 import calendar
 import datetime
 
-from .model import Period
+from ..model.records import Period
 
 MONTH_NAMES = tuple(calendar.month_name)
 

@@ -15,14 +15,14 @@ from types import MappingProxyType
 from typing import Any, Mapping
 from urllib.parse import urlsplit
 
-from .config import DEFAULT_MAX_TAGS
-from .errors import SourceError
-from .frontmatter import dump_entry, split_front_matter
-from .model import RawArticle
-from .rawformat import decode_raw, parse_raw_article, split_raw_lines
 from .atomic import write_text_atomically
-from .slugs import is_valid_slug, make_slug, tag_identity
-from .sources import find_files, taken_slugs
+from .frontmatter import dump_entry, split_front_matter
+from .rawformat import decode_raw, parse_raw_article, split_raw_lines
+from .tree import find_files, taken_slugs
+from ..core.config import DEFAULT_MAX_TAGS
+from ..core.errors import SourceError
+from ..core.slugs import is_valid_slug, make_slug, tag_identity
+from ..model.records import RawArticle
 
 # Source names of well-known hosts; a host also matches through its subdomains.
 KNOWN_SOURCES: Mapping[str, str] = MappingProxyType({
@@ -44,11 +44,11 @@ _SECOND_LEVEL_LABELS = frozenset(["co", "com", "org", "net", "gov", "ac", "edu",
 
 @dataclass
 class ImportReport:
-    """What one import run did: entries written, articles skipped, files that were bad."""
+    """What one import run did: entries written, articles skipped, notes, files that were bad."""
 
     written: list[str] = field(default_factory=list)        # entry paths, site-relative, POSIX
-    skipped: list[str] = field(default_factory=list)        # duplicates, already imported,
-                                                            # exists, keywords over max_tags
+    skipped: list[str] = field(default_factory=list)        # duplicates, already imported, exists
+    notes: list[str] = field(default_factory=list)          # keywords over max_tags
     errors: list[SourceError] = field(default_factory=list)  # one per bad file
 
 
@@ -231,7 +231,7 @@ def import_articles(sources: list[Path], site_dir: Path, content_dir: str = "con
             continue
         article, note = cap_keywords(article, max_tags)
         if note:
-            report.skipped.append(note)
+            report.notes.append(note)
         relpath = existing or _free_entry_relpath(article, site_dir, content_dir, slugs)
         slug = PurePosixPath(relpath).stem
         if not is_valid_slug(slug):  # a hand-renamed entry file: keep its path, fix the slug

@@ -16,8 +16,8 @@ import datetime
 from dataclasses import dataclass
 from typing import Any, Mapping
 
-from .digests import digest_text
-from .model import Entry
+from ..core.digests import digest_text
+from ..model.records import Entry
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,1 @@
+"""Plain data: raw articles, entries, tags, periods, and the site they make."""
