@@ -19,3 +19,10 @@ def digest_text(text: str) -> str:
 def digest_of(*values: Any) -> str:
     """Return the digest of the repr of values: plain data whose repr shows all of it."""
     return digest_text(repr(values))
+
+
+def name_digest(text: str) -> str:
+    """Return the SHA-256 hex digest of a text, for the suffixes that tell apart names people see
+    (slugs of same-titled articles, tags that share a slug): stable across versions, as URLs
+    must be, so never changed to another algorithm."""
+    return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()

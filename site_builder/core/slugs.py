@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-import hashlib
 import re
 import unicodedata
 from collections import Counter
 from typing import Iterable
 
 from slugify import slugify
+
+from .digests import name_digest
 
 MAX_SLUG_LENGTH = 80
 SLUG_PATTERN = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
@@ -51,7 +52,7 @@ def tag_slugs(identities: Iterable[str]) -> dict[str, str]:
         if slug and (sharing[slug] == 1 or slug == key):
             slugs[key] = slug
             continue
-        digest = hashlib.sha256(key.encode("utf-8", "surrogatepass")).hexdigest()
+        digest = name_digest(key)
         for length in (8, 12, 64):      # a longer digest only on a clash of the short one
             head = (slug or "tag")[:MAX_SLUG_LENGTH - length - 1].rstrip("-")
             slugs[key] = f"{head}-{digest[:length]}"

@@ -7,7 +7,6 @@ an article whose source URL already has an entry is reported as a duplicate, not
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import os
 from dataclasses import dataclass, field, replace
 from pathlib import Path, PurePosixPath
@@ -20,6 +19,7 @@ from .frontmatter import dump_entry, split_front_matter
 from .rawformat import decode_raw, parse_raw_article, split_raw_lines
 from .tree import find_files, taken_slugs
 from ..core.config import DEFAULT_MAX_TAGS
+from ..core.digests import name_digest
 from ..core.errors import SourceError
 from ..core.slugs import is_valid_slug, make_slug, tag_identity
 from ..model.records import RawArticle
@@ -90,7 +90,7 @@ def _readable_label(label: str) -> str:
 
 def url_hash(url: str, length: int = 6) -> str:
     """Return a short, stable hex digest of a URL, used to tell same-titled articles apart."""
-    return hashlib.sha256(url.encode("utf-8", "surrogatepass")).hexdigest()[:length]
+    return name_digest(url)[:length]
 
 
 def candidate_slugs(article: RawArticle) -> list[str]:
