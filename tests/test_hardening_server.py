@@ -405,9 +405,9 @@ def test_a_symlink_loop_in_content_is_reported_not_a_hang(tmp_path):
     try:
         wait_until_listening(running, timeout=30, ready=(500,))
         status, answer = get(running.port)
-        assert b"sitegen-error" in answer and b"Too many levels of symbolic links" in answer
+        assert b"sitegen-error" in answer and b"this link" in answer
         output = running.output()
-        assert output.count("Too many levels of symbolic links") == 1, output[-3000:]
+        assert output.count(": this link") == 1, output[-3000:]
         assert "Traceback" not in output and "internal error" not in output, output[-3000:]
 
         for link in (folder / "up", folder / "here", site / "content" / "loop"):

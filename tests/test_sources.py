@@ -102,3 +102,16 @@ def test_the_same_raw_article_gets_the_same_entry_through_build_and_import(tmp_p
 
     assert new_entries(site) == new_entries(other)
     assert len(new_entries(site)) == 1
+
+
+@pytest.mark.parametrize("link, target", [("content/2022/up", ".."), ("content/2022/self", "."),
+                                          ("content/a-copy", "2022"), ("content/knot", "knot")])
+def test_a_link_to_a_folder_read_already_is_one_line_from_build_and_check(tmp_path, link, target):
+    site = tmp_path / "site"
+    write(site / "content/2022/talks.md", ENTRY.format(title="Talks", date="2022-12-30", extra=""))
+    (site / link).symlink_to(target, target_is_directory=True)
+    for command in ("check", "build"):
+        done = sitegen(site, command)
+        lines = [line for line in (done.stdout + done.stderr).splitlines() if "link" in line]
+        assert done.returncode == 1 and "Traceback" not in done.stderr
+        assert len(lines) == 1 and ": this link" in lines[0] and len(lines[0]) < 300, lines

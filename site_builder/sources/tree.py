@@ -11,6 +11,8 @@ import re
 from pathlib import Path, PurePosixPath
 from typing import Iterable
 
+from ..core.errors import SourceError
+
 Stat = tuple[int, int]   # (mtime_ns, size)
 EDITOR_DEBRIS = re.compile(r"(^\.#|^#.*#$|~$|\.sw[a-p]$|\.tmp$|^4913$)")
 
@@ -24,19 +26,33 @@ def scan_tree(root: Path, suffix: str = "") -> dict[str, Stat]:
     """Return the path of every source file below root ending in suffix, with its (mtime_ns, size).
 
     Paths are plain strings that start with str(root): making and sorting 10,000 Path objects
-    took a tenth of a rebuild. A link loop ends the scan with the system's 'too many levels of
-    symbolic links' error, naming the path.
+    took a tenth of a rebuild. Links to folders are followed, but a link that leads to a folder
+    read already (a loop, or a second way to the same files) is an error naming the link.
     """
     found: dict[str, Stat] = {}
     if not root.is_dir():
         return found
+    info = root.stat()
+    seen = {(info.st_dev, info.st_ino): str(root)}     # every folder read, by identity
     stack = [str(root)]
     while stack:
         with os.scandir(stack.pop()) as items:
             for item in items:
                 if is_ignored(item.name):
                     continue
-                if item.is_dir():
+                try:
+                    is_folder = item.is_dir()
+                except OSError as exc:     # a link to itself, or one of a chain too long
+                    raise SourceError(item.path, None, f"this link cannot be followed "
+                                      f"({exc.strerror})", "remove the link") from None
+                if is_folder:
+                    info = os.stat(item.path)
+                    first = seen.setdefault((info.st_dev, info.st_ino), item.path)
+                    if first != item.path:
+                        link, target = (item.path, first) if item.is_symlink() else (first, item.path)
+                        raise SourceError(link, None, f"this link leads to {target}, which is "
+                                          "read already (a loop, or the same files twice)",
+                                          "remove the link")
                     stack.append(item.path)
                 elif item.name.endswith(suffix) and item.is_file():
                     info = item.stat()
