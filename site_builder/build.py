@@ -293,14 +293,12 @@ class Builder:
             theme.env, {o.template for o in plan if isinstance(o, PageOutput)})
         data_salt = digest_of(__version__, self.config)
         page_salt = digest_of(data_salt, view_digest(theme.site))
-        memo: dict[int, str] = {}   # summaries and entries shared by many views, encoded once
         keys = []
         for item in plan:
             if isinstance(item, PageOutput):
-                keys.append(digest_of(page_salt, templates[item.template],
-                                         view_digest(item.view, memo)))
+                keys.append(digest_of(page_salt, templates[item.template], view_digest(item.view)))
             else:
-                keys.append(digest_of(data_salt, view_digest(item.view, memo)))
+                keys.append(digest_of(data_salt, view_digest(item.view)))
         return keys
 
     def write(self, plan: list[Output], keys: list[str], site_paths: list[str],

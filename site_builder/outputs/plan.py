@@ -166,13 +166,13 @@ class Planner:
 
     def body_outputs(self, paths: Collection[str]) -> list[Output]:
         """Return the outputs whose views hold the bodies of the entries at paths: their pages
-        and the site feed, with the other data files (cheap to look at).
+        and the site feed.
 
         No other view holds an entry's body (views hold summaries; tests/test_plan.py checks
         it), so a build in which nothing but bodies changed need look at no other output.
         """
         pages = [self.entry_page(entry) for entry in self.site.entries if entry.path in paths]
-        return pages + list(self.data_files())
+        return pages + [self.site_feed()]
 
     # --- helpers every page kind uses ---------------------------------------------------------
 
@@ -345,14 +345,18 @@ class Planner:
         return timelinejs.build_timeline_json(view.entries, config=self.config, title=view.title,
                                               description=view.description)
 
+    def site_feed(self) -> DataOutput:
+        """Return the site's Atom feed: its newest entries, whole."""
+        newest = self.site.entries[::-1][:SITE_FEED_LIMIT]
+        return DataOutput(output_file(FEED_PATH),
+                          FeedView(self.config.title, self.url(FEED_PATH), self.url("/"), newest,
+                                   full_content=True),
+                          self.make_feed, "site feed")
+
     def data_files(self) -> Iterator[DataOutput]:
         """Yield feeds, timeline.json, filter.json and the small files GitHub Pages wants."""
         config, entries = self.config, self.site.entries
-        newest = entries[::-1][:SITE_FEED_LIMIT]
-        yield DataOutput(output_file(FEED_PATH),
-                         FeedView(config.title, self.url(FEED_PATH), self.url("/"), newest,
-                                  full_content=True),
-                         self.make_feed, "site feed")
+        yield self.site_feed()
         yield DataOutput(output_file(TIMELINE_JSON_PATH),
                          TimelineView(config.title, config.description, self.summarized(entries)),
                          self.make_timeline, "timeline.json")

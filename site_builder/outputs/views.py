@@ -40,9 +40,12 @@ class PageInfo:
     feed_url: str = ""      # the page's own Atom feed, when it has one
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, repr=False)
 class EntrySummary:
-    """What listings, neighbours and the machine-readable files show of an entry: all but its body."""
+    """What listings, neighbours and the machine-readable files show of an entry: all but its body.
+
+    A summary is in about ten views, so its text for digests (its repr) is made once.
+    """
 
     path: str
     title: str
@@ -58,6 +61,15 @@ class EntrySummary:
     source_url: str
     dateline: str
     params: Mapping[str, Any]
+
+    def __repr__(self) -> str:
+        """Return every field as text, worked out on the first call."""
+        text = self.__dict__.get("_repr")
+        if text is None:
+            text = "EntrySummary(" + ", ".join(
+                f"{f.name}={getattr(self, f.name)!r}" for f in dataclasses.fields(self)) + ")"
+            self.__dict__["_repr"] = text     # a frozen instance's own memo, not a field
+        return text
 
 
 def summarize(entry: Entry) -> EntrySummary:
@@ -282,31 +294,7 @@ def context(view: Any) -> dict[str, Any]:
     return {f.name: getattr(view, f.name) for f in dataclasses.fields(view)}
 
 
-def view_digest(view: Any, memo: dict[int, str] | None = None) -> str:
-    """Return a digest of every value a view holds, nested records included.
-
-    Records that many views share (summaries, entries) are encoded once through memo, which
-    maps id(record) to its encoding: a caller digesting a whole plan passes one dictionary, and
-    keeps the plan (so every id stays taken) until it is done.
-    """
-    return digest_text(encode(view, {} if memo is None else memo))
-
-
-_SHARED = (EntrySummary, Entry)
-
-
-def encode(value: Any, memo: dict[int, str]) -> str:
-    """Return a text that differs whenever any value inside value differs."""
-    if isinstance(value, _SHARED):
-        known = memo.get(id(value))
-        if known is None:
-            known = memo[id(value)] = digest_text(repr(value))
-        return known
-    if dataclasses.is_dataclass(value):
-        return type(value).__name__ + "(" + ",".join(
-            encode(getattr(value, f.name), memo) for f in dataclasses.fields(value)) + ")"
-    if isinstance(value, (tuple, list)):
-        return "(" + ",".join([encode(item, memo) for item in value]) + ")"
-    if isinstance(value, Mapping):
-        return "{" + ",".join(f"{encode(k, memo)}:{encode(v, memo)}" for k, v in value.items()) + "}"
-    return repr(value)
+def view_digest(view: Any) -> str:
+    """Return a digest of every value a view holds, nested records included: of its repr, which
+    for these frozen records shows every field (summaries make theirs once)."""
+    return digest_text(repr(view))
