@@ -31,6 +31,7 @@ from .sources.tree import relative_path, scan_tree, taken_slugs
 
 PARSE_CHUNK = 250
 RENDER_CHUNK = 200
+KEY_CHUNK = 1000
 BODY_EDITS_LIMIT = 100   # more changed bodies than this, and the whole site is planned
 ERRORS_SHOWN = 20        # a failed build prints this many of its errors
 
@@ -293,13 +294,18 @@ class Builder:
             theme.env, {o.template for o in plan if isinstance(o, PageOutput)})
         data_salt = digest_of(__version__, self.config)
         page_salt = digest_of(data_salt, view_digest(theme.site))
-        keys = []
-        for item in plan:
-            if isinstance(item, PageOutput):
-                keys.append(digest_of(page_salt, templates[item.template], view_digest(item.view)))
-            else:
-                keys.append(digest_of(data_salt, view_digest(item.view)))
-        return keys
+        def key_chunk(chunk: Sequence[int]) -> list[str]:
+            keys = []
+            for item in map(plan.__getitem__, chunk):
+                if isinstance(item, PageOutput):
+                    keys.append(digest_of(page_salt, templates[item.template],
+                                          view_digest(item.view)))
+                else:
+                    keys.append(digest_of(data_salt, view_digest(item.view)))
+            return keys
+
+        # Digesting every view of a large site takes a second: the workers share it.
+        return parallel.fork_map(key_chunk, range(len(plan)), self.jobs, KEY_CHUNK)
 
     def write(self, plan: list[Output], keys: list[str], site_paths: list[str],
               manifest: cache.Manifest, theme: Theme) -> dict[str, tuple[str, str]]:
