@@ -56,7 +56,7 @@ from .build import BuildOptions, build, describe
 from .cache import CACHE_DIR, manifest_path
 from .core.config import CONFIG_FILE, Config, load_config
 from .core.errors import BuildFailed, SitegenError
-from .core.urls import MAX_NAME_BYTES, MAX_PATH_BYTES
+from .core.urls import MAX_NAME_BYTES, MAX_PATH_BYTES, NOT_FOUND_PATH, output_file
 from .outputs.folder import previous_dir, staging_dir
 from .sources.tree import is_ignored
 
@@ -553,7 +553,7 @@ class SiteHandler(KnownHostsOnly, web.RequestHandler):
 
     def answer_missing(self, root: Path) -> None:
         """Answer with the site's own 404 page, or the error page when there is no site yet."""
-        page = root / "404.html"
+        page = root / output_file(NOT_FOUND_PATH)
         if self.state.errors and not (root / "index.html").is_file():
             self.set_status(500)
             self.send_html(ERROR_PAGE)  # the overlay carrying the errors is added on the way out

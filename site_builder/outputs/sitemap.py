@@ -6,8 +6,10 @@ import datetime
 from typing import Iterable
 from urllib.parse import quote, urlsplit
 
+from ..core.urls import SITEMAP_PATH, output_file, sitemap_part_path
+
 SITEMAP_NS = "http://www.sitemaps.org/schemas/sitemap/0.9"
-SITEMAP_FILE = "sitemap.xml"
+SITEMAP_FILE = output_file(SITEMAP_PATH)
 MAX_URLS = 50_000                    # per file, sitemaps.org protocol
 MAX_BYTES = 50 * 1024 * 1024         # per file, uncompressed (52,428,800 bytes)
 
@@ -103,10 +105,10 @@ def build_sitemap(urls: Iterable[tuple[str, datetime.date | None]], *, site_url:
         site_url += "/"
     items = [(_url_element(url, lastmod), lastmod) for url, lastmod in merged.items()]
     groups = _chunks(items, max_urls, max_bytes)
-    files = {f"sitemap-{n}.xml": _URLSET_OPEN + "".join(e for e, _ in group) + _URLSET_CLOSE
+    files = {output_file(sitemap_part_path(n)): _URLSET_OPEN + "".join(e for e, _ in group) + _URLSET_CLOSE
              for n, group in enumerate(groups, start=1)}
     if len(files) == 1:
-        return {SITEMAP_FILE: files["sitemap-1.xml"].encode()}
+        return {SITEMAP_FILE: next(iter(files.values())).encode()}
     if len(files) > MAX_URLS:
         raise ValueError(f"{len(merged)} URLs need more sitemaps than one index may list ({MAX_URLS})")
     newest = [max((d for _, d in group if d is not None), default=None) for group in groups]
