@@ -151,9 +151,10 @@ class Builder:
         """
         if self.out_dir.exists() and not self.out_dir.is_dir():
             raise SitegenError(f"the output folder {self.out_dir} is a file, not a folder")
+        built_before = cache.has_old_manifest(self.cache_dir, self.out_dir)   # loading drops it
         stored = cache.load_manifest(self.cache_dir, self.out_dir, self.log)
         problem = folder.output_folder_problem(self.site_dir, self.out_dir, self.config,
-                                               built_before=bool(stored.outputs))
+                                               built_before=built_before or bool(stored.outputs))
         if problem:
             raise SitegenError(problem)
         folder.recover(self.out_dir)

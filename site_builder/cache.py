@@ -273,6 +273,12 @@ def _decode_manifest(data: Any) -> Manifest:
                     bodies=decode_digests(bodies))
 
 
+def has_old_manifest(cache_dir: Path, out_dir: Path) -> bool:
+    """Return whether an earlier sitegen left a manifest of out_dir: a pickle, never read, whose
+    name alone says that sitegen built that folder."""
+    return manifest_path(cache_dir, out_dir).with_suffix(OLD_SUFFIX).is_file()
+
+
 def load_manifest(cache_dir: Path, out_dir: Path, log: Log | None = None) -> Manifest:
     """Return the manifest of out_dir, or an empty one when it no longer describes the folder."""
     manifest = _read(manifest_path(cache_dir, out_dir), "outputs", _decode_manifest, log)

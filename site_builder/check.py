@@ -143,7 +143,9 @@ def check_output(site_dir: Path, config: Config, output_dir: Path | None,
     """Return the broken links and anchors of the built output, if there is one, and whether
     it is too big for GitHub Pages."""
     out_dir = Path(output_dir) if output_dir else site_dir / config.output_dir
-    built_before = bool(cache.load_manifest(site_dir / cache.CACHE_DIR, out_dir).outputs)
+    cache_dir = site_dir / cache.CACHE_DIR
+    built_before = cache.has_old_manifest(cache_dir, out_dir) or bool(
+        cache.load_manifest(cache_dir, out_dir).outputs)
     problem = output_folder_problem(site_dir, out_dir, config, built_before)
     if problem:
         return [problem]

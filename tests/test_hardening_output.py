@@ -142,3 +142,21 @@ def test_the_config_rule_accepts_ordinary_output_folders(tmp_path):
         done = sitegen(site, "build", "--quiet")
         assert done.returncode == 0, (output, done.stderr)
         assert (site / output / OWNER_MARKER).is_file()
+
+
+def test_a_site_built_by_an_earlier_sitegen_is_known_by_its_old_manifests_name(tmp_path):
+    # Earlier versions kept the output manifest as a pickle, which is never read (unpickling
+    # can run code): its name, a digest of the output folder's path, is evidence enough.
+    site = make_site(tmp_path)
+    assert sitegen(site, "build").returncode == 0
+    cache_dir = site / ".sitegen-cache"
+    [manifest] = cache_dir.glob("outputs-*.json")
+    for cached in cache_dir.iterdir():
+        cached.unlink()
+    manifest.with_suffix(".pickle").write_bytes(b"an old manifest, never unpickled")
+    (site / "public" / OWNER_MARKER).unlink()
+    for command in ("check", "build"):
+        done = sitegen(site, command)
+        assert done.returncode == 0, done.stdout + done.stderr
+    assert (site / "public" / OWNER_MARKER).is_file()
+    assert not list(cache_dir.glob("*.pickle"))
