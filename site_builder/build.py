@@ -206,67 +206,77 @@ class Builder:
         config = self.config
         entry_cache = cache.EntryCache(zone=config.timezone) if self.options.clean \
             else cache.load_entry_cache(self.cache_dir, config.timezone, self.log)
-        fresh = cache.EntryCache(zone=config.timezone, seeds=dict(entry_cache.seeds))
+        entries: dict[str, tuple[cache.Stat, Entry]] = {}
         changed: list[tuple[Path, cache.Stat]] = []
         for path, stat in inputs.entries.items():
             rel = relative_path(path, self.site_dir)
             cached = entry_cache.entries.get(rel)
             if cached and (cached[0] == stat or _same_content(Path(path), cached[1].digest)):
                 # A new time stamp on the same bytes (a fresh checkout) needs no new parse.
-                fresh.entries[rel] = (stat, cached[1])
+                entries[rel] = (stat, cached[1])
             else:
                 changed.append((Path(path), stat))
-        errors = self.parse_into(fresh, changed)
+        parsed, errors = self.parse(changed)
+        entries.update(parsed)
         self.step("load entries")
 
         imported: list[str] = []
+        seeds = entry_cache.seeds
         if not errors:
-            import_errors, imported = self.import_seeds(fresh, inputs.seeds)
+            added, seeds, imported, import_errors = self.import_seeds(entries, seeds, inputs.seeds)
+            entries.update(added)
             errors += import_errors
         self.step("import seeds")
         if errors:
             raise BuildFailed(errors)
+        fresh = cache.EntryCache(zone=config.timezone, entries=entries, seeds=seeds)
         if fresh != entry_cache:
             cache.write_entry_cache(self.cache_dir, fresh, entry_cache)
-        return [entry for _, entry in fresh.entries.values()], imported
+        return [entry for _, entry in entries.values()], imported
 
-    def parse_into(self, into: cache.EntryCache, files: Sequence[tuple[Path, cache.Stat]]
-                   ) -> list[SourceError]:
-        """Parse entry files (in parallel when many) into the cache; return their errors."""
+    def parse(self, files: Sequence[tuple[Path, cache.Stat]]
+              ) -> tuple[dict[str, tuple[cache.Stat, Entry]], list[SourceError]]:
+        """Return entry path -> (stat, entry) of the entry files parsed (in parallel when many),
+        and their errors."""
         site_dir, tz = self.site_dir, self.config.tz
 
-        def parse(chunk: Sequence[tuple[Path, cache.Stat]]) -> list:
+        def parse_chunk(chunk: Sequence[tuple[Path, cache.Stat]]) -> list:
             return [(path, stat, try_load_entry(site_dir, path, tz)) for path, stat in chunk]
 
-        errors = []
-        for path, stat, result in parallel.fork_map(parse, files, self.jobs, PARSE_CHUNK,
+        parsed, errors = {}, []
+        for path, stat, result in parallel.fork_map(parse_chunk, files, self.jobs, PARSE_CHUNK,
                                                     self._progress("reading entries")):
             if isinstance(result, SourceError):
                 errors.append(result)
             else:
-                into.entries[result.path] = (stat, result)
-        return errors
+                parsed[result.path] = (stat, result)
+        return parsed, errors
 
-    def import_seeds(self, entries: cache.EntryCache, seed_files: dict[str, cache.Stat]
-                     ) -> tuple[list[SourceError], list[str]]:
-        """Import raw articles whose source URL has no entry yet; return their errors and the
-        entry files written."""
-        known_urls = {e.source_url: rel for rel, (_, e) in entries.entries.items() if e.source_url}
+    def import_seeds(self, entries: dict[str, tuple[cache.Stat, Entry]],
+                     seeds: dict[str, tuple[cache.Stat, str]], seed_files: dict[str, cache.Stat]
+                     ) -> tuple[dict[str, tuple[cache.Stat, Entry]], dict[str, tuple[cache.Stat, str]],
+                                list[str], list[SourceError]]:
+        """Import the raw articles whose source URL has no entry yet; return the entries they
+        became, every raw file's (stat, URL) now, the entry files written and the errors.
+
+        seeds is what the last build knew of the raw files: one it imported, unchanged, whose
+        URL still has an entry, is not read again.
+        """
+        known_urls = {e.source_url: rel for rel, (_, e) in entries.items() if e.source_url}
         to_import = []
-        seen_seeds = {}
+        kept_seeds = {}
         for path, stat in seed_files.items():
             rel = relative_path(path, self.site_dir)
-            cached = entries.seeds.get(rel)
+            cached = seeds.get(rel)
             if cached and cached[0] == stat and cached[1] in known_urls:
-                seen_seeds[rel] = cached
+                kept_seeds[rel] = cached
             else:
                 to_import.append(path)
-        entries.seeds = seen_seeds
         if not to_import:
-            return [], []
+            return {}, kept_seeds, [], []
         from .sources import ingest   # here, not above: most builds import nothing, and need not load it
 
-        known_slugs = taken_slugs((rel, e.slug) for rel, (_, e) in entries.entries.items())
+        known_slugs = taken_slugs((rel, e.slug) for rel, (_, e) in entries.items())
         result = ingest.import_articles([Path(p) for p in to_import], self.site_dir,
                                         content_dir=self.config.content_dir,
                                         known_urls=known_urls, known_slugs=known_slugs,
@@ -278,14 +288,14 @@ class Builder:
         if result.written:
             self.log(f"imported {len(result.written)} raw article(s) from {self.config.seeds_dir}/")
         new_files = [(self.site_dir / rel, _stat(self.site_dir / rel)) for rel in result.written]
-        errors = list(result.errors) + self.parse_into(entries, new_files)
-        urls = {e.source_url for _, e in entries.entries.values()}
+        added, parse_errors = self.parse(new_files)
+        urls = {e.source_url for _, e in [*entries.values(), *added.values()]}
         for path in to_import:
             rel = relative_path(path, self.site_dir)
             url = _seed_url(Path(path), rel)
             if url in urls:
-                entries.seeds[rel] = (seed_files[path], url)
-        return errors, list(result.written)
+                kept_seeds[rel] = (seed_files[path], url)
+        return added, kept_seeds, list(result.written), list(result.errors) + parse_errors
 
     def output_keys(self, plan: list[Output], theme: Theme) -> list[str]:
         """Return each output's key: a digest of its view, its template (with every template
