@@ -17,12 +17,12 @@ from .core.config import Config, load_config
 from .core.errors import SitegenError, SourceError
 from .core.urls import output_file, permalink_path
 from .model.records import Entry, RawArticle
-from .model.site import build_site, count_tags
+from .model.site import build_site
 from .outputs.folder import output_folder_problem
 from .outputs.linkcheck import find_broken_links, load_output
 from .outputs.plan import build_plan
 from .sources import ingest
-from .sources.content import key_line, load_entries, parse_entry
+from .sources.content import file_key_line, load_entries, parse_entry, tag_cap_warnings
 from .sources.tree import find_files, taken_slugs
 
 PAGES_SIZE_LIMIT = 1_000_000_000   # bytes: GitHub Pages publishes sites up to 1 GB
@@ -97,19 +97,6 @@ def pending_entries(articles: Sequence[RawArticle], entries: Sequence[Entry],
     return made, problems
 
 
-def tag_cap_warnings(entries: Sequence[Entry], config: Config, site_dir: Path) -> list[str]:
-    """Return a warning for each entry with more tags than max_tags: the build uses the first."""
-    warnings = []
-    for entry in entries:
-        count = count_tags(entry.tags, config.tag_aliases)
-        if count > config.max_tags:
-            line = _key_line(site_dir / entry.path, "tags")
-            where = f"{entry.path}:{line}" if line else entry.path
-            warnings.append(f"{where}: warning: {count:,} tags; only the first "
-                            f"{config.max_tags} are used (max_tags in sitegen.yaml)")
-    return warnings
-
-
 def find_slug_clashes(entries: Sequence[Entry], config: Config, site_dir: Path) -> list[str]:
     """Return a problem for each entry whose page another entry's page would overwrite."""
     by_output: dict[str, list[Entry]] = defaultdict(list)
@@ -122,20 +109,11 @@ def find_slug_clashes(entries: Sequence[Entry], config: Config, site_dir: Path) 
             continue
         first = sharing[0]
         for entry in sharing[1:]:
-            line = _key_line(site_dir / entry.path, "slug", "title")
+            line = file_key_line(site_dir / entry.path, "slug", "title")
             where = f"{entry.path}:{line}" if line else entry.path
             problems.append(f"{where}: slug '{entry.slug}' gives the same page ({output}) as "
                             f"{first.path} (change one of the slugs)")
     return problems
-
-
-def _key_line(path: Path, *keys: str) -> int | None:
-    """Return the line of the first of keys an entry file has, if the file is readable."""
-    try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeError):
-        return None
-    return next(filter(None, (key_line(text, key) for key in keys)), None)
 
 
 def check_output(site_dir: Path, config: Config, output_dir: Path | None,

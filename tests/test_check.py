@@ -139,6 +139,8 @@ def test_an_entry_over_max_tags_is_named_with_its_line_and_the_build_uses_the_fi
     warnings = [m for m in messages if ": warning: " in m]
     assert warnings == [f"{many.relative_to(tmp_path).as_posix()}:5: warning: 5 tags; only the "
                         "first 3 are used (max_tags in sitegen.yaml)"]
-    build(BuildOptions(site_dir=tmp_path))
+    logged: list[str] = []
+    build(BuildOptions(site_dir=tmp_path), log=logged.append)
     assert sorted(p.name for p in (tmp_path / "public" / "tags").iterdir() if p.is_dir()) == [
         "b", "c", "china"]
+    assert [m for m in logged if ": warning: " in m] == warnings, "the build says so too"

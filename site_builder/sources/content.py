@@ -5,15 +5,17 @@ from __future__ import annotations
 import datetime
 import re
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any, Iterable, Sequence
 from urllib.parse import urlsplit
 
 from .frontmatter import split_front_matter
 from .markup import MARKUPS, MarkupError, render_body
+from ..core.config import Config
 from ..core.digests import digest_bytes, digest_text
 from ..core.errors import SourceError
 from ..core.slugs import is_valid_slug, make_slug
 from ..model.records import Entry
+from ..model.site import count_tags
 
 KNOWN_KEYS = frozenset(
     ["title", "date", "slug", "lead", "summary", "tags", "source", "dateline", "draft", "markup"]
@@ -246,3 +248,27 @@ def load_entries(site_dir: Path, files: Iterable[Path], tz: datetime.tzinfo
         result = try_load_entry(site_dir, file, tz)
         (errors if isinstance(result, SourceError) else entries).append(result)
     return entries, errors
+
+
+def file_key_line(path: Path, *keys: str) -> int | None:
+    """Return the line of the first of keys an entry file has, if the file is readable."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeError):
+        return None
+    return next(filter(None, (key_line(text, key) for key in keys)), None)
+
+
+def tag_cap_warnings(entries: Sequence[Entry], config: Config, site_dir: Path) -> list[str]:
+    """Return a warning for each entry with more tags than max_tags: the build uses the first."""
+    warnings = []
+    for entry in entries:
+        if len(entry.tags) <= config.max_tags:     # no more distinct tags than names
+            continue
+        count = count_tags(entry.tags, config.tag_aliases)
+        if count > config.max_tags:
+            line = file_key_line(site_dir / entry.path, "tags")
+            where = f"{entry.path}:{line}" if line else entry.path
+            warnings.append(f"{where}: warning: {count:,} tags; only the first "
+                            f"{config.max_tags} are used (max_tags in sitegen.yaml)")
+    return warnings
