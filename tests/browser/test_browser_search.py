@@ -299,7 +299,10 @@ def test_a_search_page_open_across_a_new_deploy_searches_the_new_index(page, sit
 
     # Back in the search box, the reader searches the new index, not the files that are gone.
     page.locator(SEARCH_INPUT).fill("capybaras")
-    page.locator(RESULT_LINK).first.wait_for()
+    # The search typed may first run on the index the page had (no result) while the page finds
+    # the new index, then runs again on it: wait for the one result (or the timeout).
+    page.wait_for_function("([selector, text]) => document.querySelector(selector).innerText"
+                           " === text", arg=[STATUS, "1 result for \u201ccapybaras\u201d"])
     wait_for_results(page, "capybaras")
     assert page.locator(RESULT_LINK).count() == 1
     assert page.locator(STATUS).inner_text() == "1 result for \u201ccapybaras\u201d"
