@@ -111,8 +111,9 @@ class Builder:
         config, drafts, report = self.config, self.options.drafts, self.report
         manifest = self.claim_output()
         inputs = self.scan()
+        signature = inputs.signature(config, drafts)
         self.step("scan")
-        if manifest.signature == inputs.signature(config, drafts) and self.out_dir.is_dir():
+        if manifest.signature == signature and self.out_dir.is_dir():
             report.up_to_date = True
             report.files = report.write.unchanged = len(manifest.outputs)
             return report
@@ -122,6 +123,7 @@ class Builder:
             inputs = Inputs(dict(sorted({**inputs.entries, **{
                 str(self.site_dir / rel): _stat(self.site_dir / rel) for rel in imported}}.items())),
                 inputs.seeds, inputs.templates)
+            signature = inputs.signature(config, drafts)
         published = [e for e in entries if drafts or not e.draft]
         for warning in tag_cap_warnings(published, config, self.site_dir):
             self.log(warning)
@@ -141,7 +143,7 @@ class Builder:
         self.step("write")
         self.update_search(site, outputs)
         cache.write_manifest(self.cache_dir, self.out_dir, cache.Manifest(
-            signature=inputs.signature(config, drafts), shape=shape, pages=pages,
+            signature=signature, shape=shape, pages=pages,
             bodies={entry.path: entry.digest for entry in published}, outputs=outputs))
         return report
 
@@ -352,8 +354,8 @@ class Builder:
         return (SEARCH_BUNDLE_DIR,) if self.config.search and not self.options.clean else ()
 
     def existing_files(self) -> dict[str, Path] | None:
-        """Return the files of an output folder the manifest does not describe (but carried
-        folders and the owner marker), to compare outputs with; None when there is none."""
+        """Return the files of an output folder the manifest does not describe (but those of
+        carried folders), to compare outputs with; None when there is none."""
         if not self.out_dir.is_dir():
             return None
         skipped = tuple(f"{folder}/" for folder in self.carried_folders())

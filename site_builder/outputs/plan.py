@@ -149,7 +149,7 @@ class Planner:
         self.config = config
         self.base = config.base_path
         self.newest_first = config.sort == "newest"
-        self.summaries = {entry.path: summarize(entry) for entry in site.entries}
+        self.summaries: dict[str, EntrySummary] = {}   # entry path -> summary, made when first asked
 
     def outputs(self) -> Iterator[Output]:
         """Yield every output of the site but the sitemap."""
@@ -184,10 +184,24 @@ class Planner:
         """Return entries in the order listings show them."""
         return entries[::-1] if self.newest_first else entries
 
+    def summary(self, entry: Entry) -> EntrySummary:
+        """Return the summary of an entry, made once (a build that replans a body edit needs
+        only a few)."""
+        found = self.summaries.get(entry.path)
+        if found is None:
+            found = self.summaries[entry.path] = summarize(entry)
+        return found
+
     def summarized(self, entries: Sequence[Entry]) -> tuple[EntrySummary, ...]:
         """Return the summaries of entries, in order."""
-        summaries = self.summaries   # a local name: this runs for some 200,000 entries per build
-        return tuple([summaries[entry.path] for entry in entries])
+        known = self.summaries.get   # a local name: this runs for some 200,000 entries per build
+        return tuple([known(entry.path) or self.summary(entry) for entry in entries])
+
+    @functools.cached_property
+    def tag_refs(self) -> tuple[TagRef, ...]:
+        """Return every tag as pages show it, in the site's order of tags."""
+        return tuple(TagRef(t.name, t.slug, self.url(tag_path(t.slug)), len(t.entries))
+                     for t in self.site.tags)
 
     def page(self, kind: str, title: str, path: str, description: str = "",
              feed_url: str = "") -> PageInfo:
@@ -237,8 +251,8 @@ class Planner:
             page=self.page("entry", entry.title, entry.url[len(self.base) - 1:],
                            description=entry.lead),
             entry=entry,
-            previous=previous and self.summaries[previous.path],
-            next=following and self.summaries[following.path],
+            previous=previous and self.summary(previous),
+            next=following and self.summary(following),
             related=self.summarized(site.related[entry.path]),
             day_url=self.url(period_path(day.year, day.month, day.day)),
             month_url=self.url(period_path(day.year, day.month)),
@@ -248,8 +262,7 @@ class Planner:
 
     def tag_pages(self) -> Iterator[Output]:
         """Yield the tag index, each tag's timeline pages and each tag's feed."""
-        refs = tuple(TagRef(t.name, t.slug, self.url(tag_path(t.slug)), len(t.entries))
-                     for t in self.site.tags)
+        refs = self.tag_refs
         view = TagsPage(self.page("tags", "Tags", TAGS_PATH), tags_by_name=refs,
                         tags_by_count=tuple(sorted(refs, key=lambda r: (-r.count, r.name.casefold()))))
         yield PageOutput(output_file(TAGS_PATH), "tags.html", view, "tag index")
@@ -360,10 +373,8 @@ class Planner:
         yield DataOutput(output_file(TIMELINE_JSON_PATH),
                          TimelineView(config.title, config.description, self.summarized(entries)),
                          self.make_timeline, "timeline.json")
-        refs = tuple(TagRef(t.name, t.slug, self.url(tag_path(t.slug)), len(t.entries))
-                     for t in self.site.tags)
         yield DataOutput(output_file(FILTER_JSON_PATH),
-                         FilterView(self.summarized(self.display(entries)), refs, self.base),
+                         FilterView(self.summarized(self.display(entries)), self.tag_refs, self.base),
                          filterindex.filter_json, "filter.json")
         yield file_output(NOJEKYLL_PATH, b"", ".nojekyll")
         yield file_output("/" + OWNER_MARKER, OWNER_NOTE, "output folder marker")
