@@ -49,6 +49,10 @@ def test_slug_defaults_to_the_title():
     ('"2019-08-01T10:00:00+05:30"',
      datetime.datetime(2019, 8, 1, 10, tzinfo=datetime.timezone(datetime.timedelta(hours=5, minutes=30)))),
     ("2019-08-01 10:00", datetime.datetime(2019, 8, 1, 10, tzinfo=MOSCOW)),
+    ("2023-5-9", datetime.datetime(2023, 5, 9, tzinfo=MOSCOW)),          # a string to YAML
+    ("'2023-5-9'", datetime.datetime(2023, 5, 9, tzinfo=MOSCOW)),
+    ("2023-12-9", datetime.datetime(2023, 12, 9, tzinfo=MOSCOW)),
+    ("2023-5-9 10:00", datetime.datetime(2023, 5, 9, 10, tzinfo=MOSCOW)),
 ])
 def test_dates_and_date_times(value, instant):
     entry = parse_entry(entry_text(f"title: T\ndate: {value}\n"), "e.md", tz=MOSCOW)
@@ -63,6 +67,9 @@ def test_day_is_filed_under_the_site_time_zone():
 @pytest.mark.parametrize("front, line, message", [
     ("title: T\ndate: 2022-02-30\n", 3, "date '2022-02-30' is not a calendar date"),
     ("title: T\ndate: yesterday\n", 3, "date 'yesterday' is not a date"),
+    ("title: T\ndate: 05/09/2023\n", 3,
+     "date '05/09/2023' is not a date (expected YYYY-MM-DD, or a date-time"),
+    ("title: T\ndate: 2023-5-32\n", 3, "date '2023-5-32' is not a calendar date"),
     ("title: T\ndate: [2022]\n", 3, "date must be a date, not list"),
     ("date: 2022-01-01\n", 1, "the entry has no title"),
     ("title: T\n", 1, "the entry has no date"),

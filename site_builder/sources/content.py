@@ -21,13 +21,14 @@ KNOWN_KEYS = frozenset(
     ["title", "date", "slug", "lead", "summary", "tags", "source", "dateline", "draft", "markup"]
 )
 DATE_HINT = "expected YYYY-MM-DD, or a date-time such as 2019-08-01T10:00:00Z"
-_DATE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$")
+# Month and day may have one digit (2023-5-9), which YAML leaves a string.
+_DATE = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})$")
 # C0 and C1 control characters but tab and line feed, lone surrogates, U+FFFE and U+FFFF: a
 # YAML escape ("\0", "\x01") can put them in a value, and no page, feed or URL may show them.
 _CONTROL_CHARACTERS = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
 _NOT_IN_URL = re.compile("[\x00-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")  # tab and LF too
 _DATETIME = re.compile(
-    r"^(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.\d+)?)?"
+    r"^(\d{4})-(\d{1,2})-(\d{1,2})[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.\d+)?)?"
     r"\s*(Z|[+-]\d{2}:?\d{2})?$"
 )
 
