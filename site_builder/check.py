@@ -44,10 +44,11 @@ def check_site(site_dir: Path, output_dir: Path | None = None, base_url: str | N
     raw_files = ingest.find_raw_files([seeds]) if seeds.is_dir() else []
     articles: list[RawArticle] = []
     for path in raw_files:
-        try:
-            articles.append(ingest.load_raw_article(path, ingest.site_relpath(path, site_dir)))
-        except SourceError as exc:
-            problems.append(str(exc))
+        for item in ingest.load_raw_articles(path, ingest.site_relpath(path, site_dir)):
+            if isinstance(item, SourceError):
+                problems.append(str(item))
+            else:
+                articles.append(item)
     log(f"checked {len(raw_files)} raw article(s) in {config.seeds_dir}/")
 
     files = find_files(site_dir / config.content_dir, ".md")

@@ -84,8 +84,9 @@ def test_seed_entry_every_field(site):
     front, body = read_entry(site, SEED_ENTRY)
     seed_lines = SEED.read_text(encoding="utf-8").split("\n")
     assert list(front) == ["title", "date", "slug", "lead", "summary", "tags", "source",
-                           "dateline", "imported_from", "markup"]
+                           "dateline", "lang", "imported_from", "markup"]
     assert front["markup"] == "text"
+    assert front["lang"] == "en"
     assert front["title"] == SEED_TITLE == seed_lines[1]
     assert front["date"] == "2022-12-31"
     assert front["slug"] == Path(SEED_ENTRY).stem

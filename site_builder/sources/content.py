@@ -9,6 +9,7 @@ from typing import Any, Iterable, Sequence
 from urllib.parse import urlsplit
 
 from .frontmatter import split_front_matter
+from .language import is_language_tag
 from .markup import MARKUPS, MarkupError, render_body
 from ..core.config import Config
 from ..core.digests import digest_bytes, digest_text
@@ -190,6 +191,10 @@ def parse_entry(text: str, path: str, *, tz: datetime.tzinfo, digest: str = "") 
         body_html = render_body(body, markup)
     except MarkupError as exc:
         raise SourceError(path, body_line + exc.line, exc.message, exc.hint) from None
+    lang = data.get("lang")
+    if lang is not None and not (isinstance(lang, str) and is_language_tag(lang)):
+        fail("lang", f"lang {str(lang)[:60]!r} is not a language tag",
+             "a BCP 47 tag such as en, ru, zh-Hans or pt-BR")
     params = {key: value for key, value in data.items() if key not in KNOWN_KEYS}
     return Entry(
         path=path,

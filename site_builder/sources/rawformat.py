@@ -109,6 +109,32 @@ def parse_raw_article(lines: list[str], path: str) -> RawArticle:
     )
 
 
+def build_raw_article(path: str, line: int | None, *, date: str, url: str, title: str,
+                      lead: str = "", summary: str = "", keywords: str = "",
+                      paragraphs: list[str] | tuple[str, ...] = (), lang: str = "") -> RawArticle:
+    """Return the RawArticle of one item of a feed or JSON Lines file, cleaned as a raw file's
+    lines are, or raise SourceError at line."""
+    date_text, url = clean_line(date), clean_line(url)
+    if not date_text:
+        raise SourceError(path, line, "the article has no date", "give it a date as YYYY-MM-DD")
+    day = parse_date(date_text, path, line)
+    if not url:
+        raise SourceError(path, line, "the article has no source URL", "give it its http(s) URL")
+    if not is_web_url(url) or any(char.isspace() for char in url):
+        raise SourceError(path, line, f"source URL {_shorten(url)!r} is not an http(s) URL",
+                          "expected e.g. https://example.com/news/article.html")
+    title = clean_line(title)
+    if not title:
+        raise SourceError(path, line, "the article has no title", "give it a title")
+    texts = [text for text in map(clean_line, paragraphs) if text]
+    body = merge_continuations(texts)
+    return RawArticle(
+        path=path, date=day, url=url, title=title, lead=clean_line(lead),
+        summary=clean_line(summary), keywords=parse_keywords(clean_line(keywords)),
+        dateline=find_dateline(body[0]) if body else "", paragraphs=tuple(body), lang=lang,
+    )
+
+
 def _numbered_text_lines(lines: list[str], path: str) -> list[tuple[int, str]]:
     """Return (line number, cleaned text) for each line that is not blank."""
     numbered = []
@@ -144,7 +170,7 @@ def parse_date_line(text: str, path: str, line: int) -> tuple[datetime.date, str
     return date, url
 
 
-def parse_date(text: str, path: str, line: int) -> datetime.date:
+def parse_date(text: str, path: str, line: int | None) -> datetime.date:
     """Return the calendar date written as YYYY-MM-DD (or YYYY-M-D), or raise SourceError."""
     match = _DATE_RE.fullmatch(text)
     if not match:
