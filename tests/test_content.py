@@ -59,6 +59,12 @@ def test_dates_and_date_times(value, instant):
     assert entry.instant == instant
 
 
+@pytest.mark.parametrize("tag", ["ru", "pt-BR", "zh-Hans", "sr-Latn-RS"])
+def test_a_language_tag_is_kept_for_the_entry_page(tag):
+    entry = parse_entry(entry_text(f"title: T\ndate: 2022-01-01\nlang: {tag}\n"), "e.md", tz=UTC)
+    assert entry.params["lang"] == tag
+
+
 def test_day_is_filed_under_the_site_time_zone():
     entry = parse_entry(entry_text("title: T\ndate: 2019-12-31T22:30:00Z\n"), "e.md", tz=MOSCOW)
     assert entry.date == datetime.date(2020, 1, 1)
@@ -81,6 +87,9 @@ def test_day_is_filed_under_the_site_time_zone():
     ("title: [T]\ndate: 2022-01-01\n", 2, "'title' must be text"),
     ("title: T\ndate: 2022-01-01\nsource: javascript:alert(1)\n", 4, "is not an http(s) URL"),
     ("title: T\ndate: 2022-01-01\nsource: {url: 'data:text/html,x'}\n", 4, "is not an http(s) URL"),
+    ("title: T\ndate: 2022-01-01\nlang: english\n", 4, "lang 'english' is not a language tag"),
+    ("title: T\ndate: 2022-01-01\nlang: 'ru\" onmouseover=\"x'\n", 4, "is not a language tag"),
+    ("title: T\ndate: 2022-01-01\nlang: [ru]\n", 4, "lang \"['ru']\" is not a language tag"),
 ])
 def test_bad_front_matter_names_file_and_line(front, line, message):
     with pytest.raises(SourceError) as info:

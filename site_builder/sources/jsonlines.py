@@ -1,7 +1,7 @@
 """Read a JSON Lines file of articles (one JSON object a line) into RawArticles (pure).
 
 Keys: title, date, url (required), lead, summary, keywords (a list, or one comma-separated
-string), body (a string whose blank-line-separated blocks are paragraphs, or a list of
+string), body (a string whose lines are paragraphs, as in a raw file, or a list of
 paragraphs), lang (optional, a BCP 47 tag). docs/raw-format.md describes them.
 """
 
@@ -13,7 +13,7 @@ from typing import Any
 
 from ..core.errors import SourceError
 from ..model.records import RawArticle
-from .language import is_language_tag, normal_tag
+from .language import normal_tag
 from .rawformat import build_raw_article
 
 KEYS = ("title", "date", "url", "lead", "summary", "keywords", "body", "lang")
@@ -50,9 +50,9 @@ def parse_json_line(line: str, path: str, number: int) -> RawArticle:
         raise SourceError(path, number, f"unknown key {unknown[0][:60]!r}", JSONL_HINT)
     fields = {key: _text(item, key, path, number)
               for key in ("title", "date", "url", "lead", "summary", "lang")}
-    lang = fields["lang"].strip()
-    if lang and not is_language_tag(lang):
-        raise SourceError(path, number, f"lang {lang[:60]!r} is not a language tag",
+    lang = normal_tag(fields["lang"])    # pt_br -> pt-BR
+    if fields["lang"].strip() and not lang:
+        raise SourceError(path, number, f"lang {fields['lang'][:60]!r} is not a language tag",
                           "a BCP 47 tag such as en, ru or pt-BR")
     date = fields["date"].strip()
     date_time = _DATE_TIME_RE.fullmatch(date)
@@ -60,7 +60,7 @@ def parse_json_line(line: str, path: str, number: int) -> RawArticle:
         path, number, date=date_time.group(1) if date_time else date, url=fields["url"],
         title=fields["title"], lead=fields["lead"], summary=fields["summary"],
         keywords=", ".join(_texts(item, "keywords", path, number, split=False)),
-        paragraphs=_texts(item, "body", path, number, split=True), lang=normal_tag(lang))
+        paragraphs=_texts(item, "body", path, number, split=True), lang=lang)
 
 
 def _text(item: dict, key: str, path: str, number: int) -> str:
@@ -75,17 +75,13 @@ def _text(item: dict, key: str, path: str, number: int) -> str:
 
 
 def _texts(item: dict, key: str, path: str, number: int, *, split: bool) -> list[str]:
-    """Return a key's list of strings; a single string is one item, or with split its
-    blank-line-separated paragraphs (one per line when it has no blank line)."""
+    """Return a key's list of strings; a single string is one item, or with split its lines
+    (each a paragraph, as in a raw file)."""
     value = item.get(key)
     if value is None:
         return []
     if isinstance(value, str):
-        if not split:
-            return [value]
-        blocks = re.split(r"\n[ \t]*\n", value) if re.search(r"\n[ \t]*\n", value) \
-            else value.splitlines()
-        return [" ".join(block.split()) for block in blocks]
+        return value.splitlines() if split else [value]
     if isinstance(value, list) and all(isinstance(part, str) for part in value):
         return list(value)
     raise SourceError(path, number, f"'{key}' must be a string or a list of strings",
