@@ -16,7 +16,7 @@ from ..model.records import RawArticle
 from .language import normal_tag
 from .rawformat import build_raw_article
 
-FEED_HINT = "save the feed exactly as the server sent it (RSS 0.9 to 2.0, or Atom)"
+FEED_HINT = "save the feed exactly as the server sent it: RSS 0.9 to 2.0, or Atom"
 # Where an item or entry opens, to give each item's line.
 _ITEM_RE = re.compile(r"<(?:[\w.-]+:)?(?:item|entry)[\s/>]")
 # Elements that end a paragraph of text.
@@ -83,14 +83,16 @@ def parse_feed(data: bytes, path: str) -> list[RawArticle | SourceError]:
     error when the bytes are not a feed."""
     import feedparser   # loaded only by imports that read a feed
 
+    if not data.strip():
+        return [SourceError(path, None, "the file is empty", FEED_HINT)]
     try:
         # A file object: feedparser treats a string as a URL or file name to open.
         feed = feedparser.parse(io.BytesIO(data), sanitize_html=True, resolve_relative_uris=False)
     except Exception as exc:   # noqa: BLE001 - any failure of the parser is this file's error
         return [SourceError(path, None, f"the feed cannot be read: {exc}", FEED_HINT)]
-    if not feed.entries:
-        problem = _feed_problem(feed)
-        return [SourceError(path, problem[0], problem[1], FEED_HINT)] if problem else []
+    if not feed.entries:   # a scraper that saved an empty feed, or no feed, lost something
+        line, message = _feed_problem(feed)
+        return [SourceError(path, line, message, FEED_HINT)]
     lines = item_lines(data.decode("utf-8", "replace"))
     feed_lang = normal_tag(str(feed.feed.get("language") or ""))
     results: list[RawArticle | SourceError] = []
@@ -103,17 +105,16 @@ def parse_feed(data: bytes, path: str) -> list[RawArticle | SourceError]:
     return results
 
 
-def _feed_problem(feed) -> tuple[int | None, str] | None:
-    """Return (line, message) saying why a feed without items is not one, or None when it is a
-    feed that has no items."""
+def _feed_problem(feed) -> tuple[int | None, str]:
+    """Return (line, message) saying why a feed gave no items."""
     if feed.get("bozo"):
         exc = feed.get("bozo_exception")
         line = exc.getLineNumber() if hasattr(exc, "getLineNumber") else None
         reason = getattr(exc, "getMessage", lambda: str(exc))()
         return line, f"this is not a well-formed RSS or Atom feed: {reason}"
     if not feed.get("version"):
-        return None if feed.feed else (1, "this is not an RSS or Atom feed")
-    return None
+        return 1, "this is not an RSS or Atom feed"
+    return 1, "the feed has no items"
 
 
 def _item_article(item, path: str, line: int | None, number: int, feed_lang: str) -> RawArticle:
