@@ -770,3 +770,26 @@ def test_the_build_imports_json_lines_and_feeds_from_seeds_once(tmp_path):
     second = run()
     assert second.returncode == 0, second.stderr
     assert "imported" not in second.stdout and "Traceback" not in second.stderr
+
+
+def test_check_and_import_report_each_bad_item_of_a_json_lines_file_or_feed(tmp_path):
+    write_raw(tmp_path / "seeds", "a.jsonl", jsonl(JSONL_GOOD, {**JSONL_GOOD, "url": "ftp://x"}))
+    write_raw(tmp_path / "seeds", "b.atom", "<feed xmlns='http://www.w3.org/2005/Atom'><title>T"
+                                            "</title></feed>")
+    write_raw(tmp_path / "seeds", "c.txt", raw_text("http://www.a.example/1/", "Same article"))
+    sitegen = lambda *args: subprocess.run([sys.executable, "-m", "site_builder", *args, "--site",
+                                            str(tmp_path)], capture_output=True, text=True, timeout=120)
+    expected = ["seeds/a.jsonl:2: source URL 'ftp://x' is not an http(s) URL",
+                "seeds/b.atom:1: the feed has no items"]
+    checked = sitegen("check")
+    assert checked.returncode == 1
+    assert [line for line in (checked.stdout + checked.stderr).splitlines()
+            if line.startswith("seeds/")] == [line for line in (checked.stdout + checked.stderr).splitlines()
+                                               if any(line.startswith(e) for e in expected)]
+    assert all(e in checked.stdout + checked.stderr for e in expected)
+    imported = subprocess.run([sys.executable, "-m", "site_builder", "import", "--site", str(tmp_path),
+                               str(tmp_path / "seeds")], capture_output=True, text=True, timeout=120)
+    assert imported.returncode == 1 and "Traceback" not in imported.stderr
+    assert all(e in imported.stderr for e in expected)
+    assert "wrote content/2023/03/xi-meets-putin.md" in imported.stdout
+    assert "skipped seeds/c.txt: already imported as content/2023/03/xi-meets-putin.md" in imported.stdout
