@@ -27,7 +27,8 @@ from .outputs.plan import Output, PageOutput, Planner, build_plan, entry_file, f
 from .outputs.render import Theme, load_theme, render_page, template_closure_digests, theme_dir
 from .outputs.views import Link, view_digest
 from .sources.content import tag_cap_warnings, try_load_entry
-from .sources.tree import relative_path, scan_tree, taken_slugs
+from .sources.tree import RAW_SUFFIXES, relative_path, scan_tree, taken_slugs
+from .sources.urlnorm import url_key
 
 PARSE_CHUNK = 250
 RENDER_CHUNK = 200
@@ -170,7 +171,7 @@ class Builder:
         """Return the site's input files: entries, raw articles, templates."""
         config = self.config
         return Inputs(entries=scan_tree(self.site_dir / config.content_dir, ".md"),
-                      seeds=scan_tree(self.site_dir / config.seeds_dir, ".txt"),
+                      seeds=scan_tree(self.site_dir / config.seeds_dir, RAW_SUFFIXES),
                       templates={**scan_tree(theme_dir()),
                                  **scan_tree(self.site_dir / config.templates_dir)})
 
@@ -267,12 +268,14 @@ class Builder:
         URL still has an entry, is not read again.
         """
         known_urls = {e.source_url: rel for rel, (_, e) in entries.items() if e.source_url}
+        known_keys = set(map(url_key, known_urls))
         to_import = []
         kept_seeds = {}
         for path, stat in seed_files.items():
             rel = relative_path(path, self.site_dir)
             cached = seeds.get(rel)
-            if cached and cached[0] == stat and cached[1] in known_urls:
+            # cached[1]: the URLs of the file's articles, separated by spaces
+            if cached and cached[0] == stat and known_keys.issuperset(map(url_key, cached[1].split())):
                 kept_seeds[rel] = cached
             else:
                 to_import.append(path)
@@ -293,12 +296,12 @@ class Builder:
             self.log(f"imported {len(result.written)} raw article(s) from {self.config.seeds_dir}/")
         new_files = [(self.site_dir / rel, _stat(self.site_dir / rel)) for rel in result.written]
         added, parse_errors = self.parse(new_files)
-        urls = {e.source_url for _, e in [*entries.values(), *added.values()]}
+        keys = {url_key(e.source_url) for _, e in [*entries.values(), *added.values()]}
         for path in to_import:
             rel = relative_path(path, self.site_dir)
-            url = _seed_url(Path(path), rel)
-            if url in urls:
-                kept_seeds[rel] = (seed_files[path], url)
+            urls = _seed_urls(Path(path), rel)
+            if urls and keys.issuperset(map(url_key, urls)):
+                kept_seeds[rel] = (seed_files[path], " ".join(urls))
         return added, kept_seeds, list(result.written), list(result.errors) + parse_errors
 
     def output_keys(self, plan: list[Output], theme: Theme) -> list[str]:
@@ -498,14 +501,14 @@ def _same_content(path: Path, digest: str) -> bool:
         return False
 
 
-def _seed_url(path: Path, rel: str) -> str | None:
-    """Return the source URL of a raw article, or None when it cannot be read."""
+def _seed_urls(path: Path, rel: str) -> list[str]:
+    """Return the source URLs of the articles in a raw file, or [] when any cannot be read."""
     from .sources import ingest
 
-    try:
-        return ingest.load_raw_article(path, rel).url
-    except SourceError:
-        return None
+    items = ingest.load_raw_articles(path, rel)
+    if any(isinstance(item, SourceError) for item in items):
+        return []
+    return [item.url for item in items]
 
 
 def build(options: BuildOptions, log: Callable[[str], None] = lambda message: None,

@@ -24,6 +24,7 @@ from .outputs.plan import build_plan
 from .sources import ingest
 from .sources.content import file_key_line, load_entries, parse_entry, tag_cap_warnings
 from .sources.tree import find_files, taken_slugs
+from .sources.urlnorm import url_key
 
 PAGES_SIZE_LIMIT = 1_000_000_000   # bytes: GitHub Pages publishes sites up to 1 GB
 _CANONICAL = re.compile(rb"<link\s[^>]*rel=[\"']?canonical[\"']?[^>]*>", re.IGNORECASE)
@@ -44,10 +45,11 @@ def check_site(site_dir: Path, output_dir: Path | None = None, base_url: str | N
     raw_files = ingest.find_raw_files([seeds]) if seeds.is_dir() else []
     articles: list[RawArticle] = []
     for path in raw_files:
-        try:
-            articles.append(ingest.load_raw_article(path, ingest.site_relpath(path, site_dir)))
-        except SourceError as exc:
-            problems.append(str(exc))
+        for item in ingest.load_raw_articles(path, ingest.site_relpath(path, site_dir)):
+            if isinstance(item, SourceError):
+                problems.append(str(item))
+            else:
+                articles.append(item)
     log(f"checked {len(raw_files)} raw article(s) in {config.seeds_dir}/")
 
     files = find_files(site_dir / config.content_dir, ".md")
@@ -75,12 +77,12 @@ def check_site(site_dir: Path, output_dir: Path | None = None, base_url: str | N
 def pending_entries(articles: Sequence[RawArticle], entries: Sequence[Entry],
                     config: Config) -> tuple[list[Entry], list[str]]:
     """Return (entries, problems) for the raw articles the next build will import, in memory."""
-    urls = {e.source_url for e in entries if e.source_url}
+    urls = {url_key(e.source_url) for e in entries if e.source_url}   # as the import compares
     slugs = taken_slugs((e.path, e.slug) for e in entries)
     made: list[Entry] = []
     problems: list[str] = []
     for article in articles:
-        if article.url in urls:
+        if url_key(article.url) in urls:
             continue
         article, _ = ingest.cap_keywords(article, config.max_tags)
         candidates = ingest.candidate_slugs(article)
@@ -92,7 +94,7 @@ def pending_entries(articles: Sequence[RawArticle], entries: Sequence[Entry],
         except SourceError as exc:  # the importer would write an entry the loader refuses
             problems.append(f"{article.path}: would be imported as an entry that does not load: "
                             f"{exc.message} (please report this as a sitegen bug)")
-        urls.add(article.url)
+        urls.add(url_key(article.url))
         slugs.add(slug)
     return made, problems
 

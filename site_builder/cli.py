@@ -205,8 +205,9 @@ def make_parser() -> argparse.ArgumentParser:
 
     p = commands.add_parser("import", help="turn raw articles into content entries",
                             formatter_class=example,
-                            description="Turn raw article files (or folders of them) into entries "
-                                        "under content/YYYY/MM/.",
+                            description="Turn raw article files (*.txt, JSON Lines *.jsonl, RSS "
+                                        "or Atom feeds saved as *.rss, *.atom, *.xml), or "
+                                        "folders of them, into entries under content/YYYY/MM/.",
                             epilog="example:\n  sitegen import seeds/")
     add_site_option(p)
     p.add_argument("paths", nargs="+", metavar="PATH", help="raw article files or folders")

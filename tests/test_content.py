@@ -49,10 +49,20 @@ def test_slug_defaults_to_the_title():
     ('"2019-08-01T10:00:00+05:30"',
      datetime.datetime(2019, 8, 1, 10, tzinfo=datetime.timezone(datetime.timedelta(hours=5, minutes=30)))),
     ("2019-08-01 10:00", datetime.datetime(2019, 8, 1, 10, tzinfo=MOSCOW)),
+    ("2023-5-9", datetime.datetime(2023, 5, 9, tzinfo=MOSCOW)),          # a string to YAML
+    ("'2023-5-9'", datetime.datetime(2023, 5, 9, tzinfo=MOSCOW)),
+    ("2023-12-9", datetime.datetime(2023, 12, 9, tzinfo=MOSCOW)),
+    ("2023-5-9 10:00", datetime.datetime(2023, 5, 9, 10, tzinfo=MOSCOW)),
 ])
 def test_dates_and_date_times(value, instant):
     entry = parse_entry(entry_text(f"title: T\ndate: {value}\n"), "e.md", tz=MOSCOW)
     assert entry.instant == instant
+
+
+@pytest.mark.parametrize("tag", ["ru", "pt-BR", "zh-Hans", "sr-Latn-RS"])
+def test_a_language_tag_is_kept_for_the_entry_page(tag):
+    entry = parse_entry(entry_text(f"title: T\ndate: 2022-01-01\nlang: {tag}\n"), "e.md", tz=UTC)
+    assert entry.params["lang"] == tag
 
 
 def test_day_is_filed_under_the_site_time_zone():
@@ -63,6 +73,9 @@ def test_day_is_filed_under_the_site_time_zone():
 @pytest.mark.parametrize("front, line, message", [
     ("title: T\ndate: 2022-02-30\n", 3, "date '2022-02-30' is not a calendar date"),
     ("title: T\ndate: yesterday\n", 3, "date 'yesterday' is not a date"),
+    ("title: T\ndate: 05/09/2023\n", 3,
+     "date '05/09/2023' is not a date (expected YYYY-MM-DD, or a date-time"),
+    ("title: T\ndate: 2023-5-32\n", 3, "date '2023-5-32' is not a calendar date"),
     ("title: T\ndate: [2022]\n", 3, "date must be a date, not list"),
     ("date: 2022-01-01\n", 1, "the entry has no title"),
     ("title: T\n", 1, "the entry has no date"),
@@ -74,6 +87,9 @@ def test_day_is_filed_under_the_site_time_zone():
     ("title: [T]\ndate: 2022-01-01\n", 2, "'title' must be text"),
     ("title: T\ndate: 2022-01-01\nsource: javascript:alert(1)\n", 4, "is not an http(s) URL"),
     ("title: T\ndate: 2022-01-01\nsource: {url: 'data:text/html,x'}\n", 4, "is not an http(s) URL"),
+    ("title: T\ndate: 2022-01-01\nlang: english\n", 4, "lang 'english' is not a language tag"),
+    ("title: T\ndate: 2022-01-01\nlang: 'ru\" onmouseover=\"x'\n", 4, "is not a language tag"),
+    ("title: T\ndate: 2022-01-01\nlang: [ru]\n", 4, "lang \"['ru']\" is not a language tag"),
 ])
 def test_bad_front_matter_names_file_and_line(front, line, message):
     with pytest.raises(SourceError) as info:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html
+import json
 import os
 import re
 import shutil
@@ -23,6 +24,8 @@ from site_builder.sources.ingest import (
 from site_builder.sources.markup import render_body, render_markdown, render_text
 from site_builder.sources.rawformat import clean_line, decode_raw, parse_raw_article, split_raw_lines
 from site_builder.core.slugs import is_valid_slug, make_slug
+from site_builder.sources.language import is_language_tag
+from site_builder.sources.urlnorm import url_key
 
 SEED = Path(__file__).parent / "data" / "raw" / "sputnik-xi-putin.txt"
 SEED_URL = ("https://sputniknews.com/20221231/"
@@ -84,8 +87,9 @@ def test_seed_entry_every_field(site):
     front, body = read_entry(site, SEED_ENTRY)
     seed_lines = SEED.read_text(encoding="utf-8").split("\n")
     assert list(front) == ["title", "date", "slug", "lead", "summary", "tags", "source",
-                           "dateline", "imported_from", "markup"]
+                           "dateline", "lang", "imported_from", "markup"]
     assert front["markup"] == "text"
+    assert front["lang"] == "en"
     assert front["title"] == SEED_TITLE == seed_lines[1]
     assert front["date"] == "2022-12-31"
     assert front["slug"] == Path(SEED_ENTRY).stem
@@ -590,3 +594,202 @@ def test_the_build_prints_the_note_of_an_article_with_too_many_keywords(tmp_path
     again = subprocess.run([sys.executable, "-m", "site_builder", "build", "--site", ".", "--clean"],
                            cwd=tmp_path, capture_output=True, text=True, timeout=120)
     assert again.returncode == 0 and "note:" not in again.stdout and "skipped" not in again.stdout
+
+
+# --- the same article under another URL --------------------------------------------------------
+
+
+@pytest.mark.parametrize("one, other", [
+    ("https://a.example/news/x", "http://a.example/news/x"),
+    ("https://a.example/news/x", "https://www.a.example/news/x/"),
+    ("https://a.example/news/x", "https://A.EXAMPLE:443/news/x#comments"),
+    ("https://a.example/news/x?id=5", "https://a.example/news/x?utm_source=tw&id=5&fbclid=abc"),
+    ("https://a.example/news/x?a=1&b=2", "https://a.example/news/x?b=2&a=1&utm_medium=email"),
+    ("https://a.example/news/x", "https://a.example/news/x?gclid=1&mc_cid=2&_ga=3&ref=rss"),
+])
+def test_url_key_ignores_what_does_not_choose_the_article(one, other):
+    assert url_key(one) == url_key(other)
+
+
+@pytest.mark.parametrize("one, other", [
+    ("https://a.example/news/x", "https://a.example/news/y"),
+    ("https://a.example/news/x?id=5", "https://a.example/news/x?id=6"),
+    ("https://a.example/news/x", "https://b.example/news/x"),
+    ("https://a.example/news/x", "https://a.example:8080/news/x"),
+    ("https://a.example/News/x", "https://a.example/news/x"),
+])
+def test_url_key_keeps_what_chooses_the_article(one, other):
+    assert url_key(one) != url_key(other)
+
+
+def test_the_same_article_under_another_url_is_a_duplicate_naming_its_entry(tmp_path):
+    write_raw(tmp_path / "raw", "a.txt", raw_text("https://a.example/news/x", "Talks in Moscow"))
+    write_raw(tmp_path / "raw", "b.txt", raw_text(
+        "http://www.a.example/news/x/?utm_source=telegram&utm_medium=social#top", "Talks again"))
+    report = import_articles([tmp_path / "raw"], tmp_path)
+    assert report.written == ["content/2023/03/talks-in-moscow.md"] and report.errors == []
+    assert report.skipped == [
+        "raw/b.txt: already imported as content/2023/03/talks-in-moscow.md, from "
+        "https://a.example/news/x (the same source URL as http://www.a.example/news/x/"
+        "?utm_source=telegram&utm_medium=social#top, ignoring scheme, www., trailing slash, "
+        "fragment and tracking parameters); not written again"]
+    again = import_articles([tmp_path / "raw" / "b.txt"], tmp_path)   # against the scanned entry
+    assert again.written == [] and "already imported as content/2023/03/talks-in-moscow.md" \
+        in again.skipped[0]
+
+
+# --- JSON Lines ---------------------------------------------------------------------------------
+
+JSONL_GOOD = {"title": "Xi meets Putin", "date": "2023-3-21", "url": "https://a.example/1",
+              "lead": "The leaders met", "summary": "They met for four hours.",
+              "keywords": ["Xi Jinping", "vladimir putin", "Xi Jinping"],
+              "body": "MOSCOW (AP) — The leaders met.\n\nThey talked\n. Then they ate."}
+
+
+def jsonl(*items) -> str:
+    """Return JSON Lines text of items (dicts, or lines given as strings)."""
+    return "\n".join(item if isinstance(item, str) else json.dumps(item, ensure_ascii=False)
+                     for item in items) + "\n"
+
+
+def test_json_lines_become_entries_cleaned_as_raw_files_are(tmp_path):
+    second = {**JSONL_GOOD, "url": "https://a.example/2", "date": "2023-03-22T10:00:00Z",
+              "keywords": "russia, china,, talks", "body": ["BEIJING (Xinhua) -- Text\x07.", ""],
+              "title": "Xi meets Putin"}
+    write_raw(tmp_path / "raw", "feed.jsonl", jsonl(JSONL_GOOD, second))
+    report = import_articles([tmp_path / "raw"], tmp_path)
+    assert report.errors == []
+    first_path, second_path = report.written
+    assert first_path == "content/2023/03/xi-meets-putin.md"
+    assert second_path == f"content/2023/03/xi-meets-putin-{ingest.url_hash('https://a.example/2')}.md"
+    front, body = read_entry(tmp_path, first_path)
+    assert (front["date"], front["lead"], front["summary"], front["tags"], front["dateline"],
+            front["imported_from"], front["lang"]) == (
+        "2023-03-21", "The leaders met", "They met for four hours.", ["Xi Jinping", "vladimir putin"],
+        "MOSCOW", "raw/feed.jsonl", "en")
+    assert body.strip().split("\n\n") == ["MOSCOW (AP) — The leaders met.",
+                                          "They talked. Then they ate."]
+    front, body = read_entry(tmp_path, second_path)
+    assert (front["date"], front["tags"], front["dateline"], body.strip()) == (
+        "2023-03-22", ["russia", "china", "talks"], "BEIJING", "BEIJING (Xinhua) -- Text.")
+
+
+@pytest.mark.parametrize("line, message", [
+    ("{", "raw/a.jsonl:2: this line is not JSON: Expecting property name enclosed in double quotes"),
+    ("[1, 2]", "raw/a.jsonl:2: this line is a JSON array, not an object"),
+    (json.dumps({**JSONL_GOOD, "author": "x"}), "raw/a.jsonl:2: unknown key 'author'"),
+    (json.dumps({**JSONL_GOOD, "title": 5}), "raw/a.jsonl:2: 'title' must be a string, not a JSON number"),
+    (json.dumps({**JSONL_GOOD, "title": " "}), "raw/a.jsonl:2: the article has no title"),
+    (json.dumps({**JSONL_GOOD, "date": None}), "raw/a.jsonl:2: the article has no date"),
+    (json.dumps({**JSONL_GOOD, "date": "05/09/2023"}),
+     "raw/a.jsonl:2: date '05/09/2023' is not in the form YYYY-MM-DD (e.g. 2022-12-31)"),
+    (json.dumps({**JSONL_GOOD, "date": "2023-2-30"}), "raw/a.jsonl:2: date '2023-2-30' is not a calendar date"),
+    (json.dumps({**JSONL_GOOD, "url": "javascript:alert(1)"}), "raw/a.jsonl:2: source URL 'javascript:alert(1)' is not an http(s) URL"),
+    (json.dumps({**JSONL_GOOD, "url": ""}), "raw/a.jsonl:2: the article has no source URL"),
+    (json.dumps({**JSONL_GOOD, "keywords": [1]}), "raw/a.jsonl:2: 'keywords' must be a string or a list of strings"),
+    (json.dumps({**JSONL_GOOD, "lang": "english please"}), "raw/a.jsonl:2: lang 'english please' is not a language tag"),
+    ("[" * 100_000, "raw/a.jsonl:2: this line is not JSON"),
+], ids=["not-json", "array", "unknown-key", "title-number", "no-title", "no-date", "ambiguous-date",
+        "impossible-date", "bad-url", "no-url", "keywords-numbers", "bad-lang", "deep"])
+def test_each_bad_json_line_is_an_error_at_its_line_and_the_others_are_imported(tmp_path, line,
+                                                                                 message):
+    third = {**JSONL_GOOD, "url": "https://a.example/3", "title": "Third"}
+    write_raw(tmp_path / "raw", "a.jsonl", jsonl(JSONL_GOOD, line, "", third))
+    report = import_articles([tmp_path / "raw"], tmp_path)
+    assert [str(error) for error in report.errors] == [str(report.errors[0])]
+    assert str(report.errors[0]).startswith(message)
+    assert report.written == ["content/2023/03/xi-meets-putin.md", "content/2023/03/third.md"]
+
+
+def test_a_json_lines_file_that_is_not_utf8_is_one_error(tmp_path):
+    write_raw(tmp_path / "raw", "a.jsonl", b'{"title": "caf\xe9"}\n')
+    report = import_articles([tmp_path / "raw"], tmp_path)
+    assert [str(e) for e in report.errors] == [
+        "raw/a.jsonl:1: the file is not valid UTF-8 (byte 0xE9 at offset 14) (save the file as UTF-8)"]
+
+
+# --- language -------------------------------------------------------------------------------------
+
+
+def test_each_entry_gets_the_language_of_its_source_or_its_text(tmp_path):
+    ria = Path(__file__).parent / "data" / "raw" / "agencies" / "ria.txt"
+    write_raw(tmp_path / "raw", "ria.txt", ria.read_bytes())
+    write_raw(tmp_path / "raw", "de.jsonl", jsonl(
+        {**JSONL_GOOD, "title": "Xi trifft Putin in Moskau", "url": "https://a.example/de",
+         "body": "MOSKAU (dpa) - Die beiden Präsidenten haben sich am Dienstag im Kreml getroffen "
+                 "und über die Zusammenarbeit gesprochen."},
+        {**JSONL_GOOD, "url": "https://a.example/given", "lang": "pt_br"}))
+    report = import_articles([tmp_path / "raw"], tmp_path)
+    langs = {read_entry(tmp_path, path)[0]["imported_from"] + read_entry(tmp_path, path)[0]["title"]:
+             read_entry(tmp_path, path)[0]["lang"] for path in report.written}
+    assert langs == {"raw/de.jsonlXi trifft Putin in Moskau": "de",
+                     "raw/de.jsonlXi meets Putin": "pt-BR",
+                     "raw/ria.txtПутин и Си Цзиньпин провели видеоконференцию": "ru"}
+
+
+def test_an_article_too_short_to_tell_gets_no_lang(tmp_path):
+    write_raw(tmp_path / "raw", "a.txt", "date 2023-03-21 https://a.example/x\nXi\n")
+    [path] = import_articles([tmp_path / "raw"], tmp_path).written
+    assert "lang" not in read_entry(tmp_path, path)[0]
+
+
+@pytest.mark.parametrize("tag, valid", [
+    ("en", True), ("ru", True), ("pt-BR", True), ("zh-Hans", True), ("sr-Latn-RS", True),
+    ("de-CH-1996", True), ("yue", True), ("en us", False), ("english", False), ("e", False),
+    ("en-", False), ("ru\n", False), ("", False),
+])
+def test_is_language_tag(tag, valid):
+    assert is_language_tag(tag) is valid
+
+
+# --- seeds of every kind in the build -----------------------------------------------------------
+
+RSS = """<?xml version="1.0" encoding="utf-8"?>
+<rss version="2.0"><channel><title>Agency</title><link>https://agency.example/</link>
+<language>ru</language>
+<item><title>Путин провел переговоры</title><link>https://agency.example/ru/1?utm_source=rss</link>
+<pubDate>Fri, 30 Dec 2022 12:00:00 +0300</pubDate><category>Россия</category><category>Китай</category>
+<description>&lt;p&gt;МОСКВА, 30 дек — РИА Новости. Президент провел переговоры.&lt;/p&gt;</description></item>
+</channel></rss>
+"""
+
+
+def test_the_build_imports_json_lines_and_feeds_from_seeds_once(tmp_path):
+    write_raw(tmp_path / "seeds", "a.jsonl", jsonl(JSONL_GOOD))
+    write_raw(tmp_path / "seeds", "b.rss", RSS)
+    write_raw(tmp_path / "seeds", "c.txt", raw_text("https://a.example/1#dup", "Duplicate"))
+    run = lambda: subprocess.run([sys.executable, "-m", "site_builder", "build", "--site", str(tmp_path)],
+                                 capture_output=True, text=True, timeout=120)
+    first = run()
+    assert first.returncode == 0, first.stderr
+    assert "imported 2 raw article(s) from seeds/" in first.stdout
+    entries = sorted(p.relative_to(tmp_path).as_posix() for p in (tmp_path / "content").rglob("*.md"))
+    assert entries == ["content/2022/12/putin-provel-peregovory.md", "content/2023/03/xi-meets-putin.md"]
+    page = (tmp_path / "public/2022/12/30/putin-provel-peregovory/index.html").read_text("utf-8")
+    assert '<article class="entry" data-pagefind-body lang="ru">' in page
+    second = run()
+    assert second.returncode == 0, second.stderr
+    assert "imported" not in second.stdout and "Traceback" not in second.stderr
+
+
+def test_check_and_import_report_each_bad_item_of_a_json_lines_file_or_feed(tmp_path):
+    write_raw(tmp_path / "seeds", "a.jsonl", jsonl(JSONL_GOOD, {**JSONL_GOOD, "url": "ftp://x"}))
+    write_raw(tmp_path / "seeds", "b.atom", "<feed xmlns='http://www.w3.org/2005/Atom'><title>T"
+                                            "</title></feed>")
+    write_raw(tmp_path / "seeds", "c.txt", raw_text("http://www.a.example/1/", "Same article"))
+    sitegen = lambda *args: subprocess.run([sys.executable, "-m", "site_builder", *args, "--site",
+                                            str(tmp_path)], capture_output=True, text=True, timeout=120)
+    expected = ["seeds/a.jsonl:2: source URL 'ftp://x' is not an http(s) URL",
+                "seeds/b.atom:1: the feed has no items"]
+    checked = sitegen("check")
+    assert checked.returncode == 1
+    assert [line for line in (checked.stdout + checked.stderr).splitlines()
+            if line.startswith("seeds/")] == [line for line in (checked.stdout + checked.stderr).splitlines()
+                                               if any(line.startswith(e) for e in expected)]
+    assert all(e in checked.stdout + checked.stderr for e in expected)
+    imported = subprocess.run([sys.executable, "-m", "site_builder", "import", "--site", str(tmp_path),
+                               str(tmp_path / "seeds")], capture_output=True, text=True, timeout=120)
+    assert imported.returncode == 1 and "Traceback" not in imported.stderr
+    assert all(e in imported.stderr for e in expected)
+    assert "wrote content/2023/03/xi-meets-putin.md" in imported.stdout
+    assert "skipped seeds/c.txt: already imported as content/2023/03/xi-meets-putin.md" in imported.stdout

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+import json
 import time
 from pathlib import Path
 
@@ -12,12 +13,15 @@ from hypothesis import strategies as st
 
 from site_builder.core.errors import SourceError
 from site_builder.model.records import RawArticle
+from site_builder.sources.rawformat import _CLAUSE_WORDS as CLAUSE_WORDS
 from site_builder.sources.rawformat import (
-    clean_line, decode_raw, find_dateline, is_keywords_line, merge_continuations,
+    clean_line, decode_raw, find_dateline, is_keywords_before_dateline, is_keywords_line,
+    merge_continuations,
     parse_keywords, parse_raw_article, split_raw_lines, split_summary_keywords_body,
 )
 
 SEED = Path(__file__).parent / "data" / "raw" / "sputnik-xi-putin.txt"
+AGENCIES = Path(__file__).parent / "data" / "raw" / "agencies"
 URL = ("https://sputniknews.com/20221231/"
        "chinas-xi-ready-to-maintain-close-cooperation-with-putin-in-2023-1105949069.html")
 SUMMARY = (
@@ -235,6 +239,13 @@ def test_article_without_summary_and_keywords_keeps_all_body_and_dateline():
     assert article.dateline == "MOSCOW"
 
 
+@pytest.mark.parametrize("typed, day", [("2023-5-9", datetime.date(2023, 5, 9)),
+                                        ("2023-05-9", datetime.date(2023, 5, 9)),
+                                        ("2023-12-1", datetime.date(2023, 12, 1))])
+def test_a_date_typed_without_leading_zeros_is_read(typed, day):
+    assert parse_raw_article([f"date {typed} https://a.example/", "T"], "a.txt").date == day
+
+
 def test_article_with_only_date_and_title():
     article = parse_raw_article(HEAD[:2], "a.txt")
     assert (article.title, article.lead, article.summary, article.keywords, article.dateline,
@@ -259,6 +270,62 @@ def test_find_dateline(paragraph, place):
     assert find_dateline(paragraph) == place
 
 
+@pytest.mark.parametrize("paragraph, place", [
+    ("MOSCOW, March 21. /TASS/. Russian President", "MOSCOW"),
+    ("MOSCOW, March 21 (Xinhua) -- Chinese President", "MOSCOW"),
+    ("МОСКВА, 30 дек — РИА Новости. Президент", "МОСКВА"),
+    ("MOSCOW, March 21 (Reuters) - Russian President", "MOSCOW"),
+    ("MOSCOW (AP) — Chinese leader", "MOSCOW"),
+    ("Moscow (AFP) - Chinese President", "Moscow"),
+    ("Buenos Aires (AFP) - The", "Buenos Aires"),
+    ("On Friday, Putin met Xi (AP) - and", ""),
+    ("Moscow - the talks", ""),
+], ids=["tass", "xinhua", "ria", "reuters", "ap", "afp", "afp-two-words", "prose-before-agency",
+        "title-case-without-agency"])
+def test_find_dateline_of_each_agency(paragraph, place):
+    assert find_dateline(paragraph) == place
+
+
+@pytest.mark.parametrize("name", sorted(json.loads(
+    (AGENCIES / "expected.json").read_text(encoding="utf-8"))))
+def test_agency_case_files(name):
+    expected = json.loads((AGENCIES / "expected.json").read_text(encoding="utf-8"))[name]
+    path = AGENCIES / name
+    article = parse_text(decode_raw(path.read_bytes(), name), name)
+    assert article.dateline == expected["dateline"]
+    assert article.keywords == tuple(expected["keywords"])
+    assert article.summary == expected["summary"]
+    assert find_dateline(article.paragraphs[0]) == expected["dateline"]
+    assert str(article.date) == expected.get("date", str(article.date))
+
+
+@pytest.mark.parametrize("text, following, expected", [
+    ("Xi Jinping, Vladimir Putin, Russia, china, Kremlin, joint statement", DATELINED, True),
+    ("Xi Jinping ,  Vladimir Putin,, Russia", DATELINED, True),
+    ("China, Russia sign deal", DATELINED, True),
+    ("Xi Jinping, Vladimir Putin, Russia, china", PROSE, False),
+    ("Xi Jinping, Vladimir Putin, Russia, china", None, False),
+    ("However, the deal, which was signed on Friday, remains fragile", DATELINED, False),
+    ("On Friday, Putin congratulated Xi.", DATELINED, False),
+    ("Moscow, in turn, has said nothing", DATELINED, False),
+    ("The talks, the first in years, ended.", DATELINED, False),
+    ("Russia", DATELINED, False),
+    (DATELINED, DATELINED, False),
+])
+def test_is_keywords_before_dateline(text, following, expected):
+    assert is_keywords_before_dateline(text, following) is expected
+
+
+def test_mixed_case_keywords_after_a_summary_are_keywords():
+    keywords = "Xi Jinping, Vladimir Putin, Russia, china, Kremlin, joint statement"
+    assert split_summary_keywords_body([SUMMARY_LINE, keywords, DATELINED, PROSE]) == (
+        SUMMARY_LINE, keywords, [DATELINED, PROSE])
+    article = parse_raw_article(HEAD + [keywords, DATELINED], "a.txt")
+    assert article.keywords == ("Xi Jinping", "Vladimir Putin", "Russia", "china", "Kremlin",
+                                "joint statement")
+    assert (article.dateline, article.paragraphs) == ("MOSCOW", (DATELINED,))
+
+
 def test_parse_keywords_trims_drops_empties_and_case_folded_repeats():
     assert parse_keywords(" Russia, russia ,, China,RUSSIA , straße, STRASSE,") == (
         "Russia", "China", "straße")
@@ -279,6 +346,11 @@ def test_parse_keywords_trims_drops_empties_and_case_folded_repeats():
     (["date 31.12.2022 https://a.example/", "T"],
      "raw/a.txt:1: date '31.12.2022' is not in the form YYYY-MM-DD (e.g. 2022-12-31)"),
     (["date ٢٠٢٢-١٢-٣١ https://a.example/", "T"], "is not in the form YYYY-MM-DD"),
+    (["date 05/09/2023 https://a.example/", "T"],
+     "raw/a.txt:1: date '05/09/2023' is not in the form YYYY-MM-DD (e.g. 2022-12-31)"),
+    (["date 2023-5-32 https://a.example/", "T"],
+     "raw/a.txt:1: date '2023-5-32' is not a calendar date (expected YYYY-MM-DD)"),
+    (["date 2023-005-09 https://a.example/", "T"], "is not in the form YYYY-MM-DD"),
     (["\n", " date 2022-12-31", "T"], "raw/a.txt:2: the date line has no source URL"),
     (["date 2022-12-31 ftp://a.example/", "T"], "source URL 'ftp://a.example/' is not an http(s) URL"),
     (["date 2022-12-31 https://", "T"], "is not an http(s) URL"),
@@ -294,6 +366,44 @@ def test_bad_input_is_one_located_sentence_with_a_hint(lines, expected):
     assert expected in error.format()
     assert error.path == "raw/a.txt"
     assert error.hint
+
+
+# --- the keywords rule, as properties -------------------------------------------------------
+
+WORD = st.from_regex(r"[A-Za-z][a-z]{1,9}", fullmatch=True).filter(
+    lambda word: word.casefold() not in CLAUSE_WORDS)
+PHRASE = st.lists(WORD, min_size=1, max_size=3).map(" ".join)
+SEPARATOR = st.sampled_from([", ", ",", " , ", ",  ", ",, ", " ,, "])
+CLAUSE = st.tuples(st.lists(WORD, max_size=2), st.sampled_from(sorted(CLAUSE_WORDS)),
+                   st.lists(WORD, min_size=1, max_size=3)).map(
+    lambda parts: " ".join([*parts[0], parts[1], *parts[2]]))
+DATELINES = st.sampled_from([DATELINED, "MOSCOW, March 21. /TASS/. Russia and China",
+                             "Moscow (AFP) - The talks", "МОСКВА, 30 дек — РИА Новости. Путин"])
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(PHRASE, min_size=3, max_size=8), st.data(), DATELINES, st.booleans())
+def test_keyword_lines_of_any_case_before_a_dateline_are_keywords(phrases, data, dateline,
+                                                                  with_summary):
+    line = phrases[0]
+    for phrase in phrases[1:]:
+        line += data.draw(SEPARATOR) + phrase
+    rest = ([SUMMARY_LINE] if with_summary else []) + [line, dateline, PROSE]
+    article = parse_raw_article(HEAD + rest, "a.txt")
+    assert article.keywords == parse_keywords(line)
+    assert article.paragraphs[0] == dateline and article.dateline
+    assert article.summary == (SUMMARY_LINE if with_summary else "")
+
+
+@settings(max_examples=300, deadline=None)
+@given(WORD, st.lists(CLAUSE, min_size=1, max_size=4), st.sampled_from([".", "", "!", "?"]),
+       DATELINES, st.booleans())
+def test_sentences_with_commas_are_never_keywords(opening, clauses, end, dateline, with_summary):
+    sentence = opening.capitalize() + ", " + ", ".join(clauses) + end
+    rest = ([SUMMARY_LINE] if with_summary else []) + [sentence, dateline]
+    article = parse_raw_article(HEAD + rest, "a.txt")
+    assert article.keywords == ()
+    assert sentence in (article.summary, *article.paragraphs)
 
 
 # --- totality and time --------------------------------------------------------------------

@@ -263,3 +263,57 @@ def test_a_site_without_entries_gets_an_empty_index_where_pagefind_makes_one(tmp
     assert search.index_site(site, [], lambda line: None, binary=fake_binary(tmp_path, script)) is None
     assert read_manifest(site)["pages"] == 0
     assert [(s["pages"], s["first"]) for s in read_manifest(site)["shards"]] == [(0, "")]
+
+
+SEARCH_SCRIPT = """
+// node search.mjs BUNDLE_URL QUERY: print the URLs of the results, as the search page gets them
+const [base, query] = process.argv.slice(2);
+const source = await (await fetch(base + "pagefind.js")).text();
+const pagefind = await import("data:text/javascript;base64," + Buffer.from(source).toString("base64"));
+await pagefind.options({ basePath: base, baseUrl: "/" });
+await pagefind.init();
+const found = await pagefind.search(query);
+console.log(JSON.stringify(await Promise.all(found.results.map(async (r) => (await r.data()).url))));
+"""
+
+
+@pytest.mark.skipif(shutil.which("node") is None, reason="Node.js runs Pagefind's search here")
+def test_a_russian_article_is_found_by_a_russian_query(tmp_path):
+    import functools
+    import http.server
+    import subprocess
+    import sys
+    import threading
+
+    agencies = Path(__file__).parent / "data" / "raw" / "agencies"
+    for name in ("ria.txt", "ap.txt"):
+        (tmp_path / "seeds").mkdir(exist_ok=True)
+        shutil.copy(agencies / name, tmp_path / "seeds" / name)
+    built = subprocess.run([sys.executable, "-m", "site_builder", "build", "--site", str(tmp_path)],
+                           capture_output=True, text=True, timeout=300)
+    assert built.returncode == 0, built.stderr
+    page = next((tmp_path / "public/2022/12/30").glob("*/index.html")).read_text(encoding="utf-8")
+    assert '<article class="entry" data-pagefind-body lang="ru">' in page
+    script = tmp_path / "search.mjs"
+    script.write_text(SEARCH_SCRIPT, encoding="utf-8")
+    handler = functools.partial(http.server.SimpleHTTPRequestHandler,
+                                directory=str(tmp_path / "public"))
+    handler.log_message = lambda *args: None
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        [bundle] = [p.name for p in (tmp_path / "public" / "pagefind").iterdir() if p.is_dir()]
+        base = f"http://127.0.0.1:{server.server_address[1]}/pagefind/{bundle}/"
+
+        def search(query: str) -> list[str]:
+            result = subprocess.run(["node", str(script), base, query], capture_output=True,
+                                    text=True, timeout=60)
+            assert result.returncode == 0, result.stderr
+            return json.loads(result.stdout)
+
+        assert search("переговоры") == ["/2022/12/30/putin-i-si-tszinpin-proveli-videokonferentsiiu/"]
+        assert search("Кремле") == ["/2022/12/30/putin-i-si-tszinpin-proveli-videokonferentsiiu/"]
+        assert search("arrived") == ["/2023/03/20/xi-arrives-in-moscow-for-talks-with-putin/"]
+    finally:
+        server.shutdown()
+        server.server_close()

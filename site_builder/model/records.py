@@ -20,6 +20,7 @@ class RawArticle:
     keywords: tuple[str, ...]
     dateline: str
     paragraphs: tuple[str, ...]
+    lang: str = ""                 # BCP 47 tag, when the source says or the text shows it
 
 
 @dataclass(frozen=True)

@@ -9,6 +9,7 @@ from typing import Any, Iterable, Sequence
 from urllib.parse import urlsplit
 
 from .frontmatter import split_front_matter
+from .language import is_language_tag
 from .markup import MARKUPS, MarkupError, render_body
 from ..core.config import Config
 from ..core.digests import digest_bytes, digest_text
@@ -21,13 +22,14 @@ KNOWN_KEYS = frozenset(
     ["title", "date", "slug", "lead", "summary", "tags", "source", "dateline", "draft", "markup"]
 )
 DATE_HINT = "expected YYYY-MM-DD, or a date-time such as 2019-08-01T10:00:00Z"
-_DATE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$")
+# Month and day may have one digit (2023-5-9), which YAML leaves a string.
+_DATE = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})$")
 # C0 and C1 control characters but tab and line feed, lone surrogates, U+FFFE and U+FFFF: a
 # YAML escape ("\0", "\x01") can put them in a value, and no page, feed or URL may show them.
 _CONTROL_CHARACTERS = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
 _NOT_IN_URL = re.compile("[\x00-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")  # tab and LF too
 _DATETIME = re.compile(
-    r"^(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.\d+)?)?"
+    r"^(\d{4})-(\d{1,2})-(\d{1,2})[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.\d+)?)?"
     r"\s*(Z|[+-]\d{2}:?\d{2})?$"
 )
 
@@ -189,6 +191,10 @@ def parse_entry(text: str, path: str, *, tz: datetime.tzinfo, digest: str = "") 
         body_html = render_body(body, markup)
     except MarkupError as exc:
         raise SourceError(path, body_line + exc.line, exc.message, exc.hint) from None
+    lang = data.get("lang")
+    if lang is not None and not (isinstance(lang, str) and is_language_tag(lang)):
+        fail("lang", f"lang {str(lang)[:60]!r} is not a language tag",
+             "a BCP 47 tag such as en, ru, zh-Hans or pt-BR")
     params = {key: value for key, value in data.items() if key not in KNOWN_KEYS}
     return Entry(
         path=path,

@@ -1,7 +1,10 @@
 """Import raw scraped articles as entry files: content/YYYY/MM/<slug>.md (edge: disk I/O).
 
-Entry files are written atomically and never replace an existing file unless force is given;
-an article whose source URL already has an entry is reported as a duplicate, not written again.
+Sources are raw text files (*.txt, one article each), JSON Lines files (*.jsonl) and RSS or
+Atom feeds saved to a file (*.rss, *.atom, *.xml), one article per line or item. Entry files
+are written atomically and never replace an existing file unless force is given; an article
+whose source URL (compared as url_key makes it) already has an entry is reported as a
+duplicate, not written again.
 """
 
 from __future__ import annotations
@@ -11,13 +14,17 @@ import os
 from dataclasses import dataclass, field, replace
 from pathlib import Path, PurePosixPath
 from types import MappingProxyType
-from typing import Any, Mapping
+from typing import Any, Iterator, Mapping
 from urllib.parse import urlsplit
 
 from .atomic import write_text_atomically
+from .feedformat import parse_feed
 from .frontmatter import dump_entry, split_front_matter
+from .jsonlines import parse_json_lines
+from .language import detect_language
 from .rawformat import decode_raw, parse_raw_article, split_raw_lines
-from .tree import find_files, taken_slugs
+from .tree import FEED_SUFFIXES, JSON_LINES_SUFFIX, RAW_SUFFIXES, find_files, taken_slugs
+from .urlnorm import url_key
 from ..core.config import DEFAULT_MAX_TAGS
 from ..core.digests import name_digest
 from ..core.errors import SourceError
@@ -124,6 +131,8 @@ def entry_front_matter(article: RawArticle, slug: str, imported_from: str) -> di
     mapping["tags"] = list(article.keywords)
     mapping["source"] = {"name": source_name(article.url), "url": article.url}
     mapping["dateline"] = article.dateline
+    if article.lang:
+        mapping["lang"] = article.lang
     mapping["imported_from"] = imported_from
     mapping["markup"] = "text"  # the body is the scraped text, shown as written
     return mapping
@@ -146,7 +155,8 @@ def entry_relpath(content_dir: str, article: RawArticle, slug: str) -> str:
 
 
 def find_raw_files(paths: list[Path]) -> list[Path]:
-    """Return the given files plus the *.txt files found recursively in given folders, sorted."""
+    """Return the given files plus the raw article files (RAW_SUFFIXES) found recursively in
+    given folders, sorted."""
     return [path for path in expand_sources(paths) if path.is_file()]
 
 
@@ -156,7 +166,8 @@ def expand_sources(paths: list[Path]) -> list[Path]:
     for path in paths:
         path = Path(path)
         if path.is_dir():
-            found.update(find_files(path, ".txt"))
+            for suffix in RAW_SUFFIXES:
+                found.update(find_files(path, suffix))
         else:
             found.add(path)  # kept even when missing: the import reports it
     return sorted(found, key=lambda p: p.as_posix())
@@ -191,14 +202,31 @@ def site_relpath(path: Path, site_dir: Path) -> str:
         return Path(path).absolute().as_posix()
 
 
-def load_raw_article(path: Path, display: str) -> RawArticle:
-    """Return the article in a raw file, or raise SourceError (unreadable, not text, malformed)."""
+def load_raw_articles(path: Path, display: str) -> list[RawArticle | SourceError]:
+    """Return each article in a raw file, JSON Lines file or feed, or the error that keeps it
+    out (a bad file is one error)."""
     try:
         data = path.read_bytes()
     except OSError as exc:
-        raise SourceError(display, None, f"cannot read the file: {exc.strerror or exc}",
-                          "check that it exists and is readable") from None
-    return parse_raw_article(split_raw_lines(decode_raw(data, display)), display)
+        return [SourceError(display, None, f"cannot read the file: {exc.strerror or exc}",
+                            "check that it exists and is readable")]
+    suffix = path.suffix.lower()
+    try:
+        if suffix in FEED_SUFFIXES:
+            return list(parse_feed(data, display))
+        if suffix == JSON_LINES_SUFFIX:
+            return list(parse_json_lines(decode_raw(data, display), display))
+        return [parse_raw_article(split_raw_lines(decode_raw(data, display)), display)]
+    except SourceError as error:
+        return [error]
+
+
+def with_language(article: RawArticle) -> RawArticle:
+    """Return the article with its lang: the source's, else detected from its text."""
+    if article.lang:
+        return article
+    text = "\n".join([article.title, article.lead, *article.paragraphs])
+    return replace(article, lang=detect_language(text))
 
 
 def import_articles(sources: list[Path], site_dir: Path, content_dir: str = "content",
@@ -214,22 +242,19 @@ def import_articles(sources: list[Path], site_dir: Path, content_dir: str = "con
         scanned_urls, scanned_slugs = scan_entries(site_dir / content_dir, site_dir)
         known_urls = scanned_urls if known_urls is None else known_urls
         known_slugs = scanned_slugs if known_slugs is None else known_slugs
-    urls, slugs = dict(known_urls), set(known_slugs)
+    # url_key -> (entry path, the URL it was imported from)
+    urls = {url_key(url): (rel, url) for url, rel in known_urls.items()}
+    slugs = set(known_slugs)
     imported_now: set[str] = set()
     report = ImportReport()
-    for path in expand_sources(sources):
-        display = site_relpath(path, site_dir)
-        try:
-            article = load_raw_article(path, display)
-        except SourceError as error:
-            report.errors.append(error)
+    for article in _articles_of(expand_sources(sources), site_dir, report):
+        display = article.path
+        key = url_key(article.url)
+        existing, existing_url = urls.get(key, ("", ""))
+        if existing and (key in imported_now or not force):
+            report.skipped.append(duplicate_message(article, existing, existing_url))
             continue
-        existing = urls.get(article.url)
-        if existing and (article.url in imported_now or not force):
-            report.skipped.append(f"{display}: already imported as {existing} "
-                                  f"(same source URL); not written again")
-            continue
-        article, note = cap_keywords(article, max_tags)
+        article, note = cap_keywords(with_language(article), max_tags)
         if note:
             report.notes.append(note)
         relpath = existing or _free_entry_relpath(article, site_dir, content_dir, slugs)
@@ -248,11 +273,31 @@ def import_articles(sources: list[Path], site_dir: Path, content_dir: str = "con
                 display, None, f"cannot write {relpath}: {exc.strerror or exc}",
                 "check the folder's permissions"))
             continue
-        urls[article.url] = relpath
+        urls[key] = (relpath, article.url)
         slugs.add(slug)
-        imported_now.add(article.url)
+        imported_now.add(key)
         report.written.append(relpath)
     return report
+
+
+def _articles_of(paths: list[Path], site_dir: Path, report: ImportReport
+                 ) -> Iterator[RawArticle]:
+    """Yield each article in the files; add each error to report."""
+    for path in paths:
+        for item in load_raw_articles(path, site_relpath(path, site_dir)):
+            if isinstance(item, SourceError):
+                report.errors.append(item)
+            else:
+                yield item
+
+
+def duplicate_message(article: RawArticle, entry: str, entry_url: str) -> str:
+    """Return what import says of an article whose source already has an entry."""
+    if entry_url in ("", article.url):
+        return f"{article.path}: already imported as {entry} (same source URL); not written again"
+    return (f"{article.path}: already imported as {entry}, from {entry_url} (the same source URL "
+            f"as {article.url}, ignoring scheme, www., trailing slash, fragment and tracking "
+            "parameters); not written again")
 
 
 def _free_entry_relpath(article: RawArticle, site_dir: Path, content_dir: str,

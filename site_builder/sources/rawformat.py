@@ -22,23 +22,35 @@ _LINE_BREAK_BYTES_RE = re.compile(rb"\r\n|\r|\n")
 _SPACE_LIKE_RE = re.compile("[\t\n\r\x0b\x0c\x1c-\x1f\x85\u2028\u2029]")
 # Other control characters and lone surrogates: scrape debris, dropped.
 _CONTROL_RE = re.compile("[\x01-\x08\x0e-\x1b\x7f-\x84\x86-\x9f\ud800-\udfff]")
-_DATE_RE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+# Month and day may have one digit, as people type them: 2023-5-9 is 9 May 2023.
+_DATE_RE = re.compile(r"([0-9]{4})-([0-9]{1,2})-([0-9]{1,2})")
 # A body line starting with one of these continues the line before it.
 _CONTINUATION_STARTS = frozenset(".,;:!?)]}…»”")
 # Sentence punctuation: never found in a keywords line.
 _SENTENCE_RE = re.compile(r"[!?;\"“”„«»]|[.…](?:\s+[A-Z]|\s*$)|:\s")
 _SENTENCE_END_RE = re.compile(r"[.!?…](?=\s)")
+# Words that make a comma-separated phrase a clause of prose, not a keyword.
+_CLAUSE_WORDS = frozenset("""
+    which who whom whose that this these those there here when where while although though
+    because since unless until whether however meanwhile also then than
+    is are was were be been being has have had do does did will would shall should can
+    could might must said says say told tells added according
+    you he she we they me him her them his its our their my your
+    not nor very just only even still yet if as
+""".split())
 _MAX_KEYWORD_WORDS = 6
 _MAX_KEYWORD_CHARS = 60
 _MIN_REPEAT_PROBE = 20
 _MAX_PROBE = 200
-# "BEIJING (Sputnik) - ", "MOSCOW, March 21 (Sputnik) - ", "WASHINGTON (AP) — ",
-# "MOSCOW, December 31. /TASS/. ", "KYIV, Ukraine (AP) — ", "LONDON - ".
+# "BEIJING (Sputnik) - ", "MOSCOW, March 21 (Reuters) - ", "MOSCOW, March 21 (Xinhua) -- ",
+# "MOSCOW, December 31. /TASS/. ", "WASHINGTON (AP) — ", "KYIV, Ukraine (AP) — ",
+# "Moscow (AFP) - ", "МОСКВА, 30 дек — РИА Новости. ", "LONDON - " (docs/raw-format.md).
 _DATELINE_RE = re.compile(
     r"(?P<place>[^\W\d_][\w.'’ ,-]{0,59}?)"
-    r"(?:,\s{0,3}(?P<when>[^\W\d_]{3,9}\.?\s{1,3}\d{1,2}(?:,\s{0,3}\d{4})?))?"
+    r"(?:,\s{0,3}(?P<when>[^\W\d_]{3,9}\.?\s{1,3}\d{1,2}(?:,\s{0,3}\d{4})?"
+    r"|\d{1,2}\s{1,3}[^\W\d_]{3,9}\.?(?:\s{1,3}\d{4})?))?"
     r"\.?\s{0,3}"
-    r"(?:\((?P<agency>[^()]{1,40})\)\s{0,3}[-–—:]|/(?P<slashed>[^/]{1,40})/\.?|[-–—])"
+    r"(?:\((?P<agency>[^()]{1,40})\)\s{0,3}(?:--?|[–—:])|/(?P<slashed>[^/]{1,40})/\.?|--?|[–—])"
     r"\s"
 )
 
@@ -97,6 +109,32 @@ def parse_raw_article(lines: list[str], path: str) -> RawArticle:
     )
 
 
+def build_raw_article(path: str, line: int | None, *, date: str, url: str, title: str,
+                      lead: str = "", summary: str = "", keywords: str = "",
+                      paragraphs: list[str] | tuple[str, ...] = (), lang: str = "") -> RawArticle:
+    """Return the RawArticle of one item of a feed or JSON Lines file, cleaned as a raw file's
+    lines are, or raise SourceError at line."""
+    date_text, url = clean_line(date), clean_line(url)
+    if not date_text:
+        raise SourceError(path, line, "the article has no date", "give it a date as YYYY-MM-DD")
+    day = parse_date(date_text, path, line)
+    if not url:
+        raise SourceError(path, line, "the article has no source URL", "give it its http(s) URL")
+    if not is_web_url(url) or any(char.isspace() for char in url):
+        raise SourceError(path, line, f"source URL {_shorten(url)!r} is not an http(s) URL",
+                          "expected e.g. https://example.com/news/article.html")
+    title = clean_line(title)
+    if not title:
+        raise SourceError(path, line, "the article has no title", "give it a title")
+    texts = [text for text in map(clean_line, paragraphs) if text]
+    body = merge_continuations(texts)
+    return RawArticle(
+        path=path, date=day, url=url, title=title, lead=clean_line(lead),
+        summary=clean_line(summary), keywords=parse_keywords(clean_line(keywords)),
+        dateline=find_dateline(body[0]) if body else "", paragraphs=tuple(body), lang=lang,
+    )
+
+
 def _numbered_text_lines(lines: list[str], path: str) -> list[tuple[int, str]]:
     """Return (line number, cleaned text) for each line that is not blank."""
     numbered = []
@@ -132,13 +170,14 @@ def parse_date_line(text: str, path: str, line: int) -> tuple[datetime.date, str
     return date, url
 
 
-def parse_date(text: str, path: str, line: int) -> datetime.date:
-    """Return the calendar date written as YYYY-MM-DD, or raise SourceError."""
-    if not _DATE_RE.fullmatch(text):
+def parse_date(text: str, path: str, line: int | None) -> datetime.date:
+    """Return the calendar date written as YYYY-MM-DD (or YYYY-M-D), or raise SourceError."""
+    match = _DATE_RE.fullmatch(text)
+    if not match:
         raise SourceError(path, line, f"date {_shorten(text)!r} is not in the form YYYY-MM-DD",
                           "e.g. 2022-12-31")
     try:
-        return datetime.date.fromisoformat(text)
+        return datetime.date(*map(int, match.groups()))
     except ValueError:
         raise SourceError(path, line, f"date '{text}' is not a calendar date",
                           "expected YYYY-MM-DD") from None
@@ -187,11 +226,12 @@ def split_summary_keywords_body(rest: list[str]) -> tuple[str, str, list[str]]:
     if not rest:
         return "", "", []
     first, second = rest[0], (rest[1] if len(rest) > 1 else None)
-    if is_keywords_line(first):
+    third = rest[2] if len(rest) > 2 else None
+    if is_keywords_line(first) or is_keywords_before_dateline(first, second):
         return "", first, rest[1:]
     if find_dateline(first) or second is None:
         return "", "", rest
-    if is_keywords_line(second):
+    if is_keywords_line(second) or is_keywords_before_dateline(second, third):
         return first, second, rest[2:]
     if find_dateline(second) or is_repeated_later(first, rest[1:]):
         return first, "", rest[1:]
@@ -204,15 +244,38 @@ def is_keywords_line(text: str) -> bool:
     items = [item for item in items if item]
     if not items or _SENTENCE_RE.search(text):
         return False
-    for item in items:
-        if len(item) > _MAX_KEYWORD_CHARS or len(item.split()) > _MAX_KEYWORD_WORDS:
-            return False
+    if not all(map(_is_keyword_phrase, items)):
+        return False
     capitals = [_first_letter_is_upper(item) for item in items]
     if len(items) >= 3:
         # "Russia, China, Xi Jinping" or "russia, china": prose capitalises only its first part.
         return all(capitals) or not any(capitals)
     # One or two phrases could as well be prose; accept them only when lower case.
     return not any(capitals) and (len(items) == 2 or len(items[0].split()) <= 4)
+
+
+def is_keywords_before_dateline(text: str, following: str | None) -> bool:
+    """Return whether text, in any mix of case, is a keywords line because a dateline follows.
+
+    Agencies put the keywords right before the dateline paragraph, in whatever case their
+    editors typed ('Xi Jinping, Vladimir Putin, Russia, china'); prose with commas still has
+    clause words ('which', 'was', 'said') in some phrase, or ends as a sentence.
+    """
+    if following is None or not find_dateline(following) or find_dateline(text):
+        return False
+    items = [item.strip() for item in text.split(",")]
+    items = [item for item in items if item]
+    if len(items) < 2 or _SENTENCE_RE.search(text):
+        return False
+    return all(map(_is_keyword_phrase, items))
+
+
+def _is_keyword_phrase(item: str) -> bool:
+    """Return whether one comma-separated item may be a keyword: short, and no clause words
+    in lower case ('WHO' and 'Who' may be names, 'who' is prose)."""
+    words = item.split()
+    return (len(item) <= _MAX_KEYWORD_CHARS and len(words) <= _MAX_KEYWORD_WORDS
+            and _CLAUSE_WORDS.isdisjoint(words))
 
 
 def _first_letter_is_upper(text: str) -> bool:
@@ -237,13 +300,23 @@ def find_dateline(paragraph: str) -> str:
     match = _DATELINE_RE.match(paragraph)
     if not match:
         return ""
+    place_parts = match.group("place").split(",")
     parts = []
-    for part in match.group("place").split(","):  # "KYIV, Ukraine" -> "KYIV"
+    for part in place_parts:  # "KYIV, Ukraine" -> "KYIV"
         if not part.strip() or any(char.islower() for char in part):
             break
         parts.append(part.strip())
+    if not parts and (match.group("agency") or match.group("slashed")) \
+            and all(_is_title_case(part) for part in place_parts):
+        parts = [place_parts[0].strip()]  # AFP writes "Moscow (AFP) - "
     place = ", ".join(parts).strip(" -")
     return place if sum(char.isalpha() for char in place) >= 2 else ""
+
+
+def _is_title_case(text: str) -> bool:
+    """Return whether every word of text starts with a capital: 'Moscow', 'Buenos Aires'."""
+    words = text.split()
+    return bool(words) and all(_first_letter_is_upper(word) for word in words)
 
 
 def parse_keywords(text: str) -> tuple[str, ...]:

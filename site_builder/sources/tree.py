@@ -79,3 +79,8 @@ def taken_slugs(entries: Iterable[tuple[str, str]]) -> set[str]:
         taken.add(slug)
         taken.add(PurePosixPath(path).stem)
     return taken
+
+
+# The files an import reads: raw text, JSON Lines, and RSS or Atom feeds saved to a file.
+TEXT_SUFFIX, JSON_LINES_SUFFIX, FEED_SUFFIXES = ".txt", ".jsonl", (".rss", ".atom", ".xml")
+RAW_SUFFIXES = (TEXT_SUFFIX, JSON_LINES_SUFFIX, *FEED_SUFFIXES)
