@@ -24,9 +24,13 @@ def short_date(day: datetime.date) -> str:
 def event_short(event: EventDate) -> str:
     """Return an event date for a listing under month headings: '30 Dec' for a plain day, the
     words of anything else ('about December 2022', '20–22 March 2023')."""
-    if event.precision == "day" and not (event.is_interval or event.uncertain or event.approximate):
-        return short_date(event.start)
-    return event_words(event)
+    return short_date(event.start) if is_plain_day(event) else event_words(event)
+
+
+def is_plain_day(event: EventDate) -> bool:
+    """Return whether an event date is one certain day, which a listing names by day alone."""
+    return event.precision == "day" and not (event.is_interval or event.uncertain
+                                             or event.approximate)
 
 
 def month_label(year: int, month: int) -> str:
