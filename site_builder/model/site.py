@@ -27,6 +27,7 @@ RelatedPaths = dict[str, tuple[str, ...]]   # entry path -> the paths of its rel
 Positions = tuple[int, ...]                 # entries by their place in Layout.order
 PeriodGroups = tuple[tuple[tuple[int, int, int], Positions], ...]   # (year, month, day), entries
 PERIOD_KINDS = ("year", "month", "day")
+PLACEMENT_RANK = {"year": 0, "month": 1, "day": 2}   # at one start, a year's entries come first
 
 
 @dataclass(frozen=True)
@@ -61,9 +62,8 @@ def timeline_key(entry: Entry) -> tuple:
     """Return the sort key that puts entries in time order: by event, those placed in a year
     or month alone first in it (so that listings keep each heading's entries together), then
     by publication, ties broken stably."""
-    return (event_start(entry), entry.event.precision != "year" if entry.event else True,
-            entry.event.precision == "day" if entry.event else True,
-            entry.instant, entry.slug, entry.path)
+    precision = entry.event.precision if entry.event else "day"
+    return (event_start(entry), PLACEMENT_RANK[precision], entry.instant, entry.slug, entry.path)
 
 
 def canonical_tag(name: str, aliases: Mapping[str, str]) -> str:
