@@ -13,7 +13,7 @@ from .markup import MARKUPS, MarkupError, render_body
 from ..core.config import Config
 from ..core.digests import digest_bytes, digest_text
 from ..core.errors import SourceError
-from ..core.eventdates import EVENT_DATE_HINT, EventDate, event_date_of, event_words
+from ..core.eventdates import EVENT_DATE_HINT, event_date_of, event_words
 from ..core.slugs import is_valid_slug, make_slug
 from ..model.records import Entry
 from ..model.site import count_tags
