@@ -26,7 +26,7 @@ from .outputs import folder, search
 from .outputs.plan import Output, PageOutput, Planner, build_plan, entry_file, file_output
 from .outputs.render import Theme, load_theme, render_page, template_closure_digests, theme_dir
 from .outputs.views import Link, view_digest
-from .sources.content import tag_cap_warnings, try_load_entry
+from .sources.content import event_date_warnings, tag_cap_warnings, try_load_entry
 from .sources.tree import RAW_SUFFIXES, relative_path, scan_tree, taken_slugs
 from .sources.urlnorm import url_key
 
@@ -126,7 +126,8 @@ class Builder:
                 inputs.seeds, inputs.templates)
             signature = inputs.signature(config, drafts)
         published = [e for e in entries if drafts or not e.draft]
-        for warning in tag_cap_warnings(published, config, self.site_dir):
+        for warning in tag_cap_warnings(published, config, self.site_dir) + \
+                event_date_warnings(published, self.site_dir):
             self.log(warning)
         shape = site_shape(config, drafts, inputs.templates, entries)
         site = assemble_site(published, self.site_layout(published, shape))

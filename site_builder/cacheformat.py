@@ -17,6 +17,7 @@ from dataclasses import fields
 from itertools import accumulate, chain
 from typing import Any, Mapping, Sequence
 
+from .core.eventdates import PRECISIONS, EventDate
 from .model.records import Entry
 from .model.site import Layout
 
@@ -162,9 +163,9 @@ def decode_datetime(value: Any) -> datetime.datetime:
 # ---------------------------------------------------------------- entries
 
 TEXT_FIELDS = ("path", "title", "slug", "lead", "summary", "source_name", "source_url",
-               "dateline", "digest", "meta_digest", "url")
+               "dateline", "digest", "meta_digest", "url", "event_date_inferred")
 ENTRY_COLUMNS = (*TEXT_FIELDS, "mtime", "size", "instant", "fold", "zone", "zones", "date",
-                 "tags", "body", "draft", "params", "tag_links")
+                 "tags", "body", "draft", "params", "tag_links", "event")
 
 
 def encode_entries(entries: Mapping[str, tuple[tuple[int, int], Entry]]) -> tuple[dict, bytes]:
@@ -197,6 +198,7 @@ def encode_entries(entries: Mapping[str, tuple[tuple[int, int], Entry]]) -> tupl
         draft=[entry.draft for _, entry, *_ in kept],
         params=[params for _, _, params, *_ in kept],
         tag_links=[[list(link) for link in entry.tag_links] for _, entry, *_ in kept],
+        event=[encode_event(entry.event) for _, entry, *_ in kept],
     )
     columns["zones"] = list(zones)
     return columns, b"".join([body for *_, body in kept])
@@ -235,13 +237,38 @@ def decode_entries(value: Any, bodies: memoryview) -> dict[str, tuple[tuple[int,
         [str(bodies[end - length:end], "utf-8") for end, length in zip(ends, columns["body"])],
         columns["draft"], map(_decode_params, columns["params"]), columns["digest"],
         columns["meta_digest"], columns["url"],
-        [tuple(map(_pair, _list(links))) for links in columns["tag_links"]])
+        [tuple(map(_pair, _list(links))) for links in columns["tag_links"]],
+        map(decode_event, columns["event"]), columns["event_date_inferred"])
     entries = {}
     for mtime, size, values in zip(columns["mtime"], columns["size"], rows):
         entry = object.__new__(Entry)
         object.__setattr__(entry, "__dict__", dict(zip(ENTRY_FIELDS, values)))   # Entry is frozen
         entries[entry.path] = ((mtime, size), entry)
     return entries
+
+
+def encode_event(event: EventDate | None) -> list | None:
+    """Return an event date as [text, start, end, precision, end precision, uncertain,
+    approximate, is_interval], or None."""
+    if event is None:
+        return None
+    return [event.text, event.start.isoformat(), event.end.isoformat(), event.precision,
+            event.end_precision, event.uncertain, event.approximate, event.is_interval]
+
+
+def decode_event(value: Any) -> EventDate | None:
+    """Return the event date encode_event wrote as value (parsing EDTF again is slow)."""
+    if value is None:
+        return None
+    text, start, end, precision, end_precision, *flags = _list(value, 8)
+    if precision not in PRECISIONS or end_precision not in PRECISIONS \
+            or set(map(type, flags)) != {bool}:
+        raise BadCache("an entry's event date is not one sitegen writes")
+    event = EventDate(_text(text), datetime.date.fromisoformat(_text(start)),
+                      datetime.date.fromisoformat(_text(end)), precision, end_precision, *flags)
+    if event.end < event.start:
+        raise BadCache("an entry's event date ends before it starts")
+    return event
 
 
 def _all_of(column: list, kind: type, name: str) -> None:

@@ -22,7 +22,8 @@ from .outputs.folder import output_folder_problem
 from .outputs.linkcheck import find_broken_links, load_output
 from .outputs.plan import build_plan
 from .sources import ingest
-from .sources.content import file_key_line, load_entries, parse_entry, tag_cap_warnings
+from .sources.content import (event_date_warnings, file_key_line, inferred_event_dates,
+                              load_entries, parse_entry, tag_cap_warnings)
 from .sources.tree import find_files, taken_slugs
 from .sources.urlnorm import url_key
 
@@ -56,8 +57,11 @@ def check_site(site_dir: Path, output_dir: Path | None = None, base_url: str | N
     entries, errors = load_entries(site_dir, files, config.tz)
     problems += [str(e) for e in errors]
     log(f"checked {len(files)} entr{'y' if len(files) == 1 else 'ies'} in {config.content_dir}/")
-    for warning in tag_cap_warnings(entries, config, site_dir):
+    for warning in tag_cap_warnings(entries, config, site_dir) + \
+            event_date_warnings(entries, site_dir):
         log(warning)
+    for line in inferred_event_dates(entries, site_dir):
+        log(line)
 
     pending, pending_errors = pending_entries(articles, entries, config)
     problems += pending_errors

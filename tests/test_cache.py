@@ -73,6 +73,9 @@ FRONT_MATTER = [
     "pairs: !!omap [{a: 1}, {b: [x, 2.5]}]\nnested: {1: one, 2.5: [true, null, .inf], "
     "null: {deep: [[[-0.0]]]}, 2001-02-03: day}\nflag: yes\nnumber: 0x1F\nnan: .nan\n"
     "text: '\\u00e9 \\U0001F600'\nempty: {}\nnothing: []",
+    "date: 2022-12-30\nevent_date: 2023-03-20?/2023-03-22\nevent_date_inferred: on Friday",
+    "date: 2022-12-30\nevent_date: 2022-12~",
+    "date: 2022-12-30\nevent_date: 2021",
 ]
 
 
@@ -241,6 +244,12 @@ BAD_FILES = {   # kind -> how to spoil it
         path, lambda d: column(d, "mtime").__setitem__(0, "1"))),
     "a removed entry that is a number": (cache.DELTA_FILE, lambda path: edit_document(
         path, lambda d: d["data"]["removed"].append(1))),
+    "an event that ends before it starts": (cache.ENTRIES_FILE, lambda path: edit_document(
+        path, lambda d: column(d, "event").__setitem__(
+            0, ["x", "2022-01-02", "2022-01-01", "day", "day", False, False, True]))),
+    "an event precision of a week": (cache.ENTRIES_FILE, lambda path: edit_document(
+        path, lambda d: column(d, "event").__setitem__(
+            0, ["x", "2022-01-01", "2022-01-07", "week", "day", False, False, False]))),
     "a position out of range": (cache.LAYOUT_FILE, lambda path: edit_document(
         path, lambda d: d["data"]["layout"]["related"].__setitem__(1, "ffffff00"))),
     "positions that are not hex": (cache.LAYOUT_FILE, lambda path: edit_document(

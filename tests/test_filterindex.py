@@ -20,3 +20,15 @@ def test_entries_carry_date_title_relative_url_and_tag_numbers():
     assert [e[0] for e in data["entries"]] == ["2022-05-06", "2022-03-04", "2022-01-02"]
     assert data["entries"][1][1:] == ["B & <b>", "2022/03/04/b/", [0]]
     assert data["entries"][2][3] == [0, 1] and data["entries"][0][3] == []
+
+
+def test_entries_are_at_their_event_with_its_words_when_more_than_a_day():
+    from site_builder.core.eventdates import parse_event_date
+    config = Config()
+    site = build_site([make_entry("a", "2022-01-02", event=parse_event_date("2021-11~")),
+                       make_entry("b", "2022-03-04", event=parse_event_date("2022-03-01")),
+                       make_entry("c", "2022-05-06")], config)
+    data = json.loads(build_filter_json(site.entries, site.tags, config.base_path))
+    assert data["entries"] == [["2021-11-01", "a", "2022/01/02/a/", [], "about November 2021"],
+                               ["2022-03-01", "b", "2022/03/04/b/", []],
+                               ["2022-05-06", "c", "2022/05/06/c/", []]]

@@ -72,6 +72,12 @@ EDITS = {
         s / "templates/static/style.css").write_text("body { color: black; }", encoding="utf-8"),
     "change the config": lambda s: (s / "sitegen.yaml").write_text(
         "title: Renamed timeline\npage_size: 3\nsort: oldest\nsearch: false\n", encoding="utf-8"),
+    "give an entry an approximate month event date": lambda s: edit(
+        s / "content/2021/08/entry-07.md", "---\n\n", "event_date: 2019-05~\n---\n\n"),
+    "give an entry an interval event date": lambda s: edit(
+        s / "content/2022/09/entry-08.md", "---\n\n", "event_date: 2020-03-20/2020-03-22?\n---\n\n"),
+    "give an entry a year event date": lambda s: edit(
+        s / "content/2020/10/entry-09.md", "---\n\n", "event_date: 2021\n---\n\n"),
     "add a raw article": lambda s: (s / "seeds/extra.txt").write_text(
         "date 2023-02-01 https://example.org/extra\nExtra title\nExtra lead\nBody paragraph.\n",
         encoding="utf-8"),

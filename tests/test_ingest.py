@@ -86,10 +86,12 @@ def test_seed_entry_every_field(site):
     assert report == ImportReport(written=[SEED_ENTRY], skipped=[], errors=[])
     front, body = read_entry(site, SEED_ENTRY)
     seed_lines = SEED.read_text(encoding="utf-8").split("\n")
-    assert list(front) == ["title", "date", "slug", "lead", "summary", "tags", "source",
-                           "dateline", "lang", "imported_from", "markup"]
+    assert list(front) == ["title", "date", "event_date", "event_date_inferred", "slug", "lead",
+                           "summary", "tags", "source", "dateline", "lang", "imported_from", "markup"]
     assert front["markup"] == "text"
-    assert front["lang"] == "en"
+    # "..., Chinese television reported on Saturday.": published that Saturday.
+    assert front["event_date"] == "2022-12-31"
+    assert front["event_date_inferred"] == "on Saturday"
     assert front["title"] == SEED_TITLE == seed_lines[1]
     assert front["date"] == "2022-12-31"
     assert front["slug"] == Path(SEED_ENTRY).stem

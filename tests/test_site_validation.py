@@ -20,7 +20,8 @@ BASE = "https://user.github.io/repo/"
 
 @pytest.fixture(scope="module")
 def public(tmp_path_factory, repo_root) -> Path:
-    """The seed plus 30 entries over three years, some with hostile text, built under /repo/."""
+    """The seed plus 30 entries over three years, some with hostile text, and 7 with each form
+    of event date, built under /repo/."""
     site = tmp_path_factory.mktemp("valid") / "site"
     (site / "seeds").mkdir(parents=True)
     shutil.copy(repo_root / "seeds" / "000_a8b0fcfbf1680f64.txt", site / "seeds")
@@ -30,6 +31,11 @@ def public(tmp_path_factory, repo_root) -> Path:
                     title=json.dumps(f"'Entry' {i} <script>alert({i})</script>"),
                     body=f"Paragraph with <em>markup</em> & an [link](https://example.org/{i}).\n\n"
                          "| a | b |\n|---|---|\n| 1 | 2 |\n\n<script>alert(1)</script>")
+    # every form of event date, on every page kind it reaches
+    for n, event in enumerate(["2022-12-30", "2022-11", "2021", "2022-03-20/2022-03-22",
+                               "2022-12-29?", "2022-04~", "2022-05-01%"]):
+        write_entry(site, f"event-{n}", "2022-12-31", tags=("russia", "events"),
+                    extra=f"event_date: {event}\n")
     (site / "sitegen.yaml").write_text("page_size: 6\n", encoding="utf-8")
     done = subprocess.run([sys.executable, "-m", "site_builder", "build", "--site", str(site),
                            "--base-url", BASE], capture_output=True, text=True, timeout=300)

@@ -144,3 +144,20 @@ def test_an_entry_keeps_at_most_max_tags_tags_the_first_ones():
     assert [name for name, _ in site.entries[0].tag_links] == ["tag 0", "tag 1", "tag 2", "tag 3", "tag 4"]
     assert sorted(t.name for t in site.tags) == ["tag 0", "tag 1", "tag 2", "tag 3", "tag 4", "tag 99"]
     assert len(build_site(entries, parse_config({})).entries[0].tag_links) == 30
+
+
+def test_entries_sit_at_their_event_and_ties_keep_publication_order():
+    from site_builder.core.eventdates import parse_event_date
+    entries = [make_entry("late-report", "2023-01-05", event=parse_event_date("2023-01-01")),
+               make_entry("early-report", "2023-01-03", event=parse_event_date("2023-01-01")),
+               make_entry("no-event", "2023-01-02"),
+               make_entry("in-january", "2023-02-01", event=parse_event_date("2023-01")),
+               make_entry("in-2023", "2023-03-01", event=parse_event_date("2023")),
+               make_entry("new-year", "2023-01-01")]
+    site = build_site(entries, Config())
+    assert [e.slug for e in site.entries] == ["in-2023", "in-january", "new-year", "early-report",
+                                              "late-report", "no-event"]
+    assert [(p.key, [e.slug for e in p.entries]) for p in site.days] == [
+        ((2023, 1, 1), ["new-year", "early-report", "late-report"]), ((2023, 1, 2), ["no-event"])]
+    assert [(p.key, len(p.entries)) for p in site.months] == [((2023, 1, 0), 5)]
+    assert [(p.key, len(p.entries)) for p in site.years] == [((2023, 0, 0), 6)]

@@ -6,6 +6,7 @@ import datetime
 from dataclasses import dataclass, field
 from typing import Any, Mapping
 
+from ..core.eventdates import EventDate
 
 @dataclass(frozen=True)
 class RawArticle:
@@ -45,6 +46,8 @@ class Entry:
     meta_digest: str = ""          # hash of the front matter alone: what listings show
     url: str = ""                  # root-relative URL with the base path, set by the site model
     tag_links: tuple[tuple[str, str], ...] = ()   # (tag name, tag page URL), set by the site model
+    event: EventDate | None = None  # when the reported event happened (event_date), if given
+    event_date_inferred: str = ""   # the words the importer read it from, until confirmed
 
 
 @dataclass(frozen=True)

@@ -8,6 +8,7 @@ bodies can so reuse the last build's layout.
 
 from __future__ import annotations
 
+import datetime
 import unicodedata
 from bisect import bisect_left
 from collections import Counter, defaultdict
@@ -26,6 +27,7 @@ RelatedPaths = dict[str, tuple[str, ...]]   # entry path -> the paths of its rel
 Positions = tuple[int, ...]                 # entries by their place in Layout.order
 PeriodGroups = tuple[tuple[tuple[int, int, int], Positions], ...]   # (year, month, day), entries
 PERIOD_KINDS = ("year", "month", "day")
+PLACEMENT_RANK = {"year": 0, "month": 1, "day": 2}   # at one start, a year's entries come first
 
 
 @dataclass(frozen=True)
@@ -40,9 +42,28 @@ class Layout:
     related: tuple[Positions, ...]                          # each entry's related entries
 
 
+def event_start(entry: Entry) -> datetime.date:
+    """Return the day an entry sits at in time: its event's start, else its publication day
+    (entry may be an Entry or anything with its event and date, such as a listing's summary)."""
+    return entry.event.start if entry.event else entry.date
+
+
+def placement(entry: Entry) -> tuple[int, int, int]:
+    """Return the (year, month, day) an entry is filed under, zeros for the parts its event
+    date does not give: a month-precision event is under no day, a year-precision one under
+    no month."""
+    day = event_start(entry)
+    precision = entry.event.precision if entry.event else "day"
+    return (day.year, day.month if precision != "year" else 0,
+            day.day if precision == "day" else 0)
+
+
 def timeline_key(entry: Entry) -> tuple:
-    """Return the sort key that puts entries in time order, ties broken stably."""
-    return (entry.instant, entry.slug, entry.path)
+    """Return the sort key that puts entries in time order: by event, those placed in a year
+    or month alone first in it (so that listings keep each heading's entries together), then
+    by publication, ties broken stably."""
+    precision = entry.event.precision if entry.event else "day"
+    return (event_start(entry), PLACEMENT_RANK[precision], entry.instant, entry.slug, entry.path)
 
 
 def canonical_tag(name: str, aliases: Mapping[str, str]) -> str:
@@ -120,10 +141,12 @@ def _periods(entries: Sequence[Entry]) -> tuple[PeriodGroups, PeriodGroups, Peri
     groups: tuple[dict[tuple[int, int, int], list[int]], ...] = ({}, {}, {})
     years, months, days = groups
     for position, entry in enumerate(entries):
-        day = entry.date
-        years.setdefault((day.year, 0, 0), []).append(position)
-        months.setdefault((day.year, day.month, 0), []).append(position)
-        days.setdefault((day.year, day.month, day.day), []).append(position)
+        year, month, day = placement(entry)
+        years.setdefault((year, 0, 0), []).append(position)
+        if month:
+            months.setdefault((year, month, 0), []).append(position)
+        if day:
+            days.setdefault((year, month, day), []).append(position)
     return tuple(tuple((key, tuple(items)) for key, items in sorted(by_key.items()))
                  for by_key in groups)
 

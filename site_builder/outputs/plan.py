@@ -19,6 +19,7 @@ from ..core.config import Config
 from .dates import month_label, period_label
 from ..core.errors import SitegenError
 from ..model.records import Entry, Period, Site
+from ..model.site import placement
 from ..core.urls import (ARCHIVE_PATH, CNAME_PATH, FEED_PATH, FILTER_JSON_PATH, NOJEKYLL_PATH,
                    NOT_FOUND_PATH, OWNER_MARKER, ROBOTS_PATH, SEARCH_BUNDLE_DIR, SEARCH_PATH,
                    SITEMAP_PATH, TAGS_PATH, TIMELINE_JSON_PATH, home_path, is_safe_relative,
@@ -62,19 +63,31 @@ class DataOutput:
 Output = PageOutput | DataOutput
 
 
+def month_group(year: int, month: int, base: str, entries: tuple[EntrySummary, ...]
+                ) -> MonthGroup:
+    """Return the heading of a month (month 0: of the entries placed in a year only)."""
+    if not month:
+        return MonthGroup(f"During {year}", base + period_path(year).lstrip("/"),
+                          f"m{year:04d}-00", entries)
+    return MonthGroup(month_label(year, month), base + period_path(year, month).lstrip("/"),
+                      f"m{year:04d}-{month:02d}", entries)
+
+
 def group_entries(entries: Sequence[EntrySummary], base: str) -> tuple[YearGroup, ...]:
-    """Return entries grouped under year and month headings, keeping their order."""
+    """Return entries grouped under year and month headings by where they are placed in time,
+    keeping their order (the timeline order keeps each month's entries together)."""
     years: list[YearGroup] = []
+    last_month = None
     for entry in entries:
-        day = entry.date
-        if not years or years[-1].year != day.year:
-            years.append(YearGroup(day.year, base + period_path(day.year).lstrip("/"), ()))
+        year_number, month_number, _ = placement(entry)
+        if not years or years[-1].year != year_number:
+            years.append(YearGroup(year_number, base + period_path(year_number).lstrip("/"), ()))
+            last_month = None
         year = years[-1]
         months = year.months
-        if not months or months[-1].entries[0].date.month != day.month:
-            months += (MonthGroup(month_label(day.year, day.month),
-                                  base + period_path(day.year, day.month).lstrip("/"),
-                                  f"m{day.year:04d}-{day.month:02d}", (entry,)),)
+        if last_month != month_number:
+            last_month = month_number
+            months += (month_group(year_number, month_number, base, (entry,)),)
         else:
             last = months[-1]
             months = months[:-1] + (MonthGroup(last.label, last.url, last.anchor,
@@ -85,8 +98,8 @@ def group_entries(entries: Sequence[EntrySummary], base: str) -> tuple[YearGroup
 
 def month_counts(entries: Sequence[Entry]) -> tuple[tuple[int, int, int], ...]:
     """Return (year, month, count) for each month that has entries, in order."""
-    counts = Counter([(day.year, day.month) for day in [entry.date for entry in entries]])
-    return tuple((year, month, count) for (year, month), count in sorted(counts.items()))
+    counts = Counter([placement(entry)[:2] for entry in entries])
+    return tuple((year, month, count) for (year, month), count in sorted(counts.items()) if month)
 
 
 def histogram(counts: Sequence[tuple[int, int, int]], base: str) -> tuple[HistogramYear, ...]:
@@ -112,6 +125,12 @@ def histogram(counts: Sequence[tuple[int, int, int]], base: str) -> tuple[Histog
             ))
         rows.append(HistogramYear(year, base + period_path(year).lstrip("/"), tuple(months)))
     return tuple(rows)
+
+
+def by_publication(entries: Sequence[Entry]) -> tuple[Entry, ...]:
+    """Return entries in the order they were published (feeds announce what is new, whenever
+    it happened)."""
+    return tuple(sorted(entries, key=lambda e: (e.instant, e.slug, e.path)))
 
 
 def paginate(count: int, size: int) -> int:
@@ -245,7 +264,8 @@ class Planner:
 
     def entry_page(self, entry: Entry) -> PageOutput:
         """Return the page of one entry."""
-        site, day = self.site, entry.date
+        site = self.site
+        year, month, day = placement(entry)
         previous, following = site.previous[entry.path], site.next[entry.path]
         view = EntryPage(
             page=self.page("entry", entry.title, entry.url[len(self.base) - 1:],
@@ -254,9 +274,9 @@ class Planner:
             previous=previous and self.summary(previous),
             next=following and self.summary(following),
             related=self.summarized(site.related[entry.path]),
-            day_url=self.url(period_path(day.year, day.month, day.day)),
-            month_url=self.url(period_path(day.year, day.month)),
-            year_url=self.url(period_path(day.year)))
+            day_url=self.url(period_path(year, month, day)) if day else "",
+            month_url=self.url(period_path(year, month)) if month else "",
+            year_url=self.url(period_path(year)))
         return PageOutput(entry_file(entry, self.base), "entry.html", view, entry.path,
                           lastmod=entry.date)
 
@@ -271,8 +291,9 @@ class Planner:
             yield from self.listing_pages(
                 tag.entries, "tag", tag.name, functools.partial(tag_path, tag.slug),
                 feed_url=self.url(feed_path), source=f"tag '{tag.name}'", tag=ref)
-            newest = self.display(tag.entries)[:TAG_FEED_LIMIT] if self.newest_first \
-                else tag.entries[-TAG_FEED_LIMIT:]
+            published = by_publication(tag.entries)
+            newest = published[::-1][:TAG_FEED_LIMIT] if self.newest_first \
+                else published[-TAG_FEED_LIMIT:]
             feed = FeedView(f"{self.config.title}: {tag.name}", self.url(feed_path), ref.url,
                             self.summarized(newest), full_content=False)
             yield DataOutput(output_file(feed_path), feed, self.make_feed,
@@ -309,9 +330,11 @@ class Planner:
         following = self.period_link(siblings[index + 1]) if index + 1 < len(siblings) else None
         children = tuple((self.period_link(c), len(c.entries)) for c in inside)
         # A year lists its months, not its entries: the month pages do that, and a year's
-        # thousand entries would otherwise be written out once more.
+        # thousand entries would otherwise be written out once more. It lists the entries
+        # placed in the year alone, which no month page has.
         is_year = period.kind == "year"
-        listed = () if is_year else period.entries
+        listed = [e for e in period.entries if not placement(e)[1]] if is_year \
+            else period.entries
         counts = month_counts(period.entries) if is_year else ()
         path_of = functools.partial(period_page_path, *period.key)
         newest = max(e.date for e in period.entries)
@@ -360,7 +383,7 @@ class Planner:
 
     def site_feed(self) -> DataOutput:
         """Return the site's Atom feed: its newest entries, whole."""
-        newest = self.site.entries[::-1][:SITE_FEED_LIMIT]
+        newest = by_publication(self.site.entries)[::-1][:SITE_FEED_LIMIT]
         return DataOutput(output_file(FEED_PATH),
                           FeedView(self.config.title, self.url(FEED_PATH), self.url("/"), newest,
                                    full_content=True),

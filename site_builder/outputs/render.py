@@ -17,7 +17,8 @@ import jinja2
 import jinja2.meta
 
 from ..core.config import Config
-from .dates import long_date, short_date
+from .dates import event_short, long_date, short_date
+from ..core.eventdates import event_datetime_attribute, event_words
 from ..core.digests import digest_bytes, digest_text
 from ..core.errors import SitegenError, SourceError
 from ..sources.tree import relative_path, scan_tree
@@ -26,7 +27,8 @@ from ..core.urls import (ARCHIVE_PATH, FEED_PATH, FILTER_JSON_PATH, SEARCH_PATH,
 from .views import Link, SiteView, context
 
 HASHED_ASSETS = (".css", ".js")
-FILTERS = {"long_date": long_date, "short_date": short_date}
+FILTERS = {"long_date": long_date, "short_date": short_date, "event_short": event_short,
+           "event_words": event_words, "event_datetime": event_datetime_attribute}
 
 
 @dataclass(frozen=True)

@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import datetime
 import html
 import json
 import re
 from typing import Iterable
 
 from ..core.config import Config
+from ..core.eventdates import EventDate, event_words
 from ..model.records import Entry
+from ..model.site import timeline_key
 
+PRECISION_PARTS = {"year": 1, "month": 2, "day": 3}
 # The title slide's id: entry slugs start with [a-z0-9], so no event id can take it.
 TITLE_ID = "_title"
 
@@ -67,11 +71,32 @@ def _event_text(entry: Entry) -> str:
     return f"<p>{text_html(lead)}</p>" if lead else ""
 
 
+def _known_parts(day: datetime.date, precision: str) -> dict:
+    """Return a TimelineJS date with only the parts known at precision (it accepts a year
+    alone)."""
+    parts = {"year": day.year, "month": day.month, "day": day.day}
+    return dict(list(parts.items())[:PRECISION_PARTS[precision]])
+
+
+def _dates(entry: Entry) -> dict:
+    """Return the start_date, and end_date and display_date when there are any, of a slide:
+    the event's dates, or the publication day."""
+    happened: EventDate | None = entry.event
+    if happened is None:
+        return {"start_date": _known_parts(entry.date, "day")}
+    dates = {"start_date": _known_parts(happened.start, happened.precision)}
+    if happened.is_interval:
+        dates["end_date"] = _known_parts(happened.end, happened.end_precision)
+    if happened.uncertain or happened.approximate:
+        dates["display_date"] = text_html(event_words(happened))
+    return dates
+
+
 def _event(entry: Entry, unique_id: str) -> dict:
     """Return the TimelineJS slide of one entry."""
     event = {
         "unique_id": unique_id,
-        "start_date": {"year": entry.date.year, "month": entry.date.month, "day": entry.date.day},
+        **_dates(entry),
         "text": {
             "headline": f'<a href="{text_html(entry.url)}">{text_html(entry.title)}</a>',
             "text": _event_text(entry),
@@ -92,7 +117,7 @@ def build_timeline_json(entries: Iterable[Entry], *, config: Config, title: str,
     With no entries the events list is empty (TimelineJS then shows its own message).
     config is taken for symmetry with the other builders and for future settings.
     """
-    ordered = sorted(entries, key=lambda e: (e.instant, e.url, e.path))
+    ordered = sorted(entries, key=timeline_key)
     ids = event_ids(ordered)
     data = {
         "scale": "human",

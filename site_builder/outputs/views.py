@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from typing import Any, Mapping
 
 from ..core.digests import digest_text
+from ..core.eventdates import EventDate
 from ..model.records import Entry
 
 
@@ -61,6 +62,8 @@ class EntrySummary:
     source_url: str
     dateline: str
     params: Mapping[str, Any]
+    event: EventDate | None = None
+    event_date_inferred: str = ""
 
     def __repr__(self) -> str:
         """Return every field as text, worked out on the first call."""
@@ -76,7 +79,8 @@ def summarize(entry: Entry) -> EntrySummary:
     """Return the summary of an entry."""
     return EntrySummary(entry.path, entry.title, entry.slug, entry.url, entry.date, entry.instant,
                         entry.lead, entry.summary, entry.tags, entry.tag_links, entry.source_name,
-                        entry.source_url, entry.dateline, entry.params)
+                        entry.source_url, entry.dateline, entry.params, entry.event,
+                        entry.event_date_inferred)
 
 
 @dataclass(frozen=True)

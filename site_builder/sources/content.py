@@ -14,12 +14,14 @@ from .markup import MARKUPS, MarkupError, render_body
 from ..core.config import Config
 from ..core.digests import digest_bytes, digest_text
 from ..core.errors import SourceError
+from ..core.eventdates import EVENT_DATE_HINT, event_date_of, event_words
 from ..core.slugs import is_valid_slug, make_slug
 from ..model.records import Entry
 from ..model.site import count_tags
 
 KNOWN_KEYS = frozenset(
-    ["title", "date", "slug", "lead", "summary", "tags", "source", "dateline", "draft", "markup"]
+    ["title", "date", "slug", "lead", "summary", "tags", "source", "dateline", "draft", "markup",
+     "event_date", "event_date_inferred"]
 )
 DATE_HINT = "expected YYYY-MM-DD, or a date-time such as 2019-08-01T10:00:00Z"
 # Month and day may have one digit (2023-5-9), which YAML leaves a string.
@@ -195,6 +197,12 @@ def parse_entry(text: str, path: str, *, tz: datetime.tzinfo, digest: str = "") 
     if lang is not None and not (isinstance(lang, str) and is_language_tag(lang)):
         fail("lang", f"lang {str(lang)[:60]!r} is not a language tag",
              "a BCP 47 tag such as en, ru, zh-Hans or pt-BR")
+    event = None
+    if data.get("event_date") is not None:
+        try:
+            event = event_date_of(data["event_date"])
+        except ValueError as exc:
+            fail("event_date", str(exc), EVENT_DATE_HINT)
     params = {key: value for key, value in data.items() if key not in KNOWN_KEYS}
     return Entry(
         path=path,
@@ -213,6 +221,8 @@ def parse_entry(text: str, path: str, *, tz: datetime.tzinfo, digest: str = "") 
         params=params,
         digest=digest,
         meta_digest=digest_text(repr(data)),
+        event=event,
+        event_date_inferred=_text_field(data, "event_date_inferred", fail) if event else "",
     )
 
 
@@ -278,3 +288,27 @@ def tag_cap_warnings(entries: Sequence[Entry], config: Config, site_dir: Path) -
             warnings.append(f"{where}: warning: {count:,} tags; only the first "
                             f"{config.max_tags} are used (max_tags in sitegen.yaml)")
     return warnings
+
+
+def _located(entry: Entry, site_dir: Path, key: str) -> str:
+    """Return 'path:line' of a front matter key of an entry, or its path when not found."""
+    line = file_key_line(site_dir / entry.path, key)
+    return f"{entry.path}:{line}" if line else entry.path
+
+
+def event_date_warnings(entries: Sequence[Entry], site_dir: Path) -> list[str]:
+    """Return a warning for each entry whose event starts more than a day after it was
+    published: a likely typo."""
+    return [f"{_located(entry, site_dir, 'event_date')}: warning: event_date {entry.event.text} "
+            f"is more than a day after the publication date {entry.date.isoformat()} (a typo?)"
+            for entry in entries
+            if entry.event and entry.event.start > entry.date + datetime.timedelta(days=1)]
+
+
+def inferred_event_dates(entries: Sequence[Entry], site_dir: Path) -> list[str]:
+    """Return a line for each event date the importer inferred and nobody has confirmed yet."""
+    return [f"{_located(entry, site_dir, 'event_date_inferred')}: event_date {entry.event.text} "
+            f"({event_words(entry.event)}) inferred from {entry.event_date_inferred!r}; "
+            f"delete event_date_inferred to confirm it"
+            for entry in sorted(entries, key=lambda e: e.path)
+            if entry.event and entry.event_date_inferred]

@@ -18,6 +18,7 @@ from typing import Any, Iterator, Mapping
 from urllib.parse import urlsplit
 
 from .atomic import write_text_atomically
+from .eventinference import infer_event_date
 from .feedformat import parse_feed
 from .frontmatter import dump_entry, split_front_matter
 from .jsonlines import parse_json_lines
@@ -120,12 +121,21 @@ def cap_keywords(article: RawArticle, max_tags: int) -> tuple[RawArticle, str | 
         f"(only the first {max_tags} become tags: max_tags in sitegen.yaml)")
 
 
-def entry_front_matter(article: RawArticle, slug: str, imported_from: str) -> dict[str, Any]:
-    """Return the front matter of an article's entry, keys in their documented order."""
-    mapping: dict[str, Any] = {
-        "title": article.title, "date": article.date.isoformat(), "slug": slug,
-        "lead": article.lead,
-    }
+def entry_front_matter(article: RawArticle, slug: str, imported_from: str,
+                       event_date: Any = None) -> dict[str, Any]:
+    """Return the front matter of an article's entry, keys in their documented order.
+
+    The event date is event_date when given (a value set by hand in the entry an import
+    replaces), else the one its first sentence names, with the words it was read from.
+    """
+    mapping: dict[str, Any] = {"title": article.title, "date": article.date.isoformat()}
+    inferred = None if event_date is not None else infer_event_date(article)
+    if event_date is not None:
+        mapping["event_date"] = event_date
+    elif inferred:
+        mapping["event_date"] = inferred.day.isoformat()
+        mapping["event_date_inferred"] = inferred.words
+    mapping.update(slug=slug, lead=article.lead)
     if article.summary:
         mapping["summary"] = article.summary
     mapping["tags"] = list(article.keywords)
@@ -138,9 +148,10 @@ def entry_front_matter(article: RawArticle, slug: str, imported_from: str) -> di
     return mapping
 
 
-def render_entry(article: RawArticle, slug: str, imported_from: str) -> str:
+def render_entry(article: RawArticle, slug: str, imported_from: str,
+                 event_date: Any = None) -> str:
     """Return the text of an article's entry file: front matter, then the paragraphs as they are."""
-    return dump_entry(entry_front_matter(article, slug, imported_from),
+    return dump_entry(entry_front_matter(article, slug, imported_from, event_date),
                       "\n\n".join(article.paragraphs))
 
 
@@ -261,7 +272,7 @@ def import_articles(sources: list[Path], site_dir: Path, content_dir: str = "con
         slug = PurePosixPath(relpath).stem
         if not is_valid_slug(slug):  # a hand-renamed entry file: keep its path, fix the slug
             slug = make_slug(slug)
-        text = render_entry(article, slug, display)
+        text = render_entry(article, slug, display, _confirmed_event_date(site_dir / relpath))
         try:
             write_text_atomically(site_dir / relpath, text, overwrite=force)
         except FileExistsError:
@@ -298,6 +309,16 @@ def duplicate_message(article: RawArticle, entry: str, entry_url: str) -> str:
     return (f"{article.path}: already imported as {entry}, from {entry_url} (the same source URL "
             f"as {article.url}, ignoring scheme, www., trailing slash, fragment and tracking "
             "parameters); not written again")
+def _confirmed_event_date(path: Path) -> Any:
+    """Return the event_date an existing entry file sets by hand (or has confirmed), which a
+    forced import keeps, or None."""
+    try:
+        front, _, _ = split_front_matter(path.read_text(encoding="utf-8"), str(path))
+    except (OSError, UnicodeError, SourceError):
+        return None
+    if "event_date_inferred" in front:
+        return None
+    return front.get("event_date")
 
 
 def _free_entry_relpath(article: RawArticle, site_dir: Path, content_dir: str,

@@ -2,8 +2,8 @@
  *
  * Without JavaScript the form stays hidden and every entry is reachable through the tag and
  * archive pages. With it, the form appears; choosing tags loads the site's compact index
- * (filter.json: tags as [slug, name, url], entries as [date, title, url, tag numbers], URLs
- * relative to the index) once, and shows every entry that has all the chosen tags, across all
+ * (filter.json: tags as [slug, name, url], entries as [date, title, url, tag numbers] and the
+ * words of an event date that is not a plain day, URLs relative to the index) once, and shows every entry that has all the chosen tags, across all
  * pages of the listing. The choice lives in the address as ?tags=a,b so it can be shared.
  */
 (function () {
@@ -136,7 +136,7 @@
   /* An item as the page's own timeline writes it (templates/_macros.html), with its tags. */
   function entryItem(entry) {
     var item = el("li");
-    item.appendChild(el("time", { datetime: entry[0] }, shortDate(entry[0])));
+    item.appendChild(el("time", { datetime: entry[0] }, entry[4] || shortDate(entry[0])));
     item.appendChild(document.createTextNode(" "));
     item.appendChild(el("a", { href: resolve(entry[2]) }, entry[1]));
     if (entry[3].length) {
