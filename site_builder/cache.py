@@ -22,6 +22,7 @@ from .cacheformat import (BadCache, decode_digests, decode_entries, decode_layou
                           encode_layout, encode_outputs, encode_seeds,
                           mapping_values)
 from .core.digests import digest_of
+from .core.errors import SourceError
 from .model.records import Entry
 from .model.site import Layout
 
@@ -31,6 +32,7 @@ ENTRIES_FILE = "entries.json"
 DELTA_FILE = "entries-delta.json"
 RELATED_FILE = "related.json"
 LAYOUT_FILE = "layout.json"
+SKIPPED_FILE = "skipped.json"
 MANIFEST_PREFIX = "outputs-"
 OLD_SUFFIX = ".pickle"   # the cache of earlier versions, never read: unpickling can run code
 DELTA_LIMIT = 500   # entries the delta file may hold before the whole cache is written again
@@ -254,6 +256,35 @@ def load_layout(cache_dir: Path, shape: str, log: Log | None = None) -> Layout |
 def write_layout(cache_dir: Path, shape: str, layout: Layout) -> None:
     """Store the site layout of a build of that shape."""
     _write(cache_dir / LAYOUT_FILE, "layout", {"shape": shape, "layout": encode_layout(layout)})
+
+
+def _decode_skipped(data: Any) -> tuple[str, list[SourceError]]:
+    """Return (signature, errors) of a decoded skipped-articles file."""
+    signature, errors = mapping_values(data, ("signature", "errors"))
+    if type(signature) is not str or type(errors) is not list:
+        raise BadCache("the skipped articles have a field of the wrong type")
+    found = []
+    for item in errors:
+        if type(item) is not list or len(item) != 4 or type(item[0]) is not str \
+                or type(item[2]) is not str or not (item[1] is None or type(item[1]) is int) \
+                or not (item[3] is None or type(item[3]) is str):
+            raise BadCache("a skipped article is not (path, line, message, hint)")
+        found.append(SourceError(*item))
+    return signature, found
+
+
+def load_skipped(cache_dir: Path, signature: str, log: Log | None = None
+                 ) -> list[SourceError] | None:
+    """Return the errors of the raw articles the build of that input signature skipped, or
+    None when no build of that signature recorded them."""
+    stored = _read(cache_dir / SKIPPED_FILE, "skipped", _decode_skipped, log)
+    return stored[1] if stored is not None and stored[0] == signature else None
+
+
+def write_skipped(cache_dir: Path, signature: str, errors: list[SourceError]) -> None:
+    """Store the errors of the raw articles a build of that input signature skipped."""
+    _write(cache_dir / SKIPPED_FILE, "skipped", {"signature": signature, "errors": [
+        [e.path, e.line, e.message, e.hint] for e in errors]})
 
 
 def manifest_path(cache_dir: Path, out_dir: Path) -> Path:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import argparse
 import datetime
+import os
 import re
 import sys
 from pathlib import Path
@@ -14,27 +15,60 @@ from typing import Callable, Sequence
 
 # Each command imports what only it needs, so that `sitegen build` starts without the rest.
 from . import __version__
-from .build import BuildOptions, build, describe
-from .core.config import load_config
+from .build import BuildOptions, BuildReport, build, describe
+from .core.annotations import build_summary, is_github_actions, workflow_command
+from .core.config import CONFIG_FILE, load_config
 from .core.errors import BuildFailed, SitegenError
 
 EXIT_OK, EXIT_ERRORS, EXIT_USAGE = 0, 1, 2
 PROGRESS_FROM = 1000   # steps with fewer items finish too fast to need a progress line
 
 
-def print_error(message: str) -> None:
-    """Print one problem to stderr."""
-    print(f"error: {message}" if ":" not in message.split(" ")[0] else message, file=sys.stderr)
+def is_located(message: str) -> bool:
+    """Return whether a message starts with the file it is about ('path:line: ...')."""
+    return ":" in message.split(" ")[0]
+
+
+def print_error(problem: str | SitegenError) -> None:
+    """Print one problem to stderr (and, in GitHub Actions, as an error annotation)."""
+    message = str(problem)
+    print(message if is_located(message) else f"error: {message}", file=sys.stderr)
+    annotate("error", problem)
+
+
+def print_warning(problem: str | SitegenError) -> None:
+    """Print one warning to stderr (and, in GitHub Actions, as a warning annotation)."""
+    message = str(problem)
+    print(message if is_located(message) else f"warning: {message}", file=sys.stderr)
+    annotate("warning", problem)
+
+
+def annotate(kind: str, problem: str | SitegenError) -> None:
+    """Print a problem as a GitHub Actions workflow command when running in a workflow."""
+    if is_github_actions(os.environ):
+        print(workflow_command(kind, problem), flush=True)
+
+
+def write_step_summary(report: BuildReport) -> None:
+    """Append the build's Markdown summary to the job's step summary, when there is one."""
+    path = os.environ.get("GITHUB_STEP_SUMMARY")
+    if not path:
+        return
+    text = build_summary(len(report.imported), report.skipped_raw, report.entries, report.pages,
+                         report.write.written, report.up_to_date)
+    try:
+        with open(path, "a", encoding="utf-8") as summary:
+            summary.write(text)
+    except OSError as exc:
+        print_warning(f"{path}: cannot write the step summary: {exc.strerror or exc}")
 
 
 def report_failure(exc: SitegenError) -> int:
     """Print every error a failure carries; return the exit code."""
     if isinstance(exc, BuildFailed):
         for error in exc.errors:
-            print_error(str(error))
-        print_error(str(exc))
-    else:
-        print_error(str(exc))
+            print_error(error)
+    print_error(exc)
     return EXIT_ERRORS
 
 
@@ -59,13 +93,19 @@ def show_progress(step: str, done: int, total: int) -> None:
 
 def cmd_build(args: argparse.Namespace) -> int:
     """Build the site."""
+    refused = refuse_non_site(args.site)
+    if refused is not None:
+        return refused
     say = (lambda message: None) if args.quiet else print
     options = BuildOptions(site_dir=Path(args.site), base_url=args.base_url, drafts=args.drafts,
                            output_dir=Path(args.output) if args.output else None,
-                           jobs=args.jobs, clean=args.clean)
+                           jobs=args.jobs, clean=args.clean, strict=args.strict)
     watch = show_progress if sys.stderr.isatty() and not args.quiet else None
-    report = build(options, log=say, progress=watch)
+    report = build(options, log=say, progress=watch, warn=print_warning)
+    for error in report.skipped_raw:
+        print_warning(error)
     say(describe(report))
+    write_step_summary(report)
     return EXIT_OK
 
 
@@ -101,7 +141,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
     options = ServeOptions(site_dir=Path(args.site), host=args.host, port=args.port,
                            open_browser=args.open, drafts=args.drafts)
-    return serve(options, log=say, log_error=print_error)
+    return serve(options, log=say, log_error=print_error, log_warning=print_warning)
 
 
 def cmd_init(args: argparse.Namespace) -> int:
@@ -120,6 +160,20 @@ def no_site_folder(site: str) -> int:
     """Say that the --site folder does not exist; return the usage exit code."""
     print_error(f"{site}: no such folder (give the site folder with --site)")
     return EXIT_USAGE
+
+
+def refuse_non_site(site: str) -> int | None:
+    """Return the exit code for a --site folder that is missing or holds no site (having said
+    so and how to start one), or None when it looks like a site."""
+    folder = Path(site)
+    if not folder.is_dir():
+        return no_site_folder(site)
+    if any((folder / name).exists() for name in (CONFIG_FILE, "content", "seeds")):
+        return None
+    shown = "this folder" if folder.resolve() == Path.cwd().resolve() else folder.as_posix()
+    print_error(f"{shown} does not look like a sitegen site: it has no {CONFIG_FILE}, content/ "
+                f"or seeds/ (start one with: sitegen init; or give the site folder with --site)")
+    return EXIT_ERRORS
 
 
 def cmd_new(args: argparse.Namespace) -> int:
@@ -200,7 +254,10 @@ def make_parser() -> argparse.ArgumentParser:
                    help="worker processes (default: one per core)")
     p.add_argument("--clean", action="store_true",
                    help="ignore the build cache: read and render everything")
-    p.add_argument("--quiet", "-q", action="store_true", help="print only errors")
+    p.add_argument("--quiet", "-q", action="store_true", help="print only errors and warnings")
+    p.add_argument("--strict", action="store_true",
+                   help="fail when a raw article in seeds/ cannot be imported (default: skip "
+                        "it and say so; also strict: true in sitegen.yaml)")
     p.set_defaults(run=cmd_build)
 
     p = commands.add_parser("import", help="turn raw articles into content entries",

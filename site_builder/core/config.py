@@ -50,6 +50,7 @@ class Config:
     max_tags: int = DEFAULT_MAX_TAGS
     cname: str = ""
     search: bool = True
+    strict: bool = False    # a raw article that cannot be imported fails the build
 
     @property
     def base_path(self) -> str:
