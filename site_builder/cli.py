@@ -198,7 +198,7 @@ def cmd_check(args: argparse.Namespace) -> int:
     problems = check_site(site, Path(args.output) if args.output else None, args.base_url,
                           log=print)
     for problem in problems:
-        print(problem)
+        print_error(problem)
     count = len(problems)
     print(f"{count} problem{'s' if count != 1 else ''} found" if count else "no problems found")
     return EXIT_ERRORS if problems else EXIT_OK

@@ -63,7 +63,8 @@ def build_summary(imported: int, skipped: Iterable[str | SitegenError], entries:
     skipped = list(skipped)
     lines = ["### sitegen build", ""]
     if up_to_date:
-        lines.append(f"- the site was up to date: {pages:,} pages, {entries:,} entries")
+        lines.append(f"- up to date: no input changed since the last build, nothing written "
+                     f"({pages:,} pages)")
     else:
         lines += [f"- raw articles imported: {imported:,}", f"- entries published: {entries:,}",
                   f"- pages: {pages:,} ({written:,} files written)"]
