@@ -11,6 +11,7 @@ from __future__ import annotations
 import contextlib
 import gc
 import time
+from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterator, Sequence
@@ -416,6 +417,7 @@ class Builder:
             else:
                 kept.add(path)
         if errors:
+            errors = distinct_errors(errors, self.site_dir)
             raise BuildFailed(errors, shown=ERRORS_SHOWN) if len(errors) > 1 else errors[0]
         return outputs, written, kept
 
@@ -473,6 +475,39 @@ class Builder:
         if self.progress is None:
             return None
         return lambda done, total: self.progress(what, done, total)
+
+
+def distinct_errors(errors: Sequence[SitegenError], site_dir: Path) -> list[SitegenError]:
+    """Return each distinct render error once, with its file relative to the site folder and
+    the number of pages it stopped when more than one: a template error stops every page that
+    uses the template."""
+    counts: Counter[str] = Counter()
+    first: dict[str, SitegenError] = {}
+    for error in errors:
+        error = site_relative(error, site_dir)
+        counts[str(error)] += 1
+        first.setdefault(str(error), error)
+    return [with_page_count(first[text], count) for text, count in counts.items()]
+
+
+def site_relative(error: SitegenError, site_dir: Path) -> SitegenError:
+    """Return the error with its file named relative to the site folder, when it is inside."""
+    if not isinstance(error, SourceError) or not Path(error.path).is_absolute():
+        return error
+    path = Path(error.path)
+    if not path.is_relative_to(site_dir):
+        return error
+    return SourceError(path.relative_to(site_dir).as_posix(), error.line, error.message, error.hint)
+
+
+def with_page_count(error: SitegenError, pages: int) -> SitegenError:
+    """Return the error saying how many pages it stopped, when more than one."""
+    if pages == 1:
+        return error
+    if isinstance(error, SourceError):
+        return SourceError(error.path, error.line, f"{error.message} (on {pages:,} pages)",
+                           error.hint)
+    return SitegenError(f"{error} (on {pages:,} pages)")
 
 
 def year_links(site: Site, config: Config) -> tuple[Link, ...]:
