@@ -178,13 +178,20 @@ def refuse_non_site(site: str) -> int | None:
 
 def cmd_new(args: argparse.Namespace) -> int:
     """Write a new hand-written entry and print its path."""
-    from .scaffold import new_entry, parse_tags
+    from .core.slugs import make_slug
+    from .scaffold import new_entry, parse_tags, slug_owner
 
     site = Path(args.site)
     if not site.is_dir():
         return no_site_folder(args.site)
     path = new_entry(site, args.title, args.date, parse_tags(args.tags))
     print(path.as_posix())
+    wanted = make_slug(" ".join(args.title.split()))
+    if path.stem != wanted:
+        owner = slug_owner(site, wanted)
+        taken = f"{owner} exists with the slug '{wanted}'" if owner \
+            else f"the slug '{wanted}' is taken"
+        print(f"note: wrote {path.as_posix()}, not {wanted}.md, because {taken}", file=sys.stderr)
     return EXIT_OK
 
 

@@ -674,6 +674,16 @@ def serve(options: ServeOptions, log: Log = print, log_error: Log = print,
         remove_dev_output(site_dir, state.out_dir)
 
 
+def open_browser(url: str, log_warning: Log) -> None:
+    """Open url in the user's web browser, or say that there is none to open it in."""
+    try:
+        opened = webbrowser.open(url)
+    except webbrowser.Error:
+        opened = False
+    if not opened:
+        log_warning(f"--open: no web browser could be started here; open {url} in one yourself")
+
+
 class StopSignals:
     """Ctrl-C and SIGTERM: a KeyboardInterrupt before the server runs, a clean stop after.
 
@@ -739,7 +749,8 @@ async def _run(options: ServeOptions, state: DevState, rebuilder: Rebuilder,
                       for p in watched_roots(options.site_dir, rebuilder.config))
     rebuilder.log(f"serving {options.site_dir} at {url} (watching {roots}; Ctrl-C to stop)")
     if options.open_browser:
-        threading.Thread(target=webbrowser.open, args=(url,), daemon=True).start()
+        threading.Thread(target=open_browser, args=(url, rebuilder.log_warning),
+                         daemon=True).start()
 
     await stop.wait()
     rebuilder.log("stopping")
