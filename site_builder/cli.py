@@ -136,6 +136,10 @@ def cmd_serve(args: argparse.Namespace) -> int:
     """Build the site, serve it locally and rebuild it on every change until Ctrl-C."""
     from .serve import ServeOptions, serve  # tornado and livereload load only for this command
 
+    refused = refuse_non_site(args.site)
+    if refused is not None:
+        return refused
+
     def say(message: str) -> None:
         print(message, flush=True)
 
@@ -199,9 +203,10 @@ def cmd_check(args: argparse.Namespace) -> int:
     """Validate the site and its built output; print every problem."""
     from .check import check_site
 
+    refused = refuse_non_site(args.site)
+    if refused is not None:
+        return refused
     site = Path(args.site)
-    if not site.is_dir():
-        return no_site_folder(args.site)
     problems = check_site(site, Path(args.output) if args.output else None, args.base_url,
                           log=print)
     for problem in problems:
