@@ -36,8 +36,10 @@ _HREF = re.compile(rb"href=[\"']?([^\"'\s>]+)", re.IGNORECASE)
 
 
 def check_site(site_dir: Path, output_dir: Path | None = None, base_url: str | None = None,
-               log: Callable[[str], None] = lambda message: None) -> list[str]:
-    """Return every problem found in the site (config, raw articles, entries, clashes, links)."""
+               log: Callable[[str], None] = lambda message: None,
+               warn: Callable[[str], None] | None = None) -> list[str]:
+    """Return every problem found in the site (config, raw articles, entries, templates,
+    clashes, links); warn (log when not given) hears of an output older than its sources."""
     site_dir = Path(site_dir)
     try:
         config = load_config(site_dir, {"base_url": base_url})
@@ -75,7 +77,7 @@ def check_site(site_dir: Path, output_dir: Path | None = None, base_url: str | N
         except SitegenError as exc:
             problems.append(str(exc))
 
-    problems += check_output(site_dir, config, output_dir, base_url, log)
+    problems += check_output(site_dir, config, output_dir, base_url, log, warn or log)
     return problems
 
 
@@ -143,7 +145,8 @@ def find_slug_clashes(entries: Sequence[Entry], config: Config, site_dir: Path) 
 
 
 def check_output(site_dir: Path, config: Config, output_dir: Path | None,
-                 base_url: str | None, log: Callable[[str], None]) -> list[str]:
+                 base_url: str | None, log: Callable[[str], None],
+                 warn: Callable[[str], None]) -> list[str]:
     """Return the broken links and anchors of the built output, if there is one, and whether
     it is too big for GitHub Pages."""
     out_dir = Path(output_dir) if output_dir else site_dir / config.output_dir
@@ -160,12 +163,14 @@ def check_output(site_dir: Path, config: Config, output_dir: Path | None,
         return []
     shown = site_relpath(out_dir, site_dir)
     pages = load_output(out_dir)
-    stale = stale_output_problem(site_dir, config, out_dir, shown)
+    stale = stale_output_warning(site_dir, config, out_dir, shown)
+    if stale:
+        warn(stale)
     base_path = config.base_path if base_url else (built_base_path(pages) or config.base_path)
     problems = find_broken_links(pages, base_path)
     log(f"checked the links of {sum(p.endswith('.html') for p in pages)} page(s) in {out_dir} "
         f"(base path {base_path})")
-    found = ([stale] if stale else []) + summarise_outside(
+    found = summarise_outside(
         shown, [f"{shown}/{problem}" for problem in problems], base_path, base_url)
     size = sum((out_dir / rel).stat().st_size for rel in pages)
     log(f"the built site is {size / 1e6:,.1f} MB in {len(pages):,} files")
@@ -175,8 +180,8 @@ def check_output(site_dir: Path, config: Config, output_dir: Path | None,
     return found
 
 
-def stale_output_problem(site_dir: Path, config: Config, out_dir: Path, shown: str) -> str | None:
-    """Return a problem when a source of the site changed after the output was last built
+def stale_output_warning(site_dir: Path, config: Config, out_dir: Path, shown: str) -> str | None:
+    """Return a warning when a source of the site changed after the output was last built
     (by the time of the build's record of the folder), else None."""
     try:
         built = cache.manifest_path(site_dir / cache.CACHE_DIR, out_dir).stat().st_mtime_ns
@@ -193,8 +198,8 @@ def stale_output_problem(site_dir: Path, config: Config, out_dir: Path, shown: s
         return None
     first = site_relpath(Path(max(newer, key=lambda path: sources[path][0])), site_dir)
     more = f" and {len(newer) - 1:,} other source(s)" if len(newer) > 1 else ""
-    return (f"{shown}: older than its sources ({first}{more} changed after the last build): "
-            f"run sitegen build before checking its links")
+    return (f"{shown}: warning: older than its sources ({first}{more} changed after the last "
+            f"build): run sitegen build, then check its links again")
 
 
 def summarise_outside(out: str, problems: list[str], base_path: str,

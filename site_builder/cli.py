@@ -208,7 +208,7 @@ def cmd_check(args: argparse.Namespace) -> int:
         return refused
     site = Path(args.site)
     problems = check_site(site, Path(args.output) if args.output else None, args.base_url,
-                          log=print)
+                          log=print, warn=print_warning)
     for problem in problems:
         print_error(problem)
     count = len(problems)
