@@ -27,12 +27,11 @@ from .model.records import Entry
 from .model.site import Layout
 
 CACHE_DIR = ".sitegen-cache"
-FORMAT = 5  # bump when what the cache stores changes shape, or how an entry file is parsed
+FORMAT = 6  # bump when what the cache stores changes shape, or how an entry file is parsed
 ENTRIES_FILE = "entries.json"
 DELTA_FILE = "entries-delta.json"
 RELATED_FILE = "related.json"
 LAYOUT_FILE = "layout.json"
-SKIPPED_FILE = "skipped.json"
 MANIFEST_PREFIX = "outputs-"
 OLD_SUFFIX = ".pickle"   # the cache of earlier versions, never read: unpickling can run code
 DELTA_LIMIT = 500   # entries the delta file may hold before the whole cache is written again
@@ -73,6 +72,7 @@ class Manifest:
     pages: int = 0                                             # how many outputs are pages
     shape: str = ""                                            # see build.site_shape
     bodies: dict[str, str] = field(default_factory=dict)       # entry path -> its file's digest
+    skipped: list[SourceError] = field(default_factory=list)   # raw articles not imported
 
 
 def _read(path: Path, kind: str, decode: Callable[..., Any], log: Log | None,
@@ -258,11 +258,10 @@ def write_layout(cache_dir: Path, shape: str, layout: Layout) -> None:
     _write(cache_dir / LAYOUT_FILE, "layout", {"shape": shape, "layout": encode_layout(layout)})
 
 
-def _decode_skipped(data: Any) -> tuple[str, list[SourceError]]:
-    """Return (signature, errors) of a decoded skipped-articles file."""
-    signature, errors = mapping_values(data, ("signature", "errors"))
-    if type(signature) is not str or type(errors) is not list:
-        raise BadCache("the skipped articles have a field of the wrong type")
+def _decode_skipped(errors: Any) -> list[SourceError]:
+    """Return the errors of the raw articles a build skipped, from what write_manifest made."""
+    if type(errors) is not list:
+        raise BadCache("the skipped articles are not a list")
     found = []
     for item in errors:
         if type(item) is not list or len(item) != 4 or type(item[0]) is not str \
@@ -270,21 +269,7 @@ def _decode_skipped(data: Any) -> tuple[str, list[SourceError]]:
                 or not (item[3] is None or type(item[3]) is str):
             raise BadCache("a skipped article is not (path, line, message, hint)")
         found.append(SourceError(*item))
-    return signature, found
-
-
-def load_skipped(cache_dir: Path, signature: str, log: Log | None = None
-                 ) -> list[SourceError] | None:
-    """Return the errors of the raw articles the build of that input signature skipped, or
-    None when no build of that signature recorded them."""
-    stored = _read(cache_dir / SKIPPED_FILE, "skipped", _decode_skipped, log)
-    return stored[1] if stored is not None and stored[0] == signature else None
-
-
-def write_skipped(cache_dir: Path, signature: str, errors: list[SourceError]) -> None:
-    """Store the errors of the raw articles a build of that input signature skipped."""
-    _write(cache_dir / SKIPPED_FILE, "skipped", {"signature": signature, "errors": [
-        [e.path, e.line, e.message, e.hint] for e in errors]})
+    return found
 
 
 def manifest_path(cache_dir: Path, out_dir: Path) -> Path:
@@ -294,14 +279,14 @@ def manifest_path(cache_dir: Path, out_dir: Path) -> Path:
 
 def _decode_manifest(data: Any) -> Manifest:
     """Return the Manifest of a decoded manifest file."""
-    signature, folder, outputs, pages, shape, bodies = mapping_values(
-        data, ("signature", "folder_id", "outputs", "pages", "shape", "bodies"))
+    signature, folder, outputs, pages, shape, bodies, skipped = mapping_values(
+        data, ("signature", "folder_id", "outputs", "pages", "shape", "bodies", "skipped"))
     if type(signature) is not str or type(shape) is not str or type(pages) is not int \
             or type(folder) is not list or len(folder) != 2 or set(map(type, folder)) != {int}:
         raise BadCache("the manifest has a field of the wrong type")
     return Manifest(signature=signature, folder_id=tuple(folder),  # type: ignore[arg-type]
                     outputs=decode_outputs(outputs), pages=pages, shape=shape,
-                    bodies=decode_digests(bodies))
+                    bodies=decode_digests(bodies), skipped=_decode_skipped(skipped))
 
 
 def has_old_manifest(cache_dir: Path, out_dir: Path) -> bool:
@@ -324,7 +309,8 @@ def write_manifest(cache_dir: Path, out_dir: Path, manifest: Manifest) -> None:
     _write(manifest_path(cache_dir, out_dir), "outputs", {
         "signature": manifest.signature, "folder_id": list(manifest.folder_id),
         "outputs": encode_outputs(manifest.outputs), "pages": manifest.pages,
-        "shape": manifest.shape, "bodies": manifest.bodies})
+        "shape": manifest.shape, "bodies": manifest.bodies,
+        "skipped": [[e.path, e.line, e.message, e.hint] for e in manifest.skipped]})
 
 
 def folder_id(path: Path) -> tuple[int, int]:
