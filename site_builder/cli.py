@@ -15,8 +15,8 @@ from typing import Callable, Sequence
 
 # Each command imports what only it needs, so that `sitegen build` starts without the rest.
 from . import __version__
-from .build import BuildOptions, BuildReport, build, describe
-from .core.annotations import build_summary, is_github_actions, workflow_command
+from .build import BuildOptions, build, describe
+from .core.annotations import build_summary, failure_summary, is_github_actions, workflow_command
 from .core.config import CONFIG_FILE, load_config
 from .core.errors import BuildFailed, SitegenError
 
@@ -49,13 +49,11 @@ def annotate(kind: str, problem: str | SitegenError) -> None:
         print(workflow_command(kind, problem), flush=True)
 
 
-def write_step_summary(report: BuildReport) -> None:
-    """Append the build's Markdown summary to the job's step summary, when there is one."""
+def write_step_summary(text: str) -> None:
+    """Append Markdown to the job's step summary, when there is one."""
     path = os.environ.get("GITHUB_STEP_SUMMARY")
     if not path:
         return
-    text = build_summary(len(report.imported), report.skipped_raw, report.entries, report.pages,
-                         report.write.written, report.up_to_date)
     try:
         with open(path, "a", encoding="utf-8") as summary:
             summary.write(text)
@@ -101,11 +99,16 @@ def cmd_build(args: argparse.Namespace) -> int:
                            output_dir=Path(args.output) if args.output else None,
                            jobs=args.jobs, clean=args.clean, strict=args.strict)
     watch = show_progress if sys.stderr.isatty() and not args.quiet else None
-    report = build(options, log=say, progress=watch, warn=print_warning)
+    try:
+        report = build(options, log=say, progress=watch, warn=print_warning)
+    except SitegenError as exc:
+        write_step_summary(failure_summary(exc))
+        raise
     for error in report.skipped_raw:
         print_warning(error)
     say(describe(report))
-    write_step_summary(report)
+    write_step_summary(build_summary(len(report.imported), report.skipped_raw, report.entries,
+                                     report.pages, report.write.written, report.up_to_date))
     return EXIT_OK
 
 

@@ -106,9 +106,13 @@ def test_github_actions_annotations_and_step_summary(site: Path, tmp_path_factor
     assert "- raw articles imported: 2\n" in text and "- entries published: 2\n" in text
     assert "- raw articles skipped: 1\n  - `seeds/broken.txt:1`: expected" in text
     assert "- pages: " in text
-    strict = sitegen(site, "build", "--strict", GITHUB_ACTIONS="true")
+    strict = sitegen(site, "build", "--strict", GITHUB_ACTIONS="true",
+                     GITHUB_STEP_SUMMARY=str(summary))
     assert "::error file=seeds/broken.txt,line=1::" in strict.stdout
     assert "::error::1 error stopped the build" in strict.stdout
+    failed = summary.read_text()[len(text):]
+    assert failed.startswith("### sitegen build failed\n\n- 1 error stopped the build")
+    assert "\n  - `seeds/broken.txt:1`: expected" in failed
     plain = sitegen(site, "build")
     assert "::" not in plain.stdout        # outside Actions, no workflow commands
 

@@ -57,6 +57,21 @@ def workflow_command(kind: str, problem: str | SitegenError) -> str:
     return head + escape_data(message)
 
 
+def failure_summary(failure: SitegenError) -> str:
+    """Return the Markdown a failed build adds to the job's step summary."""
+    errors = getattr(failure, "errors", [])    # a BuildFailed carries them
+    lines = ["### sitegen build failed", "", f"- {failure}"]
+    lines += [_summary_item(error) for error in errors[:SUMMARY_SHOWN]]
+    return "\n".join(lines) + "\n\n"
+
+
+def _summary_item(problem: str | SitegenError) -> str:
+    """Return a problem as an item of a Markdown list, its location in code type."""
+    path, line, message = locate(problem)
+    where = f"{path}:{line}" if line is not None else (path or "")
+    return f"  - `{where}`: {message}" if where else f"  - {message}"
+
+
 def build_summary(imported: int, skipped: Iterable[str | SitegenError], entries: int,
                   pages: int, written: int, up_to_date: bool = False) -> str:
     """Return the Markdown a build adds to the job's step summary."""
@@ -69,10 +84,7 @@ def build_summary(imported: int, skipped: Iterable[str | SitegenError], entries:
         lines += [f"- raw articles imported: {imported:,}", f"- entries published: {entries:,}",
                   f"- pages: {pages:,} ({written:,} files written)"]
     lines.append(f"- raw articles skipped: {len(skipped):,}")
-    for problem in skipped[:SUMMARY_SHOWN]:
-        path, line, message = locate(problem)
-        where = f"{path}:{line}" if line is not None else (path or "")
-        lines.append(f"  - `{where}`: {message}" if where else f"  - {message}")
+    lines += [_summary_item(problem) for problem in skipped[:SUMMARY_SHOWN]]
     if len(skipped) > SUMMARY_SHOWN:
         lines.append(f"  - … and {len(skipped) - SUMMARY_SHOWN:,} more")
     return "\n".join(lines) + "\n\n"
