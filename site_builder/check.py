@@ -13,12 +13,11 @@ from typing import Callable, Sequence
 from urllib.parse import urlsplit
 
 from . import cache
+from .build import distinct_errors, year_links
 from .core.config import CONFIG_FILE, Config, load_config
 from .core.errors import SitegenError, SourceError
 from .core.urls import output_file, permalink_path
-from .model.records import Entry, RawArticle
-from .build import distinct_errors, year_links
-from .model.records import Site
+from .model.records import Entry, RawArticle, Site
 from .model.site import build_site
 from .outputs.folder import output_folder_problem
 from .outputs.linkcheck import find_broken_links, load_output
@@ -161,7 +160,7 @@ def check_output(site_dir: Path, config: Config, output_dir: Path | None,
             return [f"{out_dir}: no such folder (build the site first, or give --output)"]
         log(f"no built site in {out_dir}: links not checked (run sitegen build first)")
         return []
-    shown = site_relpath(out_dir, site_dir)
+    shown = ingest.site_relpath(out_dir, site_dir)
     pages = load_output(out_dir)
     stale = stale_output_warning(site_dir, config, out_dir, shown)
     if stale:
@@ -196,7 +195,7 @@ def stale_output_warning(site_dir: Path, config: Config, out_dir: Path, shown: s
     newer = [path for path, (mtime, _) in sources.items() if mtime > built]
     if not newer:
         return None
-    first = site_relpath(Path(max(newer, key=lambda path: sources[path][0])), site_dir)
+    first = ingest.site_relpath(Path(max(newer, key=lambda path: sources[path][0])), site_dir)
     more = f" and {len(newer) - 1:,} other source(s)" if len(newer) > 1 else ""
     return (f"{shown}: warning: older than its sources ({first}{more} changed after the last "
             f"build): run sitegen build, then check its links again")
@@ -217,14 +216,6 @@ def summarise_outside(out: str, problems: list[str], base_path: str,
                f"built for another base URL): {rebuild}, or check it with the --base-url it was "
                f"built for; the first {OUTSIDE_SHOWN}:{shown}")
     return [summary] + [problem for problem in problems if OUTSIDE not in problem]
-
-
-def site_relpath(path: Path, site_dir: Path) -> str:
-    """Return path relative to the site folder when it is inside, else as given (POSIX)."""
-    try:
-        return path.resolve().relative_to(site_dir.resolve()).as_posix()
-    except ValueError:
-        return path.as_posix()
 
 
 def built_base_path(pages: dict[str, bytes]) -> str | None:
