@@ -1,6 +1,8 @@
 """The command line: parse arguments, run a command, print one line per problem.
 
-Exit codes: 0 success, 1 content or build errors, 2 usage errors.
+Exit codes: 0 success, 1 content or build errors (or a folder that is no site), 2 usage errors.
+Problems and warnings go to stderr, paths relative to the site folder; in GitHub Actions each
+is also a workflow command on stdout.
 """
 
 from __future__ import annotations
@@ -329,11 +331,13 @@ def make_parser() -> argparse.ArgumentParser:
 
     p = commands.add_parser("check", help="find problems without building",
                             formatter_class=example,
-                            description="Check the config, every raw article in seeds/, every entry and the\n"
-                                        "output pages for clashes, writing nothing; then, if the\n"
+                            description="Check the config, every raw article in seeds/, every entry, the\n"
+                                        "output pages for clashes and the templates (one page of\n"
+                                        "each rendered in memory), writing nothing; then, if the\n"
                                         "site has been built, every internal link and anchor of\n"
                                         "the built site, and its size against GitHub Pages' 1 GB.\n"
-                                        "Prints each problem as path:line: message.",
+                                        "Prints each problem on stderr as path:line: message,\n"
+                                        "paths relative to the site folder.",
                             epilog="example:\n  sitegen check\n"
                                    "  sitegen check --output public --base-url "
                                    "https://user.github.io/repo/")
