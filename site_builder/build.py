@@ -11,6 +11,7 @@ from __future__ import annotations
 import contextlib
 import gc
 import time
+from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterator, Sequence
@@ -46,7 +47,8 @@ class BuildReport:
     files: int = 0
     rendered: int = 0
     imported: list[str] = field(default_factory=list)
-    skipped: list[str] = field(default_factory=list)
+    skipped: list[str] = field(default_factory=list)           # duplicates, not written again
+    skipped_raw: list[SourceError] = field(default_factory=list)  # raw articles not imported
     write: folder.WriteReport = field(default_factory=folder.WriteReport)
     steps: list[tuple[str, float]] = field(default_factory=list)
     up_to_date: bool = False
@@ -67,6 +69,7 @@ class BuildOptions:
     output_dir: Path | None = None
     jobs: int | None = None
     clean: bool = False      # ignore the cache: parse and render everything
+    strict: bool = False     # a raw article that cannot be imported fails the build
 
 
 @dataclass(frozen=True)
@@ -88,13 +91,16 @@ class Builder:
     """One build of one site: the steps, and what they hand each other."""
 
     def __init__(self, options: BuildOptions, log: Callable[[str], None],
-                 progress: Callable[[str, int, int], None] | None):
+                 progress: Callable[[str, int, int], None] | None,
+                 warn: Callable[[str], None] | None = None):
         self.options = options
         self.log = log
+        self.warn = warn or log
         self.progress = progress
         self.site_dir = options.site_dir.resolve()
         self.jobs = options.jobs or parallel.default_jobs()
         self.config = load_config(self.site_dir, {"base_url": options.base_url})
+        self.strict = options.strict or self.config.strict
         self.out_dir = options.output_dir.resolve() if options.output_dir \
             else self.site_dir / self.config.output_dir
         self.cache_dir = self.site_dir / cache.CACHE_DIR
@@ -115,8 +121,11 @@ class Builder:
         signature = inputs.signature(config, drafts)
         self.step("scan")
         if manifest.signature == signature and self.out_dir.is_dir():
+            report.skipped_raw = manifest.skipped   # named on every build until fixed
+            self.refuse_skipped()
             report.up_to_date = True
             report.files = report.write.unchanged = len(manifest.outputs)
+            report.pages = manifest.pages
             return report
 
         entries, imported = self.load_entries(inputs)
@@ -128,7 +137,7 @@ class Builder:
         published = [e for e in entries if drafts or not e.draft]
         for warning in tag_cap_warnings(published, config, self.site_dir) + \
                 event_date_warnings(published, self.site_dir):
-            self.log(warning)
+            self.warn(warning)
         shape = site_shape(config, drafts, inputs.templates, entries)
         site = assemble_site(published, self.site_layout(published, shape))
         report.entries = len(site.entries)
@@ -146,8 +155,15 @@ class Builder:
         self.update_search(site, outputs)
         cache.write_manifest(self.cache_dir, self.out_dir, cache.Manifest(
             signature=signature, shape=shape, pages=pages,
-            bodies={entry.path: entry.digest for entry in published}, outputs=outputs))
+            bodies={entry.path: entry.digest for entry in published}, outputs=outputs,
+            skipped=report.skipped_raw))
         return report
+
+    def refuse_skipped(self) -> None:
+        """Raise BuildFailed when the build is strict and raw articles were skipped."""
+        if self.strict and self.report.skipped_raw:
+            raise BuildFailed(self.report.skipped_raw, why="strict: every raw article in "
+                              f"{self.config.seeds_dir}/ must import; fix or remove these")
 
     def claim_output(self) -> cache.Manifest:
         """Make sure the output folder may be written; return its manifest (empty if unknown).
@@ -208,7 +224,8 @@ class Builder:
 
     def load_entries(self, inputs: Inputs) -> tuple[list[Entry], list[str]]:
         """Return every entry (cached, parsed, or imported from seeds) and the entry files the
-        import wrote; raise on any error."""
+        import wrote; raise on any error but raw articles that cannot be imported, which are
+        skipped (report.skipped_raw) unless the build is strict."""
         config = self.config
         entry_cache = cache.EntryCache(zone=config.timezone) if self.options.clean \
             else cache.load_entry_cache(self.cache_dir, config.timezone, self.log)
@@ -229,12 +246,15 @@ class Builder:
         imported: list[str] = []
         seeds = entry_cache.seeds
         if not errors:
-            added, seeds, imported, import_errors = self.import_seeds(entries, seeds, inputs.seeds)
+            added, seeds, imported, import_errors, skipped = self.import_seeds(
+                entries, seeds, inputs.seeds)
             entries.update(added)
             errors += import_errors
+            self.report.skipped_raw = skipped
         self.step("import seeds")
         if errors:
             raise BuildFailed(errors)
+        self.refuse_skipped()
         fresh = cache.EntryCache(zone=config.timezone, entries=entries, seeds=seeds)
         if fresh != entry_cache:
             cache.write_entry_cache(self.cache_dir, fresh, entry_cache)
@@ -261,9 +281,10 @@ class Builder:
     def import_seeds(self, entries: dict[str, tuple[cache.Stat, Entry]],
                      seeds: dict[str, tuple[cache.Stat, str]], seed_files: dict[str, cache.Stat]
                      ) -> tuple[dict[str, tuple[cache.Stat, Entry]], dict[str, tuple[cache.Stat, str]],
-                                list[str], list[SourceError]]:
+                                list[str], list[SourceError], list[SourceError]]:
         """Import the raw articles whose source URL has no entry yet; return the entries they
-        became, every raw file's (stat, URL) now, the entry files written and the errors.
+        became, every raw file's (stat, URL) now, the entry files written, the errors of the
+        entries written and those of the raw articles that could not be imported.
 
         seeds is what the last build knew of the raw files: one it imported, unchanged, whose
         URL still has an entry, is not read again.
@@ -281,7 +302,7 @@ class Builder:
             else:
                 to_import.append(path)
         if not to_import:
-            return {}, kept_seeds, [], []
+            return {}, kept_seeds, [], [], []
         from .sources import ingest   # here, not above: most builds import nothing, and need not load it
 
         known_slugs = taken_slugs((rel, e.slug) for rel, (_, e) in entries.items())
@@ -303,7 +324,7 @@ class Builder:
             urls = _seed_urls(Path(path), rel)
             if urls and keys.issuperset(map(url_key, urls)):
                 kept_seeds[rel] = (seed_files[path], " ".join(urls))
-        return added, kept_seeds, list(result.written), list(result.errors) + parse_errors
+        return added, kept_seeds, list(result.written), parse_errors, list(result.errors)
 
     def output_keys(self, plan: list[Output], theme: Theme) -> list[str]:
         """Return each output's key: a digest of its view, its template (with every template
@@ -398,6 +419,7 @@ class Builder:
             else:
                 kept.add(path)
         if errors:
+            errors = distinct_errors(errors, self.site_dir)
             raise BuildFailed(errors, shown=ERRORS_SHOWN) if len(errors) > 1 else errors[0]
         return outputs, written, kept
 
@@ -412,7 +434,7 @@ class Builder:
         problem = search.index_site(self.out_dir, [(date, rel, outputs[rel][1])
                                                    for date, rel in pages], self.log)
         if problem:
-            self.log(problem)
+            self.warn(problem)
         self.step("search index")
 
     def render(self, plan: list[Output], todo: list[int], theme: Theme, staging: Path,
@@ -455,6 +477,39 @@ class Builder:
         if self.progress is None:
             return None
         return lambda done, total: self.progress(what, done, total)
+
+
+def distinct_errors(errors: Sequence[SitegenError], site_dir: Path) -> list[SitegenError]:
+    """Return each distinct render error once, with its file relative to the site folder and
+    the number of pages it stopped when more than one: a template error stops every page that
+    uses the template."""
+    counts: Counter[str] = Counter()
+    first: dict[str, SitegenError] = {}
+    for error in errors:
+        error = site_relative(error, site_dir)
+        counts[str(error)] += 1
+        first.setdefault(str(error), error)
+    return [with_page_count(first[text], count) for text, count in counts.items()]
+
+
+def site_relative(error: SitegenError, site_dir: Path) -> SitegenError:
+    """Return the error with its file named relative to the site folder, when it is inside."""
+    if not isinstance(error, SourceError) or not Path(error.path).is_absolute():
+        return error
+    path = Path(error.path)
+    if not path.is_relative_to(site_dir):
+        return error
+    return SourceError(path.relative_to(site_dir).as_posix(), error.line, error.message, error.hint)
+
+
+def with_page_count(error: SitegenError, pages: int) -> SitegenError:
+    """Return the error saying how many pages it stopped, when more than one."""
+    if pages == 1:
+        return error
+    if isinstance(error, SourceError):
+        return SourceError(error.path, error.line, f"{error.message} (on {pages:,} pages)",
+                           error.hint)
+    return SitegenError(f"{error} (on {pages:,} pages)")
 
 
 def year_links(site: Site, config: Config) -> tuple[Link, ...]:
@@ -513,13 +568,15 @@ def _seed_urls(path: Path, rel: str) -> list[str]:
 
 
 def build(options: BuildOptions, log: Callable[[str], None] = lambda message: None,
-          progress: Callable[[str, int, int], None] | None = None) -> BuildReport:
+          progress: Callable[[str, int, int], None] | None = None,
+          warn: Callable[[str], None] | None = None) -> BuildReport:
     """Build the site in options.site_dir; raise BuildFailed with every error found.
 
-    log receives messages worth printing; progress(step, done, total) hears how long steps go.
+    log receives messages worth printing, warn the warnings (log when not given);
+    progress(step, done, total) hears how long steps go.
     """
     with _paused_gc():
-        return Builder(options, log, progress).run()
+        return Builder(options, log, progress, warn).run()
 
 
 @contextlib.contextmanager
@@ -540,11 +597,24 @@ def _paused_gc() -> Iterator[None]:
 
 
 def describe(report: BuildReport) -> str:
-    """Return the one-line summary printed after a build."""
+    """Return the summary printed after a build: one line, and one more naming the raw
+    articles skipped."""
     if report.up_to_date:
-        return f"site is up to date ({report.files} files) — checked in {report.seconds:.2f} s"
-    write = report.write
-    entries = "1 entry" if report.entries == 1 else f"{report.entries} entries"
-    return (f"built {entries} into {report.pages} pages "
-            f"({report.files} files: {write.written} written, {write.unchanged} unchanged, "
-            f"{write.removed} removed) in {report.seconds:.2f} s")
+        summary = f"site is up to date ({report.files} files) — checked in {report.seconds:.2f} s"
+    else:
+        write = report.write
+        entries = "1 entry" if report.entries == 1 else f"{report.entries} entries"
+        summary = (f"built {entries} into {report.pages} pages "
+                   f"({report.files} files: {write.written} written, {write.unchanged} unchanged, "
+                   f"{write.removed} removed) in {report.seconds:.2f} s")
+    return summary + describe_skipped(report.skipped_raw)
+
+
+def describe_skipped(skipped: Sequence[SourceError]) -> str:
+    """Return the summary's line naming the raw articles skipped, or nothing when none was."""
+    if not skipped:
+        return ""
+    paths = sorted({error.path for error in skipped})
+    count = "1 raw article" if len(paths) == 1 else f"{len(paths)} raw articles"
+    return (f"\nskipped {count} that could not be imported (fix or remove them; "
+            f"sitegen build --strict fails on them): {', '.join(paths)}")

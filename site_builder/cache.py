@@ -22,6 +22,7 @@ from .cacheformat import (BadCache, decode_digests, decode_entries, decode_layou
                           encode_layout, encode_outputs, encode_seeds,
                           mapping_values)
 from .core.digests import digest_of
+from .core.errors import SourceError
 from .model.records import Entry
 from .model.site import Layout
 
@@ -71,6 +72,7 @@ class Manifest:
     pages: int = 0                                             # how many outputs are pages
     shape: str = ""                                            # see build.site_shape
     bodies: dict[str, str] = field(default_factory=dict)       # entry path -> its file's digest
+    skipped: list[SourceError] = field(default_factory=list)   # raw articles not imported
 
 
 def _read(path: Path, kind: str, decode: Callable[..., Any], log: Log | None,
@@ -256,6 +258,20 @@ def write_layout(cache_dir: Path, shape: str, layout: Layout) -> None:
     _write(cache_dir / LAYOUT_FILE, "layout", {"shape": shape, "layout": encode_layout(layout)})
 
 
+def _decode_skipped(errors: Any) -> list[SourceError]:
+    """Return the errors of the raw articles a build skipped, from what write_manifest made."""
+    if type(errors) is not list:
+        raise BadCache("the skipped articles are not a list")
+    found = []
+    for item in errors:
+        if type(item) is not list or len(item) != 4 or type(item[0]) is not str \
+                or type(item[2]) is not str or not (item[1] is None or type(item[1]) is int) \
+                or not (item[3] is None or type(item[3]) is str):
+            raise BadCache("a skipped article is not (path, line, message, hint)")
+        found.append(SourceError(*item))
+    return found
+
+
 def manifest_path(cache_dir: Path, out_dir: Path) -> Path:
     """Return where the manifest of out_dir is kept (one per output folder)."""
     return cache_dir / f"{MANIFEST_PREFIX}{digest_of(str(out_dir.resolve()))[:12]}.json"
@@ -263,14 +279,14 @@ def manifest_path(cache_dir: Path, out_dir: Path) -> Path:
 
 def _decode_manifest(data: Any) -> Manifest:
     """Return the Manifest of a decoded manifest file."""
-    signature, folder, outputs, pages, shape, bodies = mapping_values(
-        data, ("signature", "folder_id", "outputs", "pages", "shape", "bodies"))
+    signature, folder, outputs, pages, shape, bodies, skipped = mapping_values(
+        data, ("signature", "folder_id", "outputs", "pages", "shape", "bodies", "skipped"))
     if type(signature) is not str or type(shape) is not str or type(pages) is not int \
             or type(folder) is not list or len(folder) != 2 or set(map(type, folder)) != {int}:
         raise BadCache("the manifest has a field of the wrong type")
     return Manifest(signature=signature, folder_id=tuple(folder),  # type: ignore[arg-type]
                     outputs=decode_outputs(outputs), pages=pages, shape=shape,
-                    bodies=decode_digests(bodies))
+                    bodies=decode_digests(bodies), skipped=_decode_skipped(skipped))
 
 
 def has_old_manifest(cache_dir: Path, out_dir: Path) -> bool:
@@ -293,7 +309,8 @@ def write_manifest(cache_dir: Path, out_dir: Path, manifest: Manifest) -> None:
     _write(manifest_path(cache_dir, out_dir), "outputs", {
         "signature": manifest.signature, "folder_id": list(manifest.folder_id),
         "outputs": encode_outputs(manifest.outputs), "pages": manifest.pages,
-        "shape": manifest.shape, "bodies": manifest.bodies})
+        "shape": manifest.shape, "bodies": manifest.bodies,
+        "skipped": [[e.path, e.line, e.message, e.hint] for e in manifest.skipped]})
 
 
 def folder_id(path: Path) -> tuple[int, int]:

@@ -13,28 +13,34 @@ from typing import Callable, Sequence
 from urllib.parse import urlsplit
 
 from . import cache
-from .core.config import Config, load_config
+from .build import distinct_errors, year_links
+from .core.config import CONFIG_FILE, Config, load_config
 from .core.errors import SitegenError, SourceError
 from .core.urls import output_file, permalink_path
-from .model.records import Entry, RawArticle
+from .model.records import Entry, RawArticle, Site
 from .model.site import build_site
 from .outputs.folder import output_folder_problem
 from .outputs.linkcheck import find_broken_links, load_output
-from .outputs.plan import build_plan
+from .outputs.plan import Output, PageOutput, build_plan
+from .outputs.render import load_theme, render_page
 from .sources import ingest
 from .sources.content import (event_date_warnings, file_key_line, inferred_event_dates,
                               load_entries, parse_entry, tag_cap_warnings)
-from .sources.tree import find_files, taken_slugs
+from .sources.tree import find_files, scan_tree, taken_slugs
 from .sources.urlnorm import url_key
 
 PAGES_SIZE_LIMIT = 1_000_000_000   # bytes: GitHub Pages publishes sites up to 1 GB
+OUTSIDE_SHOWN = 3   # links outside the base path listed by name; more are summarised
+OUTSIDE = "leads outside the site's base path"
 _CANONICAL = re.compile(rb"<link\s[^>]*rel=[\"']?canonical[\"']?[^>]*>", re.IGNORECASE)
 _HREF = re.compile(rb"href=[\"']?([^\"'\s>]+)", re.IGNORECASE)
 
 
 def check_site(site_dir: Path, output_dir: Path | None = None, base_url: str | None = None,
-               log: Callable[[str], None] = lambda message: None) -> list[str]:
-    """Return every problem found in the site (config, raw articles, entries, clashes, links)."""
+               log: Callable[[str], None] = lambda message: None,
+               warn: Callable[[str], None] | None = None) -> list[str]:
+    """Return every problem found in the site (config, raw articles, entries, templates,
+    clashes, links); warn (log when not given) hears of an output older than its sources."""
     site_dir = Path(site_dir)
     try:
         config = load_config(site_dir, {"base_url": base_url})
@@ -69,13 +75,34 @@ def check_site(site_dir: Path, output_dir: Path | None = None, base_url: str | N
     problems += clashes
     if not clashes:
         try:
-            plan = build_plan(build_site(entries + pending, config), config)
+            site = build_site(entries + pending, config)
+            plan = build_plan(site, config)
             log(f"planned {len(plan)} output files")
+            problems += render_each_template(site_dir, config, site, plan, log)
         except SitegenError as exc:
             problems.append(str(exc))
 
-    problems += check_output(site_dir, config, output_dir, base_url, log)
+    problems += check_output(site_dir, config, output_dir, base_url, log, warn or log)
     return problems
+
+
+def render_each_template(site_dir: Path, config: Config, site: Site, plan: Sequence[Output],
+                         log: Callable[[str], None]) -> list[str]:
+    """Return the errors of rendering, in memory, the first page of the plan made with each
+    template: the template errors a build would stop on."""
+    theme = load_theme(site_dir, config, year_links(site, config))
+    first: dict[str, PageOutput] = {}
+    for item in plan:
+        if isinstance(item, PageOutput):
+            first.setdefault(item.template, item)
+    errors: list[SitegenError] = []
+    for item in first.values():
+        try:
+            render_page(theme.env, item.template, item.view)
+        except SitegenError as exc:
+            errors.append(exc)
+    log(f"rendered one page with each of {len(first)} templates")
+    return [str(error) for error in distinct_errors(errors, site_dir.resolve())]
 
 
 def pending_entries(articles: Sequence[RawArticle], entries: Sequence[Entry],
@@ -123,7 +150,8 @@ def find_slug_clashes(entries: Sequence[Entry], config: Config, site_dir: Path) 
 
 
 def check_output(site_dir: Path, config: Config, output_dir: Path | None,
-                 base_url: str | None, log: Callable[[str], None]) -> list[str]:
+                 base_url: str | None, log: Callable[[str], None],
+                 warn: Callable[[str], None]) -> list[str]:
     """Return the broken links and anchors of the built output, if there is one, and whether
     it is too big for GitHub Pages."""
     out_dir = Path(output_dir) if output_dir else site_dir / config.output_dir
@@ -138,18 +166,62 @@ def check_output(site_dir: Path, config: Config, output_dir: Path | None,
             return [f"{out_dir}: no such folder (build the site first, or give --output)"]
         log(f"no built site in {out_dir}: links not checked (run sitegen build first)")
         return []
+    shown = ingest.site_relpath(out_dir, site_dir)
     pages = load_output(out_dir)
+    stale = stale_output_warning(site_dir, config, out_dir, shown)
+    if stale:
+        warn(stale)
     base_path = config.base_path if base_url else (built_base_path(pages) or config.base_path)
     problems = find_broken_links(pages, base_path)
     log(f"checked the links of {sum(p.endswith('.html') for p in pages)} page(s) in {out_dir} "
         f"(base path {base_path})")
-    found = [f"{out_dir.as_posix()}/{problem}" for problem in problems]
+    found = summarise_outside(
+        shown, [f"{shown}/{problem}" for problem in problems], base_path, base_url)
     size = sum((out_dir / rel).stat().st_size for rel in pages)
     log(f"the built site is {size / 1e6:,.1f} MB in {len(pages):,} files")
     if size > PAGES_SIZE_LIMIT:
-        found.append(f"{out_dir.as_posix()}: {size / 1e9:.2f} GB, over GitHub Pages' limit of "
+        found.append(f"{shown}: {size / 1e9:.2f} GB, over GitHub Pages' limit of "
                      f"{PAGES_SIZE_LIMIT / 1e9:g} GB for a published site")
     return found
+
+
+def stale_output_warning(site_dir: Path, config: Config, out_dir: Path, shown: str) -> str | None:
+    """Return a warning when a source of the site changed after the output was last built
+    (by the time of the build's record of the folder), else None."""
+    try:
+        built = cache.manifest_path(site_dir / cache.CACHE_DIR, out_dir).stat().st_mtime_ns
+    except OSError:
+        return None   # built elsewhere (a CI runner): nothing to compare with
+    sources = {**scan_tree(site_dir / config.content_dir, ".md"),
+               **scan_tree(site_dir / config.seeds_dir, ".txt"),
+               **scan_tree(site_dir / config.templates_dir)}
+    config_file = site_dir / CONFIG_FILE
+    if config_file.is_file():
+        sources[str(config_file)] = (config_file.stat().st_mtime_ns, 0)
+    newer = [path for path, (mtime, _) in sources.items() if mtime > built]
+    if not newer:
+        return None
+    first = ingest.site_relpath(Path(max(newer, key=lambda path: sources[path][0])), site_dir)
+    more = f" and {len(newer) - 1:,} other source(s)" if len(newer) > 1 else ""
+    return (f"{shown}: warning: older than its sources ({first}{more} changed after the last "
+            f"build): run sitegen build, then check its links again")
+
+
+def summarise_outside(out: str, problems: list[str], base_path: str,
+                      base_url: str | None) -> list[str]:
+    """Return the problems with the links that lead outside the base path, when there are
+    more than OUTSIDE_SHOWN (a site built for another base URL), told as one problem that
+    shows the first few."""
+    outside = [problem for problem in problems if OUTSIDE in problem]
+    if len(outside) <= OUTSIDE_SHOWN:
+        return problems
+    rebuild = f"rebuild with --base-url {base_url}" if base_url else \
+        "rebuild with the --base-url it is published at"
+    shown = "".join(f"\n  {problem}" for problem in outside[:OUTSIDE_SHOWN])
+    summary = (f"{out}: {len(outside):,} internal links point outside {base_path} (the site was "
+               f"built for another base URL): {rebuild}, or check it with the --base-url it was "
+               f"built for; the first {OUTSIDE_SHOWN}:{shown}")
+    return [summary] + [problem for problem in problems if OUTSIDE not in problem]
 
 
 def built_base_path(pages: dict[str, bytes]) -> str | None:

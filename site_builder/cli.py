@@ -1,12 +1,15 @@
 """The command line: parse arguments, run a command, print one line per problem.
 
-Exit codes: 0 success, 1 content or build errors, 2 usage errors.
+Exit codes: 0 success, 1 content or build errors (or a folder that is no site), 2 usage errors.
+Problems and warnings go to stderr, paths relative to the site folder; in GitHub Actions each
+is also a workflow command on stdout.
 """
 
 from __future__ import annotations
 
 import argparse
 import datetime
+import os
 import re
 import sys
 from pathlib import Path
@@ -15,26 +18,57 @@ from typing import Callable, Sequence
 # Each command imports what only it needs, so that `sitegen build` starts without the rest.
 from . import __version__
 from .build import BuildOptions, build, describe
-from .core.config import load_config
+from .core.annotations import build_summary, failure_summary, is_github_actions, workflow_command
+from .core.config import CONFIG_FILE, load_config
 from .core.errors import BuildFailed, SitegenError
 
 EXIT_OK, EXIT_ERRORS, EXIT_USAGE = 0, 1, 2
 PROGRESS_FROM = 1000   # steps with fewer items finish too fast to need a progress line
 
 
-def print_error(message: str) -> None:
-    """Print one problem to stderr."""
-    print(f"error: {message}" if ":" not in message.split(" ")[0] else message, file=sys.stderr)
+def is_located(message: str) -> bool:
+    """Return whether a message starts with the file it is about ('path:line: ...')."""
+    return ":" in message.split(" ")[0]
+
+
+def print_error(problem: str | SitegenError) -> None:
+    """Print one problem to stderr (and, in GitHub Actions, as an error annotation)."""
+    message = str(problem)
+    print(message if is_located(message) else f"error: {message}", file=sys.stderr)
+    annotate("error", problem)
+
+
+def print_warning(problem: str | SitegenError) -> None:
+    """Print one warning to stderr (and, in GitHub Actions, as a warning annotation)."""
+    message = str(problem)
+    print(message if is_located(message) else f"warning: {message}", file=sys.stderr)
+    annotate("warning", problem)
+
+
+def annotate(kind: str, problem: str | SitegenError) -> None:
+    """Print a problem as a GitHub Actions workflow command when running in a workflow."""
+    if is_github_actions(os.environ):
+        print(workflow_command(kind, problem), flush=True)
+
+
+def write_step_summary(text: str) -> None:
+    """Append Markdown to the job's step summary, when there is one."""
+    path = os.environ.get("GITHUB_STEP_SUMMARY")
+    if not path:
+        return
+    try:
+        with open(path, "a", encoding="utf-8") as summary:
+            summary.write(text)
+    except OSError as exc:
+        print_warning(f"{path}: cannot write the step summary: {exc.strerror or exc}")
 
 
 def report_failure(exc: SitegenError) -> int:
     """Print every error a failure carries; return the exit code."""
     if isinstance(exc, BuildFailed):
         for error in exc.errors:
-            print_error(str(error))
-        print_error(str(exc))
-    else:
-        print_error(str(exc))
+            print_error(error)
+    print_error(exc)
     return EXIT_ERRORS
 
 
@@ -59,13 +93,24 @@ def show_progress(step: str, done: int, total: int) -> None:
 
 def cmd_build(args: argparse.Namespace) -> int:
     """Build the site."""
+    refused = refuse_non_site(args.site)
+    if refused is not None:
+        return refused
     say = (lambda message: None) if args.quiet else print
     options = BuildOptions(site_dir=Path(args.site), base_url=args.base_url, drafts=args.drafts,
                            output_dir=Path(args.output) if args.output else None,
-                           jobs=args.jobs, clean=args.clean)
+                           jobs=args.jobs, clean=args.clean, strict=args.strict)
     watch = show_progress if sys.stderr.isatty() and not args.quiet else None
-    report = build(options, log=say, progress=watch)
+    try:
+        report = build(options, log=say, progress=watch, warn=print_warning)
+    except SitegenError as exc:
+        write_step_summary(failure_summary(exc))
+        raise
+    for error in report.skipped_raw:
+        print_warning(error)
     say(describe(report))
+    write_step_summary(build_summary(len(report.imported), report.skipped_raw, report.entries,
+                                     report.pages, report.write.written, report.up_to_date))
     return EXIT_OK
 
 
@@ -96,12 +141,16 @@ def cmd_serve(args: argparse.Namespace) -> int:
     """Build the site, serve it locally and rebuild it on every change until Ctrl-C."""
     from .serve import ServeOptions, serve  # tornado and livereload load only for this command
 
+    refused = refuse_non_site(args.site)
+    if refused is not None:
+        return refused
+
     def say(message: str) -> None:
         print(message, flush=True)
 
     options = ServeOptions(site_dir=Path(args.site), host=args.host, port=args.port,
                            open_browser=args.open, drafts=args.drafts)
-    return serve(options, log=say, log_error=print_error)
+    return serve(options, log=say, log_error=print_error, log_warning=print_warning)
 
 
 def cmd_init(args: argparse.Namespace) -> int:
@@ -122,15 +171,36 @@ def no_site_folder(site: str) -> int:
     return EXIT_USAGE
 
 
+def refuse_non_site(site: str) -> int | None:
+    """Return the exit code for a --site folder that is missing or holds no site (having said
+    so and how to start one), or None when it looks like a site."""
+    folder = Path(site)
+    if not folder.is_dir():
+        return no_site_folder(site)
+    if any((folder / name).exists() for name in (CONFIG_FILE, "content", "seeds")):
+        return None
+    shown = "this folder" if folder.resolve() == Path.cwd().resolve() else folder.as_posix()
+    print_error(f"{shown} does not look like a sitegen site: it has no {CONFIG_FILE}, content/ "
+                f"or seeds/ (start one with: sitegen init; or give the site folder with --site)")
+    return EXIT_ERRORS
+
+
 def cmd_new(args: argparse.Namespace) -> int:
     """Write a new hand-written entry and print its path."""
-    from .scaffold import new_entry, parse_tags
+    from .core.slugs import make_slug
+    from .scaffold import new_entry, parse_tags, slug_owner
 
     site = Path(args.site)
     if not site.is_dir():
         return no_site_folder(args.site)
     path = new_entry(site, args.title, args.date, parse_tags(args.tags))
     print(path.as_posix())
+    wanted = make_slug(" ".join(args.title.split()))
+    if path.stem != wanted:
+        owner = slug_owner(site, wanted)
+        taken = f"{owner} exists with the slug '{wanted}'" if owner \
+            else f"the slug '{wanted}' is taken"
+        print(f"note: wrote {path.as_posix()}, not {wanted}.md, because {taken}", file=sys.stderr)
     return EXIT_OK
 
 
@@ -138,13 +208,14 @@ def cmd_check(args: argparse.Namespace) -> int:
     """Validate the site and its built output; print every problem."""
     from .check import check_site
 
+    refused = refuse_non_site(args.site)
+    if refused is not None:
+        return refused
     site = Path(args.site)
-    if not site.is_dir():
-        return no_site_folder(args.site)
     problems = check_site(site, Path(args.output) if args.output else None, args.base_url,
-                          log=print)
+                          log=print, warn=print_warning)
     for problem in problems:
-        print(problem)
+        print_error(problem)
     count = len(problems)
     print(f"{count} problem{'s' if count != 1 else ''} found" if count else "no problems found")
     return EXIT_ERRORS if problems else EXIT_OK
@@ -200,7 +271,10 @@ def make_parser() -> argparse.ArgumentParser:
                    help="worker processes (default: one per core)")
     p.add_argument("--clean", action="store_true",
                    help="ignore the build cache: read and render everything")
-    p.add_argument("--quiet", "-q", action="store_true", help="print only errors")
+    p.add_argument("--quiet", "-q", action="store_true", help="print only errors and warnings")
+    p.add_argument("--strict", action="store_true",
+                   help="fail when a raw article in seeds/ cannot be imported (default: skip "
+                        "it and say so; also strict: true in sitegen.yaml)")
     p.set_defaults(run=cmd_build)
 
     p = commands.add_parser("import", help="turn raw articles into content entries",
@@ -258,11 +332,13 @@ def make_parser() -> argparse.ArgumentParser:
 
     p = commands.add_parser("check", help="find problems without building",
                             formatter_class=example,
-                            description="Check the config, every raw article in seeds/, every entry and the\n"
-                                        "output pages for clashes, writing nothing; then, if the\n"
+                            description="Check the config, every raw article in seeds/, every entry, the\n"
+                                        "output pages for clashes and the templates (one page of\n"
+                                        "each rendered in memory), writing nothing; then, if the\n"
                                         "site has been built, every internal link and anchor of\n"
                                         "the built site, and its size against GitHub Pages' 1 GB.\n"
-                                        "Prints each problem as path:line: message.",
+                                        "Prints each problem on stderr as path:line: message,\n"
+                                        "paths relative to the site folder.",
                             epilog="example:\n  sitegen check\n"
                                    "  sitegen check --output public --base-url "
                                    "https://user.github.io/repo/")

@@ -16,8 +16,9 @@ from .core.errors import SitegenError
 from .core.slugs import make_slug
 from .sources.atomic import write_text_atomically
 from .sources.content import parse_entry
-from .sources.frontmatter import dump_entry
-from .sources.ingest import scan_entries
+from .sources.frontmatter import dump_entry, split_front_matter
+from .sources.ingest import scan_entries, site_relpath
+from .sources.tree import find_files
 
 # Starter file (in site_builder/starter/) -> where `sitegen init` writes it in the new site.
 STARTER_FILES = (
@@ -28,6 +29,8 @@ STARTER_FILES = (
     ("pages.yml", ".github/workflows/pages.yml"),
 )
 SITE_FOLDERS = ("content", "seeds", "templates")
+# An empty file that keeps the empty content/ folder in git (hidden: no build reads it).
+CONTENT_KEEPER = "content/.gitkeep"
 MAX_SLUG_TRIES = 1000
 
 
@@ -44,11 +47,12 @@ def init_site(target_dir: Path) -> list[str]:
     target = Path(target_dir)
     if target.exists() and not target.is_dir():
         raise SitegenError(f"{target}: is a file, not a folder (give a new or empty folder)")
-    existing = [dest for _, dest in STARTER_FILES if (target / dest).exists()]
+    existing = [dest for dest in [*(dest for _, dest in STARTER_FILES), CONTENT_KEEPER]
+                if (target / dest).exists()]
     if existing:
         raise SitegenError(f"{target / existing[0]}: already exists; nothing was written "
                            f"(sitegen init never overwrites a site: choose a new folder)")
-    texts = [(dest, starter_text(name)) for name, dest in STARTER_FILES]
+    texts = [(dest, starter_text(name)) for name, dest in STARTER_FILES] + [(CONTENT_KEEPER, "")]
     for folder in SITE_FOLDERS:
         (target / folder).mkdir(parents=True, exist_ok=True)
     for dest, text in texts:
@@ -91,6 +95,24 @@ def entry_relpath(config: Config, day: datetime.date, slug: str) -> str:
     """Return the site-relative POSIX path of an entry: content/YYYY/MM/<slug>.md."""
     folder = PurePosixPath(Path(config.content_dir).as_posix())
     return str(folder / f"{day.year:04d}" / f"{day.month:02d}" / f"{slug}.md")
+
+
+def slug_owner(site_dir: Path, slug: str) -> str | None:
+    """Return the site-relative path of the entry that has slug (by its file name or its slug
+    key), or None when none has it."""
+    site_dir = Path(site_dir)
+    content = site_dir / load_config(site_dir).content_dir
+    files = find_files(content, ".md")
+    for path in sorted(files, key=lambda path: path.stem != slug):   # file names first
+        if path.stem == slug:
+            return site_relpath(path, site_dir)
+        try:
+            front, _, _ = split_front_matter(path.read_text(encoding="utf-8"), str(path))
+        except (OSError, UnicodeError, SitegenError):
+            continue
+        if front.get("slug") == slug:
+            return site_relpath(path, site_dir)
+    return None
 
 
 def new_entry(site_dir: Path, title: str, date: datetime.date | None = None,

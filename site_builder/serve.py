@@ -99,6 +99,7 @@ class DevState:
 
     out_dir: Path
     errors: tuple[str, ...] = ()
+    warnings: tuple[str, ...] = ()   # raw articles the last good build skipped
 
 
 # --- pure helpers -------------------------------------------------------------------------------
@@ -220,16 +221,26 @@ def insert_before(document: bytes, tags: Iterable[bytes], snippet: bytes) -> byt
     return document + snippet
 
 
-def error_overlay(errors: Iterable[str]) -> bytes:
-    """Return the HTML of the banner shown over every page while the last build is failing."""
+OVERLAY_HEADINGS = {
+    "error": "sitegen: the build failed; pages shown come from the last good build. "
+             "Fix the errors below and save: this page reloads by itself.",
+    "warning": "sitegen: the site is built, but these raw articles could not be imported "
+               "and are left out. Fix or remove them and save: this page reloads by itself.",
+}
+OVERLAY_COLOURS = {"error": ("#3b0a0a", "#e5484d"), "warning": ("#3b2e0a", "#e5a84d")}
+
+
+def error_overlay(errors: Iterable[str], kind: str = "error") -> bytes:
+    """Return the HTML of the banner shown over every page while the last build is failing
+    (kind 'error') or skipped raw articles (kind 'warning')."""
     text = html.escape("\n".join(errors))
+    background, border = OVERLAY_COLOURS[kind]
     return (
-        '<div id="sitegen-error" role="alert" style="position:fixed;top:0;left:0;right:0;'
+        f'<div id="sitegen-{kind}" role="alert" style="position:fixed;top:0;left:0;right:0;'
         'z-index:2147483647;max-height:60vh;overflow:auto;margin:0;padding:1em 1.25em;'
-        'background:#3b0a0a;color:#fff;font:14px/1.45 ui-monospace,Menlo,Consolas,monospace;'
-        'border-bottom:4px solid #e5484d;text-align:left">'
-        "<strong>sitegen: the build failed; pages shown come from the last good build. "
-        "Fix the errors below and save: this page reloads by itself.</strong>"
+        f'background:{background};color:#fff;font:14px/1.45 ui-monospace,Menlo,Consolas,monospace;'
+        f'border-bottom:4px solid {border};text-align:left">'
+        f"<strong>{OVERLAY_HEADINGS[kind]}</strong>"
         f'<pre style="white-space:pre-wrap;margin:.6em 0 0;font:inherit">{text}</pre></div>'
     ).encode()
 
@@ -238,11 +249,15 @@ ERROR_PAGE = (b"<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"
               b"<title>sitegen: build failed</title></head><body></body></html>\n")
 
 
-def decorate_html(document: bytes, errors: Iterable[str]) -> bytes:
-    """Return an HTML page with the livereload script and, if any, the error overlay added."""
-    errors = list(errors)
+def decorate_html(document: bytes, errors: Iterable[str], warnings: Iterable[str] = ()) -> bytes:
+    """Return an HTML page with the livereload script and, if any, the error overlay (else the
+    warnings' overlay) added."""
+    errors, warnings = list(errors), list(warnings)
     if errors:
         document = insert_before(document, (b"</body>", b"</html>"), error_overlay(errors))
+    elif warnings:
+        document = insert_before(document, (b"</body>", b"</html>"),
+                                 error_overlay(warnings, "warning"))
     return insert_before(document, (b"</head>", b"</body>"), LIVERELOAD_SCRIPT)
 
 
@@ -350,12 +365,13 @@ class Rebuilder:
     """Runs builds for the dev server and remembers whether the last one failed."""
 
     def __init__(self, options: ServeOptions, state: DevState, base_url: str,
-                 log: Log, log_error: Log):
+                 log: Log, log_error: Log, log_warning: Log | None = None):
         self.options = options
         self.state = state
         self.base_url = base_url
         self.log = log
         self.log_error = log_error
+        self.log_warning = log_warning or log_error
         self.config = Config()
 
     def roots(self) -> list[Path]:
@@ -376,7 +392,7 @@ class Rebuilder:
         options = BuildOptions(self.options.site_dir, base_url=self.base_url,
                                drafts=self.options.drafts, output_dir=self.state.out_dir)
         try:
-            report = build(options, log=self.log)
+            report = build(options, log=self.log, warn=self.log_warning)
         except BuildFailed as exc:
             return self.fail([str(error) for error in exc.errors] + [str(exc)])
         except SitegenError as exc:
@@ -387,9 +403,14 @@ class Rebuilder:
             self.log_error(traceback.format_exc().rstrip())
             return self.fail([f"internal error: {type(exc).__name__}: {exc}"])
         self.state.errors = ()
+        for error in report.skipped_raw:
+            self.log_warning(str(error))
         self.log(describe(report))
+        warnings = tuple(str(error) for error in report.skipped_raw)
+        warned = warnings != self.state.warnings
+        self.state.warnings = warnings
         write = report.write
-        return was_failing or write.written > 0 or write.removed > 0
+        return was_failing or warned or write.written > 0 or write.removed > 0
 
     def fail(self, errors: list[str]) -> bool:
         """Record and print a failed build's errors; return True (the overlay must show)."""
@@ -585,7 +606,7 @@ class SiteHandler(KnownHostsOnly, web.RequestHandler):
     def send_html(self, document: bytes) -> None:
         """Send an HTML page with the livereload script and any error overlay."""
         self.set_header("Content-Type", "text/html; charset=utf-8")
-        self.finish(decorate_html(document, self.state.errors))
+        self.finish(decorate_html(document, self.state.errors, self.state.warnings))
 
     def write_error(self, status_code: int, **kwargs) -> None:
         """Answer errors with one short line instead of tornado's page."""
@@ -628,7 +649,8 @@ def bind(host: str, port: int) -> list[socket.socket]:
 
 # --- the command --------------------------------------------------------------------------------
 
-def serve(options: ServeOptions, log: Log = print, log_error: Log = print) -> int:
+def serve(options: ServeOptions, log: Log = print, log_error: Log = print,
+          log_warning: Log | None = None) -> int:
     """Build, serve and watch the site until Ctrl-C or SIGTERM; return the exit code."""
     site_dir = options.site_dir.resolve()
     if not site_dir.is_dir():
@@ -637,7 +659,8 @@ def serve(options: ServeOptions, log: Log = print, log_error: Log = print) -> in
     port = sockets[0].getsockname()[1]
     options = ServeOptions(site_dir, options.host, port, options.open_browser, options.drafts)
     state = DevState(dev_output_dir(site_dir, port))
-    rebuilder = Rebuilder(options, state, local_url(options.host, port), log, log_error)
+    rebuilder = Rebuilder(options, state, local_url(options.host, port), log, log_error,
+                          log_warning)
     signals = StopSignals()
     signals.install()
     try:
@@ -649,6 +672,16 @@ def serve(options: ServeOptions, log: Log = print, log_error: Log = print) -> in
         for sock in sockets:
             sock.close()
         remove_dev_output(site_dir, state.out_dir)
+
+
+def open_browser(url: str, log_warning: Log) -> None:
+    """Open url in the user's web browser, or say that there is none to open it in."""
+    try:
+        opened = webbrowser.open(url)
+    except webbrowser.Error:
+        opened = False
+    if not opened:
+        log_warning(f"--open: no web browser could be started here; open {url} in one yourself")
 
 
 class StopSignals:
@@ -716,7 +749,8 @@ async def _run(options: ServeOptions, state: DevState, rebuilder: Rebuilder,
                       for p in watched_roots(options.site_dir, rebuilder.config))
     rebuilder.log(f"serving {options.site_dir} at {url} (watching {roots}; Ctrl-C to stop)")
     if options.open_browser:
-        threading.Thread(target=webbrowser.open, args=(url,), daemon=True).start()
+        threading.Thread(target=open_browser, args=(url, rebuilder.log_warning),
+                         daemon=True).start()
 
     await stop.wait()
     rebuilder.log("stopping")

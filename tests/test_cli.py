@@ -110,8 +110,8 @@ def test_content_errors_exit_with_1_and_name_the_file(tmp_path: Path) -> None:
     (tmp_path / "seeds" / "raw.txt").write_text("not a date line\n")
     result = sitegen("check", cwd=tmp_path)
     assert result.returncode == 1
-    assert "content/2022/01/bad.md:3: date '2022-02-30' is not a calendar date" in result.stdout
-    assert "seeds/raw.txt:1: expected a 'date YYYY-MM-DD URL' line" in result.stdout
+    assert "content/2022/01/bad.md:3: date '2022-02-30' is not a calendar date" in result.stderr
+    assert "seeds/raw.txt:1: expected a 'date YYYY-MM-DD URL' line" in result.stderr
     assert result.stdout.splitlines()[-1] == "2 problems found"
     result = sitegen("build", cwd=tmp_path)
     assert result.returncode == 1

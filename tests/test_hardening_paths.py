@@ -296,4 +296,4 @@ def test_a_permalink_differing_from_a_tag_page_only_in_case_is_a_clash(tmp_path)
                in line and "tags/russia/index.html" in line for line in lines), lines
     check = subprocess.run([sys.executable, "-m", "site_builder", "check", "--site", str(site)],
                            cwd=REPO, capture_output=True, text=True, timeout=300)
-    assert check.returncode == 1 and "Tags/russia/index.html" in check.stdout, check.stdout
+    assert check.returncode == 1 and "Tags/russia/index.html" in check.stderr, check.stderr

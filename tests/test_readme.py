@@ -125,7 +125,7 @@ def test_the_command_table_options_not_covered_elsewhere(tmp_path):
     assert checked.returncode == 0, checked.stdout + checked.stderr
     wrong = sitegen(["sitegen", "check", "--output", "out", "--base-url", "https://x.org/other/"],
                     site)
-    assert wrong.returncode == 1 and "outside the site's base path" in wrong.stdout
+    assert wrong.returncode == 1 and "outside the site's base path" in wrong.stderr
     assert "Example" in serve_until_it_answers(["sitegen", "serve", "--host", "127.0.0.1"], site)
     assert "sitegen --version" in README
     version = sitegen(["sitegen", "--version"], site)

@@ -26,10 +26,10 @@ def test_init_writes_a_complete_site(tmp_path: Path) -> None:
     site = tmp_path / "new" / "site"
     written = init_site(site)
     assert written == ["sitegen.yaml", "seeds/example-article.txt", "templates/README.md",
-                       ".gitignore", ".github/workflows/pages.yml"]
+                       ".gitignore", ".github/workflows/pages.yml", "content/.gitkeep"]
     for name, dest in STARTER_FILES:
         assert (site / dest).read_text(encoding="utf-8") == starter_text(name)
-    assert (site / "content").is_dir()
+    assert (site / "content" / ".gitkeep").read_text() == ""   # keeps content/ in git
     assert [p.name for p in (site / "templates").iterdir()] == ["README.md"]
     ignored = (site / ".gitignore").read_text().split()
     assert "/public/" in ignored and "/.sitegen-cache/" in ignored

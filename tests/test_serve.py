@@ -549,3 +549,19 @@ def test_a_raw_article_dropped_into_seeds_is_imported_and_appears(server):
     wait_for(lambda: "Dropped Article Title" in server.page("/"), what="the imported article")
     assert (server.site / "content" / "2023" / "02" / "dropped-article-title.md").is_file()
     assert "The body paragraph." in server.page("/2023/02/01/dropped-article-title/")
+
+
+def test_a_broken_raw_article_is_a_warning_and_the_rest_is_served(server):
+    seeds = server.site / "seeds"
+    seeds.mkdir(exist_ok=True)
+    (seeds / "broken.txt").write_text("not a date line\nTitle\n", encoding="utf-8")
+    (seeds / "good.txt").write_text(
+        "date 2023-02-01 https://example.org/good\nGood Article Title\nA lead.\n"
+        "MOSCOW (Wire) - The body paragraph.\n", encoding="utf-8")
+    wait_for(lambda: "sitegen-warning" in server.page("/"), what="the warning overlay")
+    home = server.page("/")
+    assert "Good Article Title" in home and "seeds/broken.txt:1:" in home
+    assert "sitegen-error" not in home and server.proc.poll() is None
+    assert "seeds/broken.txt:1:" in server.output()
+    (seeds / "broken.txt").unlink()
+    wait_for(lambda: "sitegen-warning" not in server.page("/"), what="the overlay to clear")

@@ -50,6 +50,7 @@ class Config:
     max_tags: int = DEFAULT_MAX_TAGS
     cname: str = ""
     search: bool = True
+    strict: bool = False    # a raw article that cannot be imported fails the build
 
     @property
     def base_path(self) -> str:
@@ -215,7 +216,9 @@ def parse_config_text(text: str, path: str = CONFIG_FILE) -> Config:
 def load_config(site_dir: Path, overrides: Mapping[str, Any] | None = None) -> Config:
     """Return the Config of the site in site_dir (defaults when it has no sitegen.yaml)."""
     path = Path(site_dir) / CONFIG_FILE
-    config = parse_config_text(path.read_text(encoding="utf-8"), str(path)) if path.is_file() else Config()
+    # Named as the site folder sees it: every message names paths relative to the site.
+    config = parse_config_text(path.read_text(encoding="utf-8"), CONFIG_FILE) if path.is_file() \
+        else Config()
     if overrides:
         merged = {f: getattr(config, f) for f in _FIELDS}
         merged.update({k: v for k, v in overrides.items() if v is not None})

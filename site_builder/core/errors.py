@@ -33,10 +33,13 @@ class SourceError(SitegenError):
 class BuildFailed(SitegenError):
     """Raised when one or more errors stopped a build; carries them (or the first `shown`)."""
 
-    def __init__(self, errors: list[SitegenError], shown: int | None = None):
+    def __init__(self, errors: list[SitegenError], shown: int | None = None,
+                 why: str | None = None):
         self.errors = list(errors)[:shown]
         count = len(errors)
         message = f"{count} error{'s' if count != 1 else ''} stopped the build"
+        if why:
+            message += f" ({why})"
         if len(self.errors) < count:
             message += f" (the first {len(self.errors)} are shown)"
         super().__init__(message)

@@ -61,7 +61,8 @@ def parse_yaml(text: str, path: str, first_line: int = 1, what: str = "front mat
         mark = getattr(exc, "problem_mark", None)
         line = first_line + mark.line if mark else first_line
         problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
-        raise SourceError(path, line, f"invalid YAML in {what}: {problem}") from None
+        raise SourceError(path, line, f"invalid YAML in {what}: {problem}",
+                          yaml_hint(text, exc, first_line)) from None
     except RecursionError:
         raise SourceError(path, first_line, f"{what} is nested too deeply") from None
     except (ValueError, OverflowError) as exc:  # a value its tag cannot hold: !!int of 5,000 digits
@@ -72,6 +73,31 @@ def parse_yaml(text: str, path: str, first_line: int = 1, what: str = "front mat
                           f"to more than {MAX_EXPANDED_VALUES:,} values, or to a loop",
                           "write the values out instead of repeating them with aliases")
     return data
+
+
+def yaml_hint(text: str, exc: yaml.YAMLError, first_line: int = 1) -> str | None:
+    """Return what to do about a YAML error of a common cause (a tab, a colon in an unquoted
+    value, a bracket or quote never closed), or None."""
+    problem = getattr(exc, "problem", None) or ""
+    context = getattr(exc, "context", None) or ""
+    mark, opened = getattr(exc, "problem_mark", None), getattr(exc, "context_mark", None)
+    if "tab" in problem or "'\\t'" in problem:
+        return "YAML does not allow tabs for indentation: indent with spaces"
+    if "mapping values are not allowed" in problem and mark is not None:
+        line = text.split("\n")[mark.line] if mark.line < len(text.split("\n")) else ""
+        key, colon, value = line.partition(": ")
+        if colon and value.strip():
+            quoted = '"' + value.strip().replace("\\", "\\\\").replace('"', '\\"') + '"'
+            return f"a value with ': ' in it must be quoted: {key.strip()}: {quoted}"
+        return "a value with ': ' in it must be quoted"
+    if opened is not None:
+        where = f"line {first_line + opened.line}, column {opened.column + 1}"
+        for kind, bracket, closing in (("flow sequence", "[", "]"), ("flow mapping", "{", "}")):
+            if kind in context:
+                return f"the '{bracket}' opened on {where} is never closed: add '{closing}'"
+        if "quoted scalar" in context:
+            return f"the quote opened on {where} is never closed"
+    return None
 
 
 def _may_nest_deeply(text: str) -> bool:
