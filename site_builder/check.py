@@ -30,6 +30,16 @@ _CANONICAL = re.compile(rb"<link\s[^>]*rel=[\"']?canonical[\"']?[^>]*>", re.IGNO
 _HREF = re.compile(rb"href=[\"']?([^\"'\s>]+)", re.IGNORECASE)
 
 
+def scan_sources(root: Path, suffix: str, site_dir: Path, problems: list[str]) -> list[Path]:
+    """Return the source files below root as the build finds them; adds to problems the link
+    for which the build would refuse the folder (then no file is returned)."""
+    try:
+        return find_files(root, suffix, site_dir)
+    except SourceError as exc:
+        problems.append(str(exc))
+        return []
+
+
 def check_site(site_dir: Path, output_dir: Path | None = None, base_url: str | None = None,
                log: Callable[[str], None] = lambda message: None) -> list[str]:
     """Return every problem found in the site (config, raw articles, entries, clashes, links)."""
@@ -40,8 +50,7 @@ def check_site(site_dir: Path, output_dir: Path | None = None, base_url: str | N
         return [str(exc)]
     problems: list[str] = []
 
-    seeds = site_dir / config.seeds_dir
-    raw_files = ingest.find_raw_files([seeds]) if seeds.is_dir() else []
+    raw_files = scan_sources(site_dir / config.seeds_dir, ".txt", site_dir, problems)
     articles: list[RawArticle] = []
     for path in raw_files:
         try:
@@ -50,7 +59,8 @@ def check_site(site_dir: Path, output_dir: Path | None = None, base_url: str | N
             problems.append(str(exc))
     log(f"checked {len(raw_files)} raw article(s) in {config.seeds_dir}/")
 
-    files = find_files(site_dir / config.content_dir, ".md")
+    files = scan_sources(site_dir / config.content_dir, ".md", site_dir, problems)
+    scan_sources(site_dir / config.templates_dir, "", site_dir, problems)   # links leading out
     entries, errors = load_entries(site_dir, files, config.tz)
     problems += [str(e) for e in errors]
     log(f"checked {len(files)} entr{'y' if len(files) == 1 else 'ies'} in {config.content_dir}/")
