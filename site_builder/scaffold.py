@@ -26,6 +26,7 @@ STARTER_FILES = (
     ("templates-README.md", "templates/README.md"),
     ("gitignore", ".gitignore"),
     ("pages.yml", ".github/workflows/pages.yml"),
+    ("dependabot.yml", ".github/dependabot.yml"),   # keeps the workflow's pinned actions current
 )
 SITE_FOLDERS = ("content", "seeds", "templates")
 MAX_SLUG_TRIES = 1000

@@ -26,7 +26,7 @@ def test_init_writes_a_complete_site(tmp_path: Path) -> None:
     site = tmp_path / "new" / "site"
     written = init_site(site)
     assert written == ["sitegen.yaml", "seeds/example-article.txt", "templates/README.md",
-                       ".gitignore", ".github/workflows/pages.yml"]
+                       ".gitignore", ".github/workflows/pages.yml", ".github/dependabot.yml"]
     for name, dest in STARTER_FILES:
         assert (site / dest).read_text(encoding="utf-8") == starter_text(name)
     assert (site / "content").is_dir()
