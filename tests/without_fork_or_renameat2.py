@@ -28,7 +28,8 @@ def no_pool(*args, **kwargs):
     raise AssertionError("a worker pool was asked for on a system without fork")
 
 
-del os.fork
+if hasattr(os, "fork"):   # Windows has none to remove
+    del os.fork
 ctypes.util.find_library = lambda name: None
 multiprocessing.get_context = no_pool
 
