@@ -186,11 +186,11 @@ class Builder:
 
     def scan(self) -> Inputs:
         """Return the site's input files: entries, raw articles, templates."""
-        config = self.config
-        return Inputs(entries=scan_tree(self.site_dir / config.content_dir, ".md"),
-                      seeds=scan_tree(self.site_dir / config.seeds_dir, RAW_SUFFIXES),
+        config, site_dir = self.config, self.site_dir
+        return Inputs(entries=scan_tree(site_dir / config.content_dir, ".md", site_dir),
+                      seeds=scan_tree(site_dir / config.seeds_dir, RAW_SUFFIXES, site_dir),
                       templates={**scan_tree(theme_dir()),
-                                 **scan_tree(self.site_dir / config.templates_dir)})
+                                 **scan_tree(site_dir / config.templates_dir, "", site_dir)})
 
     def plan_outputs(self, site: Site, theme: Theme, manifest: cache.Manifest,
                      changed: set[str] | None) -> tuple[list[Output], list[str], int]:

@@ -26,7 +26,7 @@ from .outputs.render import load_theme, render_page
 from .sources import ingest
 from .sources.content import (event_date_warnings, file_key_line, inferred_event_dates,
                               load_entries, parse_entry, tag_cap_warnings)
-from .sources.tree import find_files, scan_tree, taken_slugs
+from .sources.tree import RAW_SUFFIXES, find_files, scan_tree, taken_slugs
 from .sources.urlnorm import url_key
 
 PAGES_SIZE_LIMIT = 1_000_000_000   # bytes: GitHub Pages publishes sites up to 1 GB
@@ -34,6 +34,16 @@ OUTSIDE_SHOWN = 3   # links outside the base path listed by name; more are summa
 OUTSIDE = "leads outside the site's base path"
 _CANONICAL = re.compile(rb"<link\s[^>]*rel=[\"']?canonical[\"']?[^>]*>", re.IGNORECASE)
 _HREF = re.compile(rb"href=[\"']?([^\"'\s>]+)", re.IGNORECASE)
+
+
+def scan_sources(root: Path, suffix: str | tuple[str, ...], site_dir: Path, problems: list[str]) -> list[Path]:
+    """Return the source files below root as the build finds them; adds to problems the link
+    for which the build would refuse the folder (then no file is returned)."""
+    try:
+        return find_files(root, suffix, site_dir)
+    except SourceError as exc:
+        problems.append(str(exc))
+        return []
 
 
 def check_site(site_dir: Path, output_dir: Path | None = None, base_url: str | None = None,
@@ -48,8 +58,7 @@ def check_site(site_dir: Path, output_dir: Path | None = None, base_url: str | N
         return [str(exc)]
     problems: list[str] = []
 
-    seeds = site_dir / config.seeds_dir
-    raw_files = ingest.find_raw_files([seeds]) if seeds.is_dir() else []
+    raw_files = scan_sources(site_dir / config.seeds_dir, RAW_SUFFIXES, site_dir, problems)
     articles: list[RawArticle] = []
     for path in raw_files:
         for item in ingest.load_raw_articles(path, ingest.site_relpath(path, site_dir)):
@@ -59,7 +68,10 @@ def check_site(site_dir: Path, output_dir: Path | None = None, base_url: str | N
                 articles.append(item)
     log(f"checked {len(raw_files)} raw article(s) in {config.seeds_dir}/")
 
-    files = find_files(site_dir / config.content_dir, ".md")
+    files = scan_sources(site_dir / config.content_dir, ".md", site_dir, problems)
+    templates_refused = len(problems)
+    scan_sources(site_dir / config.templates_dir, "", site_dir, problems)   # links leading out
+    templates_refused = len(problems) > templates_refused
     entries, errors = load_entries(site_dir, files, config.tz)
     problems += [str(e) for e in errors]
     log(f"checked {len(files)} entr{'y' if len(files) == 1 else 'ies'} in {config.content_dir}/")
@@ -78,7 +90,8 @@ def check_site(site_dir: Path, output_dir: Path | None = None, base_url: str | N
             site = build_site(entries + pending, config)
             plan = build_plan(site, config)
             log(f"planned {len(plan)} output files")
-            problems += render_each_template(site_dir, config, site, plan, log)
+            if not templates_refused:    # loading the theme would meet the same link
+                problems += render_each_template(site_dir, config, site, plan, log)
         except SitegenError as exc:
             problems.append(str(exc))
 

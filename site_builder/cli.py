@@ -120,7 +120,7 @@ def cmd_import(args: argparse.Namespace) -> int:
 
     site_dir = Path(args.site)
     config = load_config(site_dir)
-    sources = ingest.find_raw_files([Path(p) for p in args.paths])
+    sources = ingest.find_raw_files([Path(p) for p in args.paths], site_dir)
     missing = [p for p in args.paths if not Path(p).exists()]
     for path in missing:
         print_error(f"{path}: no such file or folder")

@@ -27,6 +27,7 @@ STARTER_FILES = (
     ("templates-README.md", "templates/README.md"),
     ("gitignore", ".gitignore"),
     ("pages.yml", ".github/workflows/pages.yml"),
+    ("dependabot.yml", ".github/dependabot.yml"),   # keeps the workflow's pinned actions current
 )
 SITE_FOLDERS = ("content", "seeds", "templates")
 # An empty file that keeps the empty content/ folder in git (hidden: no build reads it).

@@ -58,7 +58,7 @@ from .core.config import CONFIG_FILE, Config, load_config
 from .core.errors import BuildFailed, SitegenError
 from .core.urls import MAX_NAME_BYTES, MAX_PATH_BYTES, NOT_FOUND_PATH, output_file
 from .outputs.folder import previous_dir, staging_dir
-from .sources.tree import is_ignored
+from .sources.tree import is_ignored, outside_target
 
 POLL_SECONDS = 0.1       # how often the watched trees are scanned (at least)
 POLL_LOAD = 0.25         # at most this share of one core goes to scanning big sites
@@ -306,15 +306,22 @@ def scan(site_dir: Path, roots: Iterable[Path]) -> dict[str, tuple[int, int, int
     link below them (so that removing a link is a change).
 
     Links to folders are followed as the build follows them, but each folder is read once, so a
-    link loop costs one visit (the build reports the loop).
+    link loop costs one visit (the build reports the loop), and a link out of the site is not
+    followed (the build refuses it).
     """
+    real_site = os.path.realpath(site_dir)
     found: dict[str, tuple[int, int, int]] = {}
     visited: set[tuple[int, int]] = set()   # (device, inode) of every folder read
 
     def record(path: str, info: os.stat_result) -> None:
         found[os.path.relpath(path, site_dir)] = (info.st_mtime_ns, info.st_size, info.st_ino)
 
-    pending = [str(root) for root in roots]
+    pending = []
+    for root in map(str, roots):
+        if os.path.isdir(root) and outside_target(root, real_site) is not None:
+            record(root, os.lstat(root))     # a source folder that is a link out of the site
+        else:
+            pending.append(root)
     while pending:
         path = pending.pop()
         try:
@@ -334,6 +341,8 @@ def scan(site_dir: Path, roots: Iterable[Path]) -> dict[str, tuple[int, int, int
                     continue
                 if entry.is_symlink():
                     record(entry.path, entry.stat(follow_symlinks=False))
+                    if outside_target(entry.path, real_site) is not None:
+                        continue
                 if entry.is_dir():
                     pending.append(entry.path)
                 else:

@@ -12,6 +12,10 @@ import):
 - incremental build (367 entry bodies edited: the journal of moves). A kill during the moves may
   leave the raw folder part old and part new: that is by design finished by the next build's
   recover(), so the folder is compared AFTER output.recover(out_dir) has run;
+- cold build as on a system without fork or renameat2 (tests/without_fork_or_renameat2.py, 5
+  delays): the swap is two renames, so right after a kill the output folder is the previous
+  site, the new one, or missing with the previous site beside it; after output.recover() it is
+  whole, the previous site when it was missing;
 - after every kill, the next build succeeds, gives exactly the new site and leaves no
   .public.staging or .public.previous folder;
 - a build killed while it brings the search index up to date (bodies edited in every shard,
@@ -85,6 +89,12 @@ def snapshot(folder: Path) -> dict[str, str]:
 def command(site: Path, *args: str) -> list[str]:
     """Return the argv of a sitegen command for site."""
     return [sys.executable, "-m", "site_builder", *args, "--site", str(site)]
+
+
+def command_without_fork_or_renameat2(site: Path, *args: str) -> list[str]:
+    """Return the argv of a sitegen command for site, run as on a system with neither."""
+    return [sys.executable, str(REPO / "tests" / "without_fork_or_renameat2.py"), *args,
+            "--site", str(site)]
 
 
 def run(argv: list[str]) -> float:
@@ -205,6 +215,30 @@ def test_a_cold_build_killed_at_10_moments_leaves_the_old_or_the_new_site(refere
         assert snapshot(public) == refs["B"] and not strays(site)
         outcomes.append((round(delay, 2), raw, finished))
     print("cold build kills (delay s, site found, had finished):", outcomes)
+
+
+def test_a_build_without_renameat2_killed_at_5_moments_is_whole_after_recover(references):
+    # Without renameat2 the swap is two renames: killed between them, the output folder is
+    # missing and the old site waits beside it, which recover (or the next build) puts back.
+    refs, site, root = references, references["site"], references["root"]
+    public = site / "public"
+    write_entries(site, "B")
+    outcomes = []
+    for delay in delays(refs["cold"], 5):
+        shutil.rmtree(public, ignore_errors=True)
+        shutil.copytree(root / "public-A", public, copy_function=os.link)
+        shutil.rmtree(site / ".sitegen-cache", ignore_errors=True)
+        for name in strays(site):
+            shutil.rmtree(site / name)
+        finished = run_and_kill(command_without_fork_or_renameat2(site, "build"), delay)
+        raw = which(snapshot(public), refs, ("A", "B")) if public.exists() else "missing"
+        assert raw, f"killed after {delay:.2f} s: the raw output folder is neither site"
+        output.recover(public)
+        assert which(snapshot(public), refs, ("A", "B")) == (raw if raw != "missing" else "A")
+        run(command_without_fork_or_renameat2(site, "build"))
+        assert snapshot(public) == refs["B"] and not strays(site)
+        outcomes.append((round(delay, 2), raw, finished))
+    print("kills without renameat2 (delay s, site found, had finished):", outcomes)
 
 
 def test_an_incremental_build_killed_at_10_moments_is_whole_after_recover(references):

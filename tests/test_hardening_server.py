@@ -419,3 +419,30 @@ def test_a_symlink_loop_in_content_is_reported_not_a_hang(tmp_path):
         assert "Traceback" not in running.output()
     finally:
         stop_server(running)
+
+
+def test_a_link_out_of_the_site_is_refused_and_never_served(tmp_path):
+    site = tmp_path / "site"
+    write_small_site(site)
+    (tmp_path / "secret.txt").write_bytes(SECRET)
+    static = site / "templates" / "static"
+    static.mkdir(parents=True)
+    (static / "secret.txt").symlink_to(tmp_path / "secret.txt")
+    running = start_server(site, tmp_path / "serve.log")
+    try:
+        wait_until_listening(running, timeout=30, ready=(500,))
+        status, answer = get(running.port)
+        assert b"sitegen-error" in answer and b"this link leads outside the site" in answer
+        assert SECRET not in get(running.port, "/static/secret.txt")[1]
+        output = running.output()
+        assert output.count(": this link leads outside") == 1, output[-3000:]
+        assert "Traceback" not in output, output[-3000:]
+
+        (static / "secret.txt").unlink()
+        deadline = time.monotonic() + 30
+        while (answer := get(running.port))[0] != 200 or b"sitegen-error" in answer[1]:
+            assert time.monotonic() < deadline, running.output()[-3000:]
+            time.sleep(0.2)
+        assert "Traceback" not in running.output()
+    finally:
+        stop_server(running)

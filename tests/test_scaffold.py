@@ -26,7 +26,8 @@ def test_init_writes_a_complete_site(tmp_path: Path) -> None:
     site = tmp_path / "new" / "site"
     written = init_site(site)
     assert written == ["sitegen.yaml", "seeds/example-article.txt", "templates/README.md",
-                       ".gitignore", ".github/workflows/pages.yml", "content/.gitkeep"]
+                       ".gitignore", ".github/workflows/pages.yml", ".github/dependabot.yml",
+                       "content/.gitkeep"]
     for name, dest in STARTER_FILES:
         assert (site / dest).read_text(encoding="utf-8") == starter_text(name)
     assert (site / "content" / ".gitkeep").read_text() == ""   # keeps content/ in git

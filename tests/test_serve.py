@@ -164,12 +164,14 @@ class Server:
         return self.site / ".sitegen-cache" / "serve" / str(self.port)
 
 
-def start_server(site: Path, port: int, log: Path) -> subprocess.Popen:
-    """Start `python -m site_builder serve` with its output going to log."""
+def start_server(site: Path, port: int, log: Path, fallbacks: Path | None = None) -> subprocess.Popen:
+    """Start `python -m site_builder serve` with its output going to log; with a fallback log
+    given, as on a system without fork or renameat2 (tests/without_fork_or_renameat2.py)."""
     env = dict(os.environ, PYTHONPATH=str(REPO) + os.pathsep + os.environ.get("PYTHONPATH", ""),
-               PYTHONUNBUFFERED="1")
-    command = [sys.executable, "-m", "site_builder", "serve", "--site", str(site),
-               "--port", str(port)]
+               PYTHONUNBUFFERED="1", FALLBACK_LOG=str(fallbacks or ""))
+    start = [str(REPO / "tests" / "without_fork_or_renameat2.py")] if fallbacks else [
+        "-m", "site_builder"]
+    command = [sys.executable, *start, "serve", "--site", str(site), "--port", str(port)]
     with open(log, "wb") as out:
         return subprocess.Popen(command, stdout=out, stderr=subprocess.STDOUT,
                                 stdin=subprocess.DEVNULL, env=env, cwd=REPO)
@@ -197,10 +199,11 @@ def answer_status(server: Server) -> int | None:
 
 
 @contextlib.contextmanager
-def running_server(site: Path, log: Path, ready: Callable[[int | None], bool] = lambda s: s == 200):
+def running_server(site: Path, log: Path, ready: Callable[[int | None], bool] = lambda s: s == 200,
+                   fallbacks: Path | None = None):
     """Run a dev server for site until the block ends; stop it (or kill it) afterwards."""
     port = free_port()
-    proc = start_server(site, port, log)
+    proc = start_server(site, port, log, fallbacks)
     server = Server(proc, port, site, log)
     try:
         wait_for(lambda: ready(answer_status(server)), START_TIMEOUT, "the server to answer")
@@ -221,9 +224,11 @@ def site(tmp_path: Path) -> Path:
 
 
 @pytest.fixture
-def server(site: Path, tmp_path: Path):
-    """Yield a running dev server for the site."""
-    with running_server(site, tmp_path / "serve.log") as running:
+def server(site: Path, tmp_path: Path, request: pytest.FixtureRequest):
+    """Yield a running dev server for the site; parametrized "fallbacks", one running as on a
+    system without fork or renameat2, whose fallbacks are logged to tmp_path/fallbacks.log."""
+    fallbacks = tmp_path / "fallbacks.log" if getattr(request, "param", "") == "fallbacks" else None
+    with running_server(site, tmp_path / "serve.log", fallbacks=fallbacks) as running:
         yield running
 
 
@@ -394,7 +399,8 @@ def test_rebuilds_after_content_template_config_edits_and_deletions(server):
     wait_for(lambda: "Lavrov meets Wang" not in server.page("/"), what="the home page update")
 
 
-def test_browser_reloads_once_per_burst_and_restyles_css_in_place(server):
+@pytest.mark.parametrize("server", ["native", "fallbacks"], indirect=True)
+def test_browser_reloads_once_per_burst_and_restyles_css_in_place(server, tmp_path, request):
     async def scenario():
         client = LiveReloadClient(server.port)
         try:
@@ -431,6 +437,9 @@ def test_browser_reloads_once_per_burst_and_restyles_css_in_place(server):
     old_css = next(part.split('"')[0] for part in old_home.split('href="')
                    if part.split('"')[0].endswith(".css"))
     assert "rebeccapurple" in server.page(old_css + "?livereload=1")
+    if request.node.callspec.params["server"] == "fallbacks":   # the guarantees above held
+        taken = (tmp_path / "fallbacks.log").read_text().splitlines()
+        assert "two renames" in taken and "in this process" in taken and "renameat2" not in taken
 
 
 def test_failed_rebuild_keeps_last_good_site_and_shows_the_error(server):

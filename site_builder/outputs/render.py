@@ -21,7 +21,7 @@ from .dates import event_short, long_date, short_date
 from ..core.eventdates import event_datetime_attribute, event_words
 from ..core.digests import digest_bytes, digest_text
 from ..core.errors import SitegenError, SourceError
-from ..sources.tree import relative_path, scan_tree
+from ..sources.tree import refuse_outside_link, relative_path, scan_tree
 from ..core.urls import (ARCHIVE_PATH, FEED_PATH, FILTER_JSON_PATH, SEARCH_PATH, STATIC_DIR, TAGS_PATH,
                    TIMELINE_JSON_PATH, static_path)
 from .views import Link, SiteView, context
@@ -54,11 +54,27 @@ def theme_dir() -> Path:
     return Path(str(resources.files("site_builder.theme")))
 
 
-def make_environment(site_templates: Path | None) -> jinja2.Environment:
-    """Return a Jinja environment: the site's own templates first, then the bundled theme."""
-    loaders = []
+class SiteTemplateLoader(jinja2.FileSystemLoader):
+    """The site's own templates, refusing one whose file leads out of the site folder."""
+
+    def __init__(self, folder: Path, site: Path | None):
+        super().__init__(str(folder))
+        self.site = site
+
+    def get_source(self, environment: jinja2.Environment, template: str):
+        """Return Jinja's (source, file name, up-to-date check) for a template of the site."""
+        found = super().get_source(environment, template)
+        refuse_outside_link(found[1], self.site)
+        return found
+
+
+def make_environment(site_templates: Path | None, site: Path | None = None) -> jinja2.Environment:
+    """Return a Jinja environment: the site's own templates first, then the bundled theme.
+
+    With the site folder given, a site template that leads out of it is refused."""
+    loaders: list[jinja2.BaseLoader] = []
     if site_templates is not None and site_templates.is_dir():
-        loaders.append(jinja2.FileSystemLoader(str(site_templates)))
+        loaders.append(SiteTemplateLoader(site_templates, site))
     loaders.append(jinja2.FileSystemLoader(str(theme_dir())))
     env = jinja2.Environment(
         loader=jinja2.ChoiceLoader(loaders),
@@ -80,11 +96,12 @@ def hashed_name(name: str, data: bytes) -> str:
     return f"{stem}.{digest_bytes(data)[:10]}{dot}{suffix}"
 
 
-def load_statics(site_templates: Path) -> tuple[StaticFile, ...]:
-    """Return the static files: the theme's, overridden by the site's own of the same name."""
+def load_statics(site_templates: Path, site: Path | None = None) -> tuple[StaticFile, ...]:
+    """Return the static files: the theme's, overridden by the site's own of the same name
+    (none of which may lead out of the site folder site)."""
     files: dict[str, bytes] = {}
-    for root in (theme_dir() / STATIC_DIR, site_templates / STATIC_DIR):
-        for path in scan_tree(root):
+    for root, boundary in ((theme_dir() / STATIC_DIR, None), (site_templates / STATIC_DIR, site)):
+        for path in scan_tree(root, "", boundary):
             files[relative_path(path, root)] = Path(path).read_bytes()
     return tuple(StaticFile(name, static_path(hashed_name(name, data)).lstrip("/"), data)
                  for name, data in files.items())
@@ -108,8 +125,8 @@ def site_view(config: Config, assets: Mapping[str, str], years: Sequence[Link]) 
 def load_theme(site_dir: Path, config: Config, years: tuple[Link, ...]) -> Theme:
     """Return the site's theme: its environment, `site` view and static files."""
     templates = site_dir / config.templates_dir
-    env = make_environment(templates)
-    statics = load_statics(templates)
+    env = make_environment(templates, site_dir)
+    statics = load_statics(templates, site_dir)
     site = site_view(config, {s.name: config.base_path + s.path for s in statics}, years)
     env.globals["site"] = site
     return Theme(env, site, statics)

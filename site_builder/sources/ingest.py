@@ -24,7 +24,8 @@ from .frontmatter import dump_entry, split_front_matter
 from .jsonlines import parse_json_lines
 from .language import detect_language
 from .rawformat import decode_raw, parse_raw_article, split_raw_lines
-from .tree import FEED_SUFFIXES, JSON_LINES_SUFFIX, RAW_SUFFIXES, find_files, taken_slugs
+from .tree import (FEED_SUFFIXES, JSON_LINES_SUFFIX, RAW_SUFFIXES, find_files, is_in_folder,
+                   refuse_outside_link, taken_slugs)
 from .urlnorm import url_key
 from ..core.config import DEFAULT_MAX_TAGS
 from ..core.digests import name_digest
@@ -165,21 +166,27 @@ def entry_relpath(content_dir: str, article: RawArticle, slug: str) -> str:
 # --- edge: reading sources and existing entries, writing entries --------------------------
 
 
-def find_raw_files(paths: list[Path]) -> list[Path]:
+def find_raw_files(paths: list[Path], site: Path | None = None) -> list[Path]:
     """Return the given files plus the raw article files (RAW_SUFFIXES) found recursively in
-    given folders, sorted."""
-    return [path for path in expand_sources(paths) if path.is_file()]
+    given folders, sorted.
+
+    With the site folder given, a link inside it that leads out of it is refused (see tree)."""
+    return [path for path in expand_sources(paths, site) if path.is_file()]
 
 
-def expand_sources(paths: list[Path]) -> list[Path]:
-    """Return paths with folders replaced by the raw article files in them (see sources), sorted."""
+def expand_sources(paths: list[Path], site: Path | None = None) -> list[Path]:
+    """Return paths with folders replaced by the raw article files in them (see sources), sorted.
+
+    Links in a path inside the site folder site may not lead out of it; a path outside the
+    site was named by the user and is read as it is."""
     found: set[Path] = set()
     for path in paths:
         path = Path(path)
+        boundary = site if site is not None and is_in_folder(path, site) else None
         if path.is_dir():
-            for suffix in RAW_SUFFIXES:
-                found.update(find_files(path, suffix))
+            found.update(find_files(path, RAW_SUFFIXES, boundary))
         else:
+            refuse_outside_link(path, boundary)
             found.add(path)  # kept even when missing: the import reports it
     return sorted(found, key=lambda p: p.as_posix())
 
@@ -189,7 +196,7 @@ def scan_entries(content_dir: Path, site_dir: Path) -> tuple[dict[str, str], set
     though their file names are taken all the same."""
     urls: dict[str, str] = {}
     named: list[tuple[str, str]] = []       # (entry path, slug), for taken_slugs
-    for path in find_files(content_dir, ".md"):
+    for path in find_files(content_dir, ".md", site_dir):
         rel = site_relpath(path, site_dir)
         named.append((rel, path.stem))
         try:

@@ -2,6 +2,9 @@
 
 Hidden files and folders (`.git`, `.sitegen-cache`, `.old/`) and the debris editors leave beside
 a file they save (`#a.md#`, `a.md~`, `.a.md.swp`, `4913`) are never sources.
+
+A link may not lead out of the site folder (as in Jekyll's safe mode): a merged link to
+`/proc/self/environ` or to a file in the author's home would otherwise be published.
 """
 
 from __future__ import annotations
@@ -22,16 +25,57 @@ def is_ignored(name: str) -> bool:
     return name.startswith(".") or EDITOR_DEBRIS.search(name) is not None
 
 
-def scan_tree(root: Path, suffix: str = "") -> dict[str, Stat]:
+def is_inside(path: str, folder: str) -> bool:
+    """Return whether path is folder or lies below it (both real, absolute paths)."""
+    return path == folder or path.startswith(folder.rstrip(os.sep) + os.sep)
+
+
+def is_in_folder(path: str | Path, folder: str | Path) -> bool:
+    """Return whether path is in folder, following every link but the path's own last one."""
+    head, name = os.path.split(os.path.abspath(path))
+    return is_inside(os.path.join(os.path.realpath(head), name), os.path.realpath(folder))
+
+
+def outside_target(path: str | Path, site: str) -> str | None:
+    """Return where path really leads when that is outside site (a real path), else None.
+
+    Every link of a chain is followed, so a link to a link inside the site that leads out is
+    caught by its real end."""
+    target = os.path.realpath(path)
+    return None if is_inside(target, site) else target
+
+
+def outside_link_error(link: str | Path, target: str, site: str | Path) -> SourceError:
+    """Return the error that refuses a link (or a folder) that leads out of the site, naming
+    the link relative to the site folder."""
+    return SourceError(Path(os.path.relpath(link, site)).as_posix(), None,
+                       f"this link leads outside the site folder, to {target}",
+                       "copy the file into the site instead")
+
+
+def refuse_outside_link(path: str | Path, site: Path | None) -> None:
+    """Raise outside_link_error when path, inside the site folder site, leads out of it."""
+    if site is None:
+        return
+    target = outside_target(path, os.path.realpath(site))
+    if target is not None:
+        raise outside_link_error(path, target, site)
+
+
+def scan_tree(root: Path, suffix: str | tuple[str, ...] = "", site: Path | None = None
+              ) -> dict[str, Stat]:
     """Return the path of every source file below root ending in suffix, with its (mtime_ns, size).
 
     Paths are plain strings that start with str(root): making and sorting 10,000 Path objects
     took a tenth of a rebuild. Links to folders are followed, but a link that leads to a folder
-    read already (a loop, or a second way to the same files) is an error naming the link.
+    read already (a loop, or a second way to the same files) is an error naming the link; so
+    is, when the site folder is given, root or a link below it that leads out of the site.
     """
     found: dict[str, Stat] = {}
+    refuse_outside_link(root, site)
     if not root.is_dir():
         return found
+    real_site = None if site is None else os.path.realpath(site)
     info = root.stat()
     seen = {(info.st_dev, info.st_ino): str(root)}     # every folder read, by identity
     stack = [str(root)]
@@ -40,6 +84,10 @@ def scan_tree(root: Path, suffix: str = "") -> dict[str, Stat]:
             for item in items:
                 if is_ignored(item.name):
                     continue
+                if real_site is not None and item.is_symlink():
+                    target = outside_target(item.path, real_site)
+                    if target is not None:
+                        raise outside_link_error(item.path, target, site)
                 try:
                     is_folder = item.is_dir()
                 except OSError as exc:     # a link to itself, or one of a chain too long
@@ -66,9 +114,9 @@ def relative_path(path: str, root: Path) -> str:
     return path[len(root_text) + (not root_text.endswith(os.sep)):].replace(os.sep, "/")
 
 
-def find_files(root: Path, suffix: str) -> list[Path]:
-    """Return every source file below root ending in suffix, sorted."""
-    return [Path(path) for path in scan_tree(root, suffix)]
+def find_files(root: Path, suffix: str | tuple[str, ...], site: Path | None = None) -> list[Path]:
+    """Return every source file below root ending in suffix, sorted (see scan_tree)."""
+    return [Path(path) for path in scan_tree(root, suffix, site)]
 
 
 def taken_slugs(entries: Iterable[tuple[str, str]]) -> set[str]:
