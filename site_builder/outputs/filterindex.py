@@ -1,12 +1,35 @@
-"""The tag filter's index, filter.json: each entry's date, title, URL and tag numbers; pure."""
+"""The timeline filter's index: facets whose values hold position lists, entries in chunks; pure.
+
+`filter/index.json` is what a first filter fetches: the number of entries, the chunk size, and
+each facet as {name, label, values: [[key, label, url, postings]]}. A value's postings are the
+positions (in listing order) of the entries that have it, as one string: "d" and the base64 of
+the gaps as varints (LEB128), or "b" and the base64 of a bitset (bit p of byte p >> 3 is
+position p), whichever is shorter. `filter/entries-K.json` holds the date, title and URL of the
+entries at positions K * CHUNK_SIZE onwards, fetched only for the results a page shows.
+URLs are relative to the site's root, so the files work under any base path.
+"""
 
 from __future__ import annotations
 
+import base64
 import json
-from typing import Sequence
+from dataclasses import dataclass
+from typing import Callable, Iterable, Sequence
 
 from .views import EntrySummary, FilterView, TagRef
-from ..core.urls import tag_path
+from ..core.urls import period_path
+
+CHUNK_SIZE = 50           # entries per entries-K.json: ~2.5 KB gzipped at the benchmark's titles
+
+
+@dataclass(frozen=True)
+class Facet:
+    """A way to narrow the timeline: its URL key, its label, and each entry's values."""
+
+    name: str                                          # the URL's key: ?tag=energy
+    label: str
+    values: Sequence[tuple[str, str, str]]             # key, label, page URL ('' for none)
+    keys_of: Callable[[EntrySummary], Iterable[str]]   # the keys of an entry's values
 
 
 def relative_url(url: str, base_path: str) -> str:
@@ -14,23 +37,111 @@ def relative_url(url: str, base_path: str) -> str:
     return url[len(base_path):] if url.startswith(base_path) else url
 
 
-def filter_json(view: FilterView) -> bytes:
-    """Return filter.json for its view."""
-    return build_filter_json(view.entries, view.tags, view.base_path)
+def entry_countries(entry: EntrySummary) -> tuple[str, ...]:
+    """Return an entry's countries as lower-case ISO codes (none until entries carry them)."""
+    return tuple(code.lower() for code in getattr(entry, "countries", ()))
 
 
-def build_filter_json(entries: Sequence[EntrySummary], tags: Sequence[TagRef], base_path: str) -> bytes:
-    """Return compact JSON: tags as [slug, name, url], entries as [date, title, url, tag numbers].
+def entry_relations(entry: EntrySummary) -> list[str]:
+    """Return each pair of an entry's countries as 'a-b', codes in alphabetical order."""
+    codes = sorted(set(entry_countries(entry)))
+    return [f"{a}-{b}" for n, a in enumerate(codes) for b in codes[n + 1:]]
 
-    Entries keep the order given (the listings' order); URLs are relative to the site's root,
-    where filter.json lives, so the index works under any base path. An entry's tags are found
-    by its tag links' URLs.
-    """
-    paths = [tag_path(t.slug).lstrip("/") for t in tags]
-    number_of = {base_path + path: number for number, path in enumerate(paths)}
-    data = {
-        "tags": [[t.slug, t.name, path] for t, path in zip(tags, paths)],
-        "entries": [[e.date.isoformat(), e.title, relative_url(e.url, base_path),
-                     sorted(number_of[url] for _, url in e.tag_links)] for e in entries],
-    }
+
+def site_facets(entries: Sequence[EntrySummary], tags: Sequence[TagRef], base_path: str) -> list[Facet]:
+    """Return the facets of a site's filter: tag and year, and country and relation once any
+    entry has countries."""
+    slug_of = {t.url: t.slug for t in tags}
+    years = sorted({e.date.year for e in entries}, reverse=True)
+    facets = [
+        Facet("tag", "Tag", [(t.slug, t.name, relative_url(t.url, base_path)) for t in tags],
+              lambda e: [slug_of[url] for _, url in e.tag_links]),
+        Facet("year", "Year", [(str(y), str(y), period_path(y).lstrip("/")) for y in years],
+              lambda e: [str(e.date.year)]),
+    ]
+    if any(entry_countries(e) for e in entries):
+        # Labelled by code here; the country and relation pages, once planned, give names and URLs.
+        countries = sorted({c for e in entries for c in entry_countries(e)})
+        relations = sorted({r for e in entries for r in entry_relations(e)})
+        facets += [
+            Facet("country", "Country", [(c, c.upper(), "") for c in countries], entry_countries),
+            Facet("relation", "Relation",
+                  [(r, r.upper().replace("-", "–"), "") for r in relations], entry_relations),
+        ]
+    return facets
+
+
+def encode_positions(positions: Sequence[int], total: int) -> str:
+    """Return ascending positions below total as 'd' + base64 varint gaps or 'b' + base64
+    bitset, whichever is shorter."""
+    gaps = bytearray()
+    previous = -1
+    for position in positions:
+        gap = position - previous - 1
+        previous = position
+        while gap >= 0x80:
+            gaps.append(gap & 0x7F | 0x80)
+            gap >>= 7
+        gaps.append(gap)
+    if len(gaps) * 8 <= total:
+        return "d" + base64.b64encode(gaps).decode()
+    bits = bytearray((total + 7) // 8)
+    for position in positions:
+        bits[position >> 3] |= 1 << (position & 7)
+    return "b" + base64.b64encode(bits).decode()
+
+
+def decode_positions(text: str, total: int) -> list[int]:
+    """Return the positions encode_positions wrote (the format's reference; filter.js has its own)."""
+    data = base64.b64decode(text[1:])
+    if text[0] == "b":
+        return [p for p in range(total) if data[p >> 3] >> (p & 7) & 1]
+    positions, gap, shift, previous = [], 0, 0, -1
+    for byte in data:
+        gap |= (byte & 0x7F) << shift
+        shift += 7
+        if byte < 0x80:
+            previous += gap + 1
+            positions.append(previous)
+            gap = shift = 0
+    return positions
+
+
+def build_filter_index(entries: Sequence[EntrySummary], facets: Sequence[Facet]) -> bytes:
+    """Return index.json: the entry count, the chunk size and each facet's values with postings."""
+    total = len(entries)
+    data = {"entries": total, "chunk": CHUNK_SIZE, "facets": []}
+    for facet in facets:
+        postings: dict[str, list[int]] = {key: [] for key, _, _ in facet.values}
+        for position, entry in enumerate(entries):
+            for key in facet.keys_of(entry):
+                postings[key].append(position)
+        data["facets"].append({"name": facet.name, "label": facet.label, "values": [
+            [key, label, url, encode_positions(postings[key], total)]
+            for key, label, url in facet.values if postings[key]]})
+    return to_json(data)
+
+
+def build_filter_chunk(entries: Sequence[EntrySummary], base_path: str) -> bytes:
+    """Return an entries-K.json: [date, title, URL] of each of its entries."""
+    return to_json([[e.date.isoformat(), e.title, relative_url(e.url, base_path)] for e in entries])
+
+
+def chunk_count(total: int) -> int:
+    """Return how many entries-K.json files total entries make."""
+    return (total + CHUNK_SIZE - 1) // CHUNK_SIZE
+
+
+def to_json(data: object) -> bytes:
+    """Return compact UTF-8 JSON."""
     return json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode()
+
+
+def filter_index(view: FilterView) -> bytes:
+    """Return filter/index.json for its view."""
+    return build_filter_index(view.entries, site_facets(view.entries, view.tags, view.base_path))
+
+
+def filter_chunk(view: FilterView) -> bytes:
+    """Return an entries-K.json for its view (the chunk's entries)."""
+    return build_filter_chunk(view.entries, view.base_path)
