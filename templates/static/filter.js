@@ -414,8 +414,9 @@
       bits.fill(0);
     }
     var found = positions(bits, shown);
+    var loaded = entriesAt(found.first);                // fetching while the counts are worked out
     fillOptions(countWithin(bits));
-    return entriesAt(found.first).then(function (entries) {
+    return loaded.then(function (entries) {
       if (run !== generation) {
         return;
       }
