@@ -108,6 +108,18 @@ def test_the_plan_writes_the_index_and_a_chunk_per_chunk_size_of_entries(monkeyp
     assert chunk_count(4) == 2 and chunk_count(0) == 0
 
 
+def test_the_chunks_version_changes_with_any_title_or_url():
+    config = Config()
+    entries = [make_entry("a", "2022-01-02", tags=("t",)), make_entry("b", "2022-01-03")]
+    retitled = [entries[0], make_entry("b", "2022-01-03", title="New title")]
+    versions = []
+    for site_entries in (entries, entries, retitled):
+        outputs = {o.path: o for o in build_plan(build_site(site_entries, config), config)}
+        index = outputs["filter/index.json"]
+        versions.append(json.loads(index.make(index.view))["version"])
+    assert versions[0] == versions[1] != versions[2] and len(versions[0]) == 12
+
+
 def test_at_10000_entries_a_first_filter_fetches_under_150_kb_gzipped():
     """The benchmark corpus's shape: 3-10 of 500 tags each by Zipf frequency, 8 years; a first
     filter fetches the index and, at worst, one chunk for each of the 20 entries it shows."""

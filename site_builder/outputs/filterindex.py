@@ -1,6 +1,8 @@
 """The timeline filter's index: facets whose values hold position lists, entries in chunks; pure.
 
-`filter/index.json` is what a first filter fetches: the number of entries, the chunk size, and
+`filter/index.json` is what a first filter fetches: the number of entries, the chunk size, the
+version of the chunks (filter.js asks for entries-K.json?v=VERSION, so a browser never pairs a
+new index with chunks it cached from an earlier deploy), and
 each facet as {name, label, values: [[key, label, url, postings]]}. A value's postings are the
 positions (in listing order) of the entries that have it, as one string: "d" and the base64 of
 the gaps as varints (LEB128), or "b" and the base64 of a bitset (bit p of byte p >> 3 is
@@ -17,6 +19,7 @@ from dataclasses import dataclass
 from typing import Callable, Iterable, Sequence
 
 from .views import EntrySummary, FilterView, TagRef
+from ..core.digests import digest_bytes
 from ..core.urls import period_path
 
 CHUNK_SIZE = 50           # entries per entries-K.json: ~2.5 KB gzipped at the benchmark's titles
@@ -107,10 +110,12 @@ def decode_positions(text: str, total: int) -> list[int]:
     return positions
 
 
-def build_filter_index(entries: Sequence[EntrySummary], facets: Sequence[Facet]) -> bytes:
-    """Return index.json: the entry count, the chunk size and each facet's values with postings."""
+def build_filter_index(entries: Sequence[EntrySummary], facets: Sequence[Facet],
+                       version: str = "") -> bytes:
+    """Return index.json: the entry count, the chunk size and version, and each facet's values
+    with postings."""
     total = len(entries)
-    data = {"entries": total, "chunk": CHUNK_SIZE, "facets": []}
+    data = {"entries": total, "chunk": CHUNK_SIZE, "version": version, "facets": []}
     for facet in facets:
         postings: dict[str, list[int]] = {key: [] for key, _, _ in facet.values}
         for position, entry in enumerate(entries):
@@ -138,8 +143,10 @@ def to_json(data: object) -> bytes:
 
 
 def filter_index(view: FilterView) -> bytes:
-    """Return filter/index.json for its view."""
-    return build_filter_index(view.entries, site_facets(view.entries, view.tags, view.base_path))
+    """Return filter/index.json for its view; the chunks' version is the digest of their entries."""
+    version = digest_bytes(build_filter_chunk(view.entries, view.base_path))[:12]
+    return build_filter_index(view.entries, site_facets(view.entries, view.tags, view.base_path),
+                              version)
 
 
 def filter_chunk(view: FilterView) -> bytes:

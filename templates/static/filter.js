@@ -27,7 +27,7 @@
   var chosen = [];                                      // [{facet, key}], in the order chosen
   var shown = STEP;
   var loading = null;
-  var index = null;       // {total, chunk, words, facets: [{name, label, values, byKey}]}
+  var index = null;       // {total, chunk, version, words, facets: [{name, label, values, byKey}]}
   var chunks = new Map();                               // chunk number -> promise of its entries
   var generation = 0;                                   // the latest apply(); older ones give way
   // byKey maps are Maps: a value may be called "__proto__" or "toString", and so may whatever
@@ -110,7 +110,8 @@
         return response.json();
       }).then(function (data) {
         var words = Math.ceil(data.entries / 32);
-        index = { total: data.entries, chunk: data.chunk, words: words, facets: [] };
+        index = { total: data.entries, chunk: data.chunk, version: data.version || "",
+                  words: words, facets: [] };
         data.facets.forEach(function (facet) {
           var values = facet.values.map(function (value) {
             var bits = decode(value[3], words), count = 0;
@@ -296,7 +297,8 @@
 
   function loadChunk(number) {
     if (!chunks.has(number)) {
-      var url = new URL("entries-" + number + ".json", indexUrl);
+      var url = new URL("entries-" + number + ".json?v=" + encodeURIComponent(index.version),
+                        indexUrl);
       var promise = fetch(url.href, { credentials: "same-origin" }).then(function (response) {
         if (!response.ok) {
           throw new Error(response.status);
