@@ -21,7 +21,7 @@ SEARCH_PATH = "/search/"
 NOT_FOUND_PATH = "/404.html"
 FEED_PATH = "/feed.xml"
 TIMELINE_JSON_PATH = "/timeline.json"
-FILTER_JSON_PATH = "/filter.json"
+FILTER_INDEX_PATH = "/filter/index.json"
 SITEMAP_PATH = "/sitemap.xml"
 ROBOTS_PATH = "/robots.txt"
 NOJEKYLL_PATH = "/.nojekyll"
@@ -33,6 +33,11 @@ SEARCH_BUNDLE_DIR = "pagefind"        # the search index's folder, as search.htm
 def static_path(name: str) -> str:
     """Return the URL path of a static file of the theme, by its published (hashed) name."""
     return f"/{STATIC_DIR}/{name}"
+
+
+def filter_chunk_path(number: int) -> str:
+    """Return the URL path of one chunk of the timeline filter's entries."""
+    return f"/filter/entries-{number}.json"
 
 
 def sitemap_part_path(number: int) -> str:

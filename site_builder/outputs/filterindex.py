@@ -1,14 +1,43 @@
-"""The tag filter's index, filter.json: each entry's date, title, URL and tag numbers; pure."""
+"""The timeline filter's index: facets whose values hold position lists, entries in chunks; pure.
+
+`filter/index.json` is what a first filter fetches: the number of entries, the chunk size, the
+version of the chunks (filter.js asks for entries-K.json?v=VERSION, so a browser never pairs a
+new index with chunks it cached from an earlier deploy), and
+each facet as {name, label, values: [[key, label, url, postings]]}. A value's postings are the
+positions (in listing order) of the entries that have it, as one string: "d" and the base64 of
+the gaps as varints (LEB128), or "b" and the base64 of a bitset (bit p of byte p >> 3 is
+position p), whichever is shorter. `filter/entries-K.json` holds where each entry at positions
+K * CHUNK_SIZE onwards is placed in time (its event, else its publication: `2022-12-30`,
+`2022-12` or `2022`), its title and URL, and the words of an event date that is not a plain day,
+fetched only for the results a page shows.
+URLs are relative to the site's root, so the files work under any base path.
+"""
 
 from __future__ import annotations
 
+import base64
 import json
-from typing import Sequence
+from dataclasses import dataclass
+from typing import Callable, Iterable, Sequence
 
-from .dates import event_words, is_plain_day
+from .dates import is_plain_day
 from .views import EntrySummary, FilterView, TagRef
-from ..model.site import event_start
-from ..core.urls import tag_path
+from ..core.digests import digest_bytes
+from ..core.eventdates import event_words
+from ..core.urls import period_path
+from ..model.site import placement
+
+CHUNK_SIZE = 50           # entries per entries-K.json: ~2.5 KB gzipped at the benchmark's titles
+
+
+@dataclass(frozen=True)
+class Facet:
+    """A way to narrow the timeline: its URL key, its label, and each entry's values."""
+
+    name: str                                          # the URL's key: ?tag=energy
+    label: str
+    values: Sequence[tuple[str, str, str]]             # key, label, page URL ('' for none)
+    keys_of: Callable[[EntrySummary], Iterable[str]]   # the keys of an entry's values
 
 
 def relative_url(url: str, base_path: str) -> str:
@@ -16,33 +45,130 @@ def relative_url(url: str, base_path: str) -> str:
     return url[len(base_path):] if url.startswith(base_path) else url
 
 
-def _item(entry: EntrySummary, base_path: str, number_of: dict[str, int]) -> list:
-    """Return an entry as filter.json lists it: [day it is placed at, title, URL, tag numbers],
-    and the words of its event date when they are more than that day's."""
-    item = [event_start(entry).isoformat(), entry.title, relative_url(entry.url, base_path),
-            sorted(number_of[url] for _, url in entry.tag_links)]
+def entry_countries(entry: EntrySummary) -> tuple[str, ...]:
+    """Return an entry's countries as lower-case ISO codes (none until entries carry them)."""
+    return tuple(code.lower() for code in getattr(entry, "countries", ()))
+
+
+def entry_relations(entry: EntrySummary) -> list[str]:
+    """Return each pair of an entry's countries as 'a-b', codes in alphabetical order."""
+    codes = sorted(set(entry_countries(entry)))
+    return [f"{a}-{b}" for n, a in enumerate(codes) for b in codes[n + 1:]]
+
+
+def site_facets(entries: Sequence[EntrySummary], tags: Sequence[TagRef], base_path: str) -> list[Facet]:
+    """Return the facets of a site's filter: tag and year, and country and relation once any
+    entry has countries."""
+    slug_of = {t.url: t.slug for t in tags}
+    years = sorted({placement(e)[0] for e in entries}, reverse=True)
+    facets = [
+        Facet("tag", "Tag", [(t.slug, t.name, relative_url(t.url, base_path)) for t in tags],
+              lambda e: [slug_of[url] for _, url in e.tag_links]),
+        Facet("year", "Year", [(str(y), str(y), period_path(y).lstrip("/")) for y in years],
+              lambda e: [str(placement(e)[0])]),
+    ]
+    if any(entry_countries(e) for e in entries):
+        # Labelled by code here; the country and relation pages, once planned, give names and URLs.
+        countries = sorted({c for e in entries for c in entry_countries(e)})
+        relations = sorted({r for e in entries for r in entry_relations(e)})
+        facets += [
+            Facet("country", "Country", [(c, c.upper(), "") for c in countries], entry_countries),
+            Facet("relation", "Relation",
+                  [(r, r.upper().replace("-", "–"), "") for r in relations], entry_relations),
+        ]
+    return facets
+
+
+def encode_positions(positions: Sequence[int], total: int) -> str:
+    """Return ascending positions below total as 'd' + base64 varint gaps or 'b' + base64
+    bitset, whichever is shorter."""
+    gaps = bytearray()
+    previous = -1
+    for position in positions:
+        gap = position - previous - 1
+        previous = position
+        while gap >= 0x80:
+            gaps.append(gap & 0x7F | 0x80)
+            gap >>= 7
+        gaps.append(gap)
+    if len(gaps) * 8 <= total:
+        return "d" + base64.b64encode(gaps).decode()
+    bits = bytearray((total + 7) // 8)
+    for position in positions:
+        bits[position >> 3] |= 1 << (position & 7)
+    return "b" + base64.b64encode(bits).decode()
+
+
+def decode_positions(text: str, total: int) -> list[int]:
+    """Return the positions encode_positions wrote (the format's reference; filter.js has its own)."""
+    data = base64.b64decode(text[1:])
+    if text[0] == "b":
+        return [p for p in range(total) if data[p >> 3] >> (p & 7) & 1]
+    positions, gap, shift, previous = [], 0, 0, -1
+    for byte in data:
+        gap |= (byte & 0x7F) << shift
+        shift += 7
+        if byte < 0x80:
+            previous += gap + 1
+            positions.append(previous)
+            gap = shift = 0
+    return positions
+
+
+def build_filter_index(entries: Sequence[EntrySummary], facets: Sequence[Facet],
+                       version: str = "") -> bytes:
+    """Return index.json: the entry count, the chunk size and version, and each facet's values
+    with postings."""
+    total = len(entries)
+    data = {"entries": total, "chunk": CHUNK_SIZE, "version": version, "facets": []}
+    for facet in facets:
+        postings: dict[str, list[int]] = {key: [] for key, _, _ in facet.values}
+        for position, entry in enumerate(entries):
+            for key in facet.keys_of(entry):
+                postings[key].append(position)
+        data["facets"].append({"name": facet.name, "label": facet.label, "values": [
+            [key, label, url, encode_positions(postings[key], total)]
+            for key, label, url in facet.values if postings[key]]})
+    return to_json(data)
+
+
+def placed(entry: EntrySummary) -> str:
+    """Return where an entry is placed in time as an HTML date: '2022-12-30', '2022-12', '2022'."""
+    year, month, day = placement(entry)
+    return f"{year:04d}" + (f"-{month:02d}" if month else "") + (f"-{day:02d}" if day else "")
+
+
+def chunk_item(entry: EntrySummary, base_path: str) -> list[str]:
+    """Return [placed, title, URL] of an entry, and the words of its event date when that is not
+    one plain day ('about November 2021', '20–22 March 2023')."""
+    item = [placed(entry), entry.title, relative_url(entry.url, base_path)]
     if entry.event and not is_plain_day(entry.event):
         item.append(event_words(entry.event))
     return item
 
 
-def filter_json(view: FilterView) -> bytes:
-    """Return filter.json for its view."""
-    return build_filter_json(view.entries, view.tags, view.base_path)
+def build_filter_chunk(entries: Sequence[EntrySummary], base_path: str) -> bytes:
+    """Return an entries-K.json: chunk_item of each of its entries."""
+    return to_json([chunk_item(e, base_path) for e in entries])
 
 
-def build_filter_json(entries: Sequence[EntrySummary], tags: Sequence[TagRef], base_path: str) -> bytes:
-    """Return compact JSON: tags as [slug, name, url], entries as [date, title, url, tag numbers]
-    (and the words of an event date that is not a plain day: see _item).
+def chunk_count(total: int) -> int:
+    """Return how many entries-K.json files total entries make."""
+    return (total + CHUNK_SIZE - 1) // CHUNK_SIZE
 
-    Entries keep the order given (the listings' order); URLs are relative to the site's root,
-    where filter.json lives, so the index works under any base path. An entry's tags are found
-    by its tag links' URLs.
-    """
-    paths = [tag_path(t.slug).lstrip("/") for t in tags]
-    number_of = {base_path + path: number for number, path in enumerate(paths)}
-    data = {
-        "tags": [[t.slug, t.name, path] for t, path in zip(tags, paths)],
-        "entries": [_item(e, base_path, number_of) for e in entries],
-    }
+
+def to_json(data: object) -> bytes:
+    """Return compact UTF-8 JSON."""
     return json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode()
+
+
+def filter_index(view: FilterView) -> bytes:
+    """Return filter/index.json for its view; the chunks' version is the digest of their entries."""
+    version = digest_bytes(build_filter_chunk(view.entries, view.base_path))[:12]
+    return build_filter_index(view.entries, site_facets(view.entries, view.tags, view.base_path),
+                              version)
+
+
+def filter_chunk(view: FilterView) -> bytes:
+    """Return an entries-K.json for its view (the chunk's entries)."""
+    return build_filter_chunk(view.entries, view.base_path)

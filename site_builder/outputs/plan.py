@@ -20,12 +20,13 @@ from .dates import month_label, period_label
 from ..core.errors import SitegenError
 from ..model.records import Entry, Period, Site
 from ..model.site import placement
-from ..core.urls import (ARCHIVE_PATH, CNAME_PATH, FEED_PATH, FILTER_JSON_PATH, NOJEKYLL_PATH,
+from ..core.urls import (ARCHIVE_PATH, CNAME_PATH, FEED_PATH, FILTER_INDEX_PATH, NOJEKYLL_PATH,
                    NOT_FOUND_PATH, OWNER_MARKER, ROBOTS_PATH, SEARCH_BUNDLE_DIR, SEARCH_PATH,
                    SITEMAP_PATH, TAGS_PATH, TIMELINE_JSON_PATH, home_path, is_safe_relative,
-                   output_file, period_page_path, period_path, sitemap_part_path, tag_feed_path,
+                   filter_chunk_path, output_file, period_page_path, period_path, sitemap_part_path, tag_feed_path,
                    tag_path)
-from .views import (ArchivePage, Bar, EntryPage, EntrySummary, FeedView, FileView, FilterView,
+from .views import (ArchivePage, Bar, EntryPage, EntrySummary, FeedView, FileView, FilterChunkView,
+                    FilterView,
                     HistogramYear, Link, ListingPage, MonthGroup, PageInfo, Pagination,
                     PeriodPage, PeriodRef, PlainPage, SitemapView, TagRef, TagsPage, TimelineView,
                     YearGroup, summarize)
@@ -381,6 +382,17 @@ class Planner:
         return timelinejs.build_timeline_json(view.entries, config=self.config, title=view.title,
                                               description=view.description)
 
+    def filter_files(self) -> Iterator[DataOutput]:
+        """Yield the timeline filter's index and its chunks of entries, in listing order."""
+        listed = self.summarized(self.display(self.site.entries))
+        yield DataOutput(output_file(FILTER_INDEX_PATH), FilterView(listed, self.tag_refs, self.base),
+                         filterindex.filter_index, "filter index")
+        size = filterindex.CHUNK_SIZE
+        for number in range(filterindex.chunk_count(len(listed))):
+            view = FilterChunkView(listed[number * size:(number + 1) * size], self.base)
+            yield DataOutput(output_file(filter_chunk_path(number)), view, filterindex.filter_chunk,
+                             "filter entries")
+
     def site_feed(self) -> DataOutput:
         """Return the site's Atom feed: its newest entries, whole."""
         newest = by_publication(self.site.entries)[::-1][:SITE_FEED_LIMIT]
@@ -390,15 +402,13 @@ class Planner:
                           self.make_feed, "site feed")
 
     def data_files(self) -> Iterator[DataOutput]:
-        """Yield feeds, timeline.json, filter.json and the small files GitHub Pages wants."""
+        """Yield feeds, timeline.json, the filter's files and the small files GitHub Pages wants."""
         config, entries = self.config, self.site.entries
         yield self.site_feed()
         yield DataOutput(output_file(TIMELINE_JSON_PATH),
                          TimelineView(config.title, config.description, self.summarized(entries)),
                          self.make_timeline, "timeline.json")
-        yield DataOutput(output_file(FILTER_JSON_PATH),
-                         FilterView(self.summarized(self.display(entries)), self.tag_refs, self.base),
-                         filterindex.filter_json, "filter.json")
+        yield from self.filter_files()
         yield file_output(NOJEKYLL_PATH, b"", ".nojekyll")
         yield file_output("/" + OWNER_MARKER, OWNER_NOTE, "output folder marker")
         if config.cname:

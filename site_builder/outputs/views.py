@@ -171,7 +171,7 @@ class SiteView:
     search_url: str
     feed_url: str
     timeline_json_url: str
-    filter_json_url: str
+    filter_index_url: str
     assets: Mapping[str, str]          # static file name -> its URL, with a content hash
     years: tuple[Link, ...]
     search: bool
@@ -270,10 +270,18 @@ class TimelineView:
 
 @dataclass(frozen=True)
 class FilterView:
-    """filter.json: the tag filter's index, entries in listing order."""
+    """filter/index.json: the timeline filter's facets, entries in listing order."""
 
     entries: tuple[EntrySummary, ...]
     tags: tuple[TagRef, ...]
+    base_path: str
+
+
+@dataclass(frozen=True)
+class FilterChunkView:
+    """filter/entries-K.json: the entries at some positions of the listing order."""
+
+    entries: tuple[EntrySummary, ...]
     base_path: str
 
 

@@ -1,0 +1,136 @@
+"""Timeline filter in a real browser: what a first filter fetches, and how long a filter takes.
+
+Builds nothing: give it a built site folder (e.g. the `public/` of the 10,000-entry corpus). It
+prints the gzipped size of filter/index.json and, over every value of every facet, the most a
+first filter fetches (the index and the chunks of the first 20 entries it shows). Then it
+serves the folder on 127.0.0.1 with gzip like GitHub Pages (under --sub-path when the site was
+built for one), opens the home page in Debian's Chromium (/usr/bin/chromium, through
+Playwright), and for each of --tags tags chooses it, then a year on top, timing from the Add
+button's submit to the first animation frame after the results are in the page. It prints the
+median, p90 and max in milliseconds.
+
+    python benchmarks/filter_latency.py /tmp/bench/sitegen/public --sub-path repo
+"""
+
+from __future__ import annotations
+
+import argparse
+import gzip
+import json
+import os
+import statistics
+import sys
+import tempfile
+from pathlib import Path
+
+from search_latency import CHROMIUM, CHROMIUM_ARGS, percentile, serve
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from site_builder.outputs.filterindex import decode_positions  # noqa: E402
+
+SHOWN = 20                    # the entries filter.js shows first (its STEP)
+
+# In the page: resolve with ms from the next submit to the first animation frame after the
+# results for the new address are in the page (as tests/browser/test_browser_filter.py).
+ARM = """() => {
+    const results = document.querySelector('#filter-results');
+    window.__latency = new Promise((resolve, reject) => {
+        let start = null;
+        document.addEventListener('submit', () => { start = performance.now(); },
+                                  {capture: true, once: true});
+        const check = () => {
+            if (start !== null && results.getAttribute('data-query') === location.search) {
+                observer.disconnect();
+                requestAnimationFrame(() => resolve(performance.now() - start));
+            }
+        };
+        const observer = new MutationObserver(check);
+        observer.observe(results, {childList: true, subtree: true, attributes: true});
+        setTimeout(() => reject(new Error('no results')), 15000);
+    });
+}"""
+
+
+def gzipped(path: Path) -> int:
+    """Return a file's size gzipped at level 6, as GitHub Pages sends it."""
+    return len(gzip.compress(path.read_bytes(), 6))
+
+
+def first_filter_bytes(folder: Path) -> tuple[int, int, str]:
+    """Return the index's gzipped size, and the most any one first filter fetches with its value."""
+    index = json.loads((folder / "index.json").read_text(encoding="utf-8"))
+    index_size = gzipped(folder / "index.json")
+    sizes: dict[int, int] = {}
+    worst, worst_value = 0, ""
+    for facet in index["facets"]:
+        for key, _, _, postings in facet["values"]:
+            chunks = {p // index["chunk"] for p in decode_positions(postings, index["entries"])[:SHOWN]}
+            for number in chunks - sizes.keys():
+                sizes[number] = gzipped(folder / f"entries-{number}.json")
+            total = index_size + sum(sizes[number] for number in chunks)
+            if total > worst:
+                worst, worst_value = total, f"{facet['name']}={key}"
+    return index_size, worst, worst_value
+
+
+def measure(page, base: str, tags: list[str]) -> list[float]:
+    """Load the home page, open the filter; return the ms of each tag, then a year on top."""
+    page.goto(base)
+    page.locator("#filter-toggle").click()
+    page.locator("#filter-tag option").nth(1).wait_for(state="attached")
+    times = []
+    for tag in tags:
+        for facet in ("tag", "year"):
+            key = tag if facet == "tag" else page.eval_on_selector(
+                "#filter-year option:nth-child(2)", "o => o.value")
+            page.evaluate(ARM)
+            page.select_option(f"#filter-{facet}", key)
+            page.locator(".filter-add").click()
+            times.append(page.evaluate("() => window.__latency"))
+        page.locator("#filter-reset").click()
+    return times
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("site", type=Path, help="a built site folder (with filter/index.json)")
+    parser.add_argument("--sub-path", default="", help="serve the site under /SUB/ (its base URL's path)")
+    parser.add_argument("--tags", type=int, default=12, help="tags to time, frequent to rare")
+    parser.add_argument("--runs", type=int, default=1, help="page loads, each over every tag")
+    args = parser.parse_args(argv)
+    folder = args.site / "filter"
+    if not (folder / "index.json").is_file():
+        parser.error(f"{args.site} has no filter/index.json: give a built site folder")
+    index_size, worst, worst_value = first_filter_bytes(folder)
+    print(f"filter/index.json: {index_size} bytes gzipped; a first filter fetches at most "
+          f"{worst} bytes gzipped ({worst_value})")
+    index = json.loads((folder / "index.json").read_text(encoding="utf-8"))
+    values = sorted(next(f["values"] for f in index["facets"] if f["name"] == "tag"),
+                    key=lambda v: -len(decode_positions(v[3], index["entries"])))
+    step = max(1, len(values) // args.tags)
+    tags = [v[0] for v in values[::step][:args.tags]]
+    from playwright.sync_api import sync_playwright
+
+    parent = tempfile.TemporaryDirectory(prefix="filter-latency-")
+    server, base = serve(args.site, args.sub_path.strip("/"), Path(parent.name))
+    load = os.getloadavg()[0]
+    times: list[float] = []
+    try:
+        with sync_playwright() as playwright:
+            browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+            for _ in range(args.runs):
+                context = browser.new_context()
+                times += measure(context.new_page(), base, tags)
+                context.close()
+            browser.close()
+    finally:
+        server.shutdown()
+        parent.cleanup()
+    print(f"filter latency ({len(times)} filters over {len(tags)} tags x {args.runs} runs): "
+          f"median {statistics.median(times):.0f} ms, p90 {percentile(times, 0.9):.0f} ms, "
+          f"max {max(times):.0f} ms (load average {load:.1f} on {os.cpu_count()} CPUs)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

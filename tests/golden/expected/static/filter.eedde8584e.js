@@ -1,0 +1,519 @@
+/* Faceted filter for the home and tag timelines: progressive enhancement, no dependencies.
+ *
+ * Without JavaScript the mount shows plain links to the tag and year pages, which are the facets.
+ * With it, a "Filter" button replaces them; using it loads the site's filter index once
+ * (filter/index.json: each facet's values with the positions, in listing order, of the entries
+ * that have them, as varint gaps or a bitset in base64) and shows every entry that has all the
+ * chosen values, across all pages of the listing. Beside each further choice is how many entries
+ * it would leave. Titles and URLs come from filter/entries-K.json, fetched only for the entries
+ * shown. The choice lives in the address (?tag=energy&year=2023&country=ru&country=cn), written
+ * with history.replaceState, so a view can be shared and reloaded.
+ */
+(function () {
+  "use strict";
+  var mount = document.getElementById("timeline-filter");
+  var listing = document.getElementById("listing");
+  if (!mount || !listing || !window.fetch || !window.URLSearchParams || !window.Uint32Array ||
+      !mount.getAttribute("data-index")) {
+    return;
+  }
+  var MONTHS = ["January", "February", "March", "April", "May", "June", "July", "August",
+                "September", "October", "November", "December"];
+  var STEP = 20;                                        // entries shown per "Show more"
+  var indexUrl = new URL(mount.getAttribute("data-index"), window.location.href);
+  var siteRoot = new URL("../", indexUrl);              // the index's URLs are relative to it
+  // A tag page's own value: always chosen, never in the address.
+  var fixed = { facet: mount.getAttribute("data-facet") || "", key: mount.getAttribute("data-value") || "" };
+  var chosen = [];                                      // [{facet, key}], in the order chosen
+  var shown = STEP;
+  var loading = null;
+  var index = null;       // {total, chunk, version, words, facets: [{name, label, values, byKey}]}
+  var chunks = new Map();                               // chunk number -> promise of its entries
+  var generation = 0;                                   // the latest apply(); older ones give way
+  // byKey maps are Maps: a value may be called "__proto__" or "toString", and so may whatever
+  // a reader puts in the address.
+
+  function el(name, attrs, text) {
+    var node = document.createElement(name);
+    Object.keys(attrs || {}).forEach(function (key) { node.setAttribute(key, attrs[key]); });
+    if (text !== undefined) {
+      node.textContent = text;
+    }
+    return node;
+  }
+
+  /* The form exists only with JavaScript; it replaces the plain links. */
+  mount.textContent = "";
+  var form = el("form", { "class": "facet-filter", "aria-label": "Filter the timeline" });
+  var toggle = el("button", { type: "button", "class": "filter-toggle", id: "filter-toggle",
+                              "aria-expanded": "false", "aria-controls": "filter-panel" },
+                  fixed.key ? "Narrow this timeline" : "Filter the timeline");
+  var panel = el("div", { id: "filter-panel", "class": "filter-panel" });
+  var fields = el("div", { "class": "filter-fields" });
+  var add = el("button", { type: "submit", "class": "filter-add" }, "Add");
+  var chips = el("ul", { "class": "chips", id: "filter-chips", "aria-label": "Chosen filters" });
+  var reset = el("a", { "class": "filter-reset", id: "filter-reset",
+                        href: window.location.pathname }, "Reset the filter");
+  var status = el("p", { "class": "filter-status", id: "filter-status", role: "status" });
+  panel.hidden = chips.hidden = reset.hidden = true;
+  panel.appendChild(fields);
+  panel.appendChild(add);
+  form.appendChild(toggle);
+  form.appendChild(panel);
+  form.appendChild(chips);
+  form.appendChild(reset);
+  form.appendChild(status);
+  mount.appendChild(form);
+  var results = el("div", { id: "filter-results" });
+  results.hidden = true;
+  listing.parentNode.insertBefore(results, listing);
+
+  function say(text) {
+    status.textContent = text;
+  }
+
+  /* A value's positions as a bitset of `words` 32-bit words (see filterindex.py). */
+  function decode(text, words) {
+    var bits = new Uint32Array(words), raw = atob(text.slice(1)), i, byte;
+    if (text.charAt(0) === "b") {
+      for (i = 0; i < raw.length; i++) {
+        bits[i >> 2] |= raw.charCodeAt(i) << ((i & 3) * 8);
+      }
+      return bits;
+    }
+    var gap = 0, shift = 0, position = -1;
+    for (i = 0; i < raw.length; i++) {
+      byte = raw.charCodeAt(i);
+      gap += (byte & 0x7f) * Math.pow(2, shift);
+      shift += 7;
+      if (byte < 0x80) {
+        position += gap + 1;
+        bits[position >> 5] |= 1 << (position & 31);
+        gap = shift = 0;
+      }
+    }
+    return bits;
+  }
+
+  function popcount(x) {
+    x -= (x >>> 1) & 0x55555555;
+    x = (x & 0x33333333) + ((x >>> 2) & 0x33333333);
+    return Math.imul((x + (x >>> 4)) & 0x0f0f0f0f, 0x01010101) >>> 24;
+  }
+
+  function loadIndex() {
+    if (!loading) {
+      loading = fetch(indexUrl.href, { credentials: "same-origin" }).then(function (response) {
+        if (!response.ok) {
+          throw new Error(response.status);
+        }
+        return response.json();
+      }).then(function (data) {
+        var words = Math.ceil(data.entries / 32);
+        index = { total: data.entries, chunk: data.chunk, version: data.version || "",
+                  words: words, facets: [] };
+        data.facets.forEach(function (facet) {
+          var values = facet.values.map(function (value) {
+            var bits = decode(value[3], words), count = 0;
+            for (var w = 0; w < words; w++) {
+              count += popcount(bits[w]);
+            }
+            return { facet: facet.name, key: value[0], label: value[1], url: value[2],
+                     bits: bits, count: count };
+          });
+          var byKey = new Map();
+          values.forEach(function (value) { byKey.set(value.key, value); });
+          index.facets.push({ name: facet.name, label: facet.label, values: values, byKey: byKey });
+        });
+        buildFields();
+        return index;
+      });
+      loading.catch(function () {
+        loading = null;
+        say("The filter could not load its index; the tag and year pages list every entry.");
+      });
+    }
+    return loading;
+  }
+
+  function facetNamed(name) {
+    return index.facets.filter(function (facet) { return facet.name === name; })[0];
+  }
+
+  /* The value a choice names, or null when the index has none by that key. */
+  function valueOf(choice) {
+    var facet = facetNamed(choice.facet);
+    if (!facet) {
+      return null;
+    }
+    return facet.byKey.get(choice.key) || facet.byKey.get(choice.key.toLowerCase()) || null;
+  }
+
+  function buildFields() {
+    index.facets.forEach(function (facet) {
+      var id = "filter-" + facet.name;
+      var field = el("div", { "class": "filter-field" });
+      field.appendChild(el("label", { "for": id }, facet.label));
+      field.appendChild(el("select", { id: id, name: facet.name }));
+      fields.appendChild(field);
+    });
+  }
+
+  /* Each facet's options: the values not chosen that leave entries, with how many. */
+  function fillOptions(counts) {
+    index.facets.forEach(function (facet) {
+      var select = document.getElementById("filter-" + facet.name);
+      var options = document.createDocumentFragment();
+      options.appendChild(el("option", { value: "" }, "Any " + facet.label.toLowerCase()));
+      facet.values.forEach(function (value, number) {
+        var count = counts.get(facet)[number];
+        if (count && !isChosen(facet.name, value.key)) {
+          options.appendChild(el("option", { value: value.key }, value.label + " (" + count + ")"));
+        }
+      });
+      select.textContent = "";
+      select.appendChild(options);
+    });
+  }
+
+  function isChosen(facet, key) {
+    return (fixed.facet === facet && fixed.key === key) || chosen.some(function (choice) {
+      return choice.facet === facet && choice.key === key;
+    });
+  }
+
+  function readAddress() {
+    var params = new URLSearchParams(window.location.search);
+    chosen = [];
+    params.forEach(function (key, name) {
+      if (name === "tags") {                            // the form of earlier versions: ?tags=a,b
+        key.split(",").forEach(function (slug) { choose("tag", slug.trim()); });
+      } else if (/^(tag|year|country|relation)$/.test(name) || (index && facetNamed(name))) {
+        choose(name, key.trim());
+      }
+    });
+  }
+
+  function choose(facet, key) {
+    if (key && !isChosen(facet, key)) {
+      chosen.push({ facet: facet, key: key });
+    }
+  }
+
+  function writeAddress() {
+    var url = new URL(window.location.href);
+    var params = url.searchParams;
+    ["tags"].concat(index.facets.map(function (facet) { return facet.name; })).forEach(function (name) {
+      params.delete(name);
+    });
+    index.facets.forEach(function (facet) {
+      chosen.forEach(function (choice) {
+        if (choice.facet === facet.name) {
+          params.append(facet.name, choice.key);
+        }
+      });
+    });
+    if (url.href !== window.location.href) {
+      window.history.replaceState(null, "", url.href);
+    }
+  }
+
+  function labelOf(choice) {
+    var value = valueOf(choice);
+    return value ? value.label : choice.key;
+  }
+
+  function facetWord(choice) {
+    var facet = facetNamed(choice.facet);
+    return facet ? facet.label.toLowerCase() : choice.facet;
+  }
+
+  function drawChips() {
+    chips.textContent = "";
+    chosen.forEach(function (choice) {
+      var item = el("li");
+      var button = el("button", { type: "button", "class": "chip", "data-facet": choice.facet,
+                                  "data-key": choice.key,
+                                  "aria-label": "Remove " + facetWord(choice) + " " + labelOf(choice) });
+      button.appendChild(el("span", {}, facetWord(choice) + ": " + labelOf(choice)));
+      button.appendChild(el("span", { "aria-hidden": "true", "class": "chip-x" }, "×"));
+      item.appendChild(button);
+      chips.appendChild(item);
+    });
+    chips.hidden = reset.hidden = chosen.length === 0;
+  }
+
+  /* The bitset of the entries with every wanted value (all entries when none is). */
+  function intersect(values) {
+    var words = index.words, bits = new Uint32Array(words), w, v;
+    bits.fill(0xffffffff);
+    if (index.total % 32) {
+      bits[words - 1] = (Math.pow(2, index.total % 32) - 1) >>> 0;
+    }
+    for (v = 0; v < values.length; v++) {
+      for (w = 0; w < words; w++) {
+        bits[w] &= values[v].bits[w];
+      }
+    }
+    return bits;
+  }
+
+  /* How many entries of `bits` each value of each facet has: a Map facet -> counts. */
+  function countWithin(bits) {
+    var live = [], w, counts = new Map();
+    for (w = 0; w < bits.length; w++) {
+      if (bits[w]) {
+        live.push(w);
+      }
+    }
+    index.facets.forEach(function (facet) {
+      counts.set(facet, facet.values.map(function (value) {
+        var count = 0, other = value.bits;
+        for (var i = 0; i < live.length; i++) {
+          count += popcount(bits[live[i]] & other[live[i]]);
+        }
+        return count;
+      }));
+    });
+    return counts;
+  }
+
+  /* The first `limit` positions set in bits, and how many are set in all. */
+  function positions(bits, limit) {
+    var found = [], total = 0, w, word;
+    for (w = 0; w < bits.length; w++) {
+      word = bits[w];
+      if (word) {
+        total += popcount(word);
+        while (word && found.length < limit) {
+          var low = word & -word;
+          found.push(w * 32 + 31 - Math.clz32(low));
+          word = (word ^ low) >>> 0;
+        }
+      }
+    }
+    return { first: found, total: total };
+  }
+
+  function loadChunk(number) {
+    if (!chunks.has(number)) {
+      var url = new URL("entries-" + number + ".json?v=" + encodeURIComponent(index.version),
+                        indexUrl);
+      var promise = fetch(url.href, { credentials: "same-origin" }).then(function (response) {
+        if (!response.ok) {
+          throw new Error(response.status);
+        }
+        return response.json();
+      });
+      promise.catch(function () { chunks.delete(number); });
+      chunks.set(number, promise);
+    }
+    return chunks.get(number);
+  }
+
+  /* [placed, title, url, words of a loose event date] of each position, fetching only the chunks that hold them. */
+  function entriesAt(list) {
+    var numbers = [];
+    list.forEach(function (position) {
+      var number = Math.floor(position / index.chunk);
+      if (numbers.indexOf(number) < 0) {
+        numbers.push(number);
+      }
+    });
+    return Promise.all(numbers.map(loadChunk)).then(function (loaded) {
+      return list.map(function (position) {
+        var chunk = loaded[numbers.indexOf(Math.floor(position / index.chunk))];
+        return chunk[position % index.chunk];
+      });
+    });
+  }
+
+  function resolve(url) {
+    return new URL(url, siteRoot).href;
+  }
+
+  function shortDate(iso) {
+    return Number(iso.slice(8)) + " " + MONTHS[Number(iso.slice(5, 7)) - 1].slice(0, 3);
+  }
+
+  /* An item as the page's own timeline writes it (templates/_macros.html), with its tags. */
+  function entryItem(entry, position) {
+    var item = el("li");
+    item.appendChild(el("time", { datetime: entry[0] }, entry[3] || shortDate(entry[0])));
+    item.appendChild(document.createTextNode(" "));
+    item.appendChild(el("a", { href: resolve(entry[2]) }, entry[1]));
+    var tags = facetNamed("tag"), meta = el("p", { "class": "tl-meta" });
+    var word = position >> 5, bit = 1 << (position & 31);
+    (tags ? tags.values : []).forEach(function (tag) {
+      if (tag.bits[word] & bit) {
+        if (meta.firstChild) meta.appendChild(document.createTextNode(" "));
+        meta.appendChild(el("a", { href: resolve(tag.url) }, tag.label));
+      }
+    });
+    if (meta.firstChild) {
+      item.appendChild(meta);
+    }
+    return item;
+  }
+
+  /* Entries grouped under year and month headings, as the page's own timeline shows them. */
+  function timeline(entries, list) {
+    var root = el("div", { "class": "timeline" });
+    var year = null, month = null, items = null, section = null;
+    entries.forEach(function (entry, n) {
+      // placed at a day, a month, or (an event known to its year only) a year: "2021-00"
+      var y = entry[0].slice(0, 4), m = entry[0].length > 4 ? entry[0].slice(0, 7) : y + "-00";
+      if (y !== year) {
+        year = y;
+        month = null;
+        section = el("section", { "class": "tl-year", "aria-labelledby": "fy" + y });
+        section.appendChild(el("h2", { "class": "tl-year-heading", id: "fy" + y }, y));
+        root.appendChild(section);
+      }
+      if (m !== month) {
+        month = m;
+        var part = el("section", { "class": "tl-month", "aria-labelledby": "fm" + m });
+        part.appendChild(el("h3", { "class": "tl-month-heading", id: "fm" + m },
+                            m.slice(5) === "00" ? "During " + y
+                                                : MONTHS[Number(m.slice(5)) - 1] + " " + y));
+        items = el("ol", { "class": "tl-list" });
+        part.appendChild(items);
+        section.appendChild(part);
+      }
+      items.appendChild(entryItem(entry, list[n]));
+    });
+    return root;
+  }
+
+  /* "tag “russia” and year 2023": what is chosen, the page's own value first. */
+  function described(choices) {
+    var words = choices.map(function (choice) {
+      return facetWord(choice) + " “" + labelOf(choice) + "”";
+    });
+    return words.length > 1 ? words.slice(0, -1).join(", ") + " and " + words[words.length - 1]
+                            : words[0];
+  }
+
+  function showListing() {
+    listing.hidden = false;
+    results.hidden = true;
+    results.textContent = "";
+    results.removeAttribute("data-query");
+  }
+
+  function apply() {
+    var run = ++generation;
+    drawChips();
+    var wanted = (fixed.key ? [fixed] : []).concat(chosen);
+    var counts = countWithin(intersect(fixed.key && valueOf(fixed) ? [valueOf(fixed)] : []));
+    if (!chosen.length) {
+      fillOptions(counts);
+      showListing();
+      say("");
+      return Promise.resolve();
+    }
+    var unknown = wanted.filter(function (choice) { return !valueOf(choice); });
+    var bits = intersect(unknown.length ? [] : wanted.map(valueOf));
+    if (unknown.length) {
+      bits.fill(0);
+    }
+    var found = positions(bits, shown);
+    var loaded = entriesAt(found.first);                // fetching while the counts are worked out
+    fillOptions(countWithin(bits));
+    return loaded.then(function (entries) {
+      if (run !== generation) {
+        return;
+      }
+      results.textContent = "";
+      results.appendChild(timeline(entries, found.first));
+      if (found.total > shown) {
+        results.appendChild(el("button", { type: "button", "class": "filter-more" },
+                               "Show more (" + (found.total - shown) + " left)"));
+      }
+      listing.hidden = true;
+      results.hidden = false;
+      results.setAttribute("data-query", window.location.search);
+      say(found.total + (found.total === 1 ? " entry" : " entries") + " with " +
+          described(wanted) + (unknown.length ? " (none has " + described(unknown) + ")" : "") +
+          (found.total > shown ? "; showing the first " + shown + "." : "."));
+    }, function () {
+      if (run === generation) {
+        say("The filter could not load the entries; the tag and year pages list every entry.");
+      }
+    });
+  }
+
+  function open() {
+    toggle.setAttribute("aria-expanded", "true");
+    panel.hidden = false;
+    return loadIndex();
+  }
+
+  function update() {
+    shown = STEP;
+    writeAddress();
+    return apply();
+  }
+
+  toggle.addEventListener("click", function () {
+    if (!panel.hidden) {
+      toggle.setAttribute("aria-expanded", "false");
+      panel.hidden = true;
+      return;
+    }
+    open().then(function () {
+      apply();
+      fields.querySelector("select").focus();
+    }, function () {});
+  });
+  form.addEventListener("submit", function (event) {
+    event.preventDefault();
+    if (!index) {
+      return;
+    }
+    index.facets.forEach(function (facet) {
+      var select = document.getElementById("filter-" + facet.name);
+      choose(facet.name, select.value);
+    });
+    update();
+  });
+  chips.addEventListener("click", function (event) {
+    var button = event.target.closest("button[data-facet]");
+    if (button) {
+      chosen = chosen.filter(function (choice) {
+        return choice.facet !== button.getAttribute("data-facet") ||
+               choice.key !== button.getAttribute("data-key");
+      });
+      update();
+      (fields.querySelector("select") || toggle).focus();
+    }
+  });
+  reset.addEventListener("click", function (event) {
+    event.preventDefault();
+    chosen = [];
+    update();
+    (fields.querySelector("select") || toggle).focus();
+  });
+  results.addEventListener("click", function (event) {
+    if (event.target.closest(".filter-more")) {
+      shown += STEP;
+      apply();
+    }
+  });
+  window.addEventListener("popstate", function () {
+    readAddress();
+    if (index) {
+      shown = STEP;
+      apply();
+    }
+  });
+
+  readAddress();
+  if (chosen.length) {
+    open().then(function () {
+      readAddress();                                    // now every facet of the index is known
+      writeAddress();                                   // in the form this version writes
+      apply();
+    }, function () {});
+  }
+})();
