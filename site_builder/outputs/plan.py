@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from typing import Any, Callable, Collection, Iterator, Sequence
 
 from . import feeds, filterindex, sitemap, timelinejs
+from .countrypages import CountryPages
 from ..core.config import Config
 from .dates import month_label, period_label
 from ..core.errors import SitegenError
@@ -141,7 +142,7 @@ def entry_file(entry: Entry, base_path: str) -> str:
     return output_file(entry.url[len(base_path) - 1:])
 
 
-class Planner:
+class Planner(CountryPages):
     """Makes the outputs of one site and their views; one method per kind of page."""
 
     def __init__(self, site: Site, config: Config):
@@ -158,6 +159,8 @@ class Planner:
         for entry in self.site.entries:
             yield self.entry_page(entry)
         yield from self.tag_pages()
+        yield from self.country_pages()
+        yield from self.relation_pages()
         yield from self.period_pages()
         yield self.archive_page()
         yield self.plain_page("search", "Search", SEARCH_PATH)
@@ -247,6 +250,7 @@ class Planner:
         """Return the page of one entry."""
         site, day = self.site, entry.date
         previous, following = site.previous[entry.path], site.next[entry.path]
+        countries, relations = self.entry_countries(entry)
         view = EntryPage(
             page=self.page("entry", entry.title, entry.url[len(self.base) - 1:],
                            description=entry.lead),
@@ -256,7 +260,8 @@ class Planner:
             related=self.summarized(site.related[entry.path]),
             day_url=self.url(period_path(day.year, day.month, day.day)),
             month_url=self.url(period_path(day.year, day.month)),
-            year_url=self.url(period_path(day.year)))
+            year_url=self.url(period_path(day.year)),
+            countries=countries, relations=relations)
         return PageOutput(entry_file(entry, self.base), "entry.html", view, entry.path,
                           lastmod=entry.date)
 
@@ -356,7 +361,8 @@ class Planner:
     def make_timeline(self, view: TimelineView) -> bytes:
         """Return the bytes of timeline.json."""
         return timelinejs.build_timeline_json(view.entries, config=self.config, title=view.title,
-                                              description=view.description)
+                                              description=view.description,
+                                              country_names=dict(view.country_names))
 
     def site_feed(self) -> DataOutput:
         """Return the site's Atom feed: its newest entries, whole."""
@@ -371,7 +377,8 @@ class Planner:
         config, entries = self.config, self.site.entries
         yield self.site_feed()
         yield DataOutput(output_file(TIMELINE_JSON_PATH),
-                         TimelineView(config.title, config.description, self.summarized(entries)),
+                         TimelineView(config.title, config.description, self.summarized(entries),
+                                      tuple((c.code, c.name) for c in self.site.countries)),
                          self.make_timeline, "timeline.json")
         yield DataOutput(output_file(FILTER_JSON_PATH),
                          FilterView(self.summarized(self.display(entries)), self.tag_refs, self.base),
