@@ -1,19 +1,21 @@
 """The country and relation pages of the plan: /countries/, each country's timeline, /relations/
-and each pair's timeline, with their feeds; pure. Planner (plan.py) takes these methods in.
+and each pair's timeline, with their feeds; pure. Planner (plan.py) takes these methods in, and
+they use its helpers (plan imports this module first, so they are looked up when called).
 """
 
 from __future__ import annotations
 
 import functools
 from collections import Counter
-from typing import Iterator, Sequence
+from typing import Any, Iterator, Sequence
 
+from . import plan
 from ..core.urls import (COUNTRIES_PATH, RELATIONS_PATH, country_feed_path, country_path,
                          output_file, relation_feed_path, relation_path)
 from ..model.countries import flag, pair_key
 from ..model.records import Country, Entry, Relation
-from .views import (CountriesPage, CountryPage, CountryRef, FeedView, RelationPage, RelationRef,
-                    RelationsPage, YearCount)
+from .views import (CountriesPage, CountryPage, CountryRef, EntrySummary, FeedView,
+                    RelationPage, RelationRef, RelationsPage, YearCount)
 
 PARTNERS_SHOWN = 10     # a country page lists its most frequent partners, this many
 COUNTRY_FEED_LIMIT = 10
@@ -47,7 +49,8 @@ class CountryPages:
                                      else None, len(r.entries))
                 for r in self.site.relations}
 
-    def entry_countries(self, entry: Entry) -> tuple[tuple[CountryRef, ...], tuple[RelationRef, ...]]:
+    def entry_countries(self, entry: Entry
+                        ) -> tuple[tuple[CountryRef, ...], tuple[RelationRef, ...]]:
         """Return an entry's countries and those of its pairs that have pages."""
         refs, pairs = self.country_refs, self.relation_refs
         codes = entry.countries
@@ -79,17 +82,17 @@ class CountryPages:
     def country_timeline(self, country: Country, ref: CountryRef,
                          partners: tuple[RelationRef, ...]) -> Iterator:
         """Yield a country's timeline pages (histogram and partners on the first) and feed."""
-        from .plan import histogram, month_counts, pagination, group_entries
         path_of = functools.partial(country_path, country.code)
         feed_url = self.url(country_feed_path(country.code))
         for number, total, chunk, bars in self.chunks(country.entries,
-                                                      month_counts(country.entries)):
+                                                      plan.month_counts(country.entries)):
             title = ref.name if number == 1 else f"{ref.name} (page {number})"
             view = CountryPage(
                 page=self.page("country", title, path_of(number), feed_url=feed_url),
-                country=ref, count=len(country.entries), groups=group_entries(chunk, self.base),
-                pagination=pagination(number, total, lambda n: self.url(path_of(n))),
-                histogram=histogram(bars, self.base), partners=partners if number == 1 else ())
+                country=ref, count=len(country.entries),
+                groups=plan.group_entries(chunk, self.base),
+                pagination=plan.pagination(number, total, lambda n: self.url(path_of(n))),
+                histogram=plan.histogram(bars, self.base), partners=partners if number == 1 else ())
             yield self.page_output(path_of(number), "country.html", view,
                                    f"country {country.code} page {number}", chunk)
         yield self.small_feed(country.entries, ref.name, country_feed_path(country.code),
@@ -110,7 +113,6 @@ class CountryPages:
 
     def relation_timeline(self, relation: Relation, ref: RelationRef) -> Iterator:
         """Yield a pair's timeline pages (per-year chart on the first) and its feed."""
-        from .plan import pagination, group_entries
         path_of = functools.partial(relation_path, relation.codes)
         feed_url = self.url(relation_feed_path(relation.codes))
         years = year_counts(relation.entries)
@@ -118,25 +120,26 @@ class CountryPages:
             title = ref.label if number == 1 else f"{ref.label} (page {number})"
             view = RelationPage(
                 page=self.page("relation", title, path_of(number), feed_url=feed_url),
-                relation=ref, count=len(relation.entries), groups=group_entries(chunk, self.base),
-                pagination=pagination(number, total, lambda n: self.url(path_of(n))),
+                relation=ref, count=len(relation.entries),
+                groups=plan.group_entries(chunk, self.base),
+                pagination=plan.pagination(number, total, lambda n: self.url(path_of(n))),
                 years=years if number == 1 else ())
             yield self.page_output(path_of(number), "relation.html", view,
                                    f"relation {'-'.join(relation.codes)} page {number}", chunk)
         yield self.small_feed(relation.entries, ref.label, relation_feed_path(relation.codes),
                               ref.url, f"feed of relation {'-'.join(relation.codes)}")
 
-    def page_output(self, path: str, template: str, view, source: str, chunk=()):
+    def page_output(self, path: str, template: str, view: Any, source: str,
+                    chunk: Sequence[EntrySummary] = ()) -> "plan.PageOutput":
         """Return a page output at a URL path, last changed with its newest listed entry."""
-        from .plan import PageOutput
-        return PageOutput(output_file(path), template, view, source, lastmod=self.lastmod(chunk))
+        return plan.PageOutput(output_file(path), template, view, source,
+                               lastmod=self.lastmod(chunk))
 
     def small_feed(self, entries: Sequence[Entry], name: str, feed_path: str, page_url: str,
-                   source: str):
+                   source: str) -> "plan.DataOutput":
         """Return the Atom feed of a listing's newest entries, as summaries."""
-        from .plan import DataOutput
         newest = self.display(entries)[:COUNTRY_FEED_LIMIT] if self.newest_first \
             else entries[-COUNTRY_FEED_LIMIT:]
         feed = FeedView(f"{self.config.title}: {name}", self.url(feed_path), page_url,
                         self.summarized(newest), full_content=False)
-        return DataOutput(output_file(feed_path), feed, self.make_feed, source)
+        return plan.DataOutput(output_file(feed_path), feed, self.make_feed, source)
