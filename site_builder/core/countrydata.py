@@ -29,7 +29,6 @@ CITY_POPULATION = 1_000_000   # cities this large count, as do capitals of any s
 _PUNCTUATION = re.compile(r"[.'’ʼ`\"()\[\],]")
 _LEADING_THE = re.compile(r"^the\s+")
 
-# Tables from more trusted to less trusted: a name the first gives a code keeps it.
 NameTable = Mapping[str, str]      # name key (see name_key) -> ISO 3166-1 alpha-2 code
 
 
@@ -66,9 +65,9 @@ def english_names() -> Mapping[str, str]:
     return MappingProxyType(names)
 
 
-def _first_wins(pairs: Iterable[tuple[str, str]], ambiguous: set[str]) -> dict[str, str]:
-    """Return name key -> code from (name, code) pairs; a key given two codes by one source
-    is left out (and added to ambiguous), so that no source decides between its own names."""
+def _unambiguous(pairs: Iterable[tuple[str, str]], ambiguous: set[str]) -> dict[str, str]:
+    """Return name key -> code from one source's (name, code) pairs, leaving out a key the
+    source gives two codes (and adding it to ambiguous, which later sources skip too)."""
     table: dict[str, str] = {}
     for name, code in pairs:
         key = name_key(name)
@@ -141,22 +140,22 @@ def _city_names() -> Iterable[tuple[str, str]]:
 def name_table() -> NameTable:
     """Return every name this data knows for a country or one of its cities -> country code.
 
-    Country names win over city names, ISO's names over countrynames' spellings; within a
-    source, a name given two codes is left out ('Georgia' stays the country, and a city that
-    shares its name with a bigger city or a capital gives way to it)."""
+    ISO's names win over countrynames' spellings ('Georgia' stays the country, not the US
+    state), and both over city names; a name one country source gives two codes is left out,
+    and a name several cities share is the first one's (see _city_names)."""
     codes = country_codes()
     ambiguous: set[str] = set()
     table: dict[str, str] = {}
     for source in (_iso_names(), _messy_names(codes)):
-        for key, code in _first_wins(source, ambiguous).items():
+        for key, code in _unambiguous(source, ambiguous).items():
             table.setdefault(key, code)
-    cities = _city_names_first_wins()
+    cities = _city_table()
     for key, code in cities.items():
         table.setdefault(key, code)
     return MappingProxyType(table)
 
 
-def _city_names_first_wins() -> dict[str, str]:
+def _city_table() -> dict[str, str]:
     """Return name key -> code for cities, the first city (capital, then biggest) keeping a
     name that several share."""
     table: dict[str, str] = {}
