@@ -49,6 +49,8 @@ def recognizer() -> Recognizer:
     ("russia-china relations", ("RU", "CN")), ("moscow-beijing ties", ("RU", "CN")),
     ("russian-chinese alliance", ("RU", "CN")), ("south korea–north korea summit", ("KR", "KP")),
     ("россия-китай", ("RU", "CN")), ("guinea-bissau", ("GW",)),
+    ("U.S.-China relations", ("US", "CN")), ("US-China trade war", ("US", "CN")),
+    ("RU/UA", ("RU", "UA")),
     # the site's own names
     ("Kremlin", ("RU",)), ("white house", ("US",)),
 ])
@@ -60,6 +62,7 @@ def test_tags_name_countries(recognizer, tag, codes):
     "us", "energy", "bilateral relations", "xi jinping", "putin and xi friendship", "nato",
     "paris agreement", "russian roulette", "al-qaeda", "anti-corruption", "pro-russia",
     "co-operation", "covid-19", "e-commerce", "moscowite", "chinatown", "",
+    "us-china", "in-depth", "EU-China",
 ])
 def test_other_tags_name_none(recognizer, tag):
     # whole tags only: a name inside a longer tag is no match, except joined by a dash

@@ -9,8 +9,9 @@ distinct tags once. The rules, in the order they are tried for a tag:
 2. dotted initials are a country code or a name ('U.S.' -> US, 'U.A.E.' -> AE);
 3. a tag joined by '-', '–', '—' or '/' whose every part names a country, the first part by
    its last words and the last by its first words ('russia-china relations' -> RU, CN;
-   'moscow-beijing ties' -> RU, CN). A part that names nothing means no country at all, so
-   that 'al-qaeda' or 'anti-corruption' find none.
+   'moscow-beijing ties' -> RU, CN; 'U.S.-China' and 'US-China' -> US, CN: in a joined tag a
+   code in capitals counts too). A part that names nothing means no country at all, so that
+   'al-qaeda' or 'anti-corruption' find none.
 
 A dateline is the place before the first '(', ',' or ' - ' ('BEIJING (Sputnik)' -> CN).
 """
@@ -60,6 +61,13 @@ class Recognizer:
         letters = text.replace(".", "").strip().upper()
         return letters if letters in self.codes else self.name(letters)
 
+    def part(self, text: str) -> str | None:
+        """Return the code a part of a joined tag names: a name, dotted initials, or a code
+        written in capitals ('US' in 'US-China relations', where it cannot be the word 'us')."""
+        if len(text) == 2 and text.isupper() and text in self.codes:
+            return text
+        return self.name(text) or self.initials(text)
+
     def joined(self, text: str) -> tuple[str, ...]:
         """Return the codes of a tag joined by dashes or slashes whose every part names a
         country (see the module's rule 3), or () when one part names none."""
@@ -75,7 +83,7 @@ class Recognizer:
                 runs = [words[:n] for n in sizes]           # its first words
             else:
                 runs = [words]
-            code = next(filter(None, (self.name(" ".join(run)) for run in runs)), None)
+            code = next(filter(None, (self.part(" ".join(run)) for run in runs)), None)
             if code is None:
                 return ()
             found.append(code)
