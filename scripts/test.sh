@@ -11,6 +11,8 @@ command -v chromium >/dev/null || packages+=(chromium)
 command -v jing >/dev/null || packages+=(jing)
 command -v xmllint >/dev/null || packages+=(libxml2-utils)
 command -v java >/dev/null || packages+=(default-jre-headless)
+# Flags (regional indicator pairs) in screenshots need a colour emoji font.
+[ -f /usr/share/fonts/truetype/noto/NotoColorEmoji.ttf ] || packages+=(fonts-noto-color-emoji)
 if [ ${#packages[@]} -gt 0 ]; then
   echo "installing ${packages[*]}"
   export DEBIAN_FRONTEND=noninteractive

@@ -17,11 +17,13 @@ from pathlib import Path
 from typing import Callable, Iterator, Sequence
 
 from . import __version__, cache, parallel
+from .core import countrydata
 from .core.config import Config, load_config
 from .core.digests import digest_bytes, digest_of
 from .core.errors import BuildFailed, SitegenError, SourceError
 from .core.urls import OWNER_MARKER, SEARCH_BUNDLE_DIR, period_path
 from .model.records import Entry, Site
+from .model.countries import Recognizer
 from .model.site import Layout, assemble_site, layout_site
 from .outputs import folder, search
 from .outputs.plan import Output, PageOutput, Planner, build_plan, entry_file, file_output
@@ -139,7 +141,8 @@ class Builder:
                 event_date_warnings(published, self.site_dir):
             self.warn(warning)
         shape = site_shape(config, drafts, inputs.templates, entries)
-        site = assemble_site(published, self.site_layout(published, shape))
+        site = assemble_site(published, self.site_layout(published, shape),
+                             countrydata.english_names())
         report.entries = len(site.entries)
         self.step("site model")
 
@@ -216,7 +219,8 @@ class Builder:
             layout = None   # a cache file that lies about its shape
         if layout is None:
             known = {} if self.options.clean else cache.load_related_memo(self.cache_dir, self.log)
-            layout, related = layout_site(published, self.config, known)
+            layout, related = layout_site(published, self.config, known,
+                                          country_recognizer(self.config))
             if related.keys() != known.keys():
                 cache.write_related_memo(self.cache_dir, related)
             cache.write_layout(self.cache_dir, shape, layout)
@@ -525,8 +529,16 @@ def site_shape(config: Config, drafts: bool, template_files: dict[str, cache.Sta
     Builds of one shape plan the same outputs with the same keys, except for the outputs that
     show entry bodies (Planner.body_outputs): a front matter digest covers all but the body.
     """
-    return digest_of(__version__, config, drafts, list(template_files.items()),
-                        sorted((entry.path, entry.meta_digest) for entry in entries))
+    return digest_of(__version__, countrydata.data_version(), config, drafts,
+                     list(template_files.items()),
+                     sorted((entry.path, entry.meta_digest) for entry in entries))
+
+
+def country_recognizer(config: Config) -> Recognizer | None:
+    """Return the recognizer of the site's countries, or None when the site turned it off."""
+    if not config.country_recognition:
+        return None
+    return Recognizer(countrydata.name_table(), countrydata.country_codes(), config.countries)
 
 
 def bodies_changed_alone(last: cache.Manifest, shape: str, published: Sequence[Entry]

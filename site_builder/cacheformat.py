@@ -165,7 +165,7 @@ def decode_datetime(value: Any) -> datetime.datetime:
 TEXT_FIELDS = ("path", "title", "slug", "lead", "summary", "source_name", "source_url",
                "dateline", "digest", "meta_digest", "url", "event_date_inferred")
 ENTRY_COLUMNS = (*TEXT_FIELDS, "mtime", "size", "instant", "fold", "zone", "zones", "date",
-                 "tags", "body", "draft", "params", "tag_links", "event")
+                 "tags", "body", "draft", "params", "tag_links", "event", "countries")
 
 
 def encode_entries(entries: Mapping[str, tuple[tuple[int, int], Entry]]) -> tuple[dict, bytes]:
@@ -199,6 +199,7 @@ def encode_entries(entries: Mapping[str, tuple[tuple[int, int], Entry]]) -> tupl
         params=[params for _, _, params, *_ in kept],
         tag_links=[[list(link) for link in entry.tag_links] for _, entry, *_ in kept],
         event=[encode_event(entry.event) for _, entry, *_ in kept],
+        countries=[list(entry.countries) for _, entry, *_ in kept],
     )
     columns["zones"] = list(zones)
     return columns, b"".join([body for *_, body in kept])
@@ -229,6 +230,10 @@ def decode_entries(value: Any, bodies: memoryview) -> dict[str, tuple[tuple[int,
     instants = [datetime.datetime.fromisoformat(wall).replace(tzinfo=zones[zone], fold=fold)
                 for wall, zone, fold in zip(columns["instant"], columns["zone"], columns["fold"])]
     ends = list(accumulate(columns["body"]))
+    countries = _text_tuples(columns["countries"])
+    if not all(len(code) == 2 and code.isascii() and code.isupper()
+               for codes in countries for code in codes):
+        raise BadCache("an entry's country code is not two capital letters")
     rows = zip(
         columns["path"], columns["title"], columns["slug"], instants,
         map(datetime.date.fromisoformat, columns["date"]), columns["lead"], columns["summary"],
@@ -238,7 +243,7 @@ def decode_entries(value: Any, bodies: memoryview) -> dict[str, tuple[tuple[int,
         columns["draft"], map(_decode_params, columns["params"]), columns["digest"],
         columns["meta_digest"], columns["url"],
         [tuple(map(_pair, _list(links))) for links in columns["tag_links"]],
-        map(decode_event, columns["event"]), columns["event_date_inferred"])
+        map(decode_event, columns["event"]), columns["event_date_inferred"], countries)
     entries = {}
     for mtime, size, values in zip(columns["mtime"], columns["size"], rows):
         entry = object.__new__(Entry)
@@ -340,6 +345,8 @@ def encode_layout(layout: Layout) -> dict:
     for links in layout.tag_links:
         for link in links:
             table.setdefault(link, len(table))
+    codes = sorted({code for entry in layout.countries for code in entry})
+    number = {code: n for n, code in enumerate(codes)}
     return {
         "order": list(layout.order),
         "urls": list(layout.urls),
@@ -351,23 +358,31 @@ def encode_layout(layout: Layout) -> dict:
         "period_entries": [_flatten([positions for _, positions in groups])
                            for groups in layout.periods],
         "related": _flatten(layout.related),
+        "codes": codes,
+        "countries": _flatten([[number[code] for code in entry] for entry in layout.countries]),
     }
 
 
 def decode_layout(value: Any) -> Layout:
     """Return the Layout encode_layout made value from, every position checked to be in range."""
-    order, urls, links, tag_links, tags, tag_entries, periods, period_entries, related = \
-        mapping_values(value, ("order", "urls", "links", "tag_links", "tags", "tag_entries",
-                               "periods", "period_entries", "related"))
+    order, urls, links, tag_links, tags, tag_entries, periods, period_entries, related, codes, \
+        countries = mapping_values(value, ("order", "urls", "links", "tag_links", "tags",
+                                           "tag_entries", "periods", "period_entries", "related",
+                                           "codes", "countries"))
+    codes = _texts(codes)
+    if not all(len(code) == 2 and code.isascii() and code.isupper() for code in codes):
+        raise BadCache("a country code is not two capital letters")
     order, urls = _texts(order), _texts(urls)
     table = tuple([_pair(link) for link in _list(links)])
     count = len(order)
     tags = [_pair(tag) for tag in _list(tags)]
     periods = [[_period_key(key) for key in _list(keys)] for keys in _list(periods, 3)]
     tag_links, related = _unflatten(tag_links, len(table)), _unflatten(related, count)
+    countries = _unflatten(countries, len(codes))
     tag_entries = _unflatten(tag_entries, count)
     period_entries = [_unflatten(positions, count) for positions in _list(period_entries, 3)]
     if len(set(order)) != count or not len(urls) == len(tag_links) == len(related) == count \
+            or len(countries) not in (0, count) \
             or len(tags) != len(tag_entries) \
             or list(map(len, periods)) != list(map(len, period_entries)):
         raise BadCache("the layout's lists do not match")
@@ -379,6 +394,7 @@ def decode_layout(value: Any) -> Layout:
         periods=tuple(tuple(zip(keys, positions))
                       for keys, positions in zip(periods, period_entries)),  # type: ignore
         related=tuple(related),
+        countries=tuple([tuple(map(codes.__getitem__, numbers)) for numbers in countries]),
     )
 
 

@@ -96,7 +96,7 @@ def test_machine_readable_files(seed_site):
     timeline = json.loads((public / "timeline.json").read_text(encoding="utf-8"))
     (event,) = timeline["events"]
     assert event["start_date"] == {"year": 2022, "month": 12, "day": 31}
-    assert event["group"] == "russia" and "Xi Ready" in event["text"]["headline"]
+    assert event["group"] == "Russia" and "Xi Ready" in event["text"]["headline"]
     assert (public / ".nojekyll").read_bytes() == b""
     assert (public / "CNAME").read_text() == "timeline.example.org\n"
     assert (public / "404.html").is_file()

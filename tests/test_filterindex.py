@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 import datetime
 import gzip
 import json
@@ -12,6 +11,7 @@ import pytest
 
 from helpers import make_entry
 from site_builder.core.config import Config
+from site_builder.core.countrydata import english_names
 from site_builder.model.site import build_site
 from site_builder.outputs import filterindex
 from site_builder.outputs.filterindex import (CHUNK_SIZE, build_filter_chunk, build_filter_index,
@@ -19,13 +19,6 @@ from site_builder.outputs.filterindex import (CHUNK_SIZE, build_filter_chunk, bu
                                               site_facets)
 from site_builder.outputs.plan import build_plan
 from site_builder.outputs.views import EntrySummary, TagRef, summarize
-
-
-@dataclasses.dataclass(frozen=True, repr=False)
-class CountrySummary(EntrySummary):
-    """A summary with countries, as entries will carry them."""
-
-    countries: tuple[str, ...] = ()
 
 
 def summaries(config: Config, *entries) -> tuple[tuple[EntrySummary, ...], tuple[TagRef, ...]]:
@@ -79,20 +72,26 @@ def test_tag_and_year_facets_hold_each_entrys_positions_and_relative_urls():
 
 
 def test_country_and_relation_facets_appear_once_entries_carry_countries():
-    config = Config()
-    plain, tags = summaries(config, make_entry("a", "2022-01-02", tags=("energy",)),
-                            make_entry("b", "2022-02-02"), make_entry("c", "2022-03-03"))
-    assert [f.name for f in site_facets(plain, tags, "/")] == ["tag", "year"]
-    given = {"a": ("RU", "CN"), "b": ("CN", "RU", "KZ"), "c": ("KZ",)}
-    entries = tuple(CountrySummary(**{f.name: getattr(e, f.name) for f in dataclasses.fields(e)},
-                                   countries=given[e.slug]) for e in plain)
-    table = facet_table(build_filter_index(entries, site_facets(entries, tags, "/")))
+    config = Config(relation_min=2)
+    plain = build_plan(build_site([make_entry("a", "2022-01-02", tags=("energy",))], config), config)
+    index = next(o for o in plain if o.path == "filter/index.json")
+    assert list(facet_table(index.make(index.view))) == ["tag", "year"]
+    entries = [make_entry("a", "2022-01-02", tags=("energy",), countries=("RU", "CN")),
+               make_entry("b", "2022-02-02", countries=("CN", "RU", "KZ")),
+               make_entry("c", "2022-03-03", countries=("KZ",))]
+    site = build_site(entries, config, country_names=english_names())
+    index = next(o for o in build_plan(site, config) if o.path == "filter/index.json")
+    table = facet_table(index.make(index.view))
     assert list(table) == ["tag", "year", "country", "relation"]
-    # Positions are in listing order: c, b, a.
-    assert table["country"] == {"cn": ("CN", "", [1, 2]), "kz": ("KZ", "", [0, 1]),
-                                "ru": ("RU", "", [1, 2])}
-    assert table["relation"] == {"cn-kz": ("CN–KZ", "", [1]), "cn-ru": ("CN–RU", "", [1, 2]),
-                                 "kz-ru": ("KZ–RU", "", [1])}
+    # Positions are in listing order: c, b, a. Values carry names and their pages' URLs; a pair
+    # with fewer than relation_min shared entries has no page.
+    assert table["country"] == {"cn": ("China", "countries/cn/", [1, 2]),
+                                "kz": ("Kazakhstan", "countries/kz/", [0, 1]),
+                                "ru": ("Russia", "countries/ru/", [1, 2])}
+    assert table["relation"] == {
+        "cn-kz": ("China – Kazakhstan", "", [1]),
+        "cn-ru": ("China – Russia", "relations/cn-ru/", [1, 2]),
+        "kz-ru": ("Kazakhstan – Russia", "", [1])}
 
 
 def test_the_plan_writes_the_index_and_a_chunk_per_chunk_size_of_entries(monkeypatch):

@@ -303,6 +303,19 @@ def test_jinja_syntax_in_content_is_shown_not_evaluated(built):
     assert "{{ 7*7 }} and {% raw %}x{% endraw %}" in body.text()
 
 
+def country_feed_titles(feed):
+    """Return the title a country's or a relation's feed has, by its folder: 'Site: China',
+    'Site: China – Russia'."""
+    from site_builder.core.countrydata import english_names
+    kind, name = feed.parent.parent.name, feed.parent.name.upper()
+    if kind == "countries":
+        return (f"{SITE_TITLE}: {english_names()[name]}",)
+    if kind == "relations":
+        a, b = name.split("-")
+        return (f"{SITE_TITLE}: {english_names()[a]} – {english_names()[b]}",)
+    return ()
+
+
 def test_atom_feeds_are_well_formed_and_their_html_is_inert(built):
     feeds = [p for p in output_files(built) if p.name == "feed.xml"]
     assert len(feeds) > 10
@@ -312,7 +325,8 @@ def test_atom_feeds_are_well_formed_and_their_html_is_inert(built):
         root = ET.fromstring(feed.read_bytes())
         assert root.tag == f"{ATOM}feed"
         assert root.findtext(f"{ATOM}title") in (SITE_TITLE, *(
-            f"{SITE_TITLE}: {t.attrib.get('term')}" for t in root.iter(f"{ATOM}category")))
+            f"{SITE_TITLE}: {t.attrib.get('term')}" for t in root.iter(f"{ATOM}category")),
+            *country_feed_titles(feed))
         for entry in root.iter(f"{ATOM}entry"):
             assert entry.findtext(f"{ATOM}title") in titles
             for link in entry.iter(f"{ATOM}link"):

@@ -20,7 +20,8 @@ def sample_entries():
     return [make_entry(f"e{i:02d}", f"2022-{1 + i % 3:02d}-{1 + i % 5:02d}",
                        tags=("common", f"t{i % 4}"), lead=f"Lead {i}.", source_name="Agency",
                        source_url=f"https://news.example/{i}", params={"desk": f"d{i}"},
-                       body_html=f"<p>Body {i}.</p>", digest=f"digest {i}", meta_digest=f"meta {i}")
+                       body_html=f"<p>Body {i}.</p>", digest=f"digest {i}", meta_digest=f"meta {i}",
+                       countries=("RU", "CN") if i % 2 else ("RU",))
             for i in range(12)]
 
 
@@ -135,7 +136,7 @@ def test_every_kind_of_output_is_covered():
     kinds = {type(o.view).__name__ for o in one_output_of_each_view()}
     assert kinds >= {"ListingPage", "PeriodPage", "EntryPage", "TagsPage", "ArchivePage",
                      "PlainPage", "FeedView", "TimelineView", "FilterView", "SitemapView",
-                     "FileView"}
+                     "FileView", "CountriesPage", "CountryPage", "RelationsPage", "RelationPage"}
 
 
 def test_a_view_holds_no_body_but_the_entry_page_and_the_site_feed():

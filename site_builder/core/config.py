@@ -15,6 +15,7 @@ from urllib.parse import urlsplit
 
 import yaml
 
+from .countrydata import country_codes, name_key
 from .errors import SourceError
 from .slugs import tag_identity
 from .yamltext import parse_yaml
@@ -23,6 +24,11 @@ CONFIG_FILE = "sitegen.yaml"
 # Agency keyword lines carry 3 to 15 keywords; 30 leaves room and keeps the tag feeds, which
 # repeat an entry's tags in each of its tags' feeds, from growing with the square of a count.
 DEFAULT_MAX_TAGS = 30
+# A pair of countries needs this many shared entries for a page of its own. 1: on a small site
+# most pairs share one entry (any higher number leaves a ten-entry site without relation
+# pages), and on the 10,000-entry benchmark corpus every pair but one shares 2 or more entries,
+# so a higher number saves little there (see the README's "Countries and relations").
+DEFAULT_RELATION_MIN = 1
 MAX_ECHO = 60       # characters of a rejected value an error message repeats
 PERMALINK_TOKENS = ("year", "month", "day", "slug")
 _PERMALINK_CHARS = re.compile(r"[A-Za-z0-9_\-/{}]+")
@@ -51,6 +57,9 @@ class Config:
     cname: str = ""
     search: bool = True
     strict: bool = False    # a raw article that cannot be imported fails the build
+    countries: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
+    country_recognition: bool = True
+    relation_min: int = DEFAULT_RELATION_MIN
 
     @property
     def base_path(self) -> str:
@@ -97,7 +106,34 @@ def shown(value: Any) -> str:
     return f"a value of type {type(value).__name__}"
 
 
-def _check_type(key: str, value: Any, path: str, line: int | None) -> Any:
+def _country_names(value: Any, path: str, line: int | None, lines: Mapping[str, int]
+                   ) -> Mapping[str, str]:
+    """Return the site's own country names (name -> ISO 3166-1 alpha-2 code), or raise
+    SourceError at the line of a name that is not text, an unknown code, or a name given two
+    codes (the same name when compared as recognition compares names)."""
+    hint = "e.g. countries: {kremlin: RU, white house: US}"
+    if not isinstance(value, dict):
+        raise SourceError(path, line, "'countries' must be a mapping of name to country code", hint)
+    codes = country_codes()
+    names: dict[str, str] = {}
+    first: dict[str, str] = {}     # name key -> the name as written that gave it a code
+    for name, code in value.items():
+        where = lines.get(f"countries/{name}", line)
+        if not isinstance(name, str) or not name.strip():
+            raise SourceError(path, where, f"country name {shown(name)} is not a string", hint)
+        if not isinstance(code, str) or code.strip().upper() not in codes:
+            raise SourceError(path, where, f"unknown country code {shown(code)} for {shown(name)}",
+                              "use an ISO 3166-1 alpha-2 code such as RU, CN or US")
+        code, key = code.strip().upper(), name_key(name)
+        if names.get(key, code) != code:
+            raise SourceError(path, where, f"country name {shown(name)} is mapped to both "
+                              f"{names[key]} (as {shown(first[key])}) and {code}", hint)
+        names[key], first[key] = code, name
+    return MappingProxyType({name.strip(): code.strip().upper() for name, code in value.items()})
+
+
+def _check_type(key: str, value: Any, path: str, line: int | None,
+                lines: Mapping[str, int] | None = None) -> Any:
     """Return value if it has the type the default for key has, else raise SourceError."""
     if key == "tag_aliases":
         if not isinstance(value, dict) or not all(
@@ -106,6 +142,8 @@ def _check_type(key: str, value: Any, path: str, line: int | None) -> Any:
             raise SourceError(path, line, f"'{key}' must be a mapping of tag name to tag name",
                               "e.g. tag_aliases: {russian-chinese alliance: russia-china relations}")
         return MappingProxyType({tag_identity(k.strip()): v.strip() for k, v in value.items()})
+    if key == "countries":
+        return _country_names(value, path, line, lines or {})
     default = _FIELDS[key].default
     kind = type(default)
     if kind is int and (isinstance(value, bool) or not isinstance(value, int)):
@@ -132,6 +170,8 @@ def _validate(config: Config, path: str, lines: Mapping[str, int]) -> None:
         fail("related_count", "related_count cannot be negative")
     if config.max_tags < 1:
         fail("max_tags", "max_tags must be at least 1")
+    if config.relation_min < 1:
+        fail("relation_min", "relation_min must be at least 1")
     try:
         zoneinfo.ZoneInfo(config.timezone)
     except (zoneinfo.ZoneInfoNotFoundError, ValueError):
@@ -192,7 +232,7 @@ def parse_config(mapping: Mapping[str, Any], path: str = CONFIG_FILE,
             raise SourceError(path, line, f"unknown setting {shown(key)}", f"known settings: {known}")
         if value is None:
             continue
-        values[key] = _check_type(key, value, path, line)
+        values[key] = _check_type(key, value, path, line, lines)
     config = Config(**values)
     _validate(config, path, lines)
     return config
@@ -210,7 +250,29 @@ def parse_config_text(text: str, path: str = CONFIG_FILE) -> Config:
     lines = {}
     if isinstance(node, yaml.MappingNode):
         lines = {k.value: k.start_mark.line + 1 for k, _ in node.value if isinstance(k, yaml.ScalarNode)}
+        lines.update(_country_lines(node, path))
     return parse_config(data, path, lines)
+
+
+def _country_lines(node: yaml.MappingNode, path: str) -> dict[str, int]:
+    """Return 'countries/<name>' -> the line of each name under the config's countries; raise
+    SourceError for a name written twice with two codes."""
+    for key, value in node.value:
+        if isinstance(key, yaml.ScalarNode) and key.value == "countries" \
+                and isinstance(value, yaml.MappingNode):
+            lines: dict[str, int] = {}
+            codes: dict[str, str] = {}
+            for k, v in value.value:
+                if not isinstance(k, yaml.ScalarNode):
+                    continue
+                code = v.value if isinstance(v, yaml.ScalarNode) else ""
+                if codes.setdefault(k.value, code) != code:   # YAML keeps the last silently
+                    raise SourceError(path, k.start_mark.line + 1, f"country name "
+                                      f"{shown(k.value)} is mapped to both {codes[k.value]} and "
+                                      f"{shown(code)}", "give each name one code")
+                lines.setdefault(f"countries/{k.value}", k.start_mark.line + 1)
+            return lines
+    return {}
 
 
 def load_config(site_dir: Path, overrides: Mapping[str, Any] | None = None) -> Config:
@@ -223,5 +285,6 @@ def load_config(site_dir: Path, overrides: Mapping[str, Any] | None = None) -> C
         merged = {f: getattr(config, f) for f in _FIELDS}
         merged.update({k: v for k, v in overrides.items() if v is not None})
         merged["tag_aliases"] = dict(merged["tag_aliases"])
+        merged["countries"] = dict(merged["countries"])
         config = parse_config(merged, "command line")
     return config

@@ -16,6 +16,8 @@ OWNER_MARKER = ".sitegen-output"
 
 # The site's fixed pages and files, as URL paths from the site's root.
 TAGS_PATH = "/tags/"
+COUNTRIES_PATH = "/countries/"
+RELATIONS_PATH = "/relations/"
 ARCHIVE_PATH = "/archive/"
 SEARCH_PATH = "/search/"
 NOT_FOUND_PATH = "/404.html"
@@ -64,6 +66,28 @@ def tag_path(slug: str, page: int = 1) -> str:
 def tag_feed_path(slug: str) -> str:
     """Return the URL path of a tag's Atom feed."""
     return f"{TAGS_PATH}{slug}{FEED_PATH}"
+
+
+def country_path(code: str, page: int = 1) -> str:
+    """Return the URL path of a page of a country's timeline (codes lower case)."""
+    path = f"{COUNTRIES_PATH}{code.lower()}/"
+    return path if page == 1 else f"{path}page/{page}/"
+
+
+def country_feed_path(code: str) -> str:
+    """Return the URL path of a country's Atom feed."""
+    return f"{COUNTRIES_PATH}{code.lower()}{FEED_PATH}"
+
+
+def relation_path(codes: tuple[str, str], page: int = 1) -> str:
+    """Return the URL path of a page of a pair's timeline: codes lower case, in order."""
+    path = f"{RELATIONS_PATH}{codes[0].lower()}-{codes[1].lower()}/"
+    return path if page == 1 else f"{path}page/{page}/"
+
+
+def relation_feed_path(codes: tuple[str, str]) -> str:
+    """Return the URL path of a pair's Atom feed."""
+    return f"{relation_path(codes)}{FEED_PATH.lstrip('/')}"
 
 
 def period_path(year: int, month: int = 0, day: int = 0) -> str:

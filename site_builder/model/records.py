@@ -48,6 +48,8 @@ class Entry:
     tag_links: tuple[tuple[str, str], ...] = ()   # (tag name, tag page URL), set by the site model
     event: EventDate | None = None  # when the reported event happened (event_date), if given
     event_date_inferred: str = ""   # the words the importer read it from, until confirmed
+    countries: tuple[str, ...] = ()  # ISO 3166-1 alpha-2 codes: the front matter's as loaded,
+                                     # those it involves once the site model has set them
 
 
 @dataclass(frozen=True)
@@ -56,6 +58,23 @@ class Tag:
 
     name: str
     slug: str
+    entries: tuple[Entry, ...]
+
+
+@dataclass(frozen=True)
+class Country:
+    """A country and the entries that involve it, in timeline order (oldest first)."""
+
+    code: str                      # ISO 3166-1 alpha-2
+    name: str
+    entries: tuple[Entry, ...]
+
+
+@dataclass(frozen=True)
+class Relation:
+    """A pair of countries and the entries that involve both, in timeline order."""
+
+    codes: tuple[str, str]         # in alphabetical order
     entries: tuple[Entry, ...]
 
 
@@ -92,3 +111,5 @@ class Site:
     previous: Mapping[str, Entry | None]          # entry path -> the entry before it in time
     next: Mapping[str, Entry | None]
     related: Mapping[str, tuple[Entry, ...]]
+    countries: tuple[Country, ...] = ()           # by name
+    relations: tuple[Relation, ...] = ()          # every pair, most shared entries first

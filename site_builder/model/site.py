@@ -15,7 +15,8 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass
 from typing import Iterable, Mapping, Sequence
 
-from .records import Entry, Period, Site, Tag
+from .countries import Recognizer, pair_key
+from .records import Country, Entry, Period, Relation, Site, Tag
 from ..core.config import Config
 from ..core.digests import digest_of
 from ..core.slugs import tag_identity, tag_slugs
@@ -40,6 +41,7 @@ class Layout:
     tags: tuple[tuple[str, str, Positions], ...]            # (name, slug, entries), by name
     periods: tuple[PeriodGroups, PeriodGroups, PeriodGroups]  # years, months, days, oldest first
     related: tuple[Positions, ...]                          # each entry's related entries
+    countries: tuple[tuple[str, ...], ...] = ()             # each entry's country codes
 
 
 def event_start(entry: Entry) -> datetime.date:
@@ -121,8 +123,9 @@ def _entry_tags(entries: Iterable[Entry], namer: TagNamer, max_tags: int
             {slug_of[identity]: canonical for identity, (_, canonical) in best.items()})
 
 
-def _linked(entry: Entry, url: str, tag_links: tuple[tuple[str, str], ...]) -> Entry:
-    """Return a copy of entry with its URL and tag links set.
+def _linked(entry: Entry, url: str, tag_links: tuple[tuple[str, str], ...],
+            countries: tuple[str, ...]) -> Entry:
+    """Return a copy of entry with its URL, tag links and countries set.
 
     This is dataclasses.replace without the checks of __init__, twenty times faster: it runs
     for every entry of every build.
@@ -130,6 +133,7 @@ def _linked(entry: Entry, url: str, tag_links: tuple[tuple[str, str], ...]) -> E
     fields = entry.__dict__.copy()
     fields["url"] = url
     fields["tag_links"] = tag_links
+    fields["countries"] = countries
     linked = object.__new__(Entry)
     object.__setattr__(linked, "__dict__", fields)   # Entry is frozen
     return linked
@@ -189,14 +193,27 @@ def _related_digest(entries: Sequence[Entry], slugs_of: Mapping[str, tuple[str, 
                      [(e.path, e.instant.timestamp(), slugs_of[e.path]) for e in entries])
 
 
+def _entry_countries(entries: Sequence[Entry], tag_names: Mapping[str, Sequence[str]],
+                     recognizer: Recognizer | None) -> tuple[tuple[str, ...], ...]:
+    """Return each entry's country codes: its front matter's, else those recognised from its
+    tags (as the site names them) and its dateline, else none."""
+    if recognizer is None:
+        return tuple([entry.countries for entry in entries])
+    return tuple([entry.countries or recognizer.countries(tag_names[entry.path], entry.dateline)
+                  for entry in entries])
+
+
 def layout_site(entries: Iterable[Entry], config: Config,
-                known_related: Mapping[str, RelatedPaths] | None = None
+                known_related: Mapping[str, RelatedPaths] | None = None,
+                recognizer: Recognizer | None = None
                 ) -> tuple[Layout, dict[str, RelatedPaths]]:
     """Return where each of the given (non-draft) entries goes in the site under config, and
     the related entries worked out for it, under a digest of what they depend on.
 
     known_related holds what an earlier build worked out, under its digest: a build that
     changed no dates or tags (a body or title edit) so skips the costliest part of the layout.
+    recognizer finds the countries of entries whose front matter names none (None: no
+    recognition).
     """
     ordered = sorted(entries, key=timeline_key)
     slugs_of, names = _entry_tags(ordered, TagNamer(config.tag_aliases), config.max_tags)
@@ -221,17 +238,37 @@ def layout_site(entries: Iterable[Entry], config: Config,
         tags=tuple(tags),
         periods=_periods(ordered),
         related=tuple([tuple([position[p] for p in related[e.path]]) for e in ordered]),
+        countries=_entry_countries(
+            ordered, {path: [names[slug] for slug in slugs] for path, slugs in slugs_of.items()},
+            recognizer),
     )
     return layout, {key: related}
 
 
-def assemble_site(entries: Iterable[Entry], layout: Layout) -> Site:
-    """Return the Site of the entries that layout was made for (by path; bodies may differ)."""
+def _country_groups(countries: Sequence[tuple[str, ...]]
+                    ) -> tuple[dict[str, list[int]], dict[tuple[str, str], list[int]]]:
+    """Return code -> the positions of its entries, and pair of codes -> the positions of
+    the entries involving both, each ascending."""
+    by_code: dict[str, list[int]] = defaultdict(list)
+    by_pair: dict[tuple[str, str], list[int]] = defaultdict(list)
+    for position, codes in enumerate(countries):
+        for i, code in enumerate(codes):
+            by_code[code].append(position)
+            for other in codes[i + 1:]:
+                by_pair[pair_key(code, other)].append(position)
+    return by_code, by_pair
+
+
+def assemble_site(entries: Iterable[Entry], layout: Layout,
+                  country_names: Mapping[str, str] | None = None) -> Site:
+    """Return the Site of the entries that layout was made for (by path; bodies may differ);
+    countries are named by country_names (code -> name), else by their codes."""
     by_path = {entry.path: entry for entry in entries}
     if by_path.keys() != set(layout.order):
         raise ValueError("the layout was made for other entries")
-    linked = [_linked(by_path[path], url, links)
-              for path, url, links in zip(layout.order, layout.urls, layout.tag_links)]
+    countries = layout.countries or ((),) * len(layout.order)
+    linked = [_linked(by_path[path], url, links, codes) for path, url, links, codes
+              in zip(layout.order, layout.urls, layout.tag_links, countries)]
 
     def pick(positions: Positions) -> tuple[Entry, ...]:
         return tuple([linked[i] for i in positions])
@@ -240,6 +277,8 @@ def assemble_site(entries: Iterable[Entry], layout: Layout) -> Site:
         tuple(Period(kind, *key, entries=pick(positions)) for key, positions in groups)
         for kind, groups in zip(PERIOD_KINDS, layout.periods))
     last = len(linked) - 1
+    names = country_names or {}
+    by_code, by_pair = _country_groups(countries)
     return Site(
         entries=tuple(linked),
         tags=tuple(Tag(name, slug, pick(positions)) for name, slug, positions in layout.tags),
@@ -249,10 +288,17 @@ def assemble_site(entries: Iterable[Entry], layout: Layout) -> Site:
         previous={e.path: (linked[i - 1] if i else None) for i, e in enumerate(linked)},
         next={e.path: (linked[i + 1] if i < last else None) for i, e in enumerate(linked)},
         related={e.path: pick(positions) for e, positions in zip(linked, layout.related)},
+        countries=tuple(sorted((Country(code, names.get(code, code), pick(positions))
+                                for code, positions in by_code.items()),
+                               key=lambda c: (c.name.casefold(), c.code))),
+        relations=tuple(Relation(codes, pick(positions)) for codes, positions in
+                        sorted(by_pair.items(), key=lambda item: (-len(item[1]), item[0]))),
     )
 
 
-def build_site(entries: Iterable[Entry], config: Config) -> Site:
+def build_site(entries: Iterable[Entry], config: Config, recognizer: Recognizer | None = None,
+               country_names: Mapping[str, str] | None = None) -> Site:
     """Return the Site for the given (non-draft) entries under config (see layout_site)."""
     entries = list(entries)
-    return assemble_site(entries, layout_site(entries, config)[0])
+    return assemble_site(entries, layout_site(entries, config, recognizer=recognizer)[0],
+                         country_names)

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from typing import Callable, Iterable, Sequence
 
 from .dates import is_plain_day
-from .views import EntrySummary, FilterView, TagRef
+from .views import CountryRef, EntrySummary, FilterView, RelationRef, TagRef
 from ..core.digests import digest_bytes
 from ..core.eventdates import event_words
 from ..core.urls import period_path
@@ -46,8 +46,8 @@ def relative_url(url: str, base_path: str) -> str:
 
 
 def entry_countries(entry: EntrySummary) -> tuple[str, ...]:
-    """Return an entry's countries as lower-case ISO codes (none until entries carry them)."""
-    return tuple(code.lower() for code in getattr(entry, "countries", ()))
+    """Return an entry's countries as lower-case ISO codes."""
+    return tuple(code.lower() for code in entry.countries)
 
 
 def entry_relations(entry: EntrySummary) -> list[str]:
@@ -56,9 +56,11 @@ def entry_relations(entry: EntrySummary) -> list[str]:
     return [f"{a}-{b}" for n, a in enumerate(codes) for b in codes[n + 1:]]
 
 
-def site_facets(entries: Sequence[EntrySummary], tags: Sequence[TagRef], base_path: str) -> list[Facet]:
-    """Return the facets of a site's filter: tag and year, and country and relation once any
-    entry has countries."""
+def site_facets(entries: Sequence[EntrySummary], tags: Sequence[TagRef], base_path: str,
+                countries: Sequence[CountryRef] = (), relations: Sequence[RelationRef] = ()
+                ) -> list[Facet]:
+    """Return the facets of a site's filter: tag and year, and country and relation when the
+    site has countries (each value linked to its page, a pair only when it has one)."""
     slug_of = {t.url: t.slug for t in tags}
     years = sorted({placement(e)[0] for e in entries}, reverse=True)
     facets = [
@@ -67,14 +69,16 @@ def site_facets(entries: Sequence[EntrySummary], tags: Sequence[TagRef], base_pa
         Facet("year", "Year", [(str(y), str(y), period_path(y).lstrip("/")) for y in years],
               lambda e: [str(placement(e)[0])]),
     ]
-    if any(entry_countries(e) for e in entries):
-        # Labelled by code here; the country and relation pages, once planned, give names and URLs.
-        countries = sorted({c for e in entries for c in entry_countries(e)})
-        relations = sorted({r for e in entries for r in entry_relations(e)})
+    if countries:
+        pairs = sorted(relations, key=lambda r: r.label.casefold())
         facets += [
-            Facet("country", "Country", [(c, c.upper(), "") for c in countries], entry_countries),
+            Facet("country", "Country",
+                  [(c.code.lower(), c.name, relative_url(c.url, base_path)) for c in countries],
+                  entry_countries),
             Facet("relation", "Relation",
-                  [(r, r.upper().replace("-", "–"), "") for r in relations], entry_relations),
+                  [("-".join(c.code.lower() for c in r.countries), r.label,
+                    relative_url(r.url, base_path) if r.url else "") for r in pairs],
+                  entry_relations),
         ]
     return facets
 
@@ -165,8 +169,8 @@ def to_json(data: object) -> bytes:
 def filter_index(view: FilterView) -> bytes:
     """Return filter/index.json for its view; the chunks' version is the digest of their entries."""
     version = digest_bytes(build_filter_chunk(view.entries, view.base_path))[:12]
-    return build_filter_index(view.entries, site_facets(view.entries, view.tags, view.base_path),
-                              version)
+    facets = site_facets(view.entries, view.tags, view.base_path, view.countries, view.relations)
+    return build_filter_index(view.entries, facets, version)
 
 
 def filter_chunk(view: FilterView) -> bytes:

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from typing import Any, Callable, Collection, Iterator, Sequence
 
 from . import feeds, filterindex, sitemap, timelinejs
+from .countrypages import CountryPages
 from ..core.config import Config
 from .dates import month_label, period_label
 from ..core.errors import SitegenError
@@ -161,7 +162,7 @@ def entry_file(entry: Entry, base_path: str) -> str:
     return output_file(entry.url[len(base_path) - 1:])
 
 
-class Planner:
+class Planner(CountryPages):
     """Makes the outputs of one site and their views; one method per kind of page."""
 
     def __init__(self, site: Site, config: Config):
@@ -178,6 +179,8 @@ class Planner:
         for entry in self.site.entries:
             yield self.entry_page(entry)
         yield from self.tag_pages()
+        yield from self.country_pages()
+        yield from self.relation_pages()
         yield from self.period_pages()
         yield self.archive_page()
         yield self.plain_page("search", "Search", SEARCH_PATH)
@@ -268,6 +271,7 @@ class Planner:
         site = self.site
         year, month, day = placement(entry)
         previous, following = site.previous[entry.path], site.next[entry.path]
+        countries, relations = self.entry_countries(entry)
         view = EntryPage(
             page=self.page("entry", entry.title, entry.url[len(self.base) - 1:],
                            description=entry.lead),
@@ -277,7 +281,8 @@ class Planner:
             related=self.summarized(site.related[entry.path]),
             day_url=self.url(period_path(year, month, day)) if day else "",
             month_url=self.url(period_path(year, month)) if month else "",
-            year_url=self.url(period_path(year)))
+            year_url=self.url(period_path(year)),
+            countries=countries, relations=relations)
         return PageOutput(entry_file(entry, self.base), "entry.html", view, entry.path,
                           lastmod=entry.date)
 
@@ -380,12 +385,15 @@ class Planner:
     def make_timeline(self, view: TimelineView) -> bytes:
         """Return the bytes of timeline.json."""
         return timelinejs.build_timeline_json(view.entries, config=self.config, title=view.title,
-                                              description=view.description)
+                                              description=view.description,
+                                              country_names=dict(view.country_names))
 
     def filter_files(self) -> Iterator[DataOutput]:
         """Yield the timeline filter's index and its chunks of entries, in listing order."""
         listed = self.summarized(self.display(self.site.entries))
-        yield DataOutput(output_file(FILTER_INDEX_PATH), FilterView(listed, self.tag_refs, self.base),
+        yield DataOutput(output_file(FILTER_INDEX_PATH), FilterView(
+            listed, self.tag_refs, self.base, tuple(self.country_refs.values()),
+            tuple(self.relation_refs.values())),
                          filterindex.filter_index, "filter index")
         size = filterindex.CHUNK_SIZE
         for number in range(filterindex.chunk_count(len(listed))):
@@ -406,7 +414,8 @@ class Planner:
         config, entries = self.config, self.site.entries
         yield self.site_feed()
         yield DataOutput(output_file(TIMELINE_JSON_PATH),
-                         TimelineView(config.title, config.description, self.summarized(entries)),
+                         TimelineView(config.title, config.description, self.summarized(entries),
+                                      tuple((c.code, c.name) for c in self.site.countries)),
                          self.make_timeline, "timeline.json")
         yield from self.filter_files()
         yield file_output(NOJEKYLL_PATH, b"", ".nojekyll")

@@ -22,7 +22,8 @@ from ..core.eventdates import event_datetime_attribute, event_words
 from ..core.digests import digest_bytes, digest_text
 from ..core.errors import SitegenError, SourceError
 from ..sources.tree import refuse_outside_link, relative_path, scan_tree
-from ..core.urls import (ARCHIVE_PATH, FEED_PATH, FILTER_INDEX_PATH, SEARCH_PATH, STATIC_DIR, TAGS_PATH,
+from ..core.urls import (ARCHIVE_PATH, COUNTRIES_PATH, FEED_PATH, FILTER_INDEX_PATH, RELATIONS_PATH,
+                         SEARCH_PATH, STATIC_DIR, TAGS_PATH,
                    TIMELINE_JSON_PATH, static_path)
 from .views import Link, SiteView, context
 
@@ -117,6 +118,7 @@ def site_view(config: Config, assets: Mapping[str, str], years: Sequence[Link]) 
     return SiteView(
         title=config.title, description=config.description, language=config.language,
         sort=config.sort, base_path=base, home_url=base, tags_url=url(TAGS_PATH),
+        countries_url=url(COUNTRIES_PATH), relations_url=url(RELATIONS_PATH),
         archive_url=url(ARCHIVE_PATH), search_url=url(SEARCH_PATH), feed_url=url(FEED_PATH),
         timeline_json_url=url(TIMELINE_JSON_PATH), filter_index_url=url(FILTER_INDEX_PATH),
         assets=MappingProxyType(dict(assets)), years=tuple(years), search=config.search)

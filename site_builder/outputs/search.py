@@ -1,7 +1,8 @@
 """Edge: the full-text search index, made by running Pagefind over a built site folder.
 
 Pagefind reads the HTML pages (only the parts marked `data-pagefind-body`, i.e. the entries) and
-writes its bundle, `pagefind/` in the site: the index, the tag and year filters and the date sort.
+writes its bundle, `pagefind/` in the site: the index, the tag, country and year filters and the
+date sort.
 The binary comes from the `pagefind[extended]` Python package; the build goes on without search
 when it is missing or fails.
 

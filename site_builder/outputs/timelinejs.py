@@ -6,7 +6,7 @@ import datetime
 import html
 import json
 import re
-from typing import Iterable
+from typing import Iterable, Mapping
 
 from ..core.config import Config
 from ..core.eventdates import EventDate, event_words
@@ -92,8 +92,9 @@ def _dates(entry: Entry) -> dict:
     return dates
 
 
-def _event(entry: Entry, unique_id: str) -> dict:
-    """Return the TimelineJS slide of one entry."""
+def _event(entry: Entry, unique_id: str, country_names: Mapping[str, str]) -> dict:
+    """Return the TimelineJS slide of one entry, grouped by its first country, else its first
+    tag."""
     event = {
         "unique_id": unique_id,
         **_dates(entry),
@@ -103,13 +104,17 @@ def _event(entry: Entry, unique_id: str) -> dict:
         },
         "autolink": False,
     }
-    if entry.tags:
+    countries = entry.countries
+    if countries:
+        event["group"] = group_label(country_names.get(countries[0], countries[0]))
+    elif entry.tags:
         event["group"] = group_label(entry.tags[0])
     return event
 
 
 def build_timeline_json(entries: Iterable[Entry], *, config: Config, title: str,
-                        description: str) -> bytes:
+                        description: str, country_names: Mapping[str, str] | None = None
+                        ) -> bytes:
     """Return TimelineJS3 JSON (title slide + one event per entry, oldest first) as UTF-8 bytes.
 
     Headlines link to the entry pages (Entry.url, root-relative); all text is escaped so it
@@ -126,6 +131,6 @@ def build_timeline_json(entries: Iterable[Entry], *, config: Config, title: str,
             "text": {"headline": text_html(title),
                      "text": f"<p>{text_html(description)}</p>" if description.strip() else ""},
         },
-        "events": [_event(entry, ids[entry.path]) for entry in ordered],
+        "events": [_event(entry, ids[entry.path], country_names or {}) for entry in ordered],
     }
     return embed_safe_json(data)

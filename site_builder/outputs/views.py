@@ -64,6 +64,7 @@ class EntrySummary:
     params: Mapping[str, Any]
     event: EventDate | None = None
     event_date_inferred: str = ""
+    countries: tuple[str, ...] = ()
 
     def __repr__(self) -> str:
         """Return every field as text, worked out on the first call."""
@@ -80,7 +81,7 @@ def summarize(entry: Entry) -> EntrySummary:
     return EntrySummary(entry.path, entry.title, entry.slug, entry.url, entry.date, entry.instant,
                         entry.lead, entry.summary, entry.tags, entry.tag_links, entry.source_name,
                         entry.source_url, entry.dateline, entry.params, entry.event,
-                        entry.event_date_inferred)
+                        entry.event_date_inferred, entry.countries)
 
 
 @dataclass(frozen=True)
@@ -91,6 +92,40 @@ class TagRef:
     slug: str
     url: str
     count: int
+
+
+@dataclass(frozen=True)
+class CountryRef:
+    """A country as pages show it: its flag is two regional indicator characters."""
+
+    code: str
+    name: str
+    flag: str
+    url: str
+    count: int
+
+
+@dataclass(frozen=True)
+class RelationRef:
+    """A pair of countries as pages show it; url is None when the pair has no page."""
+
+    countries: tuple[CountryRef, CountryRef]
+    url: str | None
+    count: int
+
+    @property
+    def label(self) -> str:
+        """Return the pair's name: 'China – Russia'."""
+        return f"{self.countries[0].name} – {self.countries[1].name}"
+
+
+@dataclass(frozen=True)
+class YearCount:
+    """One year's bar of a per-year count chart."""
+
+    year: int
+    count: int
+    level: int              # 0-20: the bar's length in twentieths of the longest
 
 
 @dataclass(frozen=True)
@@ -167,6 +202,8 @@ class SiteView:
     base_path: str
     home_url: str
     tags_url: str
+    countries_url: str
+    relations_url: str
     archive_url: str
     search_url: str
     feed_url: str
@@ -219,6 +256,8 @@ class EntryPage:
     day_url: str
     month_url: str
     year_url: str
+    countries: tuple[CountryRef, ...] = ()
+    relations: tuple[RelationRef, ...] = ()    # the entry's pairs that have pages
 
 
 @dataclass(frozen=True)
@@ -228,6 +267,50 @@ class TagsPage:
     page: PageInfo
     tags_by_name: tuple[TagRef, ...]
     tags_by_count: tuple[TagRef, ...]
+
+
+@dataclass(frozen=True)
+class CountriesPage:
+    """countries.html: every country, by name and by number of entries."""
+
+    page: PageInfo
+    by_name: tuple[CountryRef, ...]
+    by_count: tuple[CountryRef, ...]
+
+
+@dataclass(frozen=True)
+class CountryPage:
+    """country.html: a page of a country's timeline, with its most frequent partners."""
+
+    page: PageInfo
+    country: CountryRef
+    count: int
+    groups: tuple[YearGroup, ...]
+    pagination: Pagination
+    histogram: tuple[HistogramYear, ...]
+    partners: tuple[RelationRef, ...]        # first page only
+
+
+@dataclass(frozen=True)
+class RelationsPage:
+    """relations.html: every pair of countries with a page, by number of shared entries."""
+
+    page: PageInfo
+    relations: tuple[RelationRef, ...]
+    relation_min: int
+    unlisted: int                            # pairs with fewer shared entries than relation_min
+
+
+@dataclass(frozen=True)
+class RelationPage:
+    """relation.html: a page of the timeline of the entries involving both countries."""
+
+    page: PageInfo
+    relation: RelationRef
+    count: int
+    groups: tuple[YearGroup, ...]
+    pagination: Pagination
+    years: tuple[YearCount, ...]             # first page only
 
 
 @dataclass(frozen=True)
@@ -266,6 +349,7 @@ class TimelineView:
     title: str
     description: str
     entries: tuple[EntrySummary, ...]
+    country_names: tuple[tuple[str, str], ...] = ()   # (code, name) of the site's countries
 
 
 @dataclass(frozen=True)
@@ -275,6 +359,8 @@ class FilterView:
     entries: tuple[EntrySummary, ...]
     tags: tuple[TagRef, ...]
     base_path: str
+    countries: tuple[CountryRef, ...] = ()      # by name
+    relations: tuple[RelationRef, ...] = ()     # every pair of the site, pages or not
 
 
 @dataclass(frozen=True)

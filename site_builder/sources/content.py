@@ -11,7 +11,8 @@ from urllib.parse import urlsplit
 from .frontmatter import split_front_matter
 from .language import is_language_tag
 from .markup import MARKUPS, MarkupError, render_body
-from ..core.config import Config
+from ..core.config import Config, shown
+from ..core.countrydata import country_codes
 from ..core.digests import digest_bytes, digest_text
 from ..core.errors import SourceError
 from ..core.eventdates import EVENT_DATE_HINT, event_date_of, event_words
@@ -21,7 +22,7 @@ from ..model.site import count_tags
 
 KNOWN_KEYS = frozenset(
     ["title", "date", "slug", "lead", "summary", "tags", "source", "dateline", "draft", "markup",
-     "event_date", "event_date_inferred"]
+     "event_date", "event_date_inferred", "countries"]
 )
 DATE_HINT = "expected YYYY-MM-DD, or a date-time such as 2019-08-01T10:00:00Z"
 # Month and day may have one digit (2023-5-9), which YAML leaves a string.
@@ -125,6 +126,23 @@ def _tags(data: dict, fail) -> tuple[str, ...]:
     return tuple(tags)
 
 
+def _countries(data: dict, fail) -> tuple[str, ...]:
+    """Return the ISO 3166-1 alpha-2 codes the entry names (upper case, duplicates dropped)."""
+    value = data.get("countries")
+    if value is None:
+        return ()
+    hint = "e.g. countries: [RU, CN] (ISO 3166-1 alpha-2 codes)"
+    if not isinstance(value, list):
+        fail("countries", "'countries' must be a list of country codes", hint)
+    codes, known = [], country_codes()
+    for item in value:
+        code = item.strip().upper() if isinstance(item, str) else None
+        if code not in known:
+            fail("countries", f"unknown country code {shown(item)} in 'countries'", hint)
+        codes.append(code)
+    return tuple(dict.fromkeys(codes))
+
+
 def _source(data: dict, fail) -> tuple[str, str]:
     """Return (source name, source URL); the URL must be http(s), with no control character."""
     value = data.get("source")
@@ -223,6 +241,7 @@ def parse_entry(text: str, path: str, *, tz: datetime.tzinfo, digest: str = "") 
         meta_digest=digest_text(repr(data)),
         event=event,
         event_date_inferred=_text_field(data, "event_date_inferred", fail) if event else "",
+        countries=_countries(data, fail),
     )
 
 

@@ -17,7 +17,7 @@
      so the first results need no second round. A newer search makes an older one stop between
      shards.
    - more: the next PAGE hits' fragments, each from the engine that found it.
-   - filters: every tag and year with its number of entries.
+   - filters: every tag, country and year with its number of entries.
 
    search.js uses createPool(); each worker runs this same file and answers handle() messages.
 */

@@ -20,10 +20,15 @@ PAGES = {
     "month": "2022/12/",
     "day": "2022/12/31/",
     "archive": "archive/",
+    "countries": "countries/",
+    "country": "countries/ru/",
+    "relations": "relations/",
+    "relation": "relations/cn-ru/",
     "search": "search/?q=telegram",
     "404": "404.html",
 }
-AXE_PAGES = ("home", "home-filtered", "entry", "tag-index", "tag", "year", "month", "search", "404")
+AXE_PAGES = ("home", "home-filtered", "entry", "tag-index", "tag", "year", "month", "search", "404",
+             "countries", "country", "relations", "relation")
 PAGE_WEIGHT_LIMIT = 60_000
 
 # Bytes over the wire for the page and everything it loaded: the navigation and resource
@@ -91,7 +96,7 @@ def test_screenshots(open_context, site, width, scheme):
     page = context.new_page()
     folder = ARTIFACTS / "screenshots"
     folder.mkdir(parents=True, exist_ok=True)
-    for name in ("home", "entry"):
+    for name in ("home", "entry", "relation"):
         page.goto(site.url(PAGES[name]))
         page.wait_for_load_state("networkidle")
         path = folder / f"{name}-{width}-{scheme}.png"

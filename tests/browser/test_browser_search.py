@@ -155,6 +155,24 @@ def test_a_shared_address_with_filters_alone_lists_the_newest_first(page, site):
     assert page.locator("#search-year").input_value() == "2022"
 
 
+def test_the_country_filter_keeps_its_state_in_the_address(page, site):
+    open_search(page, site, "?country=China")
+    wait_for_results(page, "", "country=China")
+    expected = site.tagged("china")    # the test site's only way to involve China is the tag
+    assert SEED_PATH in expected
+    shown = results(page)                         # the first ten, newest first
+    assert len(shown) == min(10, len(expected)) and set(shown) <= expected
+    assert page.locator(STATUS).inner_text() == f"{len(expected)} results for involving China"
+    page.wait_for_function("document.querySelectorAll('#search-country option').length > 3")
+    assert page.locator("#search-country").input_value() == "China"
+    page.wait_for_function("(n) => document.querySelector(\"#search-country option[value='China']\")"
+                           ".textContent === `China (${n})`", arg=len(expected))
+    page.locator("#search-year").select_option("2022")
+    wait_for_results(page, "", "country=China&year=2022")
+    in_2022 = sorted(p for p in expected if p.startswith("2022/"))
+    assert 0 < len(in_2022) <= 10 and sorted(results(page)) == in_2022
+
+
 def test_arrow_down_moves_from_the_box_to_the_results(page, site):
     open_search(page, site, "?q=consultations")
     wait_for_results(page, "consultations")

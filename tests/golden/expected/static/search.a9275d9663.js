@@ -5,7 +5,7 @@
      index chunks it needs, drops a search as soon as a newer one comes, and answers that are
      no longer wanted are not shown.
    - Only the first 10 results are loaded; "More results" loads the next 10.
-   - ?q=, ?tag=, ?year= and ?sort= hold the search, so a search can be shared and the header's
+   - ?q=, ?tag=, ?country=, ?year= and ?sort= hold the search, so a search can be shared and the header's
      search box (which submits ?q=) lands on its results.
    - The result count is announced (role=status); ArrowDown in the box moves to the results.
 */
@@ -20,6 +20,7 @@
   var options = document.getElementById("search-options");
   var selects = {
     tag: document.getElementById("search-tag"),
+    country: document.getElementById("search-country"),
     year: document.getElementById("search-year"),
     sort: document.getElementById("search-sort")
   };
@@ -86,20 +87,22 @@
 
   var searches = 0;          // id of the newest search asked for
   var intro = "";            // what the status says before any search
-  var totals = {};           // every tag and year with its number of entries
+  var totals = {};           // every tag, country and year with its number of entries
   var counts = {};           // the same, among the results shown
   var shown = null;          // {id, total, count} of the results on screen
   var pages = 0;
 
-  // Whether the form asks for anything: words, a tag or a year.
+  var FILTERS = ["tag", "country", "year"];   // Pagefind's filters, as the entry pages name them
+
+  // Whether the form asks for anything: words, a tag, a country or a year.
   function hasSearch() {
-    return Boolean(input.value || selects.tag.value || selects.year.value);
+    return Boolean(input.value || FILTERS.some(function (name) { return selects[name].value; }));
   }
 
   function state() {
     return {
       query: input.value.trim(),
-      filters: {tag: selects.tag.value, year: selects.year.value},
+      filters: {tag: selects.tag.value, country: selects.country.value, year: selects.year.value},
       sort: selects.sort.value
     };
   }
@@ -107,8 +110,9 @@
   function serialize(s) {
     var params = new URLSearchParams();
     if (s.query) { params.set("q", s.query); }
-    if (s.filters.tag) { params.set("tag", s.filters.tag); }
-    if (s.filters.year) { params.set("year", s.filters.year); }
+    FILTERS.forEach(function (name) {
+      if (s.filters[name]) { params.set(name, s.filters[name]); }
+    });
     if (s.sort) { params.set("sort", s.sort); }
     return params.toString();
   }
@@ -128,6 +132,7 @@
     var what = [];
     if (s.query) { what.push("\u201c" + s.query + "\u201d"); }
     if (s.filters.tag) { what.push("tagged " + s.filters.tag); }
+    if (s.filters.country) { what.push("involving " + s.filters.country); }
     if (s.filters.year) { what.push("in " + s.filters.year); }
     var found = total ? plural(total, "result", "results") : "No results";
     return found + " for " + what.join(", ");
@@ -195,8 +200,8 @@
     : function (task) { window.setTimeout(task, 50); };
 
   function showCounts(counts) {
-    // Each tag and year with the number of the current results that have it.
-    ["tag", "year"].forEach(function (name) {
+    // Each tag, country and year with the number of the current results that have it.
+    FILTERS.forEach(function (name) {
       var select = selects[name];
       var values = counts[name] || {};
       Array.prototype.forEach.call(select.options, function (option) {
@@ -210,6 +215,7 @@
 
   function fillFilters(all) {
     [["tag", function (a, b) { return a.localeCompare(b); }],
+     ["country", function (a, b) { return a.localeCompare(b); }],
      ["year", function (a, b) { return b.localeCompare(a); }]].forEach(function (pair) {
       var select = selects[pair[0]];
       var chosen = select.getAttribute("data-wanted") || select.value;
@@ -283,7 +289,7 @@
   if (params.get("q") !== null && !input.value) {
     input.value = params.get("q");
   }
-  ["tag", "year"].forEach(function (name) {
+  FILTERS.forEach(function (name) {
     if (params.get(name)) {
       // The options come with the filters; keep the wanted value until then.
       var option = document.createElement("option");
@@ -305,7 +311,7 @@
   function loadFilters() {
     return call("filters", {}).then(function (all) {
       // Replace the options there (placeholders kept for ?tag= and ?year=) with the real ones.
-      ["tag", "year"].forEach(function (name) {
+      FILTERS.forEach(function (name) {
         var select = selects[name];
         if (!select.hasAttribute("data-wanted")) {
           select.setAttribute("data-wanted", select.value);
