@@ -8,7 +8,9 @@ console's errors must stay empty. A deliberate inline script proves the listener
 
 from __future__ import annotations
 
+
 import functools
+import re
 import http.server
 import threading
 
@@ -92,13 +94,14 @@ def test_search_runs_a_query_under_the_policy(strict_page, strict_origin, site):
     assert problems() == []
 
 
-def test_the_tag_filter_works_under_the_policy(strict_page, strict_origin, site):
+def test_the_timeline_filter_works_under_the_policy(strict_page, strict_origin, site):
     page, problems = strict_page
     open_strictly(page, strict_origin)
-    page.locator("#tag-filter-input").fill("russia")
-    page.locator("#tag-filter-input").press("Enter")
+    page.get_by_role("button", name=re.compile("^Filter ")).click()
+    page.select_option("#filter-tag", "russia")
+    page.get_by_role("button", name="Add", exact=True).click()
     russia = site.tagged("russia")
-    page.locator("#tag-filter-status", has_text=f"{len(russia)} entries tagged").wait_for()
+    page.locator("#filter-status", has_text=f"{len(russia)} entries with tag “russia”.").wait_for()
     assert problems() == []
 
 

@@ -180,11 +180,15 @@ def test_without_javascript_the_facets_are_plain_links(open_context, site):
     for path in ("", "tags/china/", "?tag=russia&year=2021"):
         page.goto(site.url(path))
         hrefs = page.eval_on_selector_all("#timeline-filter a", "a => a.map(x => x.href)")
-        assert hrefs == [site.url("tags/"), site.url("archive/")]
+        assert hrefs == [site.url("tags/"), site.url("archive/"), site.url("countries/"),
+                         site.url("relations/")]
         assert page.locator("#timeline-filter select, #timeline-filter button").count() == 0
         assert page.locator("#listing").is_visible()
     page.locator("#timeline-filter a", has_text="year").click()
     page.wait_for_url(site.url("archive/"))
+    page.go_back()
+    page.locator("#timeline-filter a", has_text="relation").click()
+    page.wait_for_url(site.url("relations/"))
 
 
 # --- how fast a filter applies at 10,000 entries ----------------------------------------------
