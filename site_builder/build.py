@@ -284,7 +284,8 @@ class Builder:
         result = ingest.import_articles([Path(p) for p in to_import], self.site_dir,
                                         content_dir=self.config.content_dir,
                                         known_urls=known_urls, known_slugs=known_slugs,
-                                        max_tags=self.config.max_tags)
+                                        max_tags=self.config.max_tags,
+                                        source_names=self.config.sources)
         self.report.imported.extend(result.written)
         self.report.skipped.extend(result.skipped)
         for note in result.notes:

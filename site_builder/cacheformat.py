@@ -324,15 +324,19 @@ def encode_layout(layout: Layout) -> dict:
         "period_entries": [_flatten([positions for _, positions in groups])
                            for groups in layout.periods],
         "related": _flatten(layout.related),
+        "sources": list(layout.sources),
+        "events": _flatten(layout.events),
     }
 
 
 def decode_layout(value: Any) -> Layout:
     """Return the Layout encode_layout made value from, every position checked to be in range."""
-    order, urls, links, tag_links, tags, tag_entries, periods, period_entries, related = \
-        mapping_values(value, ("order", "urls", "links", "tag_links", "tags", "tag_entries",
-                               "periods", "period_entries", "related"))
-    order, urls = _texts(order), _texts(urls)
+    order, urls, links, tag_links, tags, tag_entries, periods, period_entries, related, sources, \
+        events = mapping_values(value, ("order", "urls", "links", "tag_links", "tags",
+                                        "tag_entries", "periods", "period_entries", "related",
+                                        "sources", "events"))
+    order, urls, sources = _texts(order), _texts(urls), _texts(sources)
+    events = _unflatten(events, len(order))
     table = tuple([_pair(link) for link in _list(links)])
     count = len(order)
     tags = [_pair(tag) for tag in _list(tags)]
@@ -340,7 +344,8 @@ def decode_layout(value: Any) -> Layout:
     tag_links, related = _unflatten(tag_links, len(table)), _unflatten(related, count)
     tag_entries = _unflatten(tag_entries, count)
     period_entries = [_unflatten(positions, count) for positions in _list(period_entries, 3)]
-    if len(set(order)) != count or not len(urls) == len(tag_links) == len(related) == count \
+    if len(set(order)) != count \
+            or not len(urls) == len(tag_links) == len(related) == len(sources) == count \
             or len(tags) != len(tag_entries) \
             or list(map(len, periods)) != list(map(len, period_entries)):
         raise BadCache("the layout's lists do not match")
@@ -352,6 +357,8 @@ def decode_layout(value: Any) -> Layout:
         periods=tuple(tuple(zip(keys, positions))
                       for keys, positions in zip(periods, period_entries)),  # type: ignore
         related=tuple(related),
+        sources=sources,
+        events=tuple(events),
     )
 
 
@@ -397,7 +404,8 @@ def _period_key(value: Any) -> tuple[int, int, int]:
 # ---------------------------------------------------------------- related entries
 
 def decode_related_memo(value: Any) -> dict[str, dict[str, tuple[str, ...]]]:
-    """Return digest -> entry path -> related paths, each related path one of the memo's entries."""
+    """Return digest -> entry path -> related paths, each related path one of the memo's entries
+    (the same for the memo of event comparisons: entry path -> the paths of its matches)."""
     memo = {}
     for key, related in _mapping(value).items():
         paths = {path: _texts(others) for path, others in _mapping(related).items()}

@@ -87,7 +87,7 @@ def pending_entries(articles: Sequence[RawArticle], entries: Sequence[Entry],
         slug = next((s for s in candidates if s not in slugs), candidates[-1])
         path = ingest.entry_relpath(config.content_dir, article, slug)
         try:
-            made.append(parse_entry(ingest.render_entry(article, slug, article.path), path,
+            made.append(parse_entry(ingest.render_entry(article, slug, article.path, config.sources), path,
                                     tz=config.tz))
         except SourceError as exc:  # the importer would write an entry the loader refuses
             problems.append(f"{article.path}: would be imported as an entry that does not load: "

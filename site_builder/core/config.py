@@ -17,6 +17,7 @@ import yaml
 
 from .errors import SourceError
 from .slugs import tag_identity
+from .sourcenames import host_key
 from .yamltext import parse_yaml
 
 CONFIG_FILE = "sitegen.yaml"
@@ -50,6 +51,7 @@ class Config:
     max_tags: int = DEFAULT_MAX_TAGS
     cname: str = ""
     search: bool = True
+    sources: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))  # host -> name
 
     @property
     def base_path(self) -> str:
@@ -105,6 +107,14 @@ def _check_type(key: str, value: Any, path: str, line: int | None) -> Any:
             raise SourceError(path, line, f"'{key}' must be a mapping of tag name to tag name",
                               "e.g. tag_aliases: {russian-chinese alliance: russia-china relations}")
         return MappingProxyType({tag_identity(k.strip()): v.strip() for k, v in value.items()})
+    if key == "sources":
+        if not isinstance(value, dict) or not all(
+            isinstance(k, str) and isinstance(v, str) and host_key(k) and v.strip()
+            for k, v in value.items()
+        ):
+            raise SourceError(path, line, f"'{key}' must be a mapping of host name to source name",
+                              "e.g. sources: {mid.ru: Russian Foreign Ministry}")
+        return MappingProxyType({host_key(k): v.strip() for k, v in value.items()})
     default = _FIELDS[key].default
     kind = type(default)
     if kind is int and (isinstance(value, bool) or not isinstance(value, int)):
@@ -220,5 +230,6 @@ def load_config(site_dir: Path, overrides: Mapping[str, Any] | None = None) -> C
         merged = {f: getattr(config, f) for f in _FIELDS}
         merged.update({k: v for k, v in overrides.items() if v is not None})
         merged["tag_aliases"] = dict(merged["tag_aliases"])
+        merged["sources"] = dict(merged["sources"])
         config = parse_config(merged, "command line")
     return config

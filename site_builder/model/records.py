@@ -41,7 +41,8 @@ class Entry:
     draft: bool = False
     params: Mapping[str, Any] = field(default_factory=dict, compare=False)  # unknown front matter
     digest: str = ""               # hash of the source file's bytes
-    meta_digest: str = ""          # hash of the front matter alone: what listings show
+    meta_digest: str = ""          # hash of the front matter and first paragraph: what listings
+                                   # show and grouping reads
     url: str = ""                  # root-relative URL with the base path, set by the site model
     tag_links: tuple[tuple[str, str], ...] = ()   # (tag name, tag page URL), set by the site model
 
@@ -88,3 +89,5 @@ class Site:
     previous: Mapping[str, Entry | None]          # entry path -> the entry before it in time
     next: Mapping[str, Entry | None]
     related: Mapping[str, tuple[Entry, ...]]
+    # entry path -> every report of its event, the primary first, for events of several reports
+    events: Mapping[str, tuple[Entry, ...]] = field(default_factory=dict)

@@ -1,8 +1,8 @@
 """The site model: entries in timeline order with tag and date indexes, built in one pass.
 
 It is made in two steps: a Layout says where every entry goes (its place in time, its URL, its
-tags, periods and related entries) and depends only on the entries' front matter and the
-config; assembling it with the entries gives the Site. A build whose entries changed only their
+tags, periods, related entries, source name and event) and depends only on the entries' front
+matter, their first paragraphs (which grouping reads) and the config; assembling it with the entries gives the Site. A build whose entries changed only their
 bodies can so reuse the last build's layout.
 """
 
@@ -14,10 +14,12 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass
 from typing import Iterable, Mapping, Sequence
 
+from .events import group_events
 from .records import Entry, Period, Site, Tag
 from ..core.config import Config
 from ..core.digests import digest_of
 from ..core.slugs import tag_identity, tag_slugs
+from ..core.sourcenames import source_name
 from ..core.urls import permalink_path, tag_path
 
 RELATED_PER_TAG = 6     # nearest entries in time looked at per shared tag
@@ -38,6 +40,8 @@ class Layout:
     tags: tuple[tuple[str, str, Positions], ...]            # (name, slug, entries), by name
     periods: tuple[PeriodGroups, PeriodGroups, PeriodGroups]  # years, months, days, oldest first
     related: tuple[Positions, ...]                          # each entry's related entries
+    sources: tuple[str, ...]                                # each entry's source name
+    events: tuple[Positions, ...]                           # events of several reports, primary first
 
 
 def timeline_key(entry: Entry) -> tuple:
@@ -100,8 +104,8 @@ def _entry_tags(entries: Iterable[Entry], namer: TagNamer, max_tags: int
             {slug_of[identity]: canonical for identity, (_, canonical) in best.items()})
 
 
-def _linked(entry: Entry, url: str, tag_links: tuple[tuple[str, str], ...]) -> Entry:
-    """Return a copy of entry with its URL and tag links set.
+def _linked(entry: Entry, url: str, tag_links: tuple[tuple[str, str], ...], source: str) -> Entry:
+    """Return a copy of entry with its URL, tag links and source name set.
 
     This is dataclasses.replace without the checks of __init__, twenty times faster: it runs
     for every entry of every build.
@@ -109,6 +113,7 @@ def _linked(entry: Entry, url: str, tag_links: tuple[tuple[str, str], ...]) -> E
     fields = entry.__dict__.copy()
     fields["url"] = url
     fields["tag_links"] = tag_links
+    fields["source_name"] = source
     linked = object.__new__(Entry)
     object.__setattr__(linked, "__dict__", fields)   # Entry is frozen
     return linked
@@ -170,10 +175,12 @@ def layout_site(entries: Iterable[Entry], config: Config,
                 known_related: Mapping[str, RelatedPaths] | None = None
                 ) -> tuple[Layout, dict[str, RelatedPaths]]:
     """Return where each of the given (non-draft) entries goes in the site under config, and
-    the related entries worked out for it, under a digest of what they depend on.
+    the related entries and event comparisons worked out for it, under digests of what they
+    depend on.
 
-    known_related holds what an earlier build worked out, under its digest: a build that
-    changed no dates or tags (a body or title edit) so skips the costliest part of the layout.
+    known_related holds what an earlier build worked out, under its digests: a build that
+    changed no dates or tags (a body or title edit) so skips the costliest part of the layout,
+    and an edit compares texts again only on the days around it (see events.group_events).
     """
     ordered = sorted(entries, key=timeline_key)
     slugs_of, names = _entry_tags(ordered, TagNamer(config.tag_aliases), config.max_tags)
@@ -190,6 +197,7 @@ def layout_site(entries: Iterable[Entry], config: Config,
     related = (known_related or {}).get(key)
     if related is None or related.keys() != position.keys():   # a stored memo may not fit
         related = _related(ordered, slugs_of, members, config.related_count)
+    events, event_memo = group_events(ordered, known_related)
     layout = Layout(
         order=tuple(position),
         urls=tuple([base + permalink_path(config.permalink, e.slug, e.date).lstrip("/")
@@ -198,8 +206,11 @@ def layout_site(entries: Iterable[Entry], config: Config,
         tags=tuple(tags),
         periods=_periods(ordered),
         related=tuple([tuple([position[p] for p in related[e.path]]) for e in ordered]),
+        sources=tuple([e.source_name or (e.source_url and source_name(e.source_url, config.sources))
+                       for e in ordered]),
+        events=tuple([tuple([position[p] for p in paths]) for paths in events]),
     )
-    return layout, {key: related}
+    return layout, {key: related, **event_memo}
 
 
 def assemble_site(entries: Iterable[Entry], layout: Layout) -> Site:
@@ -207,8 +218,8 @@ def assemble_site(entries: Iterable[Entry], layout: Layout) -> Site:
     by_path = {entry.path: entry for entry in entries}
     if by_path.keys() != set(layout.order):
         raise ValueError("the layout was made for other entries")
-    linked = [_linked(by_path[path], url, links)
-              for path, url, links in zip(layout.order, layout.urls, layout.tag_links)]
+    linked = [_linked(by_path[path], url, links, source) for path, url, links, source
+              in zip(layout.order, layout.urls, layout.tag_links, layout.sources)]
 
     def pick(positions: Positions) -> tuple[Entry, ...]:
         return tuple([linked[i] for i in positions])
@@ -217,6 +228,7 @@ def assemble_site(entries: Iterable[Entry], layout: Layout) -> Site:
         tuple(Period(kind, *key, entries=pick(positions)) for key, positions in groups)
         for kind, groups in zip(PERIOD_KINDS, layout.periods))
     last = len(linked) - 1
+    events = [pick(positions) for positions in layout.events]
     return Site(
         entries=tuple(linked),
         tags=tuple(Tag(name, slug, pick(positions)) for name, slug, positions in layout.tags),
@@ -226,6 +238,7 @@ def assemble_site(entries: Iterable[Entry], layout: Layout) -> Site:
         previous={e.path: (linked[i - 1] if i else None) for i, e in enumerate(linked)},
         next={e.path: (linked[i + 1] if i < last else None) for i, e in enumerate(linked)},
         related={e.path: pick(positions) for e, positions in zip(linked, layout.related)},
+        events={entry.path: reports for reports in events for entry in reports},
     )
 
 

@@ -14,6 +14,7 @@ from ..core.config import Config
 from ..core.digests import digest_bytes, digest_text
 from ..core.errors import SourceError
 from ..core.slugs import is_valid_slug, make_slug
+from ..model.events import first_paragraph
 from ..model.records import Entry
 from ..model.site import count_tags
 
@@ -206,7 +207,8 @@ def parse_entry(text: str, path: str, *, tz: datetime.tzinfo, digest: str = "") 
         draft=draft,
         params=params,
         digest=digest,
-        meta_digest=digest_text(repr(data)),
+        # Grouping reads the first paragraph too: an edit of it must lay out the site again.
+        meta_digest=digest_text(repr(data) + first_paragraph(body_html)),
     )
 
 
