@@ -26,7 +26,7 @@ from .outputs import folder, search
 from .outputs.plan import Output, PageOutput, Planner, build_plan, entry_file, file_output
 from .outputs.render import Theme, load_theme, render_page, template_closure_digests, theme_dir
 from .outputs.views import Link, view_digest
-from .sources.content import tag_cap_warnings, try_load_entry
+from .sources.content import event_link_errors, tag_cap_warnings, try_load_entry
 from .sources.tree import relative_path, scan_tree, taken_slugs
 
 PARSE_CHUNK = 250
@@ -129,6 +129,9 @@ class Builder:
             self.log(warning)
         shape = site_shape(config, drafts, inputs.templates, entries)
         site = assemble_site(published, self.site_layout(published, shape))
+        errors = event_link_errors(site, self.site_dir)
+        if errors:
+            raise BuildFailed(errors)
         report.entries = len(site.entries)
         self.step("site model")
 

@@ -22,7 +22,8 @@ from .outputs.folder import output_folder_problem
 from .outputs.linkcheck import find_broken_links, load_output
 from .outputs.plan import build_plan
 from .sources import ingest
-from .sources.content import file_key_line, load_entries, parse_entry, tag_cap_warnings
+from .sources.content import (event_link_errors, file_key_line, load_entries, parse_entry,
+                              tag_cap_warnings)
 from .sources.tree import find_files, taken_slugs
 
 PAGES_SIZE_LIMIT = 1_000_000_000   # bytes: GitHub Pages publishes sites up to 1 GB
@@ -63,7 +64,9 @@ def check_site(site_dir: Path, output_dir: Path | None = None, base_url: str | N
     problems += clashes
     if not clashes:
         try:
-            plan = build_plan(build_site(entries + pending, config), config)
+            site = build_site(entries + pending, config)
+            problems += [str(error) for error in event_link_errors(site, site_dir)]
+            plan = build_plan(site, config)
             log(f"planned {len(plan)} output files")
         except SitegenError as exc:
             problems.append(str(exc))

@@ -10,7 +10,7 @@ seed, its first report. Explicit links are transitive: an entry brings every ent
 The same entries so give the same groups in any order of files.
 
 Near-duplicates are found by rapidfuzz: each text becomes the sorted set of its words of four
-letters or more, and two texts match when the Indel similarity of those word lists (rapidfuzz's
+letters or more (a text needs MIN_WORDS of them to match at all), and two texts match when the Indel similarity of those word lists (rapidfuzz's
 `fuzz.ratio`, the measure its token-set ratio is made of) is at least MATCH_SCORE. Only entries
 of the same or the next day are compared; each day's comparisons are memoised under a digest
 of what they read, so an edit compares again only around its day.
@@ -30,6 +30,7 @@ from ..core.digests import digest_of
 
 MATCH_SCORE = 75            # percent: measured on benchmarks/generate.py --shared-events
 MIN_WORD = 4                # shorter words ("the", "said") say little and cost time
+MIN_WORDS = 8               # a text of fewer distinct words is too short to match loosely
 MEMO_PREFIX = "events "     # memo keys of the day blocks, beside the related entries' digest
 APART = "none"              # same_event_as: none
 Matches = dict[str, tuple[str, ...]]   # entry path -> the paths of its loose matches
@@ -97,14 +98,15 @@ def loose_matches(entries: Sequence[Entry], known: Memo) -> tuple[dict[str, set[
     the memo of the day blocks worked out (known holds an earlier build's)."""
     days: dict[int, list[tuple[str, str]]] = defaultdict(list)
     for entry in entries:
-        if link_of(entry) != APART:
-            days[event_day(entry).toordinal()].append((entry.path, event_words(entry)))
+        words = event_words(entry) if link_of(entry) != APART else ""
+        if words.count(" ") + 1 >= MIN_WORDS:
+            days[event_day(entry).toordinal()].append((entry.path, words))
     matches: dict[str, set[str]] = defaultdict(set)
     memo: dict[str, Matches] = {}
     for day in sorted(days):
         queries = sorted(days[day])
         block = queries + sorted(days.get(day + 1, ()))
-        key = MEMO_PREFIX + digest_of(MATCH_SCORE, MIN_WORD, block, len(queries))
+        key = MEMO_PREFIX + digest_of(MATCH_SCORE, MIN_WORD, MIN_WORDS, block, len(queries))
         found = known.get(key)
         if found is None or found.keys() != {path for path, _ in block}:
             found = _block_matches(queries, block)

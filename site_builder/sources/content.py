@@ -14,8 +14,8 @@ from ..core.config import Config
 from ..core.digests import digest_bytes, digest_text
 from ..core.errors import SourceError
 from ..core.slugs import is_valid_slug, make_slug
-from ..model.events import first_paragraph
-from ..model.records import Entry
+from ..model.events import first_paragraph, link_problems
+from ..model.records import Entry, Site
 from ..model.site import count_tags
 
 KNOWN_KEYS = frozenset(
@@ -274,3 +274,11 @@ def tag_cap_warnings(entries: Sequence[Entry], config: Config, site_dir: Path) -
             warnings.append(f"{where}: warning: {count:,} tags; only the first "
                             f"{config.max_tags} are used (max_tags in sitegen.yaml)")
     return warnings
+
+
+def event_link_errors(site: Site, site_dir: Path) -> list[SourceError]:
+    """Return an error for each same_event_as or primary in the site's entries that is wrong
+    (see events.link_problems), at its line."""
+    groups = {tuple(entry.path for entry in reports) for reports in site.events.values()}
+    return [SourceError(path, file_key_line(site_dir / path, key), message)
+            for path, key, message in link_problems(site.entries, sorted(groups))]
