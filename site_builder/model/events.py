@@ -6,14 +6,16 @@ Two entries report one event when their event days are at most a day apart and t
 
 Loose matches do not chain: groups are formed around seeds taken in a fixed order (event day,
 then time, slug and path), and a loose match joins a group only when it matches the group's
-seed, its first report. Explicit links are transitive: an entry brings every entry linked to it.
+seed, its first report, or an entry linked to the seed by hand; never one that joined loosely.
+Explicit links are transitive: an entry brings every entry linked to it.
 The same entries so give the same groups in any order of files.
 
 Near-duplicates are found by rapidfuzz: each text becomes the sorted set of its words of four
-letters or more (a text needs MIN_WORDS of them to match at all), and two texts match when the Indel similarity of those word lists (rapidfuzz's
-`fuzz.ratio`, the measure its token-set ratio is made of) is at least MATCH_SCORE. Only entries
-of the same or the next day are compared; each day's comparisons are memoised under a digest
-of what they read, so an edit compares again only around its day.
+letters or more (a text needs MIN_WORDS of them to match at all), and two texts match when
+the Indel similarity of those word lists (rapidfuzz's `fuzz.ratio`, the measure its token-set
+ratio is made of) is at least MATCH_SCORE. Only entries of the same or the next day are
+compared; each day's comparisons are memoised under a digest of what they read, so an edit
+compares again only around its day.
 """
 
 from __future__ import annotations
@@ -28,7 +30,7 @@ from rapidfuzz import fuzz, process
 from .records import Entry
 from ..core.digests import digest_of
 
-MATCH_SCORE = 75            # percent: measured on benchmarks/generate.py --shared-events
+MATCH_SCORE = 70            # percent: measured on benchmarks/generate.py --shared-events
 MIN_WORD = 4                # shorter words ("the", "said") say little and cost time
 MIN_WORDS = 8               # a text of fewer distinct words is too short to match loosely
 MEMO_PREFIX = "events "     # memo keys of the day blocks, beside the related entries' digest
@@ -157,7 +159,8 @@ def group_events(entries: Iterable[Entry], known: Memo | None = None
             continue
         members = list(component[seed.path])
         assigned.update(members)
-        for other in sorted(matches.get(seed.path, ()), key=rank.__getitem__):
+        candidates = set().union(*[matches.get(path, ()) for path in members])
+        for other in sorted(candidates, key=rank.__getitem__):
             if other not in assigned and link_of(by_path[other]) != APART:
                 joining = component[other]
                 members += joining
