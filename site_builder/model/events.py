@@ -54,11 +54,18 @@ def first_paragraph(body_html: str) -> str:
     return html.unescape(_TAG.sub("", match.group(1))) if match else ""
 
 
-def event_words(entry: Entry) -> str:
+def text_words(title: str, lead: str, body_html: str) -> str:
     """Return what grouping compares of an entry: the sorted distinct words (MIN_WORD letters or
-    more, case-folded) of its title, lead and first paragraph."""
-    text = f"{entry.title} {entry.lead} {first_paragraph(entry.body_html)}".casefold()
-    return " ".join(sorted({word for word in _WORD.findall(text) if len(word) >= MIN_WORD}))
+    more, case-folded) of its title, lead and first paragraph; '' when there are fewer than
+    MIN_WORDS, too few to match loosely."""
+    text = f"{title} {lead} {first_paragraph(body_html)}".casefold()
+    words = {word for word in _WORD.findall(text) if len(word) >= MIN_WORD}
+    return " ".join(sorted(words)) if len(words) >= MIN_WORDS else ""
+
+
+def event_words(entry: Entry) -> str:
+    """Return what grouping compares of an entry (see text_words)."""
+    return text_words(entry.title, entry.lead, entry.body_html)
 
 
 def link_of(entry: Entry) -> str | None:
@@ -101,7 +108,7 @@ def loose_matches(entries: Sequence[Entry], known: Memo) -> tuple[dict[str, set[
     days: dict[int, list[tuple[str, str]]] = defaultdict(list)
     for entry in entries:
         words = event_words(entry) if link_of(entry) != APART else ""
-        if words.count(" ") + 1 >= MIN_WORDS:
+        if words:
             days[event_day(entry).toordinal()].append((entry.path, words))
     matches: dict[str, set[str]] = defaultdict(set)
     memo: dict[str, Matches] = {}

@@ -14,7 +14,7 @@ from ..core.config import Config
 from ..core.digests import digest_bytes, digest_text
 from ..core.errors import SourceError
 from ..core.slugs import is_valid_slug, make_slug
-from ..model.events import first_paragraph, link_problems
+from ..model.events import link_problems, text_words
 from ..model.records import Entry, Site
 from ..model.site import count_tags
 
@@ -191,13 +191,14 @@ def parse_entry(text: str, path: str, *, tz: datetime.tzinfo, digest: str = "") 
     except MarkupError as exc:
         raise SourceError(path, body_line + exc.line, exc.message, exc.hint) from None
     params = {key: value for key, value in data.items() if key not in KNOWN_KEYS}
+    lead = _text_field(data, "lead", fail)
     return Entry(
         path=path,
         title=title,
         slug=slug,
         instant=instant,
         date=day,
-        lead=_text_field(data, "lead", fail),
+        lead=lead,
         summary=_text_field(data, "summary", fail),
         tags=_tags(data, fail),
         source_name=source_name,
@@ -207,8 +208,9 @@ def parse_entry(text: str, path: str, *, tz: datetime.tzinfo, digest: str = "") 
         draft=draft,
         params=params,
         digest=digest,
-        # Grouping reads the first paragraph too: an edit of it must lay out the site again.
-        meta_digest=digest_text(repr(data) + first_paragraph(body_html)),
+        # Grouping reads words of the first paragraph too: an edit of those must lay out the
+        # site again.
+        meta_digest=digest_text(repr(data) + text_words(title, lead, body_html)),
     )
 
 
