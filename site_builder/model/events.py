@@ -37,9 +37,8 @@ MEMO_PREFIX = "events "     # memo keys of the day blocks, beside the related en
 APART = "none"              # same_event_as: none
 Matches = dict[str, tuple[str, ...]]   # entry path -> the paths of its loose matches
 Memo = Mapping[str, Matches]           # memo key -> the matches worked out under it
-_PARAGRAPH = re.compile(r"<p>(.*?)</p>", re.S)
 _TAG = re.compile(r"<[^>]*>")
-_WORD = re.compile(r"\w+")
+_LONG_WORD = re.compile(rf"\w{{{MIN_WORD},}}")
 
 
 def event_day(entry: Entry):
@@ -50,8 +49,9 @@ def event_day(entry: Entry):
 
 def first_paragraph(body_html: str) -> str:
     """Return the text of the first paragraph of a rendered body ('' when it has none)."""
-    match = _PARAGRAPH.search(body_html)
-    return html.unescape(_TAG.sub("", match.group(1))) if match else ""
+    start = body_html.find("<p>")
+    end = body_html.find("</p>", start)
+    return html.unescape(_TAG.sub("", body_html[start + 3:end])) if 0 <= start < end else ""
 
 
 def text_words(title: str, lead: str, body_html: str) -> str:
@@ -59,7 +59,7 @@ def text_words(title: str, lead: str, body_html: str) -> str:
     more, case-folded) of its title, lead and first paragraph; '' when there are fewer than
     MIN_WORDS, too few to match loosely."""
     text = f"{title} {lead} {first_paragraph(body_html)}".casefold()
-    words = {word for word in _WORD.findall(text) if len(word) >= MIN_WORD}
+    words = set(_LONG_WORD.findall(text))
     return " ".join(sorted(words)) if len(words) >= MIN_WORDS else ""
 
 
