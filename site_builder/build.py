@@ -129,7 +129,7 @@ class Builder:
             self.log(warning)
         shape = site_shape(config, drafts, inputs.templates, entries)
         site = assemble_site(published, self.site_layout(published, shape))
-        errors = event_link_errors(site, self.site_dir)
+        errors = event_link_errors(site, self.site_dir, {e.slug for e in entries if e.draft})
         if errors:
             raise BuildFailed(errors)
         report.entries = len(site.entries)

@@ -12,7 +12,7 @@ from site_builder.build import BuildOptions, build
 from site_builder.core.config import parse_config
 from site_builder.core.errors import BuildFailed
 from site_builder.core.sourcenames import source_name
-from site_builder.model.events import group_events, link_problems
+from site_builder.model.events import WordCodes, group_events, link_problems
 from site_builder.model.site import build_site
 from site_builder.outputs.folder import list_files
 
@@ -73,6 +73,16 @@ def test_reports_more_than_a_day_apart_are_not_one_event():
     far = [report(slug, ("2023-03-24", *fields[1:]) if slug == "xinhua" else fields)
            for slug, fields in SIGNING.items()]
     assert slugs(group_events(far)[0]) == [["sputnik", "tass"]]
+
+
+@pytest.mark.parametrize("seed", range(20))
+def test_the_score_is_the_dice_coefficient_of_the_word_sets(seed):
+    from rapidfuzz import fuzz
+    rng = random.Random(seed)
+    a, b = set(rng.sample(WORDS, rng.randint(8, 20))), set(rng.sample(WORDS, rng.randint(8, 20)))
+    encode = WordCodes()
+    score = fuzz.ratio(encode("a", " ".join(sorted(a))), encode("b", " ".join(sorted(b))))
+    assert score == pytest.approx(200 * len(a & b) / (len(a) + len(b)))
 
 
 def test_a_chain_of_loose_matches_does_not_merge():
@@ -274,3 +284,13 @@ def test_a_cycle_of_links_is_an_error_through_check(event_site):
     assert result.returncode == 1
     for slug in ("tass", "xinhua"):
         assert f"content/2023/03/{slug}.md:8: same_event_as links go round in a cycle" in output
+
+
+def test_a_link_to_a_draft_builds_without_it(event_site):
+    write_report(event_site, "tass", SIGNING["tass"], "draft: true\n")
+    write_report(event_site, "grain", GRAIN, "same_event_as: tass\n")
+    build(BuildOptions(event_site, jobs=1))
+    home = page(event_site, "")
+    assert "/tass/" not in home and "2 reports: " in home
+    build(BuildOptions(event_site, jobs=1, drafts=True))
+    assert "4 reports: " in page(event_site, "")

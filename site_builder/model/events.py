@@ -10,12 +10,12 @@ seed, its first report, or an entry linked to the seed by hand; never one that j
 Explicit links are transitive: an entry brings every entry linked to it.
 The same entries so give the same groups in any order of files.
 
-Near-duplicates are found by rapidfuzz: each text becomes the sorted set of its words of four
-letters or more (a text needs MIN_WORDS of them to match at all), and two texts match when
-the Indel similarity of those word lists (rapidfuzz's `fuzz.ratio`, the measure its token-set
-ratio is made of) is at least MATCH_SCORE. Only entries of the same or the next day are
-compared; each day's comparisons are memoised under a digest of what they read, so an edit
-compares again only around its day.
+Near-duplicates are found by rapidfuzz: each text becomes the set of its words of four letters
+or more (a text needs MIN_WORDS of them to match at all), each word one character, sorted; the
+Indel similarity of two such strings (rapidfuzz's `fuzz.ratio`) is the Dice coefficient of the
+word sets, and two texts match when it is at least MATCH_SCORE. Only entries of the same or the
+next day are compared; each day's comparisons are memoised under a digest of what they read,
+so an edit compares again only around its day.
 """
 
 from __future__ import annotations
@@ -87,14 +87,36 @@ def grouping_order(entry: Entry) -> tuple:
     return (event_day(entry), entry.instant, entry.slug, entry.path)
 
 
-def _block_matches(queries: Sequence[tuple[str, str]], block: Sequence[tuple[str, str]]
-                   ) -> Matches:
+class WordCodes:
+    """Gives each distinct word one character, so that a text's sorted set of words is a string
+    rapidfuzz compares word by word: the Indel similarity of two such strings is the Dice
+    coefficient of the word sets, 2 * |A & B| / (|A| + |B|), whatever characters the words get."""
+
+    def __init__(self) -> None:
+        self.codes: dict[str, str] = {}
+        self.texts: dict[str, str] = {}
+
+    def __call__(self, path: str, words: str) -> str:
+        """Return the code string of an entry's words (worked out once per path)."""
+        text = self.texts.get(path)
+        if text is None:
+            codes = self.codes
+            for word in words.split():
+                if word not in codes:
+                    number = len(codes) + 1
+                    codes[word] = chr(number if number < 0xD800 else number + 0x800)  # no surrogates
+            text = self.texts[path] = "".join(sorted([codes[word] for word in words.split()]))
+        return text
+
+
+def _block_matches(queries: Sequence[tuple[str, str]], block: Sequence[tuple[str, str]],
+                   encode: WordCodes) -> Matches:
     """Return path -> matched paths among block (path, words) for each of queries (the first
     entries of block), and the reverse matches, for every path of block."""
     found: dict[str, set[str]] = {path: set() for path, _ in block}
-    choices = [words for _, words in block]
-    for index, (path, words) in enumerate(queries):
-        for _, _, other in process.extract(words, choices, scorer=fuzz.ratio,
+    choices = [encode(path, words) for path, words in block]
+    for index, (path, _) in enumerate(queries):
+        for _, _, other in process.extract(choices[index], choices, scorer=fuzz.ratio,
                                            score_cutoff=MATCH_SCORE, limit=None):
             if other != index:
                 found[path].add(block[other][0])
@@ -112,13 +134,14 @@ def loose_matches(entries: Sequence[Entry], known: Memo) -> tuple[dict[str, set[
             days[event_day(entry).toordinal()].append((entry.path, words))
     matches: dict[str, set[str]] = defaultdict(set)
     memo: dict[str, Matches] = {}
+    encode = WordCodes()
     for day in sorted(days):
         queries = sorted(days[day])
         block = queries + sorted(days.get(day + 1, ()))
         key = MEMO_PREFIX + digest_of(MATCH_SCORE, MIN_WORD, MIN_WORDS, block, len(queries))
         found = known.get(key)
         if found is None or found.keys() != {path for path, _ in block}:
-            found = _block_matches(queries, block)
+            found = _block_matches(queries, block, encode)
         memo[key] = found
         for path, others in found.items():
             matches[path].update(others)
@@ -179,11 +202,12 @@ def group_events(entries: Iterable[Entry], known: Memo | None = None
     return groups, memo
 
 
-def link_problems(entries: Sequence[Entry], groups: Sequence[Sequence[str]]
-                  ) -> list[tuple[str, str, str]]:
+def link_problems(entries: Sequence[Entry], groups: Sequence[Sequence[str]],
+                  drafts: Iterable[str] = ()) -> list[tuple[str, str, str]]:
     """Return (entry path, front matter key, message) for each same_event_as or primary that is
-    wrong: not text or not true/false, naming no entry, in a cycle of links, or a second
-    primary report of one event."""
+    wrong: not text or not true/false, naming no entry (nor one of the slugs of drafts left
+    out of the build), in a cycle of links, or a second primary report of one event."""
+    drafts = set(drafts)
     by_slug: dict[str, Entry] = {}
     for entry in sorted(entries, key=grouping_order):
         by_slug.setdefault(entry.slug, entry)
@@ -193,7 +217,7 @@ def link_problems(entries: Sequence[Entry], groups: Sequence[Sequence[str]]
         if value is not None and not isinstance(value, str):
             problems.append((entry.path, "same_event_as", "'same_event_as' must be the slug of "
                              "another entry, or none"))
-        elif link_of(entry) not in (None, APART) and link_of(entry) not in by_slug:
+        elif link_of(entry) not in (None, APART, *drafts) and link_of(entry) not in by_slug:
             problems.append((entry.path, "same_event_as", f"same_event_as names "
                              f"'{link_of(entry)[:80]}', which is the slug of no entry"))
         elif _in_cycle(entry, by_slug):

@@ -278,9 +278,10 @@ def tag_cap_warnings(entries: Sequence[Entry], config: Config, site_dir: Path) -
     return warnings
 
 
-def event_link_errors(site: Site, site_dir: Path) -> list[SourceError]:
+def event_link_errors(site: Site, site_dir: Path, drafts: Iterable[str] = ()
+                      ) -> list[SourceError]:
     """Return an error for each same_event_as or primary in the site's entries that is wrong
-    (see events.link_problems), at its line."""
+    (see events.link_problems; a link to one of the slugs of drafts is not), at its line."""
     groups = {tuple(entry.path for entry in reports) for reports in site.events.values()}
     return [SourceError(path, file_key_line(site_dir / path, key), message)
-            for path, key, message in link_problems(site.entries, sorted(groups))]
+            for path, key, message in link_problems(site.entries, sorted(groups), drafts)]
