@@ -294,3 +294,15 @@ def test_a_link_to_a_draft_builds_without_it(event_site):
     assert "/tass/" not in home and "2 reports: " in home
     build(BuildOptions(event_site, jobs=1, drafts=True))
     assert "4 reports: " in page(event_site, "")
+
+
+def test_an_import_names_the_source_by_the_sources_setting(tmp_path):
+    site = tmp_path / "site"
+    (site / "seeds").mkdir(parents=True)
+    (site / "seeds/a.txt").write_text("date 2023-02-01 https://www.mid.ru/en/a\nA statement\n"
+                                      "A lead.\nA paragraph.\n", encoding="utf-8")
+    (site / "sitegen.yaml").write_text("search: false\nsources: {mid.ru: Russian Foreign Ministry}\n",
+                                       encoding="utf-8")
+    build(BuildOptions(site, jobs=1))
+    entry = next((site / "content").rglob("*.md")).read_text(encoding="utf-8")
+    assert "  name: Russian Foreign Ministry\n" in entry
