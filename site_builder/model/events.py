@@ -104,7 +104,8 @@ class WordCodes:
             for word in words.split():
                 if word not in codes:
                     number = len(codes) + 1
-                    codes[word] = chr(number if number < 0xD800 else number + 0x800)  # no surrogates
+                    # A character that is no surrogate, so the string can be encoded.
+                    codes[word] = chr(number if number < 0xD800 else number + 0x800)
             text = self.texts[path] = "".join(sorted([codes[word] for word in words.split()]))
         return text
 
@@ -124,7 +125,8 @@ def _block_matches(queries: Sequence[tuple[str, str]], block: Sequence[tuple[str
     return {path: tuple(sorted(others)) for path, others in found.items()}
 
 
-def loose_matches(entries: Sequence[Entry], known: Memo) -> tuple[dict[str, set[str]], dict[str, Matches]]:
+def loose_matches(entries: Sequence[Entry], known: Memo
+                  ) -> tuple[dict[str, set[str]], dict[str, Matches]]:
     """Return entry path -> the paths of the entries its text near-duplicates within a day, and
     the memo of the day blocks worked out (known holds an earlier build's)."""
     days: dict[int, list[tuple[str, str]]] = defaultdict(list)

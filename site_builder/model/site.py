@@ -2,8 +2,9 @@
 
 It is made in two steps: a Layout says where every entry goes (its place in time, its URL, its
 tags, periods, related entries, source name and event) and depends only on the entries' front
-matter, their first paragraphs (which grouping reads) and the config; assembling it with the entries gives the Site. A build whose entries changed only their
-bodies can so reuse the last build's layout.
+matter, the words of their first paragraphs (which grouping reads) and the config; assembling
+it with the entries gives the Site. A build whose entries changed only their bodies can so
+reuse the last build's layout.
 """
 
 from __future__ import annotations
@@ -41,7 +42,7 @@ class Layout:
     periods: tuple[PeriodGroups, PeriodGroups, PeriodGroups]  # years, months, days, oldest first
     related: tuple[Positions, ...]                          # each entry's related entries
     sources: tuple[str, ...]                                # each entry's source name
-    events: tuple[Positions, ...]                           # events of several reports, primary first
+    events: tuple[Positions, ...]                           # events of several reports
 
 
 def timeline_key(entry: Entry) -> tuple:
@@ -206,7 +207,7 @@ def layout_site(entries: Iterable[Entry], config: Config,
         tags=tuple(tags),
         periods=_periods(ordered),
         related=tuple([tuple([position[p] for p in related[e.path]]) for e in ordered]),
-        sources=tuple([e.source_name or (e.source_url and source_name(e.source_url, config.sources))
+        sources=tuple([e.source_name or source_name(e.source_url, config.sources)
                        for e in ordered]),
         events=tuple([tuple([position[p] for p in paths]) for paths in events]),
     )
