@@ -278,7 +278,10 @@ def make_articles(count: int, seed: int, shared: float = 0.0) -> list[Article]:
         event, offset = plan[number]
         text_rng = rng
         if event >= 0:
-            date, text_seed = events.setdefault(event, (date, rng.randrange(2**32)))
+            if event not in events:   # an event falls on any day, like the other articles
+                events[event] = (FIRST_DAY + datetime.timedelta(days=rng.randrange(DAYS)),
+                                 rng.randrange(2**32))
+            date, text_seed = events[event]
             date += datetime.timedelta(days=offset)
             text_rng = random.Random(text_seed)     # every report tells the same story
         title = fill(text_rng.choice(TITLES), text_rng, date.year)
