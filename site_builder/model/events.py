@@ -20,6 +20,7 @@ so an edit compares again only around its day.
 
 from __future__ import annotations
 
+import datetime
 import html
 import re
 from collections import defaultdict
@@ -41,7 +42,7 @@ _TAG = re.compile(r"<[^>]*>")
 _LONG_WORD = re.compile(rf"\w{{{MIN_WORD},}}")
 
 
-def event_day(entry: Entry):
+def event_day(entry: Entry) -> datetime.date:
     """Return the day an entry's event happened, for grouping."""
     # The publication day until entries carry event dates; then the event's start.
     return entry.date
