@@ -8,7 +8,12 @@ The same articles are written in four forms under OUT/:
   hugo/content/YYYY/MM/DD/  Hugo pages, plus _index.md files that make year/month/day sections
   pelican/content/YYYY/MM/  Pelican Markdown articles with Pelican metadata
 
-Usage: python benchmarks/generate.py --entries 10000 --out /tmp/corpus [--seed 1]
+With --shared-events F, a fraction F of the articles are reports of shared events: two to four
+agencies report one event, a day apart at most, each in its own words (synonyms, a sentence
+order of its own, words left out), under the agency's own URL; OUT/groups.json records which
+articles report one event (the known groups that grouping is measured against).
+
+Usage: python benchmarks/generate.py --entries 10000 --out /tmp/corpus [--seed 1] [--shared-events 0.3]
 """
 
 from __future__ import annotations
@@ -116,6 +121,23 @@ SENTENCES = [
 ]
 
 
+# Agencies that report shared events: (URL of their site, the name sitegen gives its host).
+EVENT_AGENCIES = [("https://sputniknews.com/", "Sputnik"), ("https://tass.com/", "TASS"),
+                  ("https://english.news.cn/", "Xinhua"), ("https://ria.ru/", "RIA Novosti"),
+                  ("https://www.reuters.com/world/", "Reuters"), ("https://apnews.com/article/", "AP"),
+                  ("https://www.afp.com/en/news/", "AFP")]
+# Words an agency may say differently: every report rewords the event with its own choices.
+SYNONYMS = {
+    "said": ["stated", "noted", "told reporters"], "ready": ["prepared", "willing"],
+    "expand": ["broaden", "develop", "widen"], "talks": ["negotiations", "consultations"],
+    "cooperation": ["partnership", "collaboration"], "discussed": ["talked about", "reviewed"],
+    "agreed": ["decided", "consented"], "Sign": ["Signed", "Conclude"], "Holds": ["Held"],
+    "Hold": ["Held", "Conduct"], "Says": ["Stated", "Claims"], "Rejects": ["Dismisses"],
+    "Arrives": ["Lands"], "Warns": ["Cautions"], "relations": ["ties"], "also": ["further"],
+    "meeting": ["session", "gathering"], "officials": ["representatives"],
+}
+
+
 @dataclass(frozen=True)
 class Article:
     """One synthetic article: every field the four output formats need."""
@@ -130,6 +152,8 @@ class Article:
     dateline: str
     url: str
     paragraphs: tuple[str, ...]
+    source_name: str = SOURCE_NAME
+    event: int = -1                 # the shared event it reports, or -1
 
     @property
     def raw_name(self) -> str:
@@ -209,33 +233,92 @@ def slugify(text: str) -> str:
     return slug if len(slug) <= 80 else slug[:80].rsplit("-", 1)[0]
 
 
-def make_articles(count: int, seed: int) -> list[Article]:
-    """Return count synthetic articles, oldest first, with globally unique slugs."""
+def reword(text: str, rng: random.Random, drop: float = 0.08) -> str:
+    """Return text as another agency might write it: some words swapped for synonyms, a few
+    left out."""
+    words = []
+    for word in text.split(" "):
+        if word in SYNONYMS and rng.random() < 0.6:
+            word = rng.choice(SYNONYMS[word])
+        elif rng.random() < drop and len(word) > 3:
+            continue
+        words.append(word)
+    return " ".join(words)
+
+
+def event_plan(count: int, shared: float, rng: random.Random) -> list[tuple[int, int]]:
+    """Return (event number or -1, day offset) for count articles: a fraction shared of them
+    report shared events, two to four reports each, one or two days apart."""
+    plan: list[tuple[int, int]] = []
+    wanted = round(count * shared)
+    event = 0
+    while len(plan) < wanted:
+        reports = min(rng.randint(2, 4), wanted - len(plan))
+        if reports < 2:
+            break
+        plan += [(event, rng.randint(0, 1)) for _ in range(reports)]
+        event += 1
+    plan += [(-1, 0)] * (count - len(plan))
+    rng.shuffle(plan)     # shared events all through the years
+    return plan
+
+
+def make_articles(count: int, seed: int, shared: float = 0.0) -> list[Article]:
+    """Return count synthetic articles, oldest first, with globally unique slugs; a fraction
+    shared of them are reports of shared events (see the module's docstring)."""
     rng = random.Random(seed)
     vocabulary = tag_vocabulary()
     cumulative = zipf_weights(len(vocabulary))
     dates = sorted(FIRST_DAY + datetime.timedelta(days=rng.randrange(DAYS)) for _ in range(count))
+    plan = event_plan(count, shared, random.Random(seed + 1)) if shared else [(-1, 0)] * count
+    events: dict[int, tuple[datetime.date, int]] = {}   # event -> (its day, the seed of its text)
     seen: set[str] = set()
     articles = []
     for number, date in enumerate(dates):
-        title = fill(rng.choice(TITLES), rng, date.year)
+        event, offset = plan[number]
+        text_rng = rng
+        if event >= 0:
+            if event not in events:   # an event falls on any day, like the other articles
+                events[event] = (FIRST_DAY + datetime.timedelta(days=rng.randrange(DAYS)),
+                                 rng.randrange(2**32))
+            date, text_seed = events[event]
+            date += datetime.timedelta(days=offset)
+            text_rng = random.Random(text_seed)     # every report tells the same story
+        title = fill(text_rng.choice(TITLES), text_rng, date.year)
+        paragraphs = make_paragraphs(text_rng, date.year)
+        _, _, capital = rng.choice(COUNTRIES)
+        lead = fill(text_rng.choice(SENTENCES), text_rng, date.year)
+        source_name, base_url = SOURCE_NAME, BASE_URL
+        if event >= 0:
+            base_url, source_name = EVENT_AGENCIES[(event + len(articles)) % len(EVENT_AGENCIES)]
+            title, lead = reword(title, rng, drop=0), reword(lead, rng)
+            sentences = re.split(r"(?<=[.\"]) (?=[A-Z\"])", paragraphs[0])
+            rng.shuffle(sentences)
+            paragraphs[0] = reword(" ".join(sentences), rng)
         slug = base = slugify(title)
         suffix = 2
         while slug in seen:
             slug, suffix = f"{base}-{suffix}", suffix + 1
         seen.add(slug)
-        paragraphs = make_paragraphs(rng, date.year)
-        _, _, capital = rng.choice(COUNTRIES)
         articles.append(Article(
-            number=number, date=date, title=title, slug=slug,
-            lead=fill(rng.choice(SENTENCES), rng, date.year),
+            number=number, date=date, title=title, slug=slug, lead=lead,
             summary=" ".join(fill(rng.choice(SENTENCES), rng, date.year) for _ in range(2)),
             tags=pick_tags(rng, vocabulary, cumulative),
             dateline=f"{capital.upper()} ({rng.choice(AGENCIES)})",
-            url=f"{BASE_URL}{date:%Y%m%d}/{slug}-{number}.html",
-            paragraphs=tuple(paragraphs),
+            url=f"{base_url}{date:%Y%m%d}/{slug}-{number}.html",
+            paragraphs=tuple(paragraphs), source_name=source_name, event=event,
         ))
+    articles.sort(key=lambda a: (a.date, a.number))
     return articles
+
+
+def known_groups(articles: list[Article]) -> list[list[str]]:
+    """Return the slugs of the reports of each shared event, the groups grouping should find."""
+    groups: dict[int, list[str]] = {}
+    for article in articles:
+        if article.event >= 0:
+            groups.setdefault(article.event, []).append(article.slug)
+    return [slugs for _, slugs in sorted(groups.items())]
 
 
 def quote(value: str) -> str:
@@ -273,7 +356,7 @@ def sitegen_text(article: Article) -> str:
         f"summary: {quote(article.summary)}\n"
         f"tags:{yaml_list(article.tags)}\n"
         "source:\n"
-        f"  name: {quote(SOURCE_NAME)}\n"
+        f"  name: {quote(article.source_name)}\n"
         f"  url: {quote(article.url)}\n"
         f"dateline: {quote(article.dateline)}\n"
         f"imported_from: {quote('seeds/' + article.raw_name)}\n"
@@ -293,7 +376,7 @@ def hugo_text(article: Article) -> str:
         "params:\n"
         f"  lead: {quote(article.lead)}\n"
         f"  dateline: {quote(article.dateline)}\n"
-        f"  source_name: {quote(SOURCE_NAME)}\n"
+        f"  source_name: {quote(article.source_name)}\n"
         f"  source_url: {quote(article.url)}\n"
         "---\n\n" + markdown_body(article)
     )
@@ -309,7 +392,7 @@ def pelican_text(article: Article) -> str:
         f"Summary: {article.summary}\n"
         f"Lead: {article.lead}\n"
         f"Dateline: {article.dateline}\n"
-        f"Source_name: {SOURCE_NAME}\n"
+        f"Source_name: {article.source_name}\n"
         f"Source_url: {article.url}\n"
         "\n" + markdown_body(article)
     )
@@ -336,14 +419,16 @@ def hugo_section_indexes(articles: list[Article]) -> dict[str, str]:
 RENDERERS = {"raw": raw_text, "sitegen": sitegen_text, "hugo": hugo_text, "pelican": pelican_text}
 
 
-def write_corpus(out: Path, count: int, seed: int = 1) -> list[dict[str, str]]:
+def write_corpus(out: Path, count: int, seed: int = 1, shared: float = 0.0) -> list[dict[str, str]]:
     """Write the corpus in every format under out; return each article's paths by format."""
-    articles = make_articles(count, seed)
+    articles = make_articles(count, seed, shared)
     files = {}
     for article in articles:
         for kind, path in entry_paths(article).items():
             files[path] = RENDERERS[kind](article)
     files |= hugo_section_indexes(articles)
+    if shared:
+        files["groups.json"] = json.dumps(known_groups(articles), indent=0) + "\n"
     for path, text in files.items():
         target = out / path
         target.parent.mkdir(parents=True, exist_ok=True)
@@ -357,8 +442,10 @@ def main() -> None:
     parser.add_argument("--entries", type=int, default=1000, help="number of articles (default 1000)")
     parser.add_argument("--seed", type=int, default=1, help="random seed (default 1)")
     parser.add_argument("--out", type=Path, required=True, help="folder to write the corpus into")
+    parser.add_argument("--shared-events", type=float, default=0.0, metavar="FRACTION",
+                        help="fraction of articles that report shared events (default 0)")
     args = parser.parse_args()
-    write_corpus(args.out, args.entries, args.seed)
+    write_corpus(args.out, args.entries, args.seed, args.shared_events)
     print(f"wrote {args.entries} synthetic articles in 4 formats under {args.out}")
 
 

@@ -4,6 +4,8 @@ For each tool: cold build (empty cache and output), no-change rebuild, one-entry
 peak memory, pages written and output bytes; the median of --runs runs, as a Markdown table.
 
 Usage: python benchmarks/run.py --entries 10000 --runs 3 [--tools sitegen,hugo,pelican] [--json out.json]
+       python benchmarks/run.py --grouping [--runs 3]   (event grouping at 10,000 and 100,000
+       entries, with precision and recall: see grouping.py)
 Hugo and Pelican are installed into benchmarks/.venv (created on first use), not the project's env.
 """
 
@@ -25,6 +27,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import generate  # noqa: E402  (sibling module, run as a script)
+import grouping  # noqa: E402
 
 BENCH_DIR = Path(__file__).resolve().parent
 REPO_DIR = BENCH_DIR.parent
@@ -327,6 +330,8 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--json", type=Path, help="also write all runs and medians to this JSON file")
     parser.add_argument("--workdir", type=Path, help="build here and keep it (default: a temp dir, deleted)")
     parser.add_argument("--venv", type=Path, default=BENCH_DIR / ".venv", help="venv for Hugo and Pelican")
+    parser.add_argument("--grouping", action="store_true",
+                        help="measure event grouping at 10,000 and 100,000 entries instead of builds")
     args = parser.parse_args()
     args.tools = [name.strip() for name in args.tools.split(",") if name.strip()]
     unknown = set(args.tools) - set(ALL_TOOLS)
@@ -361,6 +366,9 @@ def benchmark(args: argparse.Namespace, work: Path) -> None:
 def main() -> None:
     """Run the benchmark in --workdir, or in a temporary folder that is removed afterwards."""
     args = parse_args()
+    if args.grouping:
+        print(grouping.run([10_000, 100_000], 0.3, args.runs, args.seed))
+        return
     if args.workdir:
         args.workdir.mkdir(parents=True, exist_ok=True)
         benchmark(args, args.workdir.resolve())

@@ -29,7 +29,8 @@ from .outputs import folder, search
 from .outputs.plan import Output, PageOutput, Planner, build_plan, entry_file, file_output
 from .outputs.render import Theme, load_theme, render_page, template_closure_digests, theme_dir
 from .outputs.views import Link, view_digest
-from .sources.content import event_date_warnings, tag_cap_warnings, try_load_entry
+from .sources.content import (event_date_warnings, event_link_errors, tag_cap_warnings,
+                              try_load_entry)
 from .sources.tree import RAW_SUFFIXES, relative_path, scan_tree, taken_slugs
 from .sources.urlnorm import url_key
 
@@ -143,6 +144,9 @@ class Builder:
         shape = site_shape(config, drafts, inputs.templates, entries)
         site = assemble_site(published, self.site_layout(published, shape),
                              countrydata.english_names())
+        errors = event_link_errors(site, self.site_dir, {e.slug for e in entries if e.draft})
+        if errors:
+            raise BuildFailed(errors)
         report.entries = len(site.entries)
         self.step("site model")
 
@@ -313,7 +317,8 @@ class Builder:
         result = ingest.import_articles([Path(p) for p in to_import], self.site_dir,
                                         content_dir=self.config.content_dir,
                                         known_urls=known_urls, known_slugs=known_slugs,
-                                        max_tags=self.config.max_tags)
+                                        max_tags=self.config.max_tags,
+                                        source_names=self.config.sources)
         self.report.imported.extend(result.written)
         self.report.skipped.extend(result.skipped)
         for note in result.notes:

@@ -27,7 +27,7 @@ from .model.records import Entry
 from .model.site import Layout
 
 CACHE_DIR = ".sitegen-cache"
-FORMAT = 7  # bump when what the cache stores changes shape, or how an entry file is parsed
+FORMAT = 8  # bump when what the cache stores changes shape, or how an entry file is parsed
 ENTRIES_FILE = "entries.json"
 DELTA_FILE = "entries-delta.json"
 RELATED_FILE = "related.json"

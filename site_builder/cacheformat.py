@@ -360,19 +360,22 @@ def encode_layout(layout: Layout) -> dict:
         "related": _flatten(layout.related),
         "codes": codes,
         "countries": _flatten([[number[code] for code in entry] for entry in layout.countries]),
+        "sources": list(layout.sources),
+        "events": _flatten(layout.events),
     }
 
 
 def decode_layout(value: Any) -> Layout:
     """Return the Layout encode_layout made value from, every position checked to be in range."""
     order, urls, links, tag_links, tags, tag_entries, periods, period_entries, related, codes, \
-        countries = mapping_values(value, ("order", "urls", "links", "tag_links", "tags",
-                                           "tag_entries", "periods", "period_entries", "related",
-                                           "codes", "countries"))
+        countries, sources, events = mapping_values(
+            value, ("order", "urls", "links", "tag_links", "tags", "tag_entries", "periods",
+                    "period_entries", "related", "codes", "countries", "sources", "events"))
     codes = _texts(codes)
     if not all(len(code) == 2 and code.isascii() and code.isupper() for code in codes):
         raise BadCache("a country code is not two capital letters")
-    order, urls = _texts(order), _texts(urls)
+    order, urls, sources = _texts(order), _texts(urls), _texts(sources)
+    events = _unflatten(events, len(order))
     table = tuple([_pair(link) for link in _list(links)])
     count = len(order)
     tags = [_pair(tag) for tag in _list(tags)]
@@ -381,7 +384,8 @@ def decode_layout(value: Any) -> Layout:
     countries = _unflatten(countries, len(codes))
     tag_entries = _unflatten(tag_entries, count)
     period_entries = [_unflatten(positions, count) for positions in _list(period_entries, 3)]
-    if len(set(order)) != count or not len(urls) == len(tag_links) == len(related) == count \
+    if len(set(order)) != count \
+            or not len(urls) == len(tag_links) == len(related) == len(sources) == count \
             or len(countries) not in (0, count) \
             or len(tags) != len(tag_entries) \
             or list(map(len, periods)) != list(map(len, period_entries)):
@@ -395,6 +399,8 @@ def decode_layout(value: Any) -> Layout:
                       for keys, positions in zip(periods, period_entries)),  # type: ignore
         related=tuple(related),
         countries=tuple([tuple(map(codes.__getitem__, numbers)) for numbers in countries]),
+        sources=sources,
+        events=tuple(events),
     )
 
 
@@ -440,7 +446,8 @@ def _period_key(value: Any) -> tuple[int, int, int]:
 # ---------------------------------------------------------------- related entries
 
 def decode_related_memo(value: Any) -> dict[str, dict[str, tuple[str, ...]]]:
-    """Return digest -> entry path -> related paths, each related path one of the memo's entries."""
+    """Return digest -> entry path -> related paths, each related path one of the memo's entries
+    (the same for the memo of event comparisons: entry path -> the paths of its matches)."""
     memo = {}
     for key, related in _mapping(value).items():
         paths = {path: _texts(others) for path, others in _mapping(related).items()}

@@ -24,8 +24,8 @@ from .outputs.linkcheck import find_broken_links, load_output
 from .outputs.plan import Output, PageOutput, build_plan
 from .outputs.render import load_theme, render_page
 from .sources import ingest
-from .sources.content import (event_date_warnings, file_key_line, inferred_event_dates,
-                              load_entries, parse_entry, tag_cap_warnings)
+from .sources.content import (event_date_warnings, event_link_errors, file_key_line,
+                              inferred_event_dates, load_entries, parse_entry, tag_cap_warnings)
 from .sources.tree import RAW_SUFFIXES, find_files, scan_tree, taken_slugs
 from .sources.urlnorm import url_key
 
@@ -88,6 +88,7 @@ def check_site(site_dir: Path, output_dir: Path | None = None, base_url: str | N
     if not clashes:
         try:
             site = build_site(entries + pending, config)
+            problems += [str(error) for error in event_link_errors(site, site_dir)]
             plan = build_plan(site, config)
             log(f"planned {len(plan)} output files")
             if not templates_refused:    # loading the theme would meet the same link
@@ -133,8 +134,8 @@ def pending_entries(articles: Sequence[RawArticle], entries: Sequence[Entry],
         slug = next((s for s in candidates if s not in slugs), candidates[-1])
         path = ingest.entry_relpath(config.content_dir, article, slug)
         try:
-            made.append(parse_entry(ingest.render_entry(article, slug, article.path), path,
-                                    tz=config.tz))
+            text = ingest.render_entry(article, slug, article.path, sources=config.sources)
+            made.append(parse_entry(text, path, tz=config.tz))
         except SourceError as exc:  # the importer would write an entry the loader refuses
             problems.append(f"{article.path}: would be imported as an entry that does not load: "
                             f"{exc.message} (please report this as a sitegen bug)")

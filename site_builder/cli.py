@@ -125,7 +125,8 @@ def cmd_import(args: argparse.Namespace) -> int:
     for path in missing:
         print_error(f"{path}: no such file or folder")
     result = ingest.import_articles(sources, site_dir, content_dir=config.content_dir,
-                                    force=args.force, max_tags=config.max_tags)
+                                    force=args.force, max_tags=config.max_tags,
+                                    source_names=config.sources)
     for path in result.written:
         print(f"wrote {path}")
     for message in result.skipped:

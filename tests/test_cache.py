@@ -20,6 +20,7 @@ from hypothesis import HealthCheck, given, settings, strategies as st
 from site_builder import cache, cacheformat
 from site_builder.build import BuildOptions, build
 from site_builder.cache import CACHE_DIR
+from site_builder.model.events import MEMO_PREFIX
 from site_builder.sources.content import parse_entry
 from site_builder.outputs.folder import list_files
 
@@ -317,7 +318,9 @@ def test_a_related_memo_under_the_right_digest_that_leaves_out_an_entry_is_worke
     left_out = "content/2020/01/entry-00.md"
 
     def leave_out(document):
-        for related in document["data"].values():
+        for key, related in document["data"].items():
+            if key.startswith(MEMO_PREFIX):   # the event comparisons, memoised beside
+                continue
             related.pop(left_out)
             for others in related.values():
                 others[:] = [other for other in others if other != left_out]

@@ -42,6 +42,9 @@ def test_unknown_key_is_named_with_its_line():
     ("permalink: /../{slug}/\n", "(no '..' or '%')"),
     ("output_dir: ../elsewhere\n", "output_dir must be a folder inside the site"),
     ("tag_aliases: [a]\n", "'tag_aliases' must be a mapping"),
+    ("sources: [tass.com]\n", "'sources' must be a mapping of host name to source name"),
+    ("sources: {mid.ru: [a]}\n", "'sources' must be a mapping of host name to source name"),
+    ("sources: {mid.ru: ' '}\n", "'sources' must be a mapping of host name to source name"),
 ])
 def test_wrong_values_are_errors_that_say_what_is_expected(text, message):
     with pytest.raises(SourceError) as info:
@@ -59,6 +62,14 @@ def test_invalid_yaml_names_the_line():
 def test_not_a_mapping():
     with pytest.raises(SourceError, match="must be a mapping"):
         parse_config_text("- a\n- b\n")
+
+
+def test_source_hosts_are_lowercase_without_www_and_survive_overrides(tmp_path):
+    (tmp_path / "sitegen.yaml").write_text("sources:\n  WWW.Mid.RU.: ' Russian Foreign Ministry '\n",
+                                           encoding="utf-8")
+    assert dict(load_config(tmp_path).sources) == {"mid.ru": "Russian Foreign Ministry"}
+    overridden = load_config(tmp_path, {"base_url": "https://example.org/"})
+    assert dict(overridden.sources) == {"mid.ru": "Russian Foreign Ministry"}
 
 
 def test_tag_aliases_are_case_folded(tmp_path):

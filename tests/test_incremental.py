@@ -16,6 +16,9 @@ from site_builder.outputs.views import EntryPage, ListingPage, PeriodPage
 from helpers import shard_identities, write_entry
 
 SEED = "seeds/000_a8b0fcfbf1680f64.txt"
+SIGNING = ("The leaders of Russia and China signed a joint statement on deepening the "
+           "comprehensive partnership and strategic interaction entering a new era, the Kremlin "
+           "press service reported on Tuesday.")
 
 
 def tree(root):
@@ -39,6 +42,10 @@ def site(tmp_path, repo_root):
     for i in range(30):
         write_entry(site, f"entry-{i:02d}", f"202{i % 3}-{1 + i % 12:02d}-{1 + i % 27:02d}",
                     tags=("russia", f"topic {i % 4}", f"group {i % 7}"))
+    for slug, agency, day in (("tass", "TASS", "2023-03-21"), ("sputnik", "Sputnik", "2023-03-21"),
+                              ("xinhua", "Xinhua", "2023-03-22")):
+        write_entry(site, slug, day, tags=("russia",), title=f"{agency} says Russia and China sign a "
+                    "joint statement", body=f"MOSCOW ({agency}) - {SIGNING}")
     # Pagefind's bundle is not byte-for-byte reproducible (its filter files come out in a varying
     # order), so these tests compare sites without it; test_search covers the search index.
     (site / "sitegen.yaml").write_text("title: Test timeline\npage_size: 4\nsearch: false\n",
@@ -78,6 +85,20 @@ EDITS = {
         s / "content/2022/09/entry-08.md", "---\n\n", "event_date: 2020-03-20/2020-03-22?\n---\n\n"),
     "give an entry a year event date": lambda s: edit(
         s / "content/2020/10/entry-09.md", "---\n\n", "event_date: 2021\n---\n\n"),
+    "reword an event's report": lambda s: edit(s / "content/2023/03/xinhua.md", SIGNING,
+                                                 "Grain exports were discussed in Beijing by "
+                                                 "agriculture ministers and their deputies."),
+    "join an entry to an event": lambda s: edit(
+        s / "content/2021/02/entry-01.md", "---\n\n",
+        "same_event_as: tass-says-russia-and-china-sign-a-joint-statement\n---\n\n"),
+    "keep a report apart": lambda s: edit(s / "content/2023/03/sputnik.md", "---\n\n",
+                                          "same_event_as: none\n---\n\n"),
+    "mark a report primary": lambda s: edit(s / "content/2023/03/xinhua.md", "---\n\n",
+                                            "primary: true\n---\n\n"),
+    "name the sources of a host": lambda s: edit(
+        s / "content/2021/08/entry-07.md", "  name: Example\n", "") or (s / "sitegen.yaml").write_text(
+        "title: Test timeline\npage_size: 4\nsearch: false\nsources: {example.org: Example "
+        "Wire}\n", encoding="utf-8"),
     "add a raw article": lambda s: (s / "seeds/extra.txt").write_text(
         "date 2023-02-01 https://example.org/extra\nExtra title\nExtra lead\nBody paragraph.\n",
         encoding="utf-8"),
@@ -211,7 +232,9 @@ def searchable(site, monkeypatch):
 
 
 @pytest.mark.parametrize("journal_limit", [0, output.JOURNAL_LIMIT])   # swap, or move files in
-@pytest.mark.parametrize("name", [name for name in EDITS if name != "change the config"])
+# (The config edits turn search off.)
+@pytest.mark.parametrize("name", [name for name in EDITS
+                                  if name not in ("change the config", "name the sources of a host")])
 def test_an_edit_indexes_again_only_the_shards_it_changed(searchable, tmp_path, monkeypatch,
                                                           name, journal_limit):
     monkeypatch.setattr(output, "JOURNAL_LIMIT", journal_limit)

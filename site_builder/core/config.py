@@ -18,6 +18,7 @@ import yaml
 from .countrydata import country_codes, name_key
 from .errors import SourceError
 from .slugs import tag_identity
+from .sourcenames import host_key
 from .yamltext import parse_yaml
 
 CONFIG_FILE = "sitegen.yaml"
@@ -60,6 +61,7 @@ class Config:
     countries: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
     country_recognition: bool = True
     relation_min: int = DEFAULT_RELATION_MIN
+    sources: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))  # host -> name
 
     @property
     def base_path(self) -> str:
@@ -144,6 +146,14 @@ def _check_type(key: str, value: Any, path: str, line: int | None,
         return MappingProxyType({tag_identity(k.strip()): v.strip() for k, v in value.items()})
     if key == "countries":
         return _country_names(value, path, line, lines or {})
+    if key == "sources":
+        if not isinstance(value, dict) or not all(
+            isinstance(k, str) and isinstance(v, str) and host_key(k) and v.strip()
+            for k, v in value.items()
+        ):
+            raise SourceError(path, line, f"'{key}' must be a mapping of host name to source name",
+                              "e.g. sources: {mid.ru: Russian Foreign Ministry}")
+        return MappingProxyType({host_key(k): v.strip() for k, v in value.items()})
     default = _FIELDS[key].default
     kind = type(default)
     if kind is int and (isinstance(value, bool) or not isinstance(value, int)):
@@ -286,5 +296,6 @@ def load_config(site_dir: Path, overrides: Mapping[str, Any] | None = None) -> C
         merged.update({k: v for k, v in overrides.items() if v is not None})
         merged["tag_aliases"] = dict(merged["tag_aliases"])
         merged["countries"] = dict(merged["countries"])
+        merged["sources"] = dict(merged["sources"])
         config = parse_config(merged, "command line")
     return config

@@ -43,7 +43,8 @@ class Entry:
     draft: bool = False
     params: Mapping[str, Any] = field(default_factory=dict, compare=False)  # unknown front matter
     digest: str = ""               # hash of the source file's bytes
-    meta_digest: str = ""          # hash of the front matter alone: what listings show
+    meta_digest: str = ""          # hash of the front matter and first paragraph: what listings
+                                   # show and grouping reads
     url: str = ""                  # root-relative URL with the base path, set by the site model
     tag_links: tuple[tuple[str, str], ...] = ()   # (tag name, tag page URL), set by the site model
     event: EventDate | None = None  # when the reported event happened (event_date), if given
@@ -113,3 +114,5 @@ class Site:
     related: Mapping[str, tuple[Entry, ...]]
     countries: tuple[Country, ...] = ()           # by name
     relations: tuple[Relation, ...] = ()          # every pair, most shared entries first
+    # entry path -> every report of its event, the primary first, for events of several reports
+    events: Mapping[str, tuple[Entry, ...]] = field(default_factory=dict)

@@ -1,14 +1,14 @@
 """The site model: entries in timeline order with tag and date indexes, built in one pass.
 
 It is made in two steps: a Layout says where every entry goes (its place in time, its URL, its
-tags, periods and related entries) and depends only on the entries' front matter and the
-config; assembling it with the entries gives the Site. A build whose entries changed only their
-bodies can so reuse the last build's layout.
+tags, periods, related entries, source name and event) and depends only on the entries' front
+matter, the words of their first paragraphs (which grouping reads) and the config; assembling
+it with the entries gives the Site. A build whose entries changed only their bodies can so
+reuse the last build's layout.
 """
 
 from __future__ import annotations
 
-import datetime
 import unicodedata
 from bisect import bisect_left
 from collections import Counter, defaultdict
@@ -16,10 +16,12 @@ from dataclasses import dataclass
 from typing import Iterable, Mapping, Sequence
 
 from .countries import Recognizer, pair_key
+from .events import event_start, group_events
 from .records import Country, Entry, Period, Relation, Site, Tag
 from ..core.config import Config
 from ..core.digests import digest_of
 from ..core.slugs import tag_identity, tag_slugs
+from ..core.sourcenames import source_name
 from ..core.urls import permalink_path, tag_path
 
 RELATED_PER_TAG = 6     # nearest entries in time looked at per shared tag
@@ -41,13 +43,9 @@ class Layout:
     tags: tuple[tuple[str, str, Positions], ...]            # (name, slug, entries), by name
     periods: tuple[PeriodGroups, PeriodGroups, PeriodGroups]  # years, months, days, oldest first
     related: tuple[Positions, ...]                          # each entry's related entries
+    sources: tuple[str, ...]                                # each entry's source name
+    events: tuple[Positions, ...]                           # events of several reports
     countries: tuple[tuple[str, ...], ...] = ()             # each entry's country codes
-
-
-def event_start(entry: Entry) -> datetime.date:
-    """Return the day an entry sits at in time: its event's start, else its publication day
-    (entry may be an Entry or anything with its event and date, such as a listing's summary)."""
-    return entry.event.start if entry.event else entry.date
 
 
 def placement(entry: Entry) -> tuple[int, int, int]:
@@ -124,8 +122,8 @@ def _entry_tags(entries: Iterable[Entry], namer: TagNamer, max_tags: int
 
 
 def _linked(entry: Entry, url: str, tag_links: tuple[tuple[str, str], ...],
-            countries: tuple[str, ...]) -> Entry:
-    """Return a copy of entry with its URL, tag links and countries set.
+            countries: tuple[str, ...], source: str) -> Entry:
+    """Return a copy of entry with its URL, tag links, countries and source name set.
 
     This is dataclasses.replace without the checks of __init__, twenty times faster: it runs
     for every entry of every build.
@@ -134,6 +132,7 @@ def _linked(entry: Entry, url: str, tag_links: tuple[tuple[str, str], ...],
     fields["url"] = url
     fields["tag_links"] = tag_links
     fields["countries"] = countries
+    fields["source_name"] = source
     linked = object.__new__(Entry)
     object.__setattr__(linked, "__dict__", fields)   # Entry is frozen
     return linked
@@ -208,10 +207,12 @@ def layout_site(entries: Iterable[Entry], config: Config,
                 recognizer: Recognizer | None = None
                 ) -> tuple[Layout, dict[str, RelatedPaths]]:
     """Return where each of the given (non-draft) entries goes in the site under config, and
-    the related entries worked out for it, under a digest of what they depend on.
+    the related entries and event comparisons worked out for it, under digests of what they
+    depend on.
 
-    known_related holds what an earlier build worked out, under its digest: a build that
-    changed no dates or tags (a body or title edit) so skips the costliest part of the layout.
+    known_related holds what an earlier build worked out, under its digests: a build that
+    changed no dates or tags (a body or title edit) so skips the costliest part of the layout,
+    and an edit compares texts again only on the days around it (see events.group_events).
     recognizer finds the countries of entries whose front matter names none (None: no
     recognition).
     """
@@ -230,6 +231,7 @@ def layout_site(entries: Iterable[Entry], config: Config,
     related = (known_related or {}).get(key)
     if related is None or related.keys() != position.keys():   # a stored memo may not fit
         related = _related(ordered, slugs_of, members, config.related_count)
+    events, event_memo = group_events(ordered, known_related)
     layout = Layout(
         order=tuple(position),
         urls=tuple([base + permalink_path(config.permalink, e.slug, e.date).lstrip("/")
@@ -241,8 +243,11 @@ def layout_site(entries: Iterable[Entry], config: Config,
         countries=_entry_countries(
             ordered, {path: [names[slug] for slug in slugs] for path, slugs in slugs_of.items()},
             recognizer),
+        sources=tuple([e.source_name or source_name(e.source_url, config.sources)
+                       for e in ordered]),
+        events=tuple([tuple([position[p] for p in paths]) for paths in events]),
     )
-    return layout, {key: related}
+    return layout, {key: related, **event_memo}
 
 
 def _country_groups(countries: Sequence[tuple[str, ...]]
@@ -267,8 +272,9 @@ def assemble_site(entries: Iterable[Entry], layout: Layout,
     if by_path.keys() != set(layout.order):
         raise ValueError("the layout was made for other entries")
     countries = layout.countries or ((),) * len(layout.order)
-    linked = [_linked(by_path[path], url, links, codes) for path, url, links, codes
-              in zip(layout.order, layout.urls, layout.tag_links, countries)]
+    linked = [_linked(by_path[path], url, links, codes, source)
+              for path, url, links, codes, source
+              in zip(layout.order, layout.urls, layout.tag_links, countries, layout.sources)]
 
     def pick(positions: Positions) -> tuple[Entry, ...]:
         return tuple([linked[i] for i in positions])
@@ -279,6 +285,7 @@ def assemble_site(entries: Iterable[Entry], layout: Layout,
     last = len(linked) - 1
     names = country_names or {}
     by_code, by_pair = _country_groups(countries)
+    events = [pick(positions) for positions in layout.events]
     return Site(
         entries=tuple(linked),
         tags=tuple(Tag(name, slug, pick(positions)) for name, slug, positions in layout.tags),
@@ -293,6 +300,7 @@ def assemble_site(entries: Iterable[Entry], layout: Layout,
                                key=lambda c: (c.name.casefold(), c.code))),
         relations=tuple(Relation(codes, pick(positions)) for codes, positions in
                         sorted(by_pair.items(), key=lambda item: (-len(item[1]), item[0]))),
+        events={entry.path: reports for reports in events for entry in reports},
     )
 
 

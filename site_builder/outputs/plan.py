@@ -29,8 +29,8 @@ from ..core.urls import (ARCHIVE_PATH, CNAME_PATH, FEED_PATH, FILTER_INDEX_PATH,
 from .views import (ArchivePage, Bar, EntryPage, EntrySummary, FeedView, FileView, FilterChunkView,
                     FilterView,
                     HistogramYear, Link, ListingPage, MonthGroup, PageInfo, Pagination,
-                    PeriodPage, PeriodRef, PlainPage, SitemapView, TagRef, TagsPage, TimelineView,
-                    YearGroup, summarize)
+                    PeriodPage, PeriodRef, PlainPage, Report, SitemapView, TagRef, TagsPage,
+                    TimelineView, YearGroup, report_of, summarize)
 
 SITE_FEED_LIMIT = 50
 TAG_FEED_LIMIT = 10
@@ -174,8 +174,9 @@ class Planner(CountryPages):
 
     def outputs(self) -> Iterator[Output]:
         """Yield every output of the site but the sitemap."""
-        yield from self.listing_pages(self.site.entries, "home", self.config.title, home_path,
-                                      feed_url=self.url(FEED_PATH), source="home")
+        yield from self.listing_pages(self.event_leads(), "home", self.config.title, home_path,
+                                      feed_url=self.url(FEED_PATH), source="home",
+                                      reports=len(self.site.entries))
         for entry in self.site.entries:
             yield self.entry_page(entry)
         yield from self.tag_pages()
@@ -212,8 +213,18 @@ class Planner(CountryPages):
         only a few)."""
         found = self.summaries.get(entry.path)
         if found is None:
-            found = self.summaries[entry.path] = summarize(entry)
+            found = self.summaries[entry.path] = summarize(entry, self.reports(entry))
         return found
+
+    def reports(self, entry: Entry) -> tuple[Report, ...]:
+        """Return every report of an entry's event, the primary first ((): it has one)."""
+        return tuple([report_of(other) for other in self.site.events.get(entry.path, ())])
+
+    def event_leads(self) -> list[Entry]:
+        """Return the entries the timeline shows: each event's primary report, in time order."""
+        events = self.site.events
+        return [entry for entry in self.site.entries
+                if entry.path not in events or events[entry.path][0].path == entry.path]
 
     def summarized(self, entries: Sequence[Entry]) -> tuple[EntrySummary, ...]:
         """Return the summaries of entries, in order."""
@@ -237,16 +248,17 @@ class Planner(CountryPages):
 
     def listing_pages(self, entries: Sequence[Entry], kind: str, heading: str,
                       path_of: Callable[[int], str], feed_url: str, source: str,
-                      tag: TagRef | None = None) -> Iterator[PageOutput]:
+                      tag: TagRef | None = None, reports: int = 0) -> Iterator[PageOutput]:
         """Yield the paginated timeline pages of entries (home or a tag); the histogram is on
-        the first page only."""
+        the first page only. The home lists events (their primary reports), of reports in all."""
         for number, total, chunk, bars in self.chunks(entries, month_counts(entries)):
             title = heading if number == 1 else f"{heading} (page {number})"
             view = ListingPage(
                 page=self.page(kind, title, path_of(number), feed_url=feed_url),
-                heading=heading, count=len(entries), groups=group_entries(chunk, self.base),
+                heading=heading, count=reports or len(entries),
+                groups=group_entries(chunk, self.base),
                 pagination=pagination(number, total, lambda n: self.url(path_of(n))),
-                histogram=histogram(bars, self.base), tag=tag)
+                histogram=histogram(bars, self.base), tag=tag, events=len(entries))
             yield PageOutput(output_file(path_of(number)), "list.html", view,
                              f"{source} page {number}", lastmod=self.lastmod(chunk))
 
@@ -282,7 +294,9 @@ class Planner(CountryPages):
             day_url=self.url(period_path(year, month, day)) if day else "",
             month_url=self.url(period_path(year, month)) if month else "",
             year_url=self.url(period_path(year)),
-            countries=countries, relations=relations)
+            countries=countries, relations=relations,
+            also_reported=tuple([r for r in self.reports(entry) if r.url != entry.url]),
+            event_id=site.events.get(entry.path, (entry,))[0].slug)
         return PageOutput(entry_file(entry, self.base), "entry.html", view, entry.path,
                           lastmod=entry.date)
 

@@ -41,6 +41,16 @@ class PageInfo:
     feed_url: str = ""      # the page's own Atom feed, when it has one
 
 
+@dataclass(frozen=True)
+class Report:
+    """One report of an event, as listings and entry pages name it."""
+
+    title: str
+    url: str
+    date: datetime.date
+    source_name: str
+
+
 @dataclass(frozen=True, repr=False)
 class EntrySummary:
     """What listings, neighbours and the machine-readable files show of an entry: all but its body.
@@ -65,6 +75,7 @@ class EntrySummary:
     event: EventDate | None = None
     event_date_inferred: str = ""
     countries: tuple[str, ...] = ()
+    reports: tuple[Report, ...] = ()    # every report of its event, when it has several
 
     def __repr__(self) -> str:
         """Return every field as text, worked out on the first call."""
@@ -76,12 +87,17 @@ class EntrySummary:
         return text
 
 
-def summarize(entry: Entry) -> EntrySummary:
-    """Return the summary of an entry."""
+def summarize(entry: Entry, reports: tuple[Report, ...] = ()) -> EntrySummary:
+    """Return the summary of an entry, with the reports of its event."""
     return EntrySummary(entry.path, entry.title, entry.slug, entry.url, entry.date, entry.instant,
                         entry.lead, entry.summary, entry.tags, entry.tag_links, entry.source_name,
                         entry.source_url, entry.dateline, entry.params, entry.event,
-                        entry.event_date_inferred, entry.countries)
+                        entry.event_date_inferred, entry.countries, reports)
+
+
+def report_of(entry: Entry) -> Report:
+    """Return how an entry is named as one report of its event."""
+    return Report(entry.title, entry.url, entry.date, entry.source_name)
 
 
 @dataclass(frozen=True)
@@ -225,6 +241,7 @@ class ListingPage:
     pagination: Pagination
     histogram: tuple[HistogramYear, ...]
     tag: TagRef | None = None
+    events: int = 0                     # the events the listing's entries report (the home's)
 
 
 @dataclass(frozen=True)
@@ -258,6 +275,8 @@ class EntryPage:
     year_url: str
     countries: tuple[CountryRef, ...] = ()
     relations: tuple[RelationRef, ...] = ()    # the entry's pairs that have pages
+    also_reported: tuple[Report, ...] = ()   # the other reports of its event
+    event_id: str = ""                  # the slug of its event's primary report
 
 
 @dataclass(frozen=True)

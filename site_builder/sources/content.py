@@ -17,7 +17,8 @@ from ..core.digests import digest_bytes, digest_text
 from ..core.errors import SourceError
 from ..core.eventdates import EVENT_DATE_HINT, event_date_of, event_words
 from ..core.slugs import is_valid_slug, make_slug
-from ..model.records import Entry
+from ..model.events import link_problems, text_words
+from ..model.records import Entry, Site
 from ..model.site import count_tags
 
 KNOWN_KEYS = frozenset(
@@ -222,13 +223,14 @@ def parse_entry(text: str, path: str, *, tz: datetime.tzinfo, digest: str = "") 
         except ValueError as exc:
             fail("event_date", str(exc), EVENT_DATE_HINT)
     params = {key: value for key, value in data.items() if key not in KNOWN_KEYS}
+    lead = _text_field(data, "lead", fail)
     return Entry(
         path=path,
         title=title,
         slug=slug,
         instant=instant,
         date=day,
-        lead=_text_field(data, "lead", fail),
+        lead=lead,
         summary=_text_field(data, "summary", fail),
         tags=_tags(data, fail),
         source_name=source_name,
@@ -238,7 +240,9 @@ def parse_entry(text: str, path: str, *, tz: datetime.tzinfo, digest: str = "") 
         draft=draft,
         params=params,
         digest=digest,
-        meta_digest=digest_text(repr(data)),
+        # Grouping reads words of the first paragraph too: an edit of those must lay out the
+        # site again.
+        meta_digest=digest_text(repr(data) + text_words(title, lead, body_html)),
         event=event,
         event_date_inferred=_text_field(data, "event_date_inferred", fail) if event else "",
         countries=_countries(data, fail),
@@ -331,3 +335,10 @@ def inferred_event_dates(entries: Sequence[Entry], site_dir: Path) -> list[str]:
             f"delete event_date_inferred to confirm it"
             for entry in sorted(entries, key=lambda e: e.path)
             if entry.event and entry.event_date_inferred]
+def event_link_errors(site: Site, site_dir: Path, drafts: Iterable[str] = ()
+                      ) -> list[SourceError]:
+    """Return an error for each same_event_as or primary in the site's entries that is wrong
+    (see events.link_problems; a link to one of the slugs of drafts is not), at its line."""
+    groups = {tuple(entry.path for entry in reports) for reports in site.events.values()}
+    return [SourceError(path, file_key_line(site_dir / path, key), message)
+            for path, key, message in link_problems(site.entries, sorted(groups), drafts)]

@@ -9,13 +9,10 @@ duplicate, not written again.
 
 from __future__ import annotations
 
-import contextlib
 import os
 from dataclasses import dataclass, field, replace
 from pathlib import Path, PurePosixPath
-from types import MappingProxyType
 from typing import Any, Iterator, Mapping
-from urllib.parse import urlsplit
 
 from .atomic import write_text_atomically
 from .eventinference import infer_event_date
@@ -30,25 +27,9 @@ from .urlnorm import url_key
 from ..core.config import DEFAULT_MAX_TAGS
 from ..core.digests import name_digest
 from ..core.errors import SourceError
+from ..core.sourcenames import source_name
 from ..core.slugs import is_valid_slug, make_slug, tag_identity
 from ..model.records import RawArticle
-
-# Source names of well-known hosts; a host also matches through its subdomains.
-KNOWN_SOURCES: Mapping[str, str] = MappingProxyType({
-    "sputniknews.com": "Sputnik", "sputnikglobe.com": "Sputnik", "tass.com": "TASS",
-    "tass.ru": "TASS", "ria.ru": "RIA Novosti", "interfax.ru": "Interfax", "rt.com": "RT",
-    "reuters.com": "Reuters", "apnews.com": "AP", "afp.com": "AFP", "bbc.co.uk": "BBC",
-    "bbc.com": "BBC", "cnn.com": "CNN", "nytimes.com": "The New York Times",
-    "washingtonpost.com": "The Washington Post", "wsj.com": "The Wall Street Journal",
-    "theguardian.com": "The Guardian", "ft.com": "Financial Times", "bloomberg.com": "Bloomberg",
-    "npr.org": "NPR", "dw.com": "DW", "france24.com": "France 24", "euronews.com": "Euronews",
-    "aljazeera.com": "Al Jazeera", "xinhuanet.com": "Xinhua", "news.cn": "Xinhua",
-    "globaltimes.cn": "Global Times", "chinadaily.com.cn": "China Daily", "cgtn.com": "CGTN",
-    "scmp.com": "South China Morning Post", "kyivindependent.com": "The Kyiv Independent",
-})
-# Second-level labels under which a country-code domain registers names: example.co.uk.
-_SECOND_LEVEL_LABELS = frozenset(["co", "com", "org", "net", "gov", "ac", "edu", "or", "ne", "go"])
-
 
 
 @dataclass
@@ -62,39 +43,6 @@ class ImportReport:
 
 
 # --- pure helpers: what an entry file says -----------------------------------------------
-
-
-def source_name(url: str) -> str:
-    """Return a readable source name for a URL's host: sputniknews.com -> 'Sputnik'."""
-    try:
-        host = (urlsplit(url).hostname or "").rstrip(".")
-    except ValueError:
-        return ""
-    host = host.removeprefix("www.")
-    labels = host.split(".")
-    for start in range(len(labels) - 1):
-        name = KNOWN_SOURCES.get(".".join(labels[start:]))
-        if name:
-            return name
-    if host.replace(".", "").isdigit() or ":" in host:
-        return host  # an IP address: nothing more readable to say
-    return _readable_label(_registrable_label(labels))
-
-
-def _registrable_label(labels: list[str]) -> str:
-    """Return the label a domain was registered under: news in news.example.co.uk -> example."""
-    if len(labels) >= 3 and len(labels[-1]) == 2 and labels[-2] in _SECOND_LEVEL_LABELS:
-        return labels[-3]
-    return labels[-2] if len(labels) >= 2 else labels[0]
-
-
-def _readable_label(label: str) -> str:
-    """Return a domain label as words: example-news -> 'Example News'."""
-    if label.startswith("xn--"):
-        with contextlib.suppress(UnicodeError):
-            label = label.encode("ascii").decode("idna")
-    words = label.replace("_", "-").split("-")
-    return " ".join(word[:1].upper() + word[1:] for word in words if word)
 
 
 def url_hash(url: str, length: int = 6) -> str:
@@ -123,8 +71,10 @@ def cap_keywords(article: RawArticle, max_tags: int) -> tuple[RawArticle, str | 
 
 
 def entry_front_matter(article: RawArticle, slug: str, imported_from: str,
-                       event_date: Any = None) -> dict[str, Any]:
-    """Return the front matter of an article's entry, keys in their documented order.
+                       event_date: Any = None, sources: Mapping[str, str] | None = None
+                       ) -> dict[str, Any]:
+    """Return the front matter of an article's entry, keys in their documented order; the
+    source is named under the site's sources setting.
 
     The event date is event_date when given (a value set by hand in the entry an import
     replaces), else the one its first sentence names, with the words it was read from.
@@ -140,7 +90,7 @@ def entry_front_matter(article: RawArticle, slug: str, imported_from: str,
     if article.summary:
         mapping["summary"] = article.summary
     mapping["tags"] = list(article.keywords)
-    mapping["source"] = {"name": source_name(article.url), "url": article.url}
+    mapping["source"] = {"name": source_name(article.url, sources), "url": article.url}
     mapping["dateline"] = article.dateline
     if article.lang:
         mapping["lang"] = article.lang
@@ -150,9 +100,9 @@ def entry_front_matter(article: RawArticle, slug: str, imported_from: str,
 
 
 def render_entry(article: RawArticle, slug: str, imported_from: str,
-                 event_date: Any = None) -> str:
+                 event_date: Any = None, sources: Mapping[str, str] | None = None) -> str:
     """Return the text of an article's entry file: front matter, then the paragraphs as they are."""
-    return dump_entry(entry_front_matter(article, slug, imported_from, event_date),
+    return dump_entry(entry_front_matter(article, slug, imported_from, event_date, sources),
                       "\n\n".join(article.paragraphs))
 
 
@@ -250,10 +200,12 @@ def with_language(article: RawArticle) -> RawArticle:
 def import_articles(sources: list[Path], site_dir: Path, content_dir: str = "content",
                     known_urls: Mapping[str, str] | None = None,
                     known_slugs: set[str] | None = None, force: bool = False,
-                    max_tags: int = DEFAULT_MAX_TAGS) -> ImportReport:
+                    max_tags: int = DEFAULT_MAX_TAGS,
+                    source_names: Mapping[str, str] | None = None) -> ImportReport:
     """Return the report of importing raw files (or folders of them), in sorted path order.
 
-    Each entry gets at most max_tags of its article's keywords (the site's max_tags setting).
+    Each entry gets at most max_tags of its article's keywords (the site's max_tags setting),
+    and its source's name from source_names (the sources setting) or the source's host.
     """
     site_dir = Path(site_dir)
     if known_urls is None or known_slugs is None:
@@ -279,7 +231,8 @@ def import_articles(sources: list[Path], site_dir: Path, content_dir: str = "con
         slug = PurePosixPath(relpath).stem
         if not is_valid_slug(slug):  # a hand-renamed entry file: keep its path, fix the slug
             slug = make_slug(slug)
-        text = render_entry(article, slug, display, _confirmed_event_date(site_dir / relpath))
+        text = render_entry(article, slug, display, _confirmed_event_date(site_dir / relpath),
+                            source_names)
         try:
             write_text_atomically(site_dir / relpath, text, overwrite=force)
         except FileExistsError:
