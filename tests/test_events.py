@@ -1,6 +1,7 @@
 """Events: reports of one event are grouped by near-duplicate text a day apart at most, or by
 hand; loose matches do not chain; the groups do not depend on the order of the files."""
 
+import dataclasses
 import random
 import subprocess
 import sys
@@ -73,6 +74,21 @@ def test_reports_more_than_a_day_apart_are_not_one_event():
     far = [report(slug, ("2023-03-24", *fields[1:]) if slug == "xinhua" else fields)
            for slug, fields in SIGNING.items()]
     assert slugs(group_events(far)[0]) == [["sputnik", "tass"]]
+
+
+def test_event_dates_not_publication_days_decide_which_reports_are_a_day_apart():
+    from site_builder.core.eventdates import parse_event_date
+    # Xinhua published three days later about the same signing (its event_date says so): one
+    # event. TASS published on the signing's day a report dated by an event two days before:
+    # kept apart, as reports more than a day apart are.
+    late = [report(slug, ("2023-03-24", *fields[1:]) if slug == "xinhua" else fields)
+            for slug, fields in SIGNING.items()]
+    late = [dataclasses.replace(e, event=parse_event_date("2023-03-21"))
+            if e.slug == "xinhua" else e for e in late]
+    assert slugs(group_events(late)[0]) == [["sputnik", "tass", "xinhua"]]
+    early = [dataclasses.replace(e, event=parse_event_date("2023-03-19"))
+             if e.slug == "tass" else e for e in signing()]
+    assert slugs(group_events(early)[0]) == [["sputnik", "xinhua"]]
 
 
 @pytest.mark.parametrize("seed", range(20))

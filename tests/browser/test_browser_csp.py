@@ -8,10 +8,9 @@ console's errors must stay empty. A deliberate inline script proves the listener
 
 from __future__ import annotations
 
-
 import functools
-import re
 import http.server
+import re
 import threading
 
 import pytest
