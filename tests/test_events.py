@@ -91,6 +91,41 @@ def test_event_dates_not_publication_days_decide_which_reports_are_a_day_apart()
     assert slugs(group_events(early)[0]) == [["sputnik", "xinhua"]]
 
 
+def test_an_interval_groups_by_its_start_and_a_month_or_year_by_its_first_day():
+    from site_builder.core.eventdates import parse_event_date
+
+    def dated(values):
+        return [dataclasses.replace(e, event=parse_event_date(values[e.slug]))
+                if e.slug in values else e for e in signing()]
+    # Sputnik's visit of 20-22 March starts a day before TASS's 21 March: one event, which
+    # starts with the interval (earliest start), whatever the publication days.
+    interval = dated({"sputnik": "2023-03-20/2023-03-22", "xinhua": "2023-03-21"})
+    assert slugs(group_events(interval)[0]) == [["sputnik", "tass", "xinhua"]]
+    # An interval starting two days before the others' day is kept apart, though it spans them.
+    assert slugs(group_events(dated({"sputnik": "2023-03-19/2023-03-22"}))[0]) == \
+        [["tass", "xinhua"]]
+    # A month or a year starts on its first day: only reports of that day or the next join it.
+    assert slugs(group_events(dated({"sputnik": "2023-03"}))[0]) == [["tass", "xinhua"]]
+    assert slugs(group_events(dated({"sputnik": "2023-03", "tass": "2023-03-02",
+                                     "xinhua": "2023"}))[0]) == [["sputnik", "tass"]]
+
+
+def test_the_timeline_shows_an_interval_event_at_its_start_with_its_span(tmp_path):
+    site = tmp_path / "site"
+    write_report(site, "tass", SIGNING["tass"])
+    write_report(site, "sputnik", SIGNING["sputnik"], "event_date: 2023-03-20/2023-03-22\n")
+    write_report(site, "xinhua", SIGNING["xinhua"], "event_date: 2023-03\n")
+    (site / "sitegen.yaml").write_text("title: Events\nsearch: false\n", encoding="utf-8")
+    build(BuildOptions(site, jobs=1))
+    home = page(site, "")
+    assert "2 events from 3 reports." in home
+    item = home[home.rindex("<li>", 0, home.index('/sputnik/">Putin and Xi')):].split("</li>")[0]
+    assert item.startswith('<li><time datetime="2023-03-20">20–22 March 2023</time>')
+    assert "2 reports: " in item and ">TASS</a>" in item and "Xinhua" not in item
+    assert "Also reported by" in page(site, "2023/03/21/tass")
+    assert "Also reported by" not in page(site, "2023/03/22/xinhua")
+
+
 @pytest.mark.parametrize("seed", range(20))
 def test_the_score_is_the_dice_coefficient_of_the_word_sets(seed):
     from rapidfuzz import fuzz
@@ -242,6 +277,15 @@ def test_the_timeline_shows_an_event_once_with_its_reports(event_site):
     assert item.index("Putin and Xi sign") < item.index("3 reports")
     grain = home[home.index(">Russia and China discuss grain"):]
     assert "tl-reports" not in grain.split("</li>")[0]
+
+
+def test_the_home_histogram_counts_events_as_its_timeline_does_and_says_so(event_site):
+    home = page(event_site, "")
+    assert "<figcaption>Events per month</figcaption>" in home
+    assert 'title="March 2023: 2 events"' in home                  # 4 reports, 2 events
+    tag = page(event_site, "tags/russia")
+    assert "<figcaption>Entries per month</figcaption>" in tag
+    assert 'title="March 2023: 4 entries"' in tag
 
 
 def test_tag_and_date_pages_still_list_each_article(event_site):

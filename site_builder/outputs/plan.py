@@ -104,8 +104,10 @@ def month_counts(entries: Sequence[Entry]) -> tuple[tuple[int, int, int], ...]:
     return tuple((year, month, count) for (year, month), count in sorted(counts.items()) if month)
 
 
-def histogram(counts: Sequence[tuple[int, int, int]], base: str) -> tuple[HistogramYear, ...]:
-    """Return one row per year, with a bar for each month from the first in counts to the last."""
+def histogram(counts: Sequence[tuple[int, int, int]], base: str,
+              nouns: tuple[str, str] = ("entry", "entries")) -> tuple[HistogramYear, ...]:
+    """Return one row per year, with a bar for each month from the first in counts to the last;
+    each bar's label counts in nouns (singular, plural): what its listing lists."""
     if not counts:
         return ()
     by_month = {(year, month): count for year, month, count in counts}
@@ -120,7 +122,7 @@ def histogram(counts: Sequence[tuple[int, int, int]], base: str) -> tuple[Histog
                 continue
             count = by_month.get((year, month), 0)
             months.append(Bar(
-                label=f"{month_label(year, month)}: {count} entr{'y' if count == 1 else 'ies'}",
+                label=f"{month_label(year, month)}: {count} {nouns[count != 1]}",
                 count=count,
                 url=base + period_path(year, month).lstrip("/") if count else None,
                 level=-(-20 * count // peak),
@@ -250,7 +252,9 @@ class Planner(CountryPages):
                       path_of: Callable[[int], str], feed_url: str, source: str,
                       tag: TagRef | None = None, reports: int = 0) -> Iterator[PageOutput]:
         """Yield the paginated timeline pages of entries (home or a tag); the histogram is on
-        the first page only. The home lists events (their primary reports), of reports in all."""
+        the first page only. The home lists events (their primary reports), of reports in all,
+        and its bars count events."""
+        nouns = ("event", "events") if reports and reports != len(entries) else ("entry", "entries")
         for number, total, chunk, bars in self.chunks(entries, month_counts(entries)):
             title = heading if number == 1 else f"{heading} (page {number})"
             view = ListingPage(
@@ -258,7 +262,7 @@ class Planner(CountryPages):
                 heading=heading, count=reports or len(entries),
                 groups=group_entries(chunk, self.base),
                 pagination=pagination(number, total, lambda n: self.url(path_of(n))),
-                histogram=histogram(bars, self.base), tag=tag, events=len(entries))
+                histogram=histogram(bars, self.base, nouns), tag=tag, events=len(entries))
             yield PageOutput(output_file(path_of(number)), "list.html", view,
                              f"{source} page {number}", lastmod=self.lastmod(chunk))
 

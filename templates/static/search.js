@@ -8,6 +8,9 @@
    - ?q=, ?tag=, ?country=, ?year= and ?sort= hold the search, so a search can be shared and the header's
      search box (which submits ?q=) lands on its results.
    - The result count is announced (role=status); ArrowDown in the box moves to the results.
+   - Reports of one event (entry pages carry it as Pagefind's "event" metadata) are one result:
+     the best-ranked report, with the others listed under it by source ("Also reported by", the
+     label the entry pages use, taken from the page), so the results stay in order of relevance.
 */
 (function () {
   "use strict";
@@ -32,6 +35,7 @@
     base: root.getAttribute("data-base"),
     engine: root.getAttribute("data-engine")
   };
+  var alsoLabel = root.getAttribute("data-also");
   var monthName = new Intl.DateTimeFormat(document.documentElement.lang || undefined,
                                           {month: "long", timeZone: "UTC"});
 
@@ -90,6 +94,7 @@
   var totals = {};           // every tag, country and year with its number of entries
   var counts = {};           // the same, among the results shown
   var shown = null;          // {id, total, count} of the results on screen
+  var events = {};           // each event among the results on screen: the <li> showing it
   var pages = 0;
 
   var FILTERS = ["tag", "country", "year"];   // Pagefind's filters, as the entry pages name them
@@ -169,9 +174,31 @@
     return +parts[3] + " " + month + " " + parts[1];
   }
 
+  // Another report of an event already shown: a link by its source under that event's result.
+  function addReport(li, item) {
+    var also = li.querySelector(".search-also");
+    if (also) {
+      also.appendChild(document.createTextNode(", "));
+    } else {
+      also = document.createElement("p");
+      also.className = "search-also";
+      also.appendChild(document.createTextNode(alsoLabel + ": "));
+      li.appendChild(also);
+    }
+    var a = document.createElement("a");
+    a.href = item.url;
+    a.textContent = item.source || item.title;
+    also.appendChild(a);
+  }
+
+  // The items as result list items; a report of an event already shown joins its result.
   function render(items) {
     var fragment = document.createDocumentFragment();
     items.forEach(function (item) {
+      if (item.event && events[item.event]) {
+        addReport(events[item.event], item);
+        return;
+      }
       var li = document.createElement("li");
       li.className = "search-result";
       var a = document.createElement("a");
@@ -188,6 +215,9 @@
       }
       if (item.excerpt) {
         li.appendChild(excerpt(item.excerpt));
+      }
+      if (item.event) {
+        events[item.event] = li;
       }
       fragment.appendChild(li);
     });
@@ -246,6 +276,7 @@
           return;
         }
         list.removeAttribute("aria-busy");
+        events = {};
         list.replaceChildren(render(answer.items));
         list.setAttribute("data-query", s.query);      // what the list shows, for tests
         list.setAttribute("data-search", search);

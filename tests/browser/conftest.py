@@ -194,6 +194,26 @@ def site(tmp_path_factory, served_root: Path, server: str) -> TestSite:
 
 
 @pytest.fixture(scope="session")
+def event_site(tmp_path_factory, served_root: Path, server: str) -> TestSite:
+    """A small site of one event in three agencies' reports (TASS, Sputnik, Xinhua) and another
+    event of the same day (TASS), built with its search index and served under /events/."""
+    from test_events import GRAIN, SIGNING, write_report
+
+    folder = tmp_path_factory.mktemp("events")
+    for slug, fields in SIGNING.items():
+        write_report(folder, slug, fields)
+    write_report(folder, "grain", GRAIN)
+    (folder / "sitegen.yaml").write_text("title: Diplomacy timeline\n", encoding="utf-8")
+    base_url = f"{server}/events/"
+    done = subprocess.run([sys.executable, "-m", "site_builder", "build", "--site", str(folder),
+                           "--base-url", base_url],
+                          cwd=REPO, capture_output=True, text=True, timeout=300, check=False)
+    assert done.returncode == 0, done.stdout + done.stderr
+    (served_root / "events").symlink_to(folder / "public", target_is_directory=True)
+    return TestSite(folder, folder / "public", base_url, [], "", done.stdout + done.stderr)
+
+
+@pytest.fixture(scope="session")
 def figures(site: TestSite):
     """Measured figures the tests record; written to test-artifacts/browser-figures.json."""
     yield site.figures

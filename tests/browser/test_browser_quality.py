@@ -102,3 +102,28 @@ def test_screenshots(open_context, site, width, scheme):
         path = folder / f"{name}-{width}-{scheme}.png"
         page.screenshot(path=str(path))
         assert path.stat().st_size > 5_000
+
+
+def test_event_screenshots(open_context, event_site):
+    # The README's picture of an event: the home timeline showing the signing once with its
+    # three reports, and an entry page's "Also reported by".
+    context, _ = open_context(viewport={"width": 1280, "height": 900}, color_scheme="light")
+    page = context.new_page()
+    folder = ARTIFACTS / "screenshots"
+    folder.mkdir(parents=True, exist_ok=True)
+    page.goto(event_site.url())
+    page.wait_for_load_state("networkidle")
+    reports = page.locator(".tl-reports")
+    assert reports.inner_text() == "3 reports: Sputnik, TASS, Xinhua"
+    reports.scroll_into_view_if_needed()
+    home = folder / "event-home-1280-light.png"
+    page.screenshot(path=str(home))
+    page.goto(event_site.url("2023/03/21/tass/"))
+    page.wait_for_load_state("networkidle")
+    also = page.locator(".also-reported")
+    assert also.locator("li").count() == 2
+    also.scroll_into_view_if_needed()
+    entry = folder / "event-entry-1280-light.png"
+    page.screenshot(path=str(entry))
+    for path in (home, entry):
+        assert path.stat().st_size > 5_000

@@ -324,3 +324,35 @@ def test_a_search_page_open_across_a_new_deploy_searches_the_new_index(page, sit
     wait_for_results(page, "capybaras")
     assert page.locator(RESULT_LINK).count() == 1
     assert page.locator(STATUS).inner_text() == "1 result for \u201ccapybaras\u201d"
+
+
+# Each result shown: its link's path, and the (source, path) of the reports listed under it.
+SHOWN_EVENTS = """() => [...document.querySelectorAll("#search-results > li")].map(li => [
+    li.querySelector(".search-result-link").getAttribute("href"),
+    [...li.querySelectorAll(".search-also a")].map(a => [a.textContent, a.getAttribute("href")])])"""
+SIGNING_PATHS = {"TASS": "/events/2023/03/21/tass/", "Sputnik": "/events/2023/03/21/sputnik/",
+                 "Xinhua": "/events/2023/03/22/xinhua/"}
+
+
+def test_reports_of_one_event_are_one_result_listing_the_others_by_source(page, event_site):
+    open_search(page, event_site)
+    page.locator(SEARCH_INPUT).fill("statement")
+    wait_for_results(page, "statement")
+    (first, also), (second, others) = page.evaluate(SHOWN_EVENTS)
+    # The signing's reports say "statement" in title, lead and text; the grain report once:
+    # the event comes first, as its best report ranks, with the other two reports under it.
+    assert {first, *(href for _, href in also)} == set(SIGNING_PATHS.values())
+    assert sorted(also) == sorted([name, href] for name, href in SIGNING_PATHS.items()
+                                  if href != first)
+    assert (second, others) == ("/events/2023/03/21/grain/", [])
+    label = page.locator("#search").get_attribute("data-also")
+    assert label == "Also reported by"                      # the page's words, not the script's
+    assert page.locator(".search-also").inner_text().startswith(label + ": ")
+    # A search only the grain report answers shows it alone; a new search folds afresh.
+    page.locator(SEARCH_INPUT).fill("fertiliser")
+    wait_for_results(page, "fertiliser")
+    assert page.evaluate(SHOWN_EVENTS) == [["/events/2023/03/21/grain/", []]]
+    page.locator(SEARCH_INPUT).fill("Moscow")
+    wait_for_results(page, "Moscow")
+    [(first, also)] = page.evaluate(SHOWN_EVENTS)
+    assert {first, *(href for _, href in also)} == set(SIGNING_PATHS.values())

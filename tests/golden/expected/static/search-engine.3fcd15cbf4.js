@@ -152,8 +152,9 @@ function hitOrder(dateOrder) {
 async function loadItems(refs) {
   return Promise.all(refs.map(async ({shard, pos, score}) => {
     const data = await current.found.get(shard)[pos].data();
-    return {shard, pos, score, url: data.url, title: (data.meta && data.meta.title) || data.url,
-            date: (data.meta && data.meta.date) || "", excerpt: data.excerpt || ""};
+    const meta = data.meta || {};
+    return {shard, pos, score, url: data.url, title: meta.title || data.url, date: meta.date || "",
+            event: meta.event || "", source: meta.source || "", excerpt: data.excerpt || ""};
   }));
 }
 
