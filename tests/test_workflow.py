@@ -175,6 +175,7 @@ def test_zizmor_finds_nothing_even_as_an_auditor(tmp_path: Path, where: str) -> 
             if ".venv" not in p.parts and "node_modules" not in p.parts] == [".github/zizmor.yml"]
     folder = REPO / ".github" if where == "repository" else lay_out_starter(tmp_path)
     done = subprocess.run([zizmor_command(), "--offline", "--persona=auditor", "--no-progress",
+                           "--color=never",   # CI=true makes it colour a pipe
                            "--format=plain", str(folder)],
                           capture_output=True, text=True, timeout=120, cwd=tmp_path)
     assert done.returncode == 0, done.stdout + done.stderr

@@ -300,7 +300,7 @@ class Planner(CountryPages):
             year_url=self.url(period_path(year)),
             countries=countries, relations=relations,
             also_reported=tuple([r for r in self.reports(entry) if r.url != entry.url]),
-            event_id=site.events.get(entry.path, (entry,))[0].slug)
+            event_id=site.events.get(entry.path, (entry,))[0].url)
         return PageOutput(entry_file(entry, self.base), "entry.html", view, entry.path,
                           lastmod=entry.date)
 

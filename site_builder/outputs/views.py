@@ -276,7 +276,7 @@ class EntryPage:
     countries: tuple[CountryRef, ...] = ()
     relations: tuple[RelationRef, ...] = ()    # the entry's pairs that have pages
     also_reported: tuple[Report, ...] = ()   # the other reports of its event
-    event_id: str = ""                  # the slug of its event's primary report
+    event_id: str = ""    # the URL of its event's primary report: unique, where slugs may repeat
 
 
 @dataclass(frozen=True)
