@@ -7,7 +7,7 @@
  * countries, worked out here) and shows every entry that has all the
  * chosen values, across all pages of the listing. Beside each further choice is how many entries
  * it would leave. Titles and URLs come from filter/entries-K.json, fetched only for the entries
- * shown. The choice lives in the address (?tag=energy&year=2023&country=ru&country=cn), written
+ * shown, from the moment a value is picked. The choice lives in the address (?tag=energy&year=2023&country=ru&country=cn), written
  * with history.replaceState, so a view can be shared and reloaded.
  */
 (function () {
