@@ -4,11 +4,11 @@
  * With it, a "Filter" button replaces them; using it loads the site's filter index once
  * (filter/index.json: each facet's values with the positions, in listing order, of the entries
  * that have them, as varint gaps or a bitset in base64; a relation's are those of both its
- * countries, worked out here) and shows every entry that has all the
- * chosen values, across all pages of the listing. Beside each further choice is how many entries
- * it would leave. Titles and URLs come from filter/entries-K.json, fetched only for the entries
- * shown, from the moment a value is picked. The choice lives in the address (?tag=energy&year=2023&country=ru&country=cn), written
- * with history.replaceState, so a view can be shared and reloaded.
+ * countries, worked out here) and shows every entry that has all the chosen values, across all
+ * pages of the listing. Beside each further choice is how many entries it would leave. Titles
+ * and URLs come from filter/entries-K.json, fetched only for the entries shown, from the moment
+ * a value is picked. The choice lives in the address (?tag=energy&year=2023&country=ru&country=cn),
+ * written with history.replaceState, so a view can be shared and reloaded.
  */
 (function () {
   "use strict";
