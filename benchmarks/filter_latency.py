@@ -5,8 +5,9 @@ prints the gzipped size of filter/index.json and, over every value of every face
 first filter fetches (the index and the chunks of the first 20 entries it shows). Then it
 serves the folder on 127.0.0.1 with gzip like GitHub Pages (under --sub-path when the site was
 built for one), opens the home page in Debian's Chromium (/usr/bin/chromium, through
-Playwright), and for each of --tags tags chooses it, then a year on top, timing from the Add
-button's submit to the first animation frame after the results are in the page. It prints the
+Playwright), and for each of --tags tags chooses it, then a year on top, and for each of
+--countries countries chooses it, then a relation on top, timing from the Add button's submit
+to the first animation frame after the results are in the page. It prints the
 median, p90 and max in milliseconds.
 
     python benchmarks/filter_latency.py /tmp/bench/sitegen/public --sub-path repo
@@ -26,7 +27,7 @@ from pathlib import Path
 from search_latency import CHROMIUM, CHROMIUM_ARGS, percentile, serve
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from site_builder.outputs.filterindex import decode_positions  # noqa: E402
+from site_builder.outputs.filterindex import decode_index  # noqa: E402
 
 SHOWN = 20                    # the entries filter.js shows first (its STEP)
 
@@ -58,33 +59,35 @@ def gzipped(path: Path) -> int:
 
 def first_filter_bytes(folder: Path) -> tuple[int, int, str]:
     """Return the index's gzipped size, and the most any one first filter fetches with its value."""
-    index = json.loads((folder / "index.json").read_text(encoding="utf-8"))
+    data = (folder / "index.json").read_bytes()
+    chunk = json.loads(data)["chunk"]
     index_size = gzipped(folder / "index.json")
     sizes: dict[int, int] = {}
     worst, worst_value = 0, ""
-    for facet in index["facets"]:
-        for key, _, _, postings in facet["values"]:
-            chunks = {p // index["chunk"] for p in decode_positions(postings, index["entries"])[:SHOWN]}
+    for facet, values in decode_index(data).items():
+        for key, (_, _, positions) in values.items():
+            chunks = {p // chunk for p in positions[:SHOWN]}
             for number in chunks - sizes.keys():
                 sizes[number] = gzipped(folder / f"entries-{number}.json")
             total = index_size + sum(sizes[number] for number in chunks)
             if total > worst:
-                worst, worst_value = total, f"{facet['name']}={key}"
+                worst, worst_value = total, f"{facet}={key}"
     return index_size, worst, worst_value
 
 
-def measure(page, base: str, tags: list[str]) -> list[float]:
-    """Load the home page, open the filter; return the ms of each tag, then a year on top."""
+def measure(page, base: str, choices: list[tuple[str, str, str]]) -> list[float]:
+    """Load the home page, open the filter; return the ms of each choice (facet, key), then of
+    the first value offered of another facet on top."""
     page.goto(base)
     page.locator("#filter-toggle").click()
     page.locator("#filter-tag option").nth(1).wait_for(state="attached")
     times = []
-    for tag in tags:
-        for facet in ("tag", "year"):
-            key = tag if facet == "tag" else page.eval_on_selector(
-                "#filter-year option:nth-child(2)", "o => o.value")
+    for facet, key, then in choices:
+        for name in (facet, then):
+            value = key if name == facet else page.eval_on_selector(
+                f"#filter-{name} option:nth-child(2)", "o => o.value")
             page.evaluate(ARM)
-            page.select_option(f"#filter-{facet}", key)
+            page.select_option(f"#filter-{name}", value)
             page.locator(".filter-add").click()
             times.append(page.evaluate("() => window.__latency"))
         page.locator("#filter-reset").click()
@@ -96,6 +99,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("site", type=Path, help="a built site folder (with filter/index.json)")
     parser.add_argument("--sub-path", default="", help="serve the site under /SUB/ (its base URL's path)")
     parser.add_argument("--tags", type=int, default=12, help="tags to time, frequent to rare")
+    parser.add_argument("--countries", type=int, default=4,
+                        help="countries to time, frequent to rare, each with a relation on top")
     parser.add_argument("--runs", type=int, default=1, help="page loads, each over every tag")
     args = parser.parse_args(argv)
     folder = args.site / "filter"
@@ -104,11 +109,12 @@ def main(argv: list[str] | None = None) -> int:
     index_size, worst, worst_value = first_filter_bytes(folder)
     print(f"filter/index.json: {index_size} bytes gzipped; a first filter fetches at most "
           f"{worst} bytes gzipped ({worst_value})")
-    index = json.loads((folder / "index.json").read_text(encoding="utf-8"))
-    values = sorted(next(f["values"] for f in index["facets"] if f["name"] == "tag"),
-                    key=lambda v: -len(decode_positions(v[3], index["entries"])))
-    step = max(1, len(values) // args.tags)
-    tags = [v[0] for v in values[::step][:args.tags]]
+    table = decode_index((folder / "index.json").read_bytes())
+    by_count = sorted(table["tag"], key=lambda key: -len(table["tag"][key][2]))
+    choices = [("tag", key, "year") for key in by_count[::max(1, len(by_count) // args.tags)][:args.tags]]
+    countries = sorted(table.get("country", {}), key=lambda key: -len(table["country"][key][2]))
+    step = max(1, len(countries) // max(1, args.countries))
+    choices += [("country", key, "relation") for key in countries[::step][:args.countries]]
     from playwright.sync_api import sync_playwright
 
     parent = tempfile.TemporaryDirectory(prefix="filter-latency-")
@@ -120,13 +126,14 @@ def main(argv: list[str] | None = None) -> int:
             browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
             for _ in range(args.runs):
                 context = browser.new_context()
-                times += measure(context.new_page(), base, tags)
+                times += measure(context.new_page(), base, choices)
                 context.close()
             browser.close()
     finally:
         server.shutdown()
         parent.cleanup()
-    print(f"filter latency ({len(times)} filters over {len(tags)} tags x {args.runs} runs): "
+    print(f"filter latency ({len(times)} filters over {len(choices)} tags and countries x "
+          f"{args.runs} runs): "
           f"median {statistics.median(times):.0f} ms, p90 {percentile(times, 0.9):.0f} ms, "
           f"max {max(times):.0f} ms (load average {load:.1f} on {os.cpu_count()} CPUs)")
     return 0

@@ -2,23 +2,30 @@
 
 from __future__ import annotations
 
-import datetime
 import gzip
 import json
 import random
+import sys
+from pathlib import Path
 
 import pytest
 
 from helpers import make_entry
+from site_builder.core import countrydata
 from site_builder.core.config import Config
 from site_builder.core.countrydata import english_names
+from site_builder.model.countries import Recognizer
 from site_builder.model.site import build_site
 from site_builder.outputs import filterindex
 from site_builder.outputs.filterindex import (CHUNK_SIZE, build_filter_chunk, build_filter_index,
-                                              chunk_count, decode_positions, encode_positions,
+                                              chunk_count, decode_index, decode_positions,
+                                              encode_positions,
                                               site_facets)
 from site_builder.outputs.plan import build_plan
 from site_builder.outputs.views import EntrySummary, TagRef, summarize
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "benchmarks"))
+import generate  # noqa: E402
 
 
 def summaries(config: Config, *entries) -> tuple[tuple[EntrySummary, ...], tuple[TagRef, ...]]:
@@ -31,9 +38,7 @@ def summaries(config: Config, *entries) -> tuple[tuple[EntrySummary, ...], tuple
 
 def facet_table(data: bytes) -> dict[str, dict[str, tuple[str, str, list[int]]]]:
     """Return each facet of an index as key -> (label, url, positions)."""
-    index = json.loads(data)
-    return {f["name"]: {key: (label, url, decode_positions(postings, index["entries"]))
-                        for key, label, url, postings in f["values"]} for f in index["facets"]}
+    return decode_index(data)
 
 
 @pytest.mark.parametrize("positions,total", [
@@ -120,27 +125,27 @@ def test_the_chunks_version_changes_with_any_title_or_url():
 
 
 def test_at_10000_entries_a_first_filter_fetches_under_150_kb_gzipped():
-    """The benchmark corpus's shape: 3-10 of 500 tags each by Zipf frequency, 8 years; a first
-    filter fetches the index and, at worst, one chunk for each of the 20 entries it shows."""
-    rng = random.Random(1)
-    names = [f"tag number {n}" for n in range(500)]
-    weights = [1 / (n + 1) for n in range(500)]
-    entries = []
-    for n in range(10000):
-        day = datetime.date(2016, 1, 1) + datetime.timedelta(days=n * 2922 // 10000)
-        tags = tuple(dict.fromkeys(rng.choices(names, weights, k=rng.randrange(3, 11))))
-        title = f"Delegations from the two capitals hold consultations on question {n}"
-        entries.append(make_entry(f"consultations-on-question-{n}", day.isoformat(), tags=tags,
-                                  title=title))
+    """The benchmark corpus itself (500 tags by Zipf frequency, 60 countries named by tags,
+    capitals and datelines, ~1,770 pairs), planned as a build plans it: a first filter fetches
+    the index and, at worst, one chunk for each of the 20 entries it shows."""
+    articles = generate.make_articles(10000, seed=1)
+    entries = [make_entry(a.slug, a.date.isoformat(), tags=a.tags, title=a.title,
+                          dateline=a.dateline) for a in articles]
     config = Config()
-    listed, tags = summaries(config, *entries)
-    index = build_filter_index(listed, site_facets(listed, tags, "/"))
-    chunk = build_filter_chunk(listed[:CHUNK_SIZE], "/")
-    first_filter = len(gzip.compress(index)) + 20 * len(gzip.compress(chunk))
-    assert first_filter < 150_000, (len(gzip.compress(index)), len(gzip.compress(chunk)))
-    assert len(index) < 200_000                       # filter.json was 1.6 MB before
+    recognizer = Recognizer(countrydata.name_table(), countrydata.country_codes(), config.countries)
+    site = build_site(entries, config, recognizer=recognizer, country_names=english_names())
+    outputs = {o.path: o for o in build_plan(site, config) if o.path.startswith("filter/")}
+    index = outputs["filter/index.json"].make(outputs["filter/index.json"].view)
+    table = facet_table(index)
+    assert len(table["country"]) == 60 and len(table["relation"]) > 1700
+    chunks = [len(gzip.compress(o.make(o.view), 6)) for path, o in outputs.items()
+              if path != "filter/index.json"]
+    first_filter = len(gzip.compress(index, 6)) + sum(sorted(chunks)[-20:])
+    assert first_filter < 150_000, (len(gzip.compress(index, 6)), sorted(chunks)[-20:])
     in_2016 = sum(e.date.year == 2016 for e in entries)
-    assert facet_table(index)["year"]["2016"][2] == list(range(10000 - in_2016, 10000))
+    assert table["year"]["2016"][2] == list(range(10000 - in_2016, 10000))
+    ru, cn = set(table["country"]["ru"][2]), set(table["country"]["cn"][2])
+    assert table["relation"]["cn-ru"] == ("China – Russia", "relations/cn-ru/", sorted(ru & cn))
 
 
 def test_entries_are_placed_at_their_event_with_its_words_when_more_than_a_day():

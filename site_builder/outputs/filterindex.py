@@ -6,7 +6,10 @@ new index with chunks it cached from an earlier deploy), and
 each facet as {name, label, values: [[key, label, url, postings]]}. A value's postings are the
 positions (in listing order) of the entries that have it, as one string: "d" and the base64 of
 the gaps as varints (LEB128), or "b" and the base64 of a bitset (bit p of byte p >> 3 is
-position p), whichever is shorter. `filter/entries-K.json` holds where each entry at positions
+position p), whichever is shorter. A facet of pairs (relation) is {name, label, pairs: the
+facet its keys pair, values: [[key, url]]}: a value 'a-b' holds the entries that have both a
+and b, and its label is theirs joined by ' – ', so its postings need not be sent (at 10,000
+entries they were 217 KB gzipped, three times the rest). `filter/entries-K.json` holds where each entry at positions
 K * CHUNK_SIZE onwards is placed in time (its event, else its publication: `2022-12-30`,
 `2022-12` or `2022`), its title and URL, and the words of an event date that is not a plain day,
 fetched only for the results a page shows.
@@ -27,7 +30,9 @@ from ..core.eventdates import event_words
 from ..core.urls import period_path
 from ..model.site import placement
 
-CHUNK_SIZE = 50           # entries per entries-K.json: ~2.5 KB gzipped at the benchmark's titles
+# Entries per entries-K.json: ~1.2 KB gzipped at the benchmark's titles, so a rare value's first
+# 20 results, one chunk each, fetch ~25 KB (50 a chunk fetched ~48 KB).
+CHUNK_SIZE = 20
 
 
 @dataclass(frozen=True)
@@ -38,6 +43,7 @@ class Facet:
     label: str
     values: Sequence[tuple[str, str, str]]             # key, label, page URL ('' for none)
     keys_of: Callable[[EntrySummary], Iterable[str]]   # the keys of an entry's values
+    pairs: str = ""        # the facet whose keys this one's pair ('a-b'), its postings implied
 
 
 def relative_url(url: str, base_path: str) -> str:
@@ -78,7 +84,7 @@ def site_facets(entries: Sequence[EntrySummary], tags: Sequence[TagRef], base_pa
             Facet("relation", "Relation",
                   [("-".join(c.code.lower() for c in r.countries), r.label,
                     relative_url(r.url, base_path) if r.url else "") for r in pairs],
-                  entry_relations),
+                  entry_relations, pairs="country"),
         ]
     return facets
 
@@ -130,10 +136,38 @@ def build_filter_index(entries: Sequence[EntrySummary], facets: Sequence[Facet],
         for position, entry in enumerate(entries):
             for key in facet.keys_of(entry):
                 postings[key].append(position)
+        if facet.pairs:
+            data["facets"].append({"name": facet.name, "label": facet.label, "pairs": facet.pairs,
+                                   "values": [[key, url] for key, _, url in facet.values
+                                              if postings[key]]})
+            continue
         data["facets"].append({"name": facet.name, "label": facet.label, "values": [
             [key, label, url, encode_positions(postings[key], total)]
             for key, label, url in facet.values if postings[key]]})
     return to_json(data)
+
+
+def decode_index(data: bytes) -> dict[str, dict[str, tuple[str, str, list[int]]]]:
+    """Return each facet of an index.json as key -> (label, url, positions), pairs worked out
+    from the facet they pair as filter.js does (the format's reference)."""
+    index = json.loads(data)
+    table: dict[str, dict[str, tuple[str, str, list[int]]]] = {}
+    for facet in index["facets"]:
+        if "pairs" in facet:
+            of = table[facet["pairs"]]
+            table[facet["name"]] = {key: pair_value(of, key, url) for key, url in facet["values"]}
+        else:
+            table[facet["name"]] = {key: (label, url, decode_positions(postings, index["entries"]))
+                                    for key, label, url, postings in facet["values"]}
+    return table
+
+
+def pair_value(of: dict[str, tuple[str, str, list[int]]], key: str, url: str
+               ) -> tuple[str, str, list[int]]:
+    """Return the label, url and positions of the pair 'a-b' of two values of a facet."""
+    (label_a, _, positions_a), (label_b, _, positions_b) = (of[code] for code in key.split("-"))
+    both = set(positions_b)
+    return f"{label_a} – {label_b}", url, [p for p in positions_a if p in both]
 
 
 def placed(entry: EntrySummary) -> str:

@@ -13,6 +13,7 @@ PAGES = {
     "home": "",
     "home-page-2": "page/2/",
     "home-filtered": "?tag=russia&year=2022",
+    "home-by-country": "?country=ru&relation=cn-ru",
     "entry": SEED_PATH,
     "tag-index": "tags/",
     "tag": "tags/china/",
@@ -27,7 +28,7 @@ PAGES = {
     "search": "search/?q=telegram",
     "404": "404.html",
 }
-AXE_PAGES = ("home", "home-filtered", "entry", "tag-index", "tag", "year", "month", "search", "404",
+AXE_PAGES = ("home", "home-filtered", "home-by-country", "entry", "tag-index", "tag", "year", "month", "search", "404",
              "countries", "country", "relations", "relation")
 PAGE_WEIGHT_LIMIT = 60_000
 
@@ -45,7 +46,7 @@ def settle(page, name: str) -> None:
     page.wait_for_load_state("networkidle")
     if name == "search":
         page.locator("#search-results a").first.wait_for()
-    elif name == "home-filtered":
+    elif name in ("home-filtered", "home-by-country"):
         page.locator("#filter-results .tl-list > li").first.wait_for()
 
 

@@ -3,11 +3,12 @@
  * Without JavaScript the mount shows plain links to the tag and year pages, which are the facets.
  * With it, a "Filter" button replaces them; using it loads the site's filter index once
  * (filter/index.json: each facet's values with the positions, in listing order, of the entries
- * that have them, as varint gaps or a bitset in base64) and shows every entry that has all the
- * chosen values, across all pages of the listing. Beside each further choice is how many entries
- * it would leave. Titles and URLs come from filter/entries-K.json, fetched only for the entries
- * shown. The choice lives in the address (?tag=energy&year=2023&country=ru&country=cn), written
- * with history.replaceState, so a view can be shared and reloaded.
+ * that have them, as varint gaps or a bitset in base64; a relation's are those of both its
+ * countries, worked out here) and shows every entry that has all the chosen values, across all
+ * pages of the listing. Beside each further choice is how many entries it would leave. Titles
+ * and URLs come from filter/entries-K.json, fetched only for the entries shown, from the moment
+ * a value is picked. The choice lives in the address (?tag=energy&year=2023&country=ru&country=cn),
+ * written with history.replaceState, so a view can be shared and reloaded.
  */
 (function () {
   "use strict";
@@ -27,7 +28,7 @@
   var chosen = [];                                      // [{facet, key}], in the order chosen
   var shown = STEP;
   var loading = null;
-  var index = null;       // {total, chunk, version, words, facets: [{name, label, values, byKey}]}
+  var index = null;  // {total, chunk, version, words, facets: [{name, label, pairs, values, byKey}]}
   var chunks = new Map();                               // chunk number -> promise of its entries
   var generation = 0;                                   // the latest apply(); older ones give way
   // byKey maps are Maps: a value may be called "__proto__" or "toString", and so may whatever
@@ -113,17 +114,19 @@
         index = { total: data.entries, chunk: data.chunk, version: data.version || "",
                   words: words, facets: [] };
         data.facets.forEach(function (facet) {
-          var values = facet.values.map(function (value) {
-            var bits = decode(value[3], words), count = 0;
-            for (var w = 0; w < words; w++) {
-              count += popcount(bits[w]);
-            }
+          var values = facet.pairs ? pairValues(facet) : facet.values.map(function (value) {
             return { facet: facet.name, key: value[0], label: value[1], url: value[2],
-                     bits: bits, count: count };
+                     bits: decode(value[3], words) };
           });
           var byKey = new Map();
-          values.forEach(function (value) { byKey.set(value.key, value); });
-          index.facets.push({ name: facet.name, label: facet.label, values: values, byKey: byKey });
+          values.forEach(function (value, number) {
+            value.number = number;
+            byKey.set(value.key, value);
+          });
+          index.facets.push({ name: facet.name, label: facet.label, pairs: facet.pairs || "",
+                              values: values, byKey: byKey,
+                              rows: facet.pairs ? null : rowsOf(values, data.entries),
+                              byEnds: facet.pairs ? byEnds(values, facetNamed(facet.pairs)) : null });
         });
         buildFields();
         return index;
@@ -134,6 +137,44 @@
       });
     }
     return loading;
+  }
+
+  /* Each entry's values of a facet, by position: their numbers in its list. */
+  function rowsOf(values, total) {
+    var rows = [], p;
+    for (p = 0; p < total; p++) {
+      rows.push([]);
+    }
+    values.forEach(function (value, number) {
+      setPositions(value.bits, total).forEach(function (position) { rows[position].push(number); });
+    });
+    return rows;
+  }
+
+  /* A facet of pairs ("cn-ru"): each value holds the entries that have both of its keys in the
+     facet it pairs, and is labelled by theirs ("China – Russia"). */
+  function pairValues(facet) {
+    var of = facetNamed(facet.pairs);
+    return facet.values.map(function (value) {
+      var ends = value[0].split("-").map(function (key) { return of.byKey.get(key); });
+      var bits = new Uint32Array(index.words);
+      for (var w = 0; w < index.words; w++) {
+        bits[w] = ends[0].bits[w] & ends[1].bits[w];
+      }
+      return { facet: facet.name, key: value[0], label: ends[0].label + " – " + ends[1].label,
+               url: value[1], bits: bits, ends: ends.map(function (end) { return end.number; }) };
+    });
+  }
+
+  /* A pair facet's table: [a * size + b] (a < b, their numbers in the facet it pairs) -> the
+     pair's number, or -1. */
+  function byEnds(values, of) {
+    var size = of.values.length, table = new Int32Array(size * size).fill(-1);
+    values.forEach(function (value) {
+      table[Math.min(value.ends[0], value.ends[1]) * size + Math.max(value.ends[0], value.ends[1])] =
+        value.number;
+    });
+    return table;
   }
 
   function facetNamed(name) {
@@ -168,12 +209,24 @@
       facet.values.forEach(function (value, number) {
         var count = counts.get(facet)[number];
         if (count && !isChosen(facet.name, value.key)) {
-          options.appendChild(el("option", { value: value.key }, value.label + " (" + count + ")"));
+          options.appendChild(el("option", { value: value.key },
+                                 flagged(facet, value) + value.label + " (" + count + ")"));
         }
       });
       select.textContent = "";
       select.appendChild(options);
     });
+  }
+
+  /* A country's flag and a space, as its pages show it (regional indicator letters), or "". */
+  function flagged(facet, value) {
+    var codes = facet.name === "country" ? [value.key]
+              : facet.pairs === "country" ? value.key.split("-") : [];
+    return codes.map(function (code) {
+      return String.fromCodePoint.apply(null, code.toUpperCase().split("").map(function (letter) {
+        return 0x1f1a5 + letter.charCodeAt(0);
+      })) + " ";
+    }).join("");
   }
 
   function isChosen(facet, key) {
@@ -258,24 +311,42 @@
     return bits;
   }
 
-  /* How many entries of `bits` each value of each facet has: a Map facet -> counts. */
+  /* How many entries of `bits` each value of each facet has: a Map facet -> counts. Each entry
+     adds one to each of its values, and to each pair of its values of a facet others pair, so
+     the work grows with the entries, not with the values (1,770 pairs at 10,000 entries). */
   function countWithin(bits) {
-    var live = [], w, counts = new Map();
-    for (w = 0; w < bits.length; w++) {
-      if (bits[w]) {
-        live.push(w);
-      }
-    }
+    var counts = new Map(), list = setPositions(bits, index.total);
     index.facets.forEach(function (facet) {
-      counts.set(facet, facet.values.map(function (value) {
-        var count = 0, other = value.bits;
-        for (var i = 0; i < live.length; i++) {
-          count += popcount(bits[live[i]] & other[live[i]]);
-        }
-        return count;
-      }));
+      var tally = new Int32Array(facet.values.length);
+      counts.set(facet, tally);
+      if (facet.pairs) {
+        var rows = facetNamed(facet.pairs).rows, size = facetNamed(facet.pairs).values.length;
+        list.forEach(function (position) {
+          var row = rows[position], i, j, pair;
+          for (i = 0; i < row.length; i++) {
+            for (j = i + 1; j < row.length; j++) {
+              pair = facet.byEnds[Math.min(row[i], row[j]) * size + Math.max(row[i], row[j])];
+              if (pair >= 0) {
+                tally[pair]++;
+              }
+            }
+          }
+        });
+      } else {
+        list.forEach(function (position) {
+          var row = facet.rows[position];
+          for (var i = 0; i < row.length; i++) {
+            tally[row[i]]++;
+          }
+        });
+      }
     });
     return counts;
+  }
+
+  /* Every position set in bits, in order. */
+  function setPositions(bits, total) {
+    return positions(bits, total).first;
   }
 
   /* The first `limit` positions set in bits, and how many are set in all. */
@@ -343,12 +414,10 @@
     item.appendChild(document.createTextNode(" "));
     item.appendChild(el("a", { href: resolve(entry[2]) }, entry[1]));
     var tags = facetNamed("tag"), meta = el("p", { "class": "tl-meta" });
-    var word = position >> 5, bit = 1 << (position & 31);
-    (tags ? tags.values : []).forEach(function (tag) {
-      if (tag.bits[word] & bit) {
-        if (meta.firstChild) meta.appendChild(document.createTextNode(" "));
-        meta.appendChild(el("a", { href: resolve(tag.url) }, tag.label));
-      }
+    (tags ? tags.rows[position] : []).forEach(function (number) {
+      var tag = tags.values[number];
+      if (meta.firstChild) meta.appendChild(document.createTextNode(" "));
+      meta.appendChild(el("a", { href: resolve(tag.url) }, tag.label));
     });
     if (meta.firstChild) {
       item.appendChild(meta);
@@ -465,6 +534,23 @@
       apply();
       fields.querySelector("select").focus();
     }, function () {});
+  });
+  /* Once a value is picked, before Add: fetch the titles that adding it would show first. */
+  form.addEventListener("change", function () {
+    if (!index) {
+      return;
+    }
+    var wanted = (fixed.key ? [fixed] : []).concat(chosen);
+    index.facets.forEach(function (facet) {
+      var key = document.getElementById("filter-" + facet.name).value;
+      if (key) {
+        wanted.push({ facet: facet.name, key: key });
+      }
+    });
+    var values = wanted.map(valueOf);
+    if (values.indexOf(null) < 0) {
+      entriesAt(positions(intersect(values), STEP).first).catch(function () {});
+    }
   });
   form.addEventListener("submit", function (event) {
     event.preventDefault();
