@@ -632,6 +632,9 @@ def describe_skipped(skipped: Sequence[SourceError]) -> str:
     if not skipped:
         return ""
     paths = sorted({error.path for error in skipped})
-    count = "1 raw article" if len(paths) == 1 else f"{len(paths)} raw articles"
-    return (f"\nskipped {count} that could not be imported (fix or remove them; "
-            f"sitegen build --strict fails on them): {', '.join(paths)}")
+    count = "1 raw article" if len(skipped) == 1 else f"{len(skipped)} raw articles"
+    if len(paths) != len(skipped):   # a feed or JSON Lines file with several bad items
+        count += f" in {len(paths)} file" + ("s" if len(paths) > 1 else "")
+    return (f"\nskipped {count} that could not be imported (fix or remove "
+            f"{'it' if len(skipped) == 1 else 'them'}; sitegen build --strict fails on "
+            f"{'it' if len(skipped) == 1 else 'them'}): {', '.join(paths)}")
