@@ -140,6 +140,16 @@ def test_init_keeps_content_and_new_says_why_it_wrote_a_second_file(tmp_path: Pa
                              "exists with the slug 'xi-meets-putin'\n")
 
 
+def test_new_names_the_entry_relative_to_the_site_given_with_site(tmp_path: Path) -> None:
+    site = small_site(tmp_path / "site", entries=0)
+    args = ("new", "Xi meets Putin", "--date", "2023-03-20", "--site", str(site))
+    first, second = sitegen(*args, cwd=tmp_path), sitegen(*args, cwd=tmp_path)
+    assert first.stdout == "content/2023/03/xi-meets-putin.md\n", first
+    assert second.stdout == "content/2023/03/xi-meets-putin-2.md\n", second
+    assert second.stderr.startswith("note: wrote content/2023/03/xi-meets-putin-2.md, not "), second
+    assert (site / "content/2023/03/xi-meets-putin-2.md").is_file()
+
+
 def test_build_check_and_import_name_paths_relative_to_the_site_on_stderr(tmp_path: Path) -> None:
     site = small_site(tmp_path / "site", entries=1)
     (site / "sitegen.yaml").write_text("titel: typo\n")
