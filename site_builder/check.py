@@ -77,7 +77,7 @@ def check_site(site_dir: Path, output_dir: Path | None = None, base_url: str | N
     log(f"checked {len(files)} entr{'y' if len(files) == 1 else 'ies'} in {config.content_dir}/")
     for warning in tag_cap_warnings(entries, config, site_dir) + \
             event_date_warnings(entries, site_dir):
-        log(warning)
+        (warn or log)(warning)
     for line in inferred_event_dates(entries, site_dir):
         log(line)
 

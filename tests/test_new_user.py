@@ -224,3 +224,16 @@ def test_serve_open_says_when_no_browser_can_be_started(tmp_path: Path) -> None:
     with serving(site, tmp_path, "--open", **no_browser) as (_, err):
         text = wait_for_text(err, "--open: no web browser could be started here")
         assert re.search(r"open http://127\.0\.0\.1:\d+/ in one yourself", text)
+
+
+def test_entry_warnings_go_to_stderr_and_are_annotated_by_build_and_check(tmp_path: Path) -> None:
+    site = small_site(tmp_path / "site", entries=1)
+    (site / "sitegen.yaml").write_text("search: false\nmax_tags: 2\n")
+    write_entry(site, "many-tags", "2022-02-01", tags=("a", "b", "c"))
+    warning = "content/2022/02/many-tags.md:5: warning: 3 tags; only the first 2 are used"
+    annotation = "::warning file=content/2022/02/many-tags.md,line=5::warning: 3 tags; only the first 2"
+    for command in ("build", "check"):
+        done = sitegen(command, "--site", str(site), cwd=tmp_path, GITHUB_ACTIONS="true")
+        assert done.returncode == 0, done
+        assert warning in done.stderr and warning not in done.stdout, (command, done)
+        assert annotation in done.stdout, (command, done.stdout)
