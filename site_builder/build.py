@@ -443,7 +443,8 @@ class Builder:
         problem = search.index_site(self.out_dir, [(date, rel, outputs[rel][1])
                                                    for date, rel in pages], self.log)
         if problem:
-            self.warn(problem)
+            # Pagefind's own words ("the directory ... was empty") would puzzle a new site's author
+            self.warn(problem if pages else "search index not built: the site has no entries yet")
         self.step("search index")
 
     def render(self, plan: list[Output], todo: list[int], theme: Theme, staging: Path,

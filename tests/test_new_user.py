@@ -237,3 +237,15 @@ def test_entry_warnings_go_to_stderr_and_are_annotated_by_build_and_check(tmp_pa
         assert done.returncode == 0, done
         assert warning in done.stderr and warning not in done.stdout, (command, done)
         assert annotation in done.stdout, (command, done.stdout)
+
+
+def test_a_site_without_entries_is_not_told_that_pagefinds_folder_was_empty(tmp_path: Path) -> None:
+    # as a new site is once its example article is deleted, as the README says to
+    site = tmp_path / "site"
+    (site / "content").mkdir(parents=True)
+    (site / "sitegen.yaml").write_text("title: New\n")
+    done = sitegen("build", cwd=site)
+    assert done.returncode == 0, done
+    assert "Pagefind" not in done.stderr, done.stderr
+    warnings = [line for line in done.stderr.splitlines() if "search index" in line]
+    assert warnings in ([], ["warning: search index not built: the site has no entries yet"])

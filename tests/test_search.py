@@ -318,10 +318,3 @@ def test_a_russian_article_is_found_by_a_russian_query(tmp_path):
         server.shutdown()
         server.server_close()
 
-
-def test_a_site_without_entries_says_so_where_pagefind_refuses_an_empty_site(tmp_path):
-    site = tmp_path / "public"
-    site.mkdir()
-    script = 'echo "Most likely, the directory passed to Pagefind was empty" >&2; exit 1'
-    message = search.index_site(site, [], lambda line: None, binary=fake_binary(tmp_path, script))
-    assert message == "search index not built: the site has no entries yet"

@@ -245,8 +245,7 @@ def index_site(site_folder: Path, pages: list[Page], log: Callable[[str], None],
     if problem:
         for name in todo:
             shutil.rmtree(bundle / name, ignore_errors=True)
-        # Pagefind's own words ("the directory ... was empty") would puzzle a new site's author
-        return "search index not built: the site has no entries yet" if not pages else problem
+        return problem
     write_manifest(bundle, shards)
     listed = {name for name, _ in shards} | {MANIFEST}
     for path in bundle.iterdir():
