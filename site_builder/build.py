@@ -443,7 +443,8 @@ class Builder:
         problem = search.index_site(self.out_dir, [(date, rel, outputs[rel][1])
                                                    for date, rel in pages], self.log)
         if problem:
-            self.warn(problem)
+            # Pagefind's own words ("the directory ... was empty") would puzzle a new site's author
+            self.warn(problem if pages else "search index not built: the site has no entries yet")
         self.step("search index")
 
     def render(self, plan: list[Output], todo: list[int], theme: Theme, staging: Path,
@@ -632,6 +633,9 @@ def describe_skipped(skipped: Sequence[SourceError]) -> str:
     if not skipped:
         return ""
     paths = sorted({error.path for error in skipped})
-    count = "1 raw article" if len(paths) == 1 else f"{len(paths)} raw articles"
-    return (f"\nskipped {count} that could not be imported (fix or remove them; "
-            f"sitegen build --strict fails on them): {', '.join(paths)}")
+    count = "1 raw article" if len(skipped) == 1 else f"{len(skipped)} raw articles"
+    if len(paths) != len(skipped):   # a feed or JSON Lines file with several bad items
+        count += f" in {len(paths)} file" + ("s" if len(paths) > 1 else "")
+    return (f"\nskipped {count} that could not be imported (fix or remove "
+            f"{'it' if len(skipped) == 1 else 'them'}; sitegen build --strict fails on "
+            f"{'it' if len(skipped) == 1 else 'them'}): {', '.join(paths)}")

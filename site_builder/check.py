@@ -77,7 +77,7 @@ def check_site(site_dir: Path, output_dir: Path | None = None, base_url: str | N
     log(f"checked {len(files)} entr{'y' if len(files) == 1 else 'ies'} in {config.content_dir}/")
     for warning in tag_cap_warnings(entries, config, site_dir) + \
             event_date_warnings(entries, site_dir):
-        log(warning)
+        (warn or log)(warning)
     for line in inferred_event_dates(entries, site_dir):
         log(line)
 
@@ -175,19 +175,19 @@ def check_output(site_dir: Path, config: Config, output_dir: Path | None,
     problem = output_folder_problem(site_dir, out_dir, config, built_before)
     if problem:
         return [problem]
+    shown = ingest.site_relpath(out_dir, site_dir)
     if not out_dir.is_dir():
         if output_dir:
             return [f"{out_dir}: no such folder (build the site first, or give --output)"]
-        log(f"no built site in {out_dir}: links not checked (run sitegen build first)")
+        log(f"no built site in {shown}: links not checked (run sitegen build first)")
         return []
-    shown = ingest.site_relpath(out_dir, site_dir)
     pages = load_output(out_dir)
     stale = stale_output_warning(site_dir, config, out_dir, shown)
     if stale:
         warn(stale)
     base_path = config.base_path if base_url else (built_base_path(pages) or config.base_path)
     problems = find_broken_links(pages, base_path)
-    log(f"checked the links of {sum(p.endswith('.html') for p in pages)} page(s) in {out_dir} "
+    log(f"checked the links of {sum(p.endswith('.html') for p in pages)} page(s) in {shown} "
         f"(base path {base_path})")
     found = summarise_outside(
         shown, [f"{shown}/{problem}" for problem in problems], base_path, base_url)
@@ -206,9 +206,12 @@ def stale_output_warning(site_dir: Path, config: Config, out_dir: Path, shown: s
         built = cache.manifest_path(site_dir / cache.CACHE_DIR, out_dir).stat().st_mtime_ns
     except OSError:
         return None   # built elsewhere (a CI runner): nothing to compare with
-    sources = {**scan_tree(site_dir / config.content_dir, ".md"),
-               **scan_tree(site_dir / config.seeds_dir, ".txt"),
-               **scan_tree(site_dir / config.templates_dir)}
+    try:
+        sources = {**scan_tree(site_dir / config.content_dir, ".md", site_dir),
+                   **scan_tree(site_dir / config.seeds_dir, RAW_SUFFIXES, site_dir),
+                   **scan_tree(site_dir / config.templates_dir, "", site_dir)}
+    except SourceError:
+        return None   # a link the build refuses: reported with the sources already
     config_file = site_dir / CONFIG_FILE
     if config_file.is_file():
         sources[str(config_file)] = (config_file.stat().st_mtime_ns, 0)

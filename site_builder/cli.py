@@ -190,18 +190,20 @@ def cmd_new(args: argparse.Namespace) -> int:
     """Write a new hand-written entry and print its path."""
     from .core.slugs import make_slug
     from .scaffold import new_entry, parse_tags, slug_owner
+    from .sources.ingest import site_relpath
 
     site = Path(args.site)
     if not site.is_dir():
         return no_site_folder(args.site)
     path = new_entry(site, args.title, args.date, parse_tags(args.tags))
-    print(path.as_posix())
+    shown = site_relpath(path, site)   # as import names the entries it writes
+    print(shown)
     wanted = make_slug(" ".join(args.title.split()))
     if path.stem != wanted:
         owner = slug_owner(site, wanted)
         taken = f"{owner} exists with the slug '{wanted}'" if owner \
             else f"the slug '{wanted}' is taken"
-        print(f"note: wrote {path.as_posix()}, not {wanted}.md, because {taken}", file=sys.stderr)
+        print(f"note: wrote {shown}, not {wanted}.md, because {taken}", file=sys.stderr)
     return EXIT_OK
 
 

@@ -235,3 +235,18 @@ def test_import_of_a_feed_is_deduped_and_slugged_like_raw_files(tmp_path):
     assert report.written[1].startswith("content/2022/12/same-title-")
     assert [message.split(" already imported as ")[0] for message in report.skipped] == [
         "seeds/f.rss:", "seeds/g.txt:"]
+
+
+@pytest.mark.parametrize("written, day", [
+    ("<pubDate>Tue, 21 Mar 2023 01:30:00 +0300</pubDate>", "2023-03-21"),   # 20 March in UTC
+    ("<pubDate>Tue, 21 Mar 2023 23:30:00 -0500</pubDate>", "2023-03-21"),   # 22 March in UTC
+    ("<pubDate>Tue, 21 Mar 2023 12:00:00 GMT</pubDate>", "2023-03-21"),
+    ("<dc:date>2023-03-21T00:15:00+03:00</dc:date>", "2023-03-21"),
+    ("<pubDate>21 Mar 2023</pubDate>", "2023-03-21"),
+])
+def test_an_item_keeps_the_day_written_in_its_own_time_zone(written, day):
+    data = rss(f"<item><title>Talks</title><link>https://a.example/1</link>{written}</item>",
+               head="").replace(b'<rss version="2.0">',
+                                b'<rss version="2.0" xmlns:dc="http://purl.org/dc/elements/1.1/">')
+    [article] = parse_feed(data, "f.rss")
+    assert str(article.date) == day

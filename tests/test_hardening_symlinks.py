@@ -81,6 +81,8 @@ LINKS = {
     "the content folder itself": ("content", "../outside/folder", "outside/folder"),
     # content/chain.md -> notes/hop.md (inside the site) -> outside/secret.md
     "chain of links": ("content/chain.md", "../notes/hop.md", "outside/secret.md"),
+    # a folder that holds the site: refused as leading out, not taken for a loop
+    "a folder holding the site": ("content/up", "../..", "."),
 }
 
 
@@ -146,6 +148,18 @@ def test_import_refuses_a_raw_article_linked_from_outside(tmp_path):
         done = sitegen(site, "import", *[str(site / p) for p in paths])
         assert done.returncode == 1 and "Traceback" not in done.stderr, done
         assert len(refusals(done)) == 1, done
+    assert not any(SECRET in p.read_text() for p in (site / "content").rglob("*.md"))
+
+
+def test_import_refuses_a_raw_article_named_through_a_linked_folder(tmp_path):
+    # seeds/more/leak.txt is in the site by its name, outside it by where seeds/more leads
+    site = make_site(tmp_path)
+    make_link(site, "seeds folder")
+    done = sitegen(site, "import", str(site / "seeds/more/leak.txt"))
+    assert done.returncode == 1 and "Traceback" not in done.stderr, done
+    assert refusals(done) == [f"seeds/more/leak.txt: this link leads outside the site folder, "
+                              f"to {os.path.realpath(tmp_path / 'outside/folder/leak.txt')} "
+                              "(copy the file into the site instead)"], done
     assert not any(SECRET in p.read_text() for p in (site / "content").rglob("*.md"))
 
 

@@ -140,6 +140,16 @@ def test_init_keeps_content_and_new_says_why_it_wrote_a_second_file(tmp_path: Pa
                              "exists with the slug 'xi-meets-putin'\n")
 
 
+def test_new_names_the_entry_relative_to_the_site_given_with_site(tmp_path: Path) -> None:
+    site = small_site(tmp_path / "site", entries=0)
+    args = ("new", "Xi meets Putin", "--date", "2023-03-20", "--site", str(site))
+    first, second = sitegen(*args, cwd=tmp_path), sitegen(*args, cwd=tmp_path)
+    assert first.stdout == "content/2023/03/xi-meets-putin.md\n", first
+    assert second.stdout == "content/2023/03/xi-meets-putin-2.md\n", second
+    assert second.stderr.startswith("note: wrote content/2023/03/xi-meets-putin-2.md, not "), second
+    assert (site / "content/2023/03/xi-meets-putin-2.md").is_file()
+
+
 def test_build_check_and_import_name_paths_relative_to_the_site_on_stderr(tmp_path: Path) -> None:
     site = small_site(tmp_path / "site", entries=1)
     (site / "sitegen.yaml").write_text("titel: typo\n")
@@ -214,3 +224,28 @@ def test_serve_open_says_when_no_browser_can_be_started(tmp_path: Path) -> None:
     with serving(site, tmp_path, "--open", **no_browser) as (_, err):
         text = wait_for_text(err, "--open: no web browser could be started here")
         assert re.search(r"open http://127\.0\.0\.1:\d+/ in one yourself", text)
+
+
+def test_entry_warnings_go_to_stderr_and_are_annotated_by_build_and_check(tmp_path: Path) -> None:
+    site = small_site(tmp_path / "site", entries=1)
+    (site / "sitegen.yaml").write_text("search: false\nmax_tags: 2\n")
+    write_entry(site, "many-tags", "2022-02-01", tags=("a", "b", "c"))
+    warning = "content/2022/02/many-tags.md:5: warning: 3 tags; only the first 2 are used"
+    annotation = "::warning file=content/2022/02/many-tags.md,line=5::warning: 3 tags; only the first 2"
+    for command in ("build", "check"):
+        done = sitegen(command, "--site", str(site), cwd=tmp_path, GITHUB_ACTIONS="true")
+        assert done.returncode == 0, done
+        assert warning in done.stderr and warning not in done.stdout, (command, done)
+        assert annotation in done.stdout, (command, done.stdout)
+
+
+def test_a_site_without_entries_is_not_told_that_pagefinds_folder_was_empty(tmp_path: Path) -> None:
+    # as a new site is once its example article is deleted, as the README says to
+    site = tmp_path / "site"
+    (site / "content").mkdir(parents=True)
+    (site / "sitegen.yaml").write_text("title: New\n")
+    done = sitegen("build", cwd=site)
+    assert done.returncode == 0, done
+    assert "Pagefind" not in done.stderr, done.stderr
+    warnings = [line for line in done.stderr.splitlines() if "search index" in line]
+    assert warnings in ([], ["warning: search index not built: the site has no entries yet"])

@@ -317,3 +317,4 @@ def test_a_russian_article_is_found_by_a_russian_query(tmp_path):
     finally:
         server.shutdown()
         server.server_close()
+

@@ -127,3 +127,21 @@ def test_workflow_commands_escape_as_github_says() -> None:
     assert workflow_command("error", "3 errors stopped the build") == (
         "::error::3 errors stopped the build")
     assert locate("sitegen.yaml: unknown setting") == ("sitegen.yaml", None, "unknown setting")
+
+
+def test_the_summary_counts_the_bad_items_of_a_file_of_many_articles(site: Path) -> None:
+    (site / "seeds" / "broken.txt").unlink()
+    (site / "seeds" / "many.jsonl").write_text(
+        '{"title": "Fine", "date": "2023-03-01", "url": "https://example.org/fine"}\n'
+        "not json\n"
+        '{"title": "Bad date", "date": "05/09/2023", "url": "https://example.org/bad"}\n',
+        encoding="utf-8")
+    result = sitegen(site, "build")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines()[-1] == (
+        "skipped 2 raw articles in 1 file that could not be imported (fix or remove them; "
+        "sitegen build --strict fails on them): seeds/many.jsonl")
+    (site / "seeds" / "many.jsonl").write_text("not json\n", encoding="utf-8")
+    assert sitegen(site, "build").stdout.splitlines()[-1] == (
+        "skipped 1 raw article that could not be imported (fix or remove it; "
+        "sitegen build --strict fails on it): seeds/many.jsonl")

@@ -116,3 +116,21 @@ def test_a_link_to_a_folder_read_already_is_one_line_from_build_and_check(tmp_pa
                  if "link" in line and not line.startswith("no built site")]
         assert done.returncode == 1 and "Traceback" not in done.stderr
         assert len(lines) == 1 and ": this link" in lines[0] and len(lines[0]) < 300, lines
+
+
+@pytest.mark.parametrize("link, target", [("content/2022/up", ".."), ("content/2022/self", "."),
+                                          ("content/a-copy", "2022"), ("content/knot", "knot")])
+def test_a_link_read_already_is_named_relative_to_the_site_over_a_built_site(tmp_path, link,
+                                                                             target):
+    # check, over a built site, also compares the sources' times with the build's
+    site = tmp_path / "site"
+    write(site / "content/2022/talks.md", ENTRY.format(title="Talks", date="2022-12-30", extra=""))
+    assert sitegen(site, "build").returncode == 0
+    (site / link).symlink_to(target, target_is_directory=True)
+    for command in ("check", "build"):
+        done = sitegen(site, command)
+        lines = [line for line in (done.stdout + done.stderr).splitlines()
+                 if "this link" in line]
+        assert done.returncode == 1 and "Traceback" not in done.stderr, done
+        assert len(lines) == 1 and lines[0].startswith(f"{link}: this link"), lines
+        assert str(tmp_path) not in done.stdout + done.stderr

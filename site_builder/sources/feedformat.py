@@ -7,6 +7,7 @@ file name, so nothing is fetched; its XML parser leaves external entities unreso
 from __future__ import annotations
 
 import datetime
+import email.utils
 import io
 import re
 from html.parser import HTMLParser
@@ -23,6 +24,7 @@ _ITEM_RE = re.compile(r"<(?:[\w.-]+:)?(?:item|entry)[\s/>]")
 _BLOCKS = frozenset("p div br li h1 h2 h3 h4 h5 h6 blockquote pre tr section article "
                     "header footer ul ol table figure figcaption hr dd dt".split())
 _SKIPPED = frozenset(["script", "style", "template"])
+_ISO_DAY_RE = re.compile(r"\s*(\d{4})-(\d{2})-(\d{2})")
 
 
 class _TextParser(HTMLParser):
@@ -121,9 +123,7 @@ def _item_article(item, path: str, line: int | None, number: int, feed_lang: str
     """Return the article of one feed item, or raise SourceError naming it."""
     where = f"item {number}: "
     try:
-        parsed = item.get("published_parsed") or item.get("updated_parsed") \
-            or item.get("created_parsed")
-        day = datetime.date(*parsed[:3]).isoformat() if parsed else ""
+        day = _item_day(item)
         summary = html_paragraphs(item.get("summary") or "")
         content = [part for block in item.get("content") or []
                    for part in html_paragraphs(block.get("value") or "")]
@@ -140,6 +140,32 @@ def _item_article(item, path: str, line: int | None, number: int, feed_lang: str
         raise SourceError(path, line, where + error.message, error.hint) from None
     except (ValueError, TypeError, OverflowError) as exc:
         raise SourceError(path, line, f"{where}cannot be read: {exc}", FEED_HINT) from None
+
+
+def _item_day(item) -> str:
+    """Return the day an item was published, as YYYY-MM-DD in its own time zone ("" if none).
+
+    feedparser gives the time in UTC: an item of 01:30 +0300 on 21 March would be filed on the
+    20th. The day written in the feed is kept, as a raw file's or a JSON line's is."""
+    for key in ("published", "updated", "created"):
+        parsed = item.get(f"{key}_parsed")
+        if parsed:
+            utc_day = datetime.date(*parsed[:3])
+            written = _written_day(str(item.get(key) or ""))
+            if written is not None and abs((written - utc_day).days) <= 1:
+                return written.isoformat()
+            return utc_day.isoformat()
+    return ""
+
+
+def _written_day(text: str) -> datetime.date | None:
+    """Return the calendar day an RFC 822 or ISO 8601 date-time names, or None."""
+    iso = _ISO_DAY_RE.match(text)
+    fields = (iso.groups() if iso else None) or (email.utils.parsedate_tz(text) or ())[:3]
+    try:
+        return datetime.date(*map(int, fields)) if len(fields) == 3 else None
+    except (ValueError, OverflowError):
+        return None
 
 
 def _item_url(item) -> str:

@@ -22,7 +22,7 @@ from .jsonlines import parse_json_lines
 from .language import detect_language
 from .rawformat import decode_raw, parse_raw_article, split_raw_lines
 from .tree import (FEED_SUFFIXES, JSON_LINES_SUFFIX, RAW_SUFFIXES, find_files, is_in_folder,
-                   refuse_outside_link, taken_slugs)
+                   is_inside, refuse_outside_link, taken_slugs)
 from .urlnorm import url_key
 from ..core.config import DEFAULT_MAX_TAGS
 from ..core.digests import name_digest
@@ -127,12 +127,13 @@ def find_raw_files(paths: list[Path], site: Path | None = None) -> list[Path]:
 def expand_sources(paths: list[Path], site: Path | None = None) -> list[Path]:
     """Return paths with folders replaced by the raw article files in them (see sources), sorted.
 
-    Links in a path inside the site folder site may not lead out of it; a path outside the
-    site was named by the user and is read as it is."""
+    Links in a path inside the site folder site (by its name, or where it leads) may not lead
+    out of it; a path outside the site was named by the user and is read as it is."""
     found: set[Path] = set()
     for path in paths:
         path = Path(path)
-        boundary = site if site is not None and is_in_folder(path, site) else None
+        named_inside = site is not None and is_inside(os.path.abspath(path), os.path.abspath(site))
+        boundary = site if named_inside or (site is not None and is_in_folder(path, site)) else None
         if path.is_dir():
             found.update(find_files(path, RAW_SUFFIXES, boundary))
         else:

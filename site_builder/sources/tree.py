@@ -45,10 +45,15 @@ def outside_target(path: str | Path, site: str) -> str | None:
     return None if is_inside(target, site) else target
 
 
+def site_named(path: str | Path, site: str | Path | None) -> str:
+    """Return path as messages name it: relative to the site folder when that is given."""
+    return str(path) if site is None else Path(os.path.relpath(path, site)).as_posix()
+
+
 def outside_link_error(link: str | Path, target: str, site: str | Path) -> SourceError:
     """Return the error that refuses a link (or a folder) that leads out of the site, naming
     the link relative to the site folder."""
-    return SourceError(Path(os.path.relpath(link, site)).as_posix(), None,
+    return SourceError(site_named(link, site), None,
                        f"this link leads outside the site folder, to {target}",
                        "copy the file into the site instead")
 
@@ -91,16 +96,17 @@ def scan_tree(root: Path, suffix: str | tuple[str, ...] = "", site: Path | None 
                 try:
                     is_folder = item.is_dir()
                 except OSError as exc:     # a link to itself, or one of a chain too long
-                    raise SourceError(item.path, None, f"this link cannot be followed "
+                    raise SourceError(site_named(item.path, site), None,
+                                      f"this link cannot be followed "
                                       f"({exc.strerror})", "remove the link") from None
                 if is_folder:
                     info = os.stat(item.path)
                     first = seen.setdefault((info.st_dev, info.st_ino), item.path)
                     if first != item.path:
                         link, target = (item.path, first) if item.is_symlink() else (first, item.path)
-                        raise SourceError(link, None, f"this link leads to {target}, which is "
-                                          "read already (a loop, or the same files twice)",
-                                          "remove the link")
+                        raise SourceError(site_named(link, site), None, "this link leads to "
+                                          f"{site_named(target, site)}, which is read already "
+                                          "(a loop, or the same files twice)", "remove the link")
                     stack.append(item.path)
                 elif item.name.endswith(suffix) and item.is_file():
                     info = item.stat()
