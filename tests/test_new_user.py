@@ -231,7 +231,7 @@ def test_entry_warnings_go_to_stderr_and_are_annotated_by_build_and_check(tmp_pa
     (site / "sitegen.yaml").write_text("search: false\nmax_tags: 2\n")
     write_entry(site, "many-tags", "2022-02-01", tags=("a", "b", "c"))
     warning = "content/2022/02/many-tags.md:5: warning: 3 tags; only the first 2 are used"
-    annotation = "::warning file=content/2022/02/many-tags.md,line=5::warning: 3 tags; only the first 2"
+    annotation = "::warning file=content/2022/02/many-tags.md,line=5::3 tags; only the first 2"
     for command in ("build", "check"):
         done = sitegen(command, "--site", str(site), cwd=tmp_path, GITHUB_ACTIONS="true")
         assert done.returncode == 0, done

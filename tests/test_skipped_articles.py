@@ -123,7 +123,7 @@ def test_workflow_commands_escape_as_github_says() -> None:
     assert workflow_command("error", error) == (
         "::error file=seeds/a%2Cb%3Ac.txt,line=3::50%25 done: line%0Abreak, here")
     assert workflow_command("warning", "content/x.md:7: warning: 31 tags") == (
-        "::warning file=content/x.md,line=7::warning: 31 tags")
+        "::warning file=content/x.md,line=7::31 tags")
     assert workflow_command("error", "3 errors stopped the build") == (
         "::error::3 errors stopped the build")
     assert locate("sitegen.yaml: unknown setting") == ("sitegen.yaml", None, "unknown setting")

@@ -46,8 +46,10 @@ def locate(problem: str | SitegenError) -> tuple[str | None, int | None, str]:
 
 
 def workflow_command(kind: str, problem: str | SitegenError) -> str:
-    """Return the workflow command ('error' or 'warning') that annotates a problem."""
+    """Return the workflow command ('error' or 'warning') that annotates a problem; a
+    message's own 'warning: ' is left out, as the command says it."""
     path, line, message = locate(problem)
+    message = message.removeprefix(f"{kind}: ")
     properties = []
     if path is not None:
         properties.append(f"file={escape_property(path)}")
