@@ -36,7 +36,7 @@ def public(tmp_path_factory) -> Path:
     site = tmp_path_factory.mktemp("events") / "site"
     for slug, (day, event) in ENTRIES.items():
         write_entry(site, slug, day, tags=("talks",),
-                    extra=f"event_date: {event}\n" if event else "")
+                    extra="countries: [RU]\n" + (f"event_date: {event}\n" if event else ""))
     (site / "sitegen.yaml").write_text("title: Events\nsearch: false\n", encoding="utf-8")
     build(BuildOptions(site))
     return site / "public"
@@ -169,10 +169,11 @@ def test_timeline_json_carries_the_known_parts(public):
 
 def test_feeds_stay_in_publication_order(public):
     newest_first = sorted(ENTRIES, key=lambda slug: ENTRIES[slug][0], reverse=True)
-    for feed in ("feed.xml", "tags/talks/feed.xml"):
+    listings = {"feed.xml": [], "tags/talks/feed.xml": ["talks"], "countries/ru/feed.xml": ["ru"]}
+    for feed, page_slug in listings.items():
         xml = (public / feed).read_text(encoding="utf-8")
         assert re.findall(r'<link rel="alternate" type="text/html" href="[^"]*/([a-z-]+)/"',
-                          xml) == (["talks"] if "tags" in feed else []) + newest_first, feed
+                          xml) == page_slug + newest_first, feed
 
 
 def sitegen(site: Path, *args: str) -> subprocess.CompletedProcess:

@@ -15,11 +15,10 @@ from ..core.urls import (COUNTRIES_PATH, RELATIONS_PATH, country_feed_path, coun
 from ..model.countries import flag, pair_key
 from ..model.records import Country, Entry, Relation
 from ..model.site import placement
-from .views import (CountriesPage, CountryPage, CountryRef, EntrySummary, FeedView,
+from .views import (CountriesPage, CountryPage, CountryRef, EntrySummary,
                     RelationPage, RelationRef, RelationsPage, YearCount)
 
 PARTNERS_SHOWN = 10     # a country page lists its most frequent partners, this many
-COUNTRY_FEED_LIMIT = 10
 
 
 def year_counts(entries: Sequence[Entry]) -> tuple[YearCount, ...]:
@@ -96,7 +95,7 @@ class CountryPages:
                 histogram=plan.histogram(bars, self.base), partners=partners if number == 1 else ())
             yield self.page_output(path_of(number), "country.html", view,
                                    f"country {country.code} page {number}", chunk)
-        yield self.small_feed(country.entries, ref.name, country_feed_path(country.code),
+        yield self.listing_feed(country.entries, ref.name, country_feed_path(country.code),
                               ref.url, f"feed of country {country.code}")
 
     def relation_pages(self) -> Iterator:
@@ -127,7 +126,7 @@ class CountryPages:
                 years=years if number == 1 else ())
             yield self.page_output(path_of(number), "relation.html", view,
                                    f"relation {'-'.join(relation.codes)} page {number}", chunk)
-        yield self.small_feed(relation.entries, ref.label, relation_feed_path(relation.codes),
+        yield self.listing_feed(relation.entries, ref.label, relation_feed_path(relation.codes),
                               ref.url, f"feed of relation {'-'.join(relation.codes)}")
 
     def page_output(self, path: str, template: str, view: Any, source: str,
@@ -135,12 +134,3 @@ class CountryPages:
         """Return a page output at a URL path, last changed with its newest listed entry."""
         return plan.PageOutput(output_file(path), template, view, source,
                                lastmod=self.lastmod(chunk))
-
-    def small_feed(self, entries: Sequence[Entry], name: str, feed_path: str, page_url: str,
-                   source: str) -> "plan.DataOutput":
-        """Return the Atom feed of a listing's newest entries, as summaries."""
-        newest = self.display(entries)[:COUNTRY_FEED_LIMIT] if self.newest_first \
-            else entries[-COUNTRY_FEED_LIMIT:]
-        feed = FeedView(f"{self.config.title}: {name}", self.url(feed_path), page_url,
-                        self.summarized(newest), full_content=False)
-        return plan.DataOutput(output_file(feed_path), feed, self.make_feed, source)

@@ -26,7 +26,7 @@ from typing import Callable, Iterable, Sequence
 from .dates import is_plain_day
 from .views import CountryRef, EntrySummary, FilterView, RelationRef, TagRef
 from ..core.digests import digest_bytes
-from ..core.eventdates import event_words
+from ..core.eventdates import event_datetime_attribute, event_words
 from ..core.urls import period_path
 from ..model.site import placement
 
@@ -171,9 +171,9 @@ def pair_value(of: dict[str, tuple[str, str, list[int]]], key: str, url: str
 
 
 def placed(entry: EntrySummary) -> str:
-    """Return where an entry is placed in time as an HTML date: '2022-12-30', '2022-12', '2022'."""
-    year, month, day = placement(entry)
-    return f"{year:04d}" + (f"-{month:02d}" if month else "") + (f"-{day:02d}" if day else "")
+    """Return where an entry is placed in time as an HTML date: '2022-12-30', '2022-12', '2022'
+    (as the listings' <time datetime> says it)."""
+    return event_datetime_attribute(entry.event) if entry.event else entry.date.isoformat()
 
 
 def chunk_item(entry: EntrySummary, base_path: str) -> list[str]:

@@ -33,7 +33,7 @@ from .views import (ArchivePage, Bar, EntryPage, EntrySummary, FeedView, FileVie
                     TimelineView, YearGroup, report_of, summarize)
 
 SITE_FEED_LIMIT = 50
-TAG_FEED_LIMIT = 10
+LISTING_FEED_LIMIT = 10   # entries in the feed of a tag, country or relation
 OWNER_NOTE = b"This folder is a site built by sitegen: each build replaces its files.\n"
 
 
@@ -315,13 +315,19 @@ class Planner(CountryPages):
             yield from self.listing_pages(
                 tag.entries, "tag", tag.name, functools.partial(tag_path, tag.slug),
                 feed_url=self.url(feed_path), source=f"tag '{tag.name}'", tag=ref)
-            published = by_publication(tag.entries)
-            newest = published[::-1][:TAG_FEED_LIMIT] if self.newest_first \
-                else published[-TAG_FEED_LIMIT:]
-            feed = FeedView(f"{self.config.title}: {tag.name}", self.url(feed_path), ref.url,
-                            self.summarized(newest), full_content=False)
-            yield DataOutput(output_file(feed_path), feed, self.make_feed,
-                             f"feed of tag '{tag.name}'")
+            yield self.listing_feed(tag.entries, tag.name, feed_path, ref.url,
+                                    f"feed of tag '{tag.name}'")
+
+    def listing_feed(self, entries: Sequence[Entry], name: str, feed_path: str, page_url: str,
+                     source: str) -> DataOutput:
+        """Return the Atom feed of a listing (a tag, country or relation): its newest entries
+        by publication, as summaries."""
+        published = by_publication(entries)
+        newest = published[::-1][:LISTING_FEED_LIMIT] if self.newest_first \
+            else published[-LISTING_FEED_LIMIT:]
+        feed = FeedView(f"{self.config.title}: {name}", self.url(feed_path), page_url,
+                        self.summarized(newest), full_content=False)
+        return DataOutput(output_file(feed_path), feed, self.make_feed, source)
 
     def period_pages(self) -> Iterator[PageOutput]:
         """Yield the year, month and day archives, each paginated like the timeline."""
