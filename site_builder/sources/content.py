@@ -306,10 +306,8 @@ def tag_cap_warnings(entries: Sequence[Entry], config: Config, site_dir: Path) -
             continue
         count = count_tags(entry.tags, config.tag_aliases)
         if count > config.max_tags:
-            line = file_key_line(site_dir / entry.path, "tags")
-            where = f"{entry.path}:{line}" if line else entry.path
-            warnings.append(f"{where}: warning: {count:,} tags; only the first "
-                            f"{config.max_tags} are used (max_tags in sitegen.yaml)")
+            warnings.append(f"{_located(entry, site_dir, 'tags')}: warning: {count:,} tags; "
+                            f"only the first {config.max_tags} are used (max_tags in sitegen.yaml)")
     return warnings
 
 
