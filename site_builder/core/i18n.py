@@ -66,6 +66,8 @@ class Language:
 
     def short_date(self, day: datetime.date) -> str:
         """Return '31 Dec', for listings under a month heading."""
+        if str(self.locale) == DATE_LOCALES["en"]:    # the theme's 'Sep', not CLDR's 'Sept'
+            return f"{day.day} {self.month_name(day.month)[:3]}"
         return format_skeleton("dMMM", day, locale=self.locale)
 
     def month_label(self, year: int, month: int) -> str:
