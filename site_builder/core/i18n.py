@@ -90,8 +90,14 @@ def parse_locale(code: str) -> Locale:
 
 
 def close_languages(code: str) -> list[str]:
-    """Return up to five known language codes that look like code."""
-    return difflib.get_close_matches(code.strip().replace("-", "_"), known_codes(), n=5)
+    """Return up to five known language codes that look like code, or whose English name
+    does ('russian' -> 'ru')."""
+    text = code.strip().replace("-", "_")
+    names = {name.casefold(): known for known, name in Locale("en").languages.items()
+             if known in known_codes()}
+    by_name = [names[n] for n in difflib.get_close_matches(text.casefold(), names, n=3)]
+    by_code = difflib.get_close_matches(text, known_codes(), n=5)
+    return list(dict.fromkeys(by_name + by_code))[:5]
 
 
 @functools.cache
