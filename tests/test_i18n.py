@@ -234,20 +234,21 @@ def test_no_page_of_a_translated_site_shows_english_ui_text(built_site):
 
 def test_the_walk_finds_english_ui_text():
     # The check above can fail: an English page holds the catalog's words.
-    assert english_left("Page 1 of 3", english_fragments()) == ["Page"] or \
-        "Page" in english_left("Page 1 of 3", english_fragments())
-    assert "Entries per month" in english_left("Entries per month", english_fragments())
+    fragments = english_fragments()
+    assert "Page" in english_left("Page 1 of 3", fragments)
+    assert "Entries per month" in english_left("Entries per month", fragments)
+    assert english_left("Страница 1 из 3", fragments) == []
 
 
 def test_russian_pages_show_russian_dates_and_plurals(built_site):
     code, public = built_site
     if code != "ru":
         pytest.skip("the Russian site's words")
-    entry = (public / "2022" / "12" / "31" / "peregovory" / "index.html").read_text(encoding="utf-8")
+    entry = next(public.glob("2022/12/31/peregovory*/index.html")).read_text(encoding="utf-8")
     assert re.search(r'<a href="[^"]*/2022/12/31/">31</a> <a href="[^"]*/2022/12/">декабря</a> '
                      r'<a href="[^"]*/2022/">2022</a>', entry)
     home = (public / "index.html").read_text(encoding="utf-8")
-    assert "4 сообщения" in home or "3 события из 4 сообщений" in home or "4 события" in home
+    assert "Хроника. 4 сообщения." in home and "Страница 1 из 2" in home
     tags = (public / "tags" / "index.html").read_text(encoding="utf-8")
     assert "3 темы." in tags
     year = (public / "2022" / "index.html").read_text(encoding="utf-8")
@@ -258,7 +259,7 @@ def test_chinese_pages_show_chinese_dates(built_site):
     code, public = built_site
     if code != "zh":
         pytest.skip("the Chinese site's words")
-    entry = (public / "2022" / "12" / "31" / "peregovory" / "index.html").read_text(encoding="utf-8")
+    entry = next(public.glob("2022/12/31/peregovory*/index.html")).read_text(encoding="utf-8")
     assert re.search(r'>2022</a>年<a href="[^"]*/2022/12/">12</a>月<a href="[^"]*/2022/12/31/">31</a>日',
                      entry)
 
@@ -276,11 +277,11 @@ def make_site(tmp_path: Path, config: str) -> Path:
 
 
 def test_an_unknown_language_is_an_error_naming_the_setting_and_close_matches(tmp_path):
-    site = make_site(tmp_path, "language: rus-ru\n")
+    site = make_site(tmp_path, "language: russ\n")
     for command in ("build", "check"):
         result = sitegen(command, "--site", str(site))
         assert result.returncode != 0
-        assert "sitegen.yaml:1: unknown language 'rus-ru'" in result.stderr + result.stdout
+        assert "sitegen.yaml:1: unknown language 'russ'" in result.stderr + result.stdout
         assert "close matches: ru" in result.stderr + result.stdout
 
 

@@ -71,6 +71,16 @@ def read_catalog(path: Path, shown: str, folder: str) -> Catalog:
     return catalog
 
 
+def put(catalog: Catalog, msgid: str | tuple[str, ...], string: str | tuple[str, ...]) -> None:
+    """Set the translation of a message, replacing the one it has (Catalog.add keeps it)."""
+    key = msgid if isinstance(msgid, str) else msgid[0]
+    found = catalog.get(key)
+    if found is None:
+        catalog.add(msgid, string)
+    else:
+        found.string = string
+
+
 def apply_overrides(catalog: Catalog, overrides: dict[str, str | tuple[str, ...]]) -> None:
     """Put the site's own words (msgid -> text, or its plural forms) into catalog; SourceError
     for one whose placeholders do not match its message's."""
@@ -78,12 +88,14 @@ def apply_overrides(catalog: Catalog, overrides: dict[str, str | tuple[str, ...]
         message = catalog.get(msgid)
         forms = tuple(text) if isinstance(text, (list, tuple)) else (text,)
         if message is not None and isinstance(message.id, (list, tuple)):
-            forms = (forms * catalog.num_plurals)[:catalog.num_plurals] if len(forms) == 1 \
-                else forms
-            catalog.add(message.id, forms)
+            if len(forms) == 1:
+                forms *= catalog.num_plurals
+            put(catalog, message.id, forms[:catalog.num_plurals])
+            message_id = message.id
         else:
-            catalog.add(msgid, forms[0])
-        for problem in message_problems(catalog.get(msgid).id, catalog.get(msgid).string):
+            put(catalog, msgid, forms[0])
+            message_id = msgid
+        for problem in message_problems(message_id, catalog.get(msgid).string):
             raise SourceError(CONFIG_FILE, None, f"translations: {problem}",
                               "a translation keeps every %(name)s of its message")
 
@@ -127,7 +139,7 @@ def load_language(site_dir: Path, config: Config, theme: Path) -> LoadedLanguage
     for other in catalogs[1:]:
         for message in other:
             if message.id and message.string:
-                merged[message.id] = message
+                put(merged, message.id, message.string)
     apply_overrides(merged, overrides)
     data = compiled(merged)
     return LoadedLanguage(Language(locale, gettext.GNUTranslations(io.BytesIO(data))),
