@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import datetime
 import html.parser
-import io
 import os
 import re
 import subprocess
@@ -14,7 +13,6 @@ import sys
 from pathlib import Path
 
 import pytest
-from babel import Locale
 from babel.messages.pofile import read_po
 
 from site_builder.core.i18n import ENGLISH, catalog_problems
