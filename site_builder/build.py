@@ -215,8 +215,8 @@ class Builder:
             plan = build_plan(site, self.config, statics, theme.language)
             pages = sum(isinstance(item, PageOutput) for item in plan)
             return plan, [item.path for item in plan], pages
-        return Planner(site, self.config, theme.language).body_outputs(changed), list(manifest.outputs), \
-            manifest.pages
+        return Planner(site, self.config, theme.language).body_outputs(changed), \
+            list(manifest.outputs), manifest.pages
 
     def site_layout(self, published: list[Entry], shape: str) -> Layout:
         """Return the layout of the site: the last build's when the shape is the same."""
