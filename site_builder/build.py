@@ -151,6 +151,8 @@ class Builder:
         self.step("site model")
 
         theme = load_theme(self.site_dir, config, year_links(site, config))
+        if theme.warning:
+            self.warn(theme.warning)
         changed = None if self.options.clean else bodies_changed_alone(manifest, shape, published)
         plan, site_paths, pages = self.plan_outputs(site, theme, manifest, changed)
         self.step("plan")
@@ -210,11 +212,11 @@ class Builder:
         if changed is None:
             statics = [file_output(f"/{s.path}", s.data, f"static file {s.name}")
                        for s in theme.statics]
-            plan = build_plan(site, self.config, statics)
+            plan = build_plan(site, self.config, statics, theme.language)
             pages = sum(isinstance(item, PageOutput) for item in plan)
             return plan, [item.path for item in plan], pages
-        return Planner(site, self.config).body_outputs(changed), list(manifest.outputs), \
-            manifest.pages
+        return Planner(site, self.config, theme.language).body_outputs(changed), \
+            list(manifest.outputs), manifest.pages
 
     def site_layout(self, published: list[Entry], shape: str) -> Layout:
         """Return the layout of the site: the last build's when the shape is the same."""
@@ -342,7 +344,7 @@ class Builder:
         templates = template_closure_digests(
             theme.env, {o.template for o in plan if isinstance(o, PageOutput)})
         data_salt = digest_of(__version__, self.config)
-        page_salt = digest_of(data_salt, view_digest(theme.site))
+        page_salt = digest_of(data_salt, view_digest(theme.site), theme.words_digest)
         def key_chunk(chunk: Sequence[int]) -> list[str]:
             keys = []
             for item in map(plan.__getitem__, chunk):

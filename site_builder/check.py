@@ -22,7 +22,9 @@ from .model.site import build_site
 from .outputs.folder import output_folder_problem
 from .outputs.linkcheck import find_broken_links, load_output
 from .outputs.plan import Output, PageOutput, build_plan
-from .outputs.render import load_theme, render_page
+from .core.i18n import ENGLISH
+from .outputs.catalogs import load_language
+from .outputs.render import load_theme, render_page, theme_dir
 from .sources import ingest
 from .sources.content import (event_date_warnings, event_link_errors, file_key_line,
                               inferred_event_dates, load_entries, parse_entry, tag_cap_warnings)
@@ -81,6 +83,17 @@ def check_site(site_dir: Path, output_dir: Path | None = None, base_url: str | N
     for line in inferred_event_dates(entries, site_dir):
         log(line)
 
+    language, catalog_broken = ENGLISH, False
+    if not templates_refused:    # the site's catalog lies in its templates folder
+        try:
+            loaded = load_language(site_dir, config, theme_dir())
+            language = loaded.language
+            if loaded.warning:
+                (warn or log)(loaded.warning)
+        except SitegenError as exc:
+            problems.append(str(exc))
+            catalog_broken = True
+
     pending, pending_errors = pending_entries(articles, entries, config)
     problems += pending_errors
     clashes = find_slug_clashes(entries + pending, config, site_dir)
@@ -89,9 +102,9 @@ def check_site(site_dir: Path, output_dir: Path | None = None, base_url: str | N
         try:
             site = build_site(entries + pending, config)
             problems += [str(error) for error in event_link_errors(site, site_dir)]
-            plan = build_plan(site, config)
+            plan = build_plan(site, config, language=language)
             log(f"planned {len(plan)} output files")
-            if not templates_refused:    # loading the theme would meet the same link
+            if not (templates_refused or catalog_broken):   # loading the theme would meet them
                 problems += render_each_template(site_dir, config, site, plan, log)
         except SitegenError as exc:
             problems.append(str(exc))

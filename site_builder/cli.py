@@ -159,7 +159,7 @@ def cmd_init(args: argparse.Namespace) -> int:
     from .scaffold import init_site
 
     target = Path(args.dir)
-    for path in init_site(target):
+    for path in init_site(target, args.language):
         print(f"wrote {(target / path).as_posix()}")
     enter = "" if target.resolve() == Path.cwd().resolve() else f"cd {target.as_posix()} && "
     print(f"created a new site in {target.as_posix()}; next: {enter}sitegen build && sitegen serve")
@@ -316,6 +316,8 @@ def make_parser() -> argparse.ArgumentParser:
                                    "  cd my-timeline && sitegen build")
     p.add_argument("dir", nargs="?", default=".", metavar="DIR",
                    help="the folder to create the site in (default: the current folder)")
+    p.add_argument("--language", default="en", metavar="CODE",
+                   help="the language of the pages, e.g. ru, zh, ar, fr, es (default: en)")
     p.set_defaults(run=cmd_init)
 
     p = commands.add_parser("new", help="write a new hand-written entry",

@@ -13,6 +13,7 @@ from typing import Iterable
 
 from .core.config import CONFIG_FILE, Config, load_config
 from .core.errors import SitegenError
+from .core.i18n import close_languages, is_known_language
 from .core.slugs import make_slug
 from .sources.atomic import write_text_atomically
 from .sources.content import parse_entry
@@ -40,12 +41,18 @@ def starter_text(name: str) -> str:
     return resources.files("site_builder").joinpath("starter", name).read_text(encoding="utf-8")
 
 
-def init_site(target_dir: Path) -> list[str]:
-    """Scaffold a new site in target_dir; return the files written, relative to it.
+def init_site(target_dir: Path, language: str = "en") -> list[str]:
+    """Scaffold a new site in target_dir, its pages in language; return the files written,
+    relative to it.
 
-    Refuses, writing nothing, when target_dir is a file or already holds any starter file.
+    Refuses, writing nothing, when target_dir is a file or already holds any starter file, or
+    the language is unknown.
     """
     target = Path(target_dir)
+    if not is_known_language(language):
+        close = ", ".join(close_languages(language))
+        raise SitegenError(f"--language: unknown language {language!r}; " +
+                           (f"close matches: {close}" if close else "e.g. en, ru, zh, ar, fr or es"))
     if target.exists() and not target.is_dir():
         raise SitegenError(f"{target}: is a file, not a folder (give a new or empty folder)")
     existing = [dest for dest in [*(dest for _, dest in STARTER_FILES), CONTENT_KEEPER]
@@ -54,6 +61,9 @@ def init_site(target_dir: Path) -> list[str]:
         raise SitegenError(f"{target / existing[0]}: already exists; nothing was written "
                            f"(sitegen init never overwrites a site: choose a new folder)")
     texts = [(dest, starter_text(name)) for name, dest in STARTER_FILES] + [(CONTENT_KEEPER, "")]
+    if language != "en":
+        texts[0] = (texts[0][0], texts[0][1].replace("\n# language: en\n",
+                                                     f"\nlanguage: {language}\n", 1))
     for folder in SITE_FOLDERS:
         (target / folder).mkdir(parents=True, exist_ok=True)
     for dest, text in texts:

@@ -17,6 +17,7 @@ import yaml
 
 from .countrydata import country_codes, name_key
 from .errors import SourceError
+from .i18n import close_languages, is_known_language
 from .slugs import tag_identity
 from .sourcenames import host_key
 from .yamltext import parse_yaml
@@ -62,6 +63,8 @@ class Config:
     country_recognition: bool = True
     relation_min: int = DEFAULT_RELATION_MIN
     sources: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))  # host -> name
+    # the theme's words the site says its own way: message -> text (or its plural forms)
+    translations: Mapping[str, Any] = field(default_factory=lambda: MappingProxyType({}))
 
     @property
     def base_path(self) -> str:
@@ -154,6 +157,17 @@ def _check_type(key: str, value: Any, path: str, line: int | None,
             raise SourceError(path, line, f"'{key}' must be a mapping of host name to source name",
                               "e.g. sources: {mid.ru: Russian Foreign Ministry}")
         return MappingProxyType({host_key(k): v.strip() for k, v in value.items()})
+    if key == "translations":
+        if not isinstance(value, dict) or not all(
+            isinstance(k, str) and (isinstance(v, str) or (
+                isinstance(v, list) and v and all(isinstance(f, str) for f in v)))
+            for k, v in value.items()
+        ):
+            raise SourceError(path, line, f"'{key}' must be a mapping of the theme's message to "
+                              "its text (or a list of its plural forms)",
+                              "e.g. translations: {Tags: Topics}")
+        return MappingProxyType({k: tuple(v) if isinstance(v, list) else v
+                                 for k, v in value.items()})
     default = _FIELDS[key].default
     kind = type(default)
     if kind is int and (isinstance(value, bool) or not isinstance(value, int)):
@@ -182,6 +196,10 @@ def _validate(config: Config, path: str, lines: Mapping[str, int]) -> None:
         fail("max_tags", "max_tags must be at least 1")
     if config.relation_min < 1:
         fail("relation_min", "relation_min must be at least 1")
+    if not is_known_language(config.language):
+        close = close_languages(config.language)
+        fail("language", f"unknown language {shown(config.language)}",
+             f"close matches: {', '.join(close)}" if close else "e.g. en, ru, zh, ar, fr or es")
     try:
         zoneinfo.ZoneInfo(config.timezone)
     except (zoneinfo.ZoneInfoNotFoundError, ValueError):
@@ -297,5 +315,7 @@ def load_config(site_dir: Path, overrides: Mapping[str, Any] | None = None) -> C
         merged["tag_aliases"] = dict(merged["tag_aliases"])
         merged["countries"] = dict(merged["countries"])
         merged["sources"] = dict(merged["sources"])
+        merged["translations"] = {k: list(v) if isinstance(v, tuple) else v
+                                  for k, v in merged["translations"].items()}
         config = parse_config(merged, "command line")
     return config

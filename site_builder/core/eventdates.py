@@ -15,9 +15,12 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
+from babel.dates import format_interval
 from edtf import parse_edtf
 from edtf.parser import parser_classes as edtf_classes
 from edtf.parser.edtf_exceptions import EDTFParseException
+
+from .i18n import ENGLISH, Language
 
 EVENT_DATE_HINT = ("write an EDTF date such as 2022-12-30, 2022-12, 2022, "
                    "2023-03-20/2023-03-22, 2022-12-30? (uncertain) or 2022-12~ (approximate)")
@@ -118,18 +121,22 @@ def event_date_of(value: Any) -> EventDate:
     return parse_event_date(value.strip())
 
 
-def _day_words(day: datetime.date, precision: str) -> str:
+def _day_words(day: datetime.date, precision: str, language: Language) -> str:
     """Return '30 December 2022', 'December 2022' or '2022'."""
     if precision == "year":
         return str(day.year)
-    month = f"{MONTH_NAMES[day.month]} {day.year}"
-    return month if precision == "month" else f"{day.day} {month}"
+    return language.month_label(day.year, day.month) if precision == "month" \
+        else language.long_date(day)
 
 
-def _span_words(event: EventDate) -> str:
-    """Return an interval as words, naming shared parts once: '20–22 March 2023'."""
+def _span_words(event: EventDate, language: Language) -> str:
+    """Return an interval as words, naming shared parts once: '20–22 March 2023' (CLDR's
+    interval formats in other languages than English: '20—22 мар. 2023 г.')."""
     start, end = event.start, event.end
     same = event.precision == event.end_precision
+    if same and language.locale.language != "en":
+        skeleton = {"year": "y", "month": "yMMMM", "day": "yMMMMd"}[event.precision]
+        return format_interval(start, end, skeleton, locale=language.locale)
     if same and event.precision == "year":
         return f"{start.year}–{end.year}"
     if same and start.year == end.year:
@@ -137,18 +144,20 @@ def _span_words(event: EventDate) -> str:
             return f"{MONTH_NAMES[start.month]}–{MONTH_NAMES[end.month]} {end.year}"
         if start.month == end.month:
             return f"{start.day}–{end.day} {MONTH_NAMES[end.month]} {end.year}"
-        return f"{start.day} {MONTH_NAMES[start.month]} – {_day_words(end, 'day')}"
-    return f"{_day_words(start, event.precision)} – {_day_words(end, event.end_precision)}"
+        return f"{start.day} {MONTH_NAMES[start.month]} – {_day_words(end, 'day', language)}"
+    return (f"{_day_words(start, event.precision, language)} – "
+            f"{_day_words(end, event.end_precision, language)}")
 
 
-def event_words(event: EventDate) -> str:
+def event_words(event: EventDate, language: Language = ENGLISH) -> str:
     """Return the event date as words: '30 December 2022', 'about December 2022',
     'perhaps 30 December 2022', '20–22 March 2023'."""
-    words = _span_words(event) if event.is_interval else _day_words(event.start, event.precision)
+    words = _span_words(event, language) if event.is_interval \
+        else _day_words(event.start, event.precision, language)
     if event.approximate:
-        words = f"about {words}"
+        words = language.gettext("about %(date)s") % {"date": words}
     if event.uncertain:
-        words = f"perhaps {words}"
+        words = language.gettext("perhaps %(date)s") % {"date": words}
     return words
 
 

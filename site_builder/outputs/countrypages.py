@@ -61,7 +61,8 @@ class CountryPages:
         """Yield the country index, each country's timeline pages and each country's feed."""
         refs = self.country_refs
         by_name = tuple(refs[c.code] for c in self.site.countries)
-        view = CountriesPage(self.page("countries", "Countries", COUNTRIES_PATH), by_name,
+        view = CountriesPage(self.page("countries", self.language.gettext("Countries"),
+                                       COUNTRIES_PATH), by_name,
                              tuple(sorted(by_name, key=lambda r: (-r.count, r.name.casefold()))))
         yield self.page_output(COUNTRIES_PATH, "countries.html", view, "country index")
         partners = self.partners()
@@ -86,13 +87,13 @@ class CountryPages:
         feed_url = self.url(country_feed_path(country.code))
         for number, total, chunk, bars in self.chunks(country.entries,
                                                       plan.month_counts(country.entries)):
-            title = ref.name if number == 1 else f"{ref.name} (page {number})"
+            title = self.numbered(ref.name, number)
             view = CountryPage(
                 page=self.page("country", title, path_of(number), feed_url=feed_url),
                 country=ref, count=len(country.entries),
-                groups=plan.group_entries(chunk, self.base),
+                groups=plan.group_entries(chunk, self.base, self.language),
                 pagination=plan.pagination(number, total, lambda n: self.url(path_of(n))),
-                histogram=plan.histogram(bars, self.base), partners=partners if number == 1 else ())
+                histogram=plan.histogram(bars, self.base, self.language), partners=partners if number == 1 else ())
             yield self.page_output(path_of(number), "country.html", view,
                                    f"country {country.code} page {number}", chunk)
         yield self.listing_feed(country.entries, ref.name, country_feed_path(country.code),
@@ -103,7 +104,8 @@ class CountryPages:
         at least relation_min shared entries."""
         refs = self.relation_refs
         shown = tuple(ref for ref in refs.values() if ref.url)
-        view = RelationsPage(self.page("relations", "Relations", RELATIONS_PATH), shown,
+        view = RelationsPage(self.page("relations", self.language.gettext("Relations"),
+                                       RELATIONS_PATH), shown,
                              self.config.relation_min, len(refs) - len(shown))
         yield self.page_output(RELATIONS_PATH, "relations.html", view, "relation index")
         for relation in self.site.relations:
@@ -117,11 +119,11 @@ class CountryPages:
         feed_url = self.url(relation_feed_path(relation.codes))
         years = year_counts(relation.entries)
         for number, total, chunk, _ in self.chunks(relation.entries, ()):
-            title = ref.label if number == 1 else f"{ref.label} (page {number})"
+            title = self.numbered(ref.label, number)
             view = RelationPage(
                 page=self.page("relation", title, path_of(number), feed_url=feed_url),
                 relation=ref, count=len(relation.entries),
-                groups=plan.group_entries(chunk, self.base),
+                groups=plan.group_entries(chunk, self.base, self.language),
                 pagination=plan.pagination(number, total, lambda n: self.url(path_of(n))),
                 years=years if number == 1 else ())
             yield self.page_output(path_of(number), "relation.html", view,

@@ -1,30 +1,19 @@
-"""Dates as pages name them: '31 December 2022', '31 Dec', 'December 2022'; pure."""
+"""Dates as pages name them, in the site's language: '31 December 2022', '31 Dec',
+'December 2022'; pure.
+"""
 
 from __future__ import annotations
 
-import calendar
-import datetime
-
 from ..core.eventdates import EventDate, event_words
+from ..core.i18n import ENGLISH, Language
 from ..model.records import Period
 
-MONTH_NAMES = tuple(calendar.month_name)
 
-
-def long_date(day: datetime.date) -> str:
-    """Return '31 December 2022'."""
-    return f"{day.day} {MONTH_NAMES[day.month]} {day.year}"
-
-
-def short_date(day: datetime.date) -> str:
-    """Return '31 Dec', for listings that sit under a month heading."""
-    return f"{day.day} {MONTH_NAMES[day.month][:3]}"
-
-
-def event_short(event: EventDate) -> str:
+def event_short(event: EventDate, language: Language = ENGLISH) -> str:
     """Return an event date for a listing under month headings: '30 Dec' for a plain day, the
     words of anything else ('about December 2022', '20–22 March 2023')."""
-    return short_date(event.start) if is_plain_day(event) else event_words(event)
+    return language.short_date(event.start) if is_plain_day(event) \
+        else event_words(event, language)
 
 
 def is_plain_day(event: EventDate) -> bool:
@@ -33,15 +22,10 @@ def is_plain_day(event: EventDate) -> bool:
                                              or event.approximate)
 
 
-def month_label(year: int, month: int) -> str:
-    """Return 'December 2022'."""
-    return f"{MONTH_NAMES[month]} {year}"
-
-
-def period_label(period: Period) -> str:
+def period_label(period: Period, language: Language = ENGLISH) -> str:
     """Return the human name of a period: '2022', 'December 2022', '31 December 2022'."""
     if period.kind == "year":
         return str(period.year)
     if period.kind == "month":
-        return month_label(period.year, period.month)
-    return f"{period.day} {month_label(period.year, period.month)}"
+        return language.month_label(period.year, period.month)
+    return language.long_date(period.first_day)

@@ -17,8 +17,9 @@ from typing import Any, Callable, Collection, Iterator, Sequence
 from . import feeds, filterindex, sitemap, timelinejs
 from .countrypages import CountryPages
 from ..core.config import Config
-from .dates import month_label, period_label
+from .dates import period_label
 from ..core.errors import SitegenError
+from ..core.i18n import ENGLISH, Language
 from ..model.records import Entry, Period, Site
 from ..model.site import placement
 from ..core.urls import (ARCHIVE_PATH, CNAME_PATH, FEED_PATH, FILTER_INDEX_PATH, NOJEKYLL_PATH,
@@ -65,17 +66,18 @@ class DataOutput:
 Output = PageOutput | DataOutput
 
 
-def month_group(year: int, month: int, base: str, entries: tuple[EntrySummary, ...]
-                ) -> MonthGroup:
+def month_group(year: int, month: int, base: str, entries: tuple[EntrySummary, ...],
+                language: Language = ENGLISH) -> MonthGroup:
     """Return the heading of a month (month 0: of the entries placed in a year only)."""
     if not month:
-        return MonthGroup(f"During {year}", base + period_path(year).lstrip("/"),
-                          f"m{year:04d}-00", entries)
-    return MonthGroup(month_label(year, month), base + period_path(year, month).lstrip("/"),
+        return MonthGroup(language.gettext("During %(year)s") % {"year": year},
+                          base + period_path(year).lstrip("/"), f"m{year:04d}-00", entries)
+    return MonthGroup(language.month_label(year, month), base + period_path(year, month).lstrip("/"),
                       f"m{year:04d}-{month:02d}", entries)
 
 
-def group_entries(entries: Sequence[EntrySummary], base: str) -> tuple[YearGroup, ...]:
+def group_entries(entries: Sequence[EntrySummary], base: str, language: Language = ENGLISH
+                  ) -> tuple[YearGroup, ...]:
     """Return entries grouped under year and month headings by where they are placed in time,
     keeping their order (the timeline order keeps each month's entries together)."""
     years: list[YearGroup] = []
@@ -89,7 +91,7 @@ def group_entries(entries: Sequence[EntrySummary], base: str) -> tuple[YearGroup
         months = year.months
         if last_month != month_number:
             last_month = month_number
-            months += (month_group(year_number, month_number, base, (entry,)),)
+            months += (month_group(year_number, month_number, base, (entry,), language),)
         else:
             last = months[-1]
             months = months[:-1] + (MonthGroup(last.label, last.url, last.anchor,
@@ -104,10 +106,20 @@ def month_counts(entries: Sequence[Entry]) -> tuple[tuple[int, int, int], ...]:
     return tuple((year, month, count) for (year, month), count in sorted(counts.items()) if month)
 
 
-def histogram(counts: Sequence[tuple[int, int, int]], base: str,
-              nouns: tuple[str, str] = ("entry", "entries")) -> tuple[HistogramYear, ...]:
+def bar_label(year: int, month: int, count: int, language: Language, events: bool) -> str:
+    """Return a histogram bar's label: 'December 2022: 3 entries' (or events)."""
+    words = {"month": language.month_label(year, month), "count": language.number(count)}
+    if events:
+        return language.ngettext("%(month)s: %(count)s event", "%(month)s: %(count)s events",
+                                 count) % words
+    return language.ngettext("%(month)s: %(count)s entry", "%(month)s: %(count)s entries",
+                             count) % words
+
+
+def histogram(counts: Sequence[tuple[int, int, int]], base: str, language: Language = ENGLISH,
+              events: bool = False) -> tuple[HistogramYear, ...]:
     """Return one row per year, with a bar for each month from the first in counts to the last;
-    each bar's label counts in nouns (singular, plural): what its listing lists."""
+    each bar's label counts what its listing lists: entries, or events."""
     if not counts:
         return ()
     by_month = {(year, month): count for year, month, count in counts}
@@ -122,7 +134,7 @@ def histogram(counts: Sequence[tuple[int, int, int]], base: str,
                 continue
             count = by_month.get((year, month), 0)
             months.append(Bar(
-                label=f"{month_label(year, month)}: {count} {nouns[count != 1]}",
+                label=bar_label(year, month, count, language, events),
                 count=count,
                 url=base + period_path(year, month).lstrip("/") if count else None,
                 level=-(-20 * count // peak),
@@ -167,9 +179,10 @@ def entry_file(entry: Entry, base_path: str) -> str:
 class Planner(CountryPages):
     """Makes the outputs of one site and their views; one method per kind of page."""
 
-    def __init__(self, site: Site, config: Config):
+    def __init__(self, site: Site, config: Config, language: Language = ENGLISH):
         self.site = site
         self.config = config
+        self.language = language
         self.base = config.base_path
         self.newest_first = config.sort == "newest"
         self.summaries: dict[str, EntrySummary] = {}   # entry path -> summary, made when first asked
@@ -186,8 +199,8 @@ class Planner(CountryPages):
         yield from self.relation_pages()
         yield from self.period_pages()
         yield self.archive_page()
-        yield self.plain_page("search", "Search", SEARCH_PATH)
-        yield self.plain_page("404", "Page not found", NOT_FOUND_PATH)
+        yield self.plain_page("search", self.language.gettext("Search"), SEARCH_PATH)
+        yield self.plain_page("404", self.language.gettext("Page not found"), NOT_FOUND_PATH)
         yield from self.data_files()
 
     def body_outputs(self, paths: Collection[str]) -> list[Output]:
@@ -239,6 +252,11 @@ class Planner(CountryPages):
         return tuple(TagRef(t.name, t.slug, self.url(tag_path(t.slug)), len(t.entries))
                      for t in self.site.tags)
 
+    def numbered(self, title: str, number: int) -> str:
+        """Return the title of a listing's page: 'Tags', then 'Tags (page 2)'."""
+        return title if number == 1 else \
+            self.language.gettext("%(title)s (page %(number)s)") % {"title": title, "number": number}
+
     def page(self, kind: str, title: str, path: str, description: str = "",
              feed_url: str = "") -> PageInfo:
         """Return what every page has: what it is and where."""
@@ -254,15 +272,16 @@ class Planner(CountryPages):
         """Yield the paginated timeline pages of entries (home or a tag); the histogram is on
         the first page only. The home lists events (their primary reports), of reports in all,
         and its bars count events."""
-        nouns = ("event", "events") if reports and reports != len(entries) else ("entry", "entries")
         for number, total, chunk, bars in self.chunks(entries, month_counts(entries)):
-            title = heading if number == 1 else f"{heading} (page {number})"
+            title = self.numbered(heading, number)
             view = ListingPage(
                 page=self.page(kind, title, path_of(number), feed_url=feed_url),
                 heading=heading, count=reports or len(entries),
-                groups=group_entries(chunk, self.base),
+                groups=group_entries(chunk, self.base, self.language),
                 pagination=pagination(number, total, lambda n: self.url(path_of(n))),
-                histogram=histogram(bars, self.base, nouns), tag=tag, events=len(entries))
+                histogram=histogram(bars, self.base, self.language,
+                                    events=bool(reports) and reports != len(entries)),
+                tag=tag, events=len(entries))
             yield PageOutput(output_file(path_of(number)), "list.html", view,
                              f"{source} page {number}", lastmod=self.lastmod(chunk))
 
@@ -307,7 +326,7 @@ class Planner(CountryPages):
     def tag_pages(self) -> Iterator[Output]:
         """Yield the tag index, each tag's timeline pages and each tag's feed."""
         refs = self.tag_refs
-        view = TagsPage(self.page("tags", "Tags", TAGS_PATH), tags_by_name=refs,
+        view = TagsPage(self.page("tags", self.language.gettext("Tags"), TAGS_PATH), tags_by_name=refs,
                         tags_by_count=tuple(sorted(refs, key=lambda r: (-r.count, r.name.casefold()))))
         yield PageOutput(output_file(TAGS_PATH), "tags.html", view, "tag index")
         for tag, ref in zip(self.site.tags, refs):
@@ -342,7 +361,7 @@ class Planner(CountryPages):
 
     def period_link(self, period: Period) -> Link:
         """Return a link to a period's archive."""
-        return Link(period_label(period), self.url(period_path(*period.key)))
+        return Link(period_label(period, self.language), self.url(period_path(*period.key)))
 
     def period_page(self, period: Period, siblings: Sequence[Period], index: int,
                     inside: Sequence[Period]) -> Iterator[PageOutput]:
@@ -351,9 +370,9 @@ class Planner(CountryPages):
         if period.kind in ("month", "day"):
             up.append(Link(str(period.year), self.url(period_path(period.year))))
         if period.kind == "day":
-            up.append(Link(month_label(period.year, period.month),
+            up.append(Link(self.language.month_label(period.year, period.month),
                            self.url(period_path(period.year, period.month))))
-        label = period_label(period)
+        label = period_label(period, self.language)
         ref = PeriodRef(period.kind, period.year, period.month, period.day, label,
                         self.url(period_path(*period.key)))
         previous = self.period_link(siblings[index - 1]) if index else None
@@ -369,13 +388,13 @@ class Planner(CountryPages):
         path_of = functools.partial(period_page_path, *period.key)
         newest = max(e.date for e in period.entries)
         for number, total, chunk, bars in self.chunks(listed, counts):
-            title = label if number == 1 else f"{label} (page {number})"
+            title = self.numbered(label, number)
             view = PeriodPage(
                 page=self.page(period.kind, title, path_of(number), feed_url=self.url(FEED_PATH)),
                 heading=label, count=len(period.entries),
-                groups=group_entries(chunk, self.base),
+                groups=group_entries(chunk, self.base, self.language),
                 pagination=pagination(number, total, lambda n: self.url(path_of(n))),
-                histogram=histogram(bars, self.base), period=ref, up=tuple(up),
+                histogram=histogram(bars, self.base, self.language), period=ref, up=tuple(up),
                 previous=previous, next=following, children=children)
             yield PageOutput(output_file(path_of(number)), "period.html", view,
                              f"{period.kind} archive {label} page {number}",
@@ -385,11 +404,13 @@ class Planner(CountryPages):
         """Return /archive/: every year and month, with counts."""
         years = []
         for year in reversed(self.site.years) if self.newest_first else self.site.years:
-            months = tuple((self.period_link(m), len(m.entries)) for m in self.site.months
-                           if m.year == year.year)
+            months = tuple((self.period_link(m), len(m.entries),
+                            self.language.month_name(m.month))
+                           for m in self.site.months if m.year == year.year)
             years.append((self.period_link(year), len(year.entries), months))
-        view = ArchivePage(self.page("archive", "Archive", ARCHIVE_PATH), tuple(years),
-                           histogram(month_counts(self.site.entries), self.base))
+        view = ArchivePage(self.page("archive", self.language.gettext("Archive"), ARCHIVE_PATH),
+                           tuple(years),
+                           histogram(month_counts(self.site.entries), self.base, self.language))
         return PageOutput(output_file(ARCHIVE_PATH), "archive.html", view, "archive page")
 
     def plain_page(self, kind: str, title: str, path: str) -> PageOutput:
@@ -458,12 +479,13 @@ def file_bytes(view: FileView) -> bytes:
     return view.data
 
 
-def build_plan(site: Site, config: Config, extra: Sequence[DataOutput] = ()) -> list[Output]:
+def build_plan(site: Site, config: Config, extra: Sequence[DataOutput] = (),
+               language: Language = ENGLISH) -> list[Output]:
     """Return every output of the site, sitemap and extra files included.
 
     Raises OutputClash when two outputs share a path or a path is unsafe.
     """
-    outputs = list(Planner(site, config).outputs()) + list(extra)
+    outputs = list(Planner(site, config, language).outputs()) + list(extra)
     root = config.site_url
     view = SitemapView(tuple((root + o.path.removesuffix("index.html"), o.lastmod)
                              for o in outputs if isinstance(o, PageOutput)

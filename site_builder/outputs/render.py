@@ -17,8 +17,10 @@ import jinja2
 import jinja2.meta
 
 from ..core.config import Config
-from .dates import event_short, long_date, short_date
+from .catalogs import load_language
+from .dates import event_short
 from ..core.eventdates import event_datetime_attribute, event_words
+from ..core.i18n import ENGLISH, Language
 from ..core.digests import digest_bytes, digest_text
 from ..core.errors import SitegenError, SourceError
 from ..sources.tree import refuse_outside_link, relative_path, scan_tree
@@ -28,8 +30,16 @@ from ..core.urls import (ARCHIVE_PATH, COUNTRIES_PATH, FEED_PATH, FILTER_INDEX_P
 from .views import Link, SiteView, context
 
 HASHED_ASSETS = (".css", ".js")
-FILTERS = {"long_date": long_date, "short_date": short_date, "event_short": event_short,
-           "event_words": event_words, "event_datetime": event_datetime_attribute}
+
+
+def filters(language: Language) -> dict[str, Any]:
+    """Return the theme's filters, dates and numbers in the site's language."""
+    return {"long_date": language.long_date, "short_date": language.short_date,
+            "date_parts": lambda day: tuple(language.date_parts(day)),
+            "number": language.number, "month_name": language.month_name,
+            "event_short": lambda event: event_short(event, language),
+            "event_words": lambda event: event_words(event, language),
+            "event_datetime": event_datetime_attribute}
 
 
 @dataclass(frozen=True)
@@ -48,6 +58,9 @@ class Theme:
     env: jinja2.Environment
     site: SiteView
     statics: tuple[StaticFile, ...]
+    language: Language = ENGLISH
+    words_digest: str = ""          # of the translations: pages show them, views do not
+    warning: str | None = None      # the language has no catalog
 
 
 def theme_dir() -> Path:
@@ -69,8 +82,10 @@ class SiteTemplateLoader(jinja2.FileSystemLoader):
         return found
 
 
-def make_environment(site_templates: Path | None, site: Path | None = None) -> jinja2.Environment:
-    """Return a Jinja environment: the site's own templates first, then the bundled theme.
+def make_environment(site_templates: Path | None, site: Path | None = None,
+                     language: Language = ENGLISH) -> jinja2.Environment:
+    """Return a Jinja environment: the site's own templates first, then the bundled theme, with
+    gettext (newstyle: placeholders are checked) and filters in the site's language.
 
     With the site folder given, a site template that leads out of it is refused."""
     loaders: list[jinja2.BaseLoader] = []
@@ -84,8 +99,10 @@ def make_environment(site_templates: Path | None, site: Path | None = None) -> j
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=True,
+        extensions=["jinja2.ext.i18n"],
     )
-    env.filters.update(FILTERS)
+    env.install_gettext_translations(language.translations, newstyle=True)
+    env.filters.update(filters(language))
     return env
 
 
@@ -127,11 +144,12 @@ def site_view(config: Config, assets: Mapping[str, str], years: Sequence[Link]) 
 def load_theme(site_dir: Path, config: Config, years: tuple[Link, ...]) -> Theme:
     """Return the site's theme: its environment, `site` view and static files."""
     templates = site_dir / config.templates_dir
-    env = make_environment(templates, site_dir)
+    loaded = load_language(site_dir, config, theme_dir())
+    env = make_environment(templates, site_dir, loaded.language)
     statics = load_statics(templates, site_dir)
     site = site_view(config, {s.name: config.base_path + s.path for s in statics}, years)
     env.globals["site"] = site
-    return Theme(env, site, statics)
+    return Theme(env, site, statics, loaded.language, loaded.digest, loaded.warning)
 
 
 def template_closure_digests(env: jinja2.Environment, names: set[str]) -> dict[str, str]:

@@ -337,7 +337,7 @@ class ArchivePage:
     """archive.html: every year with its months, and their counts."""
 
     page: PageInfo
-    years: tuple[tuple[Link, int, tuple[tuple[Link, int], ...]], ...]
+    years: tuple[tuple[Link, int, tuple[tuple[Link, int, str], ...]], ...]   # month: name too
     histogram: tuple[HistogramYear, ...]
 
 

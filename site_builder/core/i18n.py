@@ -1,0 +1,162 @@
+"""The site's language as pages speak it: gettext translations of the theme's words and the
+CLDR locale of its dates and numbers, as one value that pure modules are handed; pure.
+
+Catalogs are loaded by outputs/catalogs.py; here are the checks a catalog must pass and the
+close matches an unknown language code is answered with.
+"""
+
+from __future__ import annotations
+
+import datetime
+import difflib
+import functools
+import gettext
+import re
+from dataclasses import dataclass
+from typing import Iterator
+
+from babel import Locale, UnknownLocaleError
+from babel.dates import format_date, format_skeleton
+from babel.localedata import locale_identifiers
+from babel.messages.catalog import Catalog
+from babel.numbers import format_decimal
+
+# 'en' alone dates in the theme's day-month-year order ('31 December 2022'), as CLDR's world
+# English does; 'en-US' gets CLDR's American order.
+DATE_LOCALES = {"en": "en_001"}
+_PLACEHOLDER = re.compile(r"%\((\w+)\)[sd]")
+_PERCENT = re.compile(r"%(?:\((\w+)\)[sd]|%)?")     # a placeholder, '%%', or a stray '%'
+_COUNTS = {"count", "num"}      # a plural form may leave the number out ('one entry')
+
+
+@dataclass(frozen=True)
+class Language:
+    """The words and formats of a site's language: gettext callables and a CLDR locale."""
+
+    locale: Locale
+    translations: gettext.NullTranslations
+
+    def gettext(self, message: str) -> str:
+        """Return message in the site's language."""
+        return self.translations.gettext(message)
+
+    def ngettext(self, singular: str, plural: str, count: int) -> str:
+        """Return the form of a message the site's language uses for count."""
+        return self.translations.ngettext(singular, plural, count)
+
+    def number(self, value: int) -> str:
+        """Return a count with the locale's digit grouping: '12,345', '12 345'."""
+        return _formatted(format_decimal, value, self.locale)
+
+    def long_date(self, day: datetime.date) -> str:
+        """Return '31 December 2022', '31 декабря 2022 г.', '2022年12月31日'."""
+        return _formatted(format_date, day, self.locale, "long")
+
+    def date_parts(self, day: datetime.date) -> Iterator[tuple[str, str]]:
+        """Yield (field, text) pieces of the long date, field 'd', 'M', 'y' or '' (literal
+        text), so that a page can link the day, month and year of it each."""
+        pattern = self.locale.date_formats["long"]
+        values = {name: format_date(day, name, locale=self.locale)
+                  for name in re.findall(r"%\((\w+)\)s", pattern.format)}
+        for index, piece in enumerate(re.split(r"%\((\w+)\)s", pattern.format)):
+            if index % 2:
+                yield piece[0], values[piece]
+            elif piece:
+                yield "", piece.replace("%%", "%")
+
+    def short_date(self, day: datetime.date) -> str:
+        """Return '31 Dec', for listings under a month heading."""
+        if str(self.locale) == DATE_LOCALES["en"]:    # the theme's 'Sep', not CLDR's 'Sept'
+            return f"{day.day} {self.month_name(day.month)[:3]}"
+        return _formatted(_skeleton, day, self.locale, "dMMM")
+
+    def month_label(self, year: int, month: int) -> str:
+        """Return 'December 2022', 'декабрь 2022 г.'."""
+        return _formatted(_skeleton, datetime.date(year, month, 1), self.locale, "yMMMM")
+
+    def month_name(self, month: int) -> str:
+        """Return the month's name standing alone: 'December', 'декабрь'."""
+        return _formatted(format_date, datetime.date(2000, month, 1), self.locale, "LLLL")
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def _formatted(formatter, value, locale: Locale, *pattern: str) -> str:
+    """Return formatter(value, *pattern, locale=locale), once per value: Babel takes 30 to
+    150 µs a call, and a listing names the same few hundred days and counts again and again."""
+    return formatter(value, *pattern, locale=locale)
+
+
+def _skeleton(day: datetime.date, skeleton: str, locale: Locale) -> str:
+    """Return a date by a CLDR skeleton (format_skeleton takes the skeleton first)."""
+    return format_skeleton(skeleton, day, locale=locale)
+
+
+ENGLISH = Language(Locale.parse(DATE_LOCALES["en"]), gettext.NullTranslations())
+
+
+def parse_locale(code: str) -> Locale:
+    """Return the Babel locale of a language code ('ru', 'pt-BR', 'zh_Hans'); UnknownLocaleError
+    or ValueError when Babel knows none."""
+    normal = code.strip().replace("-", "_")
+    return Locale.parse(DATE_LOCALES.get(normal, normal))
+
+
+def close_languages(code: str) -> list[str]:
+    """Return up to five known language codes that look like code, or whose English name
+    does ('russian' -> 'ru')."""
+    text = code.strip().replace("-", "_")
+    names = {name.casefold(): known for known, name in Locale("en").languages.items()
+             if known in known_codes()}
+    by_name = [names[n] for n in difflib.get_close_matches(text.casefold(), names, n=3)]
+    by_code = difflib.get_close_matches(text, known_codes(), n=5)
+    return list(dict.fromkeys(by_name + by_code))[:5]
+
+
+@functools.cache
+def known_codes() -> list[str]:
+    """Return every locale identifier Babel knows ('ru', 'zh_Hans_CN', ...)."""
+    return sorted(locale_identifiers())
+
+
+def is_known_language(code: str) -> bool:
+    """Return whether Babel knows a language code."""
+    try:
+        parse_locale(code)
+    except (UnknownLocaleError, ValueError):
+        return False
+    return True
+
+
+def placeholders(text: str) -> set[str]:
+    """Return the named placeholders of a message: {'count'} for '%(count)s entries'."""
+    return set(_PLACEHOLDER.findall(text))
+
+
+def catalog_problems(catalog: Catalog) -> Iterator[tuple[int | None, str]]:
+    """Yield (line, problem) for each translation of a catalog whose placeholders do not match
+    its message's."""
+    for message in catalog:
+        if message.id:
+            for problem in message_problems(message.id, message.string):
+                yield message.lineno, problem
+
+
+def message_problems(msgid: str | tuple[str, ...], string: str | tuple[str, ...]) -> Iterator[str]:
+    """Yield what is wrong with the placeholders of a translation: one it lacks (a plural form
+    may leave the count out), one the message does not have, or a stray '%'."""
+    ids = tuple(msgid) if isinstance(msgid, (list, tuple)) else (msgid,)
+    strings = tuple(string) if isinstance(string, (list, tuple)) else (string,)
+    expected = set().union(*map(placeholders, ids))
+    optional = _COUNTS if len(ids) > 1 else set()
+    for text in strings:
+        if not text:
+            continue
+        found = placeholders(text)
+        unknown, missing = found - expected, expected - found - optional
+        broken = any(m.group() == "%" for m in _PERCENT.finditer(text))
+        if unknown or missing or broken:
+            what = "; ".join(
+                [f"has %({name})s, which the message does not" for name in sorted(unknown)]
+                + [f"lacks %({name})s" for name in sorted(missing)]
+                + ["has a '%' that is no placeholder (write %% for a percent sign)"] * broken)
+            yield f"the translation of {ids[0]!r} {what}"
