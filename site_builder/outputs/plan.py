@@ -18,6 +18,7 @@ from . import feeds, filterindex, sitemap, timelinejs
 from .countrypages import CountryPages
 from ..core.config import Config
 from .dates import month_label, period_label
+from .descriptions import entry_description
 from .indexes import by_count, by_letter
 from ..core.errors import SitegenError
 from ..model.records import Entry, Period, Site
@@ -291,7 +292,7 @@ class Planner(CountryPages):
         countries, relations = self.entry_countries(entry)
         view = EntryPage(
             page=self.page("entry", entry.title, entry.url[len(self.base) - 1:],
-                           description=entry.lead),
+                           description=entry_description(entry)),
             entry=entry,
             previous=previous and self.summary(previous),
             next=following and self.summary(following),
