@@ -65,10 +65,11 @@ def measure_all(browser, public: Path, base: str, traffic: figures.Traffic,
                  kb(figures.filter_bytes_to_first_suggestion(phone.new_page(), base, traffic)),
                  "≤ 150 KB"))
     phone.close()
-    shifts = [figures.layout_shift(browser, base + kinds[kind], traffic)
-              for kind in ("home", "tag", "search")]
-    rows.append(("cumulative layout shift (home / tag page / search), phone, scripts 0.5 s late",
-                 " / ".join(f"{s:.3f}" for s in shifts), "0"))
+    for form, viewport in (("phone", figures.PHONE), ("desktop", figures.DESKTOP)):
+        shifts = [figures.layout_shift(browser, base + kinds[kind], traffic, viewport)
+                  for kind in ("home", "tag", "search")]
+        rows.append((f"cumulative layout shift (home / tag page / search), {form}, scripts "
+                     "0.5 s late", " / ".join(f"{s:.3f}" for s in shifts), "0"))
     if lighthouse:
         rows += lighthouse_rows(base, kinds)
     return rows

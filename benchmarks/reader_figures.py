@@ -187,6 +187,16 @@ class CountingHandler(GzipHandler):
         self.wfile.write(body)
 
 
+class QuietServer(http.server.ThreadingHTTPServer):
+    """A threading HTTP server that says nothing when a browser drops a connection."""
+
+    daemon_threads = True
+
+    def handle_error(self, request, client_address) -> None:
+        if not isinstance(sys.exc_info()[1], (ConnectionError, TimeoutError)):
+            super().handle_error(request, client_address)
+
+
 def serve(public: Path, sub_path: str, parent: Path) -> tuple[http.server.HTTPServer, str, Traffic]:
     """Serve public at /sub_path/ on 127.0.0.1 (through a link in parent); return the server,
     the site's base URL and its traffic."""
@@ -196,9 +206,7 @@ def serve(public: Path, sub_path: str, parent: Path) -> tuple[http.server.HTTPSe
     traffic = Traffic()
     handler = type("Handler", (CountingHandler,), {"traffic": traffic,
                                                    "not_found": public / "404.html"})
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(
-        handler, directory=str(parent)))
-    server.daemon_threads = True
+    server = QuietServer(("127.0.0.1", 0), functools.partial(handler, directory=str(parent)))
     threading.Thread(target=server.serve_forever, daemon=True).start()
     return server, f"http://127.0.0.1:{server.server_address[1]}/{sub_path}/", traffic
 
