@@ -10,8 +10,9 @@ from collections import Counter
 from typing import Any, Iterator, Sequence
 
 from . import plan
-from ..core.urls import (COUNTRIES_BY_COUNT_PATH, COUNTRIES_PATH, RELATIONS_PATH, country_feed_path, country_path,
-                         output_file, relation_feed_path, relation_path)
+from ..core.urls import (COUNTRIES_BY_COUNT_PATH, COUNTRIES_PATH, RELATIONS_PATH,
+                         country_feed_path, country_path, output_file, relation_feed_path,
+                         relation_path)
 from ..model.countries import flag, pair_key
 from ..model.records import Country, Entry, Relation
 from ..model.site import placement

@@ -25,7 +25,8 @@ from ..model.records import Entry, Period, Site
 from ..model.site import placement
 from ..core.urls import (ARCHIVE_PATH, CNAME_PATH, FEED_PATH, FILTER_INDEX_PATH, NOJEKYLL_PATH,
                    NOT_FOUND_PATH, OWNER_MARKER, ROBOTS_PATH, SEARCH_BUNDLE_DIR, SEARCH_PATH,
-                   SITEMAP_PATH, TAGS_BY_COUNT_PATH, TAGS_PATH, TIMELINE_JSON_PATH, home_path, is_safe_relative,
+                   SITEMAP_PATH, TAGS_BY_COUNT_PATH, TAGS_PATH, TIMELINE_JSON_PATH, home_path,
+                   is_safe_relative,
                    filter_chunk_path, output_file, period_page_path, period_path, sitemap_part_path, tag_feed_path,
                    tag_path)
 from .views import (ArchivePage, Bar, EntryPage, EntrySummary, FeedView, FileView, FilterChunkView,
@@ -307,7 +308,8 @@ class Planner(CountryPages):
                           lastmod=entry.date)
 
     def tag_pages(self) -> Iterator[Output]:
-        """Yield the tag index, each tag's timeline pages and each tag's feed."""
+        """Yield the tag index (by name, and by number of entries), each tag's timeline pages
+        and each tag's feed."""
         refs = self.tag_refs
         name, count = (lambda r: r.name), (lambda r: r.count)
         for path, title, sections, other in (
