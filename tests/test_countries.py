@@ -202,17 +202,23 @@ def main(page: Path) -> str:
     return text[text.index("<main"):text.index("</main>")]
 
 
-def test_the_country_index_lists_every_country_with_count_and_flag_in_two_orders(public):
-    html = main(public / "countries/index.html")
-    by_count, by_name = html.split('id="by-name"')
+def test_the_country_index_lists_every_country_by_name_and_by_count_on_its_own_page(public):
+    by_name = main(public / "countries/index.html")
+    by_count = main(public / "countries/by-count.html")
     expected = [("/countries/ru/", "🇷🇺 Russia"), ("/countries/cn/", "🇨🇳 China"),
                 ("/countries/us/", "🇺🇸 United States"), ("/countries/kz/", "🇰🇿 Kazakhstan")]
-    assert [l for l in links(by_count) if l[0].startswith("/countries/")] == expected
-    assert [l for l in links(by_name) if l[0].startswith("/countries/")] == sorted(
+    assert [l for l in links(by_count) if re.fullmatch(r"/countries/[a-z]{2}/", l[0])] == expected
+    assert [l for l in links(by_name) if re.fullmatch(r"/countries/[a-z]{2}/", l[0])] == sorted(
         expected, key=lambda l: l[1].split(" ", 1)[1])
     counts = re.findall(r'<span class="count">(\d+)<', by_count)
     assert counts == ["4", "3", "2", "1"]
-    assert '<a href="#by-name">by name</a>' in html and '<a href="#by-count">' in html
+    assert '<a href="/countries/by-count.html">By number of entries</a>' in by_name
+    assert '<a href="/countries/">By name</a>' in by_count
+    # Only the page by name has letter jumps; both have the find box.
+    assert [l for l in links(by_name) if l[0].startswith("#letter-")] == [
+        ("#letter-c", "C"), ("#letter-k", "K"), ("#letter-r", "R"), ("#letter-u", "U")]
+    assert "letter-jumps" not in by_count
+    assert "Find a country" in by_name and "Find a country" in by_count
 
 
 def test_a_country_page_is_a_paginated_timeline_with_histogram_partners_and_feed(public):
@@ -341,6 +347,7 @@ def test_adding_a_country_updates_exactly_its_pages_and_equals_a_clean_build(tmp
     assert changed == {
         "2020/01/02/only-tags/index.html",            # links Russia
         "countries/index.html",                       # Russia's count
+        "countries/by-count.html",                    # and in the other order
         "countries/ru/index.html", "countries/ru/page/2/index.html",
         "countries/ru/page/3/index.html",             # a new page of Russia's timeline
         "countries/ru/feed.xml", "sitemap.xml",

@@ -248,7 +248,7 @@ def test_russian_pages_show_russian_dates_and_plurals(built_site):
     home = (public / "index.html").read_text(encoding="utf-8")
     assert "Хроника. 4 сообщения." in home and "Страница 1 из 2" in home
     tags = (public / "tags" / "index.html").read_text(encoding="utf-8")
-    assert "3 темы." in tags
+    assert "3 темы, по названию." in tags
     year = (public / "2022" / "index.html").read_text(encoding="utf-8")
     assert "декабрь 2022\u202fг." in year
 
@@ -294,9 +294,11 @@ def test_a_language_without_a_catalog_builds_in_english_with_one_warning(tmp_pat
 
 
 def test_a_site_overrides_words_in_its_config_and_its_own_catalog(tmp_path):
+    by_name = '%(count)s tag, by name. <a href=\\"%(url)s\\">By number of entries</a>'
     site = make_site(tmp_path, "language: ru\ntranslations:\n  Tags: Рубрики\n"
-                               "  '%(count)s tag.': ['%(count)s рубрика.', '%(count)s рубрики.',"
-                               " '%(count)s рубрик.']\n")
+                               f"  \"{by_name}\": ['%(count)s рубрика по алфавиту. <a href=\"%(url)s\">По числу</a>',"
+                               " '%(count)s рубрики по алфавиту. <a href=\"%(url)s\">По числу</a>',"
+                               " '%(count)s рубрик по алфавиту. <a href=\"%(url)s\">По числу</a>']\n")
     own = site / "templates" / "locales" / "ru" / "LC_MESSAGES"
     own.mkdir(parents=True)
     (own / "sitegen.po").write_text('msgid ""\nmsgstr ""\n"Language: ru\\n"\n\n'
@@ -304,7 +306,7 @@ def test_a_site_overrides_words_in_its_config_and_its_own_catalog(tmp_path):
     result = sitegen("build", "--site", str(site))
     assert result.returncode == 0, result.stderr
     page = (site / "public" / "tags" / "index.html").read_text(encoding="utf-8")
-    assert "<h1>Рубрики</h1>" in page and "1 рубрика." in page
+    assert "<h1>Рубрики</h1>" in page and "1 рубрика по алфавиту." in page
     assert ">Летопись</a>" in page and ">Страны</a>" in page     # the theme's catalog for the rest
 
 

@@ -24,6 +24,7 @@ ASSETS = {"style.css": BASE + "static/style.0123456789.css",
           "search.js": BASE + "static/search.0123456789.js",
           "search-engine.js": BASE + "static/search-engine.0123456789.js",
           "filter.js": BASE + "static/filter.0123456789.js",
+          "index-find.js": BASE + "static/index-find.0123456789.js",
           "favicon.svg": BASE + "static/favicon.svg"}
 BODY = "<p>First paragraph of the body.</p>\n<blockquote><p>A quotation.</p></blockquote>"
 LEAD = "Officials said the talks were constructive, although no document was signed."
@@ -194,14 +195,30 @@ def test_histogram_bars_link_every_nonempty_month_with_a_text_alternative(pages)
                 assert empty.endswith(": 0 entries")
 
 
-def test_tags_are_reachable_by_name_and_by_count_without_javascript(pages):
+def test_the_tags_index_ships_one_order_under_letters_and_links_the_other(pages):
     html = pages["tags/index.html"]
-    assert 'href="#by-name"' in html and 'href="#by-count"' in html
-    assert 'id="by-name"' in html and 'id="by-count"' in html
-    by_count = html[html.index('id="by-count"'):html.index('id="by-name"')]
-    names = re.findall(r'<li><a href="[^"]+">([^<]+)</a>', by_count)
-    assert names[0] == "russia" and sorted(names) == sorted(set(names))
-    assert "#by-count:target ~ #by-name { display: none; }" in STYLE
+    names = re.findall(r'<li><a href="[^"]+">([^<]+)</a>', html)
+    assert names == sorted(names, key=str.casefold) and len(names) == len(set(names))
+    assert f'<a href="{BASE}tags/by-count.html">By number of entries</a>' in html
+    # One jump per initial letter, each to its section's heading.
+    jumps = re.findall(r'<a href="#(letter-[a-z]+)">([A-Z])</a>', html)
+    assert [letter for _, letter in jumps] == sorted({n[0].upper() for n in names})
+    for anchor, letter in jumps:
+        assert f'<section class="index-section" id="{anchor}"' in html
+        assert f'<h2 id="{anchor}-heading">{letter}</h2>' in html
+    # The find box is in the page (its space kept) but unseen until its script makes it work.
+    assert '<label for="index-find-input">Find a tag</label>' in html
+    assert ".index-find:not(.ready) { visibility: hidden; }" in STYLE
+
+
+def test_the_tags_index_by_count_is_a_page_of_its_own(pages):
+    html = pages["tags/by-count.html"]
+    names = re.findall(r'<li><a href="[^"]+">([^<]+)</a>', html)
+    counts = [int(c) for c in re.findall(r'<span class="count">(\d+)<', html)]
+    assert names[0] == "russia" and counts == sorted(counts, reverse=True)
+    assert sorted(names) == sorted(re.findall(r'<li><a href="[^"]+">([^<]+)</a>',
+                                              pages["tags/index.html"]))
+    assert f'<a href="{BASE}tags/">By name</a>' in html and "letter-jumps" not in html
 
 
 def test_tag_page_has_its_feed_and_heading(pages):
@@ -262,7 +279,10 @@ def test_only_the_search_page_loads_pagefind(pages):
             continue
         assert "pagefind-ui" not in other, path
         scripts = re.findall(r"<script[^>]*>", other)
-        if path == "index.html" or path.startswith(("page/", "tags/")) and path != "tags/index.html":
+        if path in ("tags/index.html", "tags/by-count.html"):
+            # The tags index loads its find box's script, and nothing else.
+            assert scripts == [f'<script src="{ASSETS["index-find.js"]}">'], path
+        elif path == "index.html" or path.startswith(("page/", "tags/")):
             # Home and tag timelines load the tag filter, and nothing else.
             assert scripts == [f'<script src="{ASSETS["filter.js"]}">'], path
         else:

@@ -17,6 +17,9 @@ OWNER_MARKER = ".sitegen-output"
 # The site's fixed pages and files, as URL paths from the site's root.
 TAGS_PATH = "/tags/"
 COUNTRIES_PATH = "/countries/"
+# The indexes by number of entries: files, so that no tag or country folder can take their name.
+TAGS_BY_COUNT_PATH = "/tags/by-count.html"
+COUNTRIES_BY_COUNT_PATH = "/countries/by-count.html"
 RELATIONS_PATH = "/relations/"
 ARCHIVE_PATH = "/archive/"
 SEARCH_PATH = "/search/"

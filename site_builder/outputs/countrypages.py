@@ -10,11 +10,13 @@ from collections import Counter
 from typing import Any, Iterator, Sequence
 
 from . import plan
-from ..core.urls import (COUNTRIES_PATH, RELATIONS_PATH, country_feed_path, country_path,
-                         output_file, relation_feed_path, relation_path)
+from ..core.urls import (COUNTRIES_BY_COUNT_PATH, COUNTRIES_PATH, RELATIONS_PATH,
+                         country_feed_path, country_path, output_file, relation_feed_path,
+                         relation_path)
 from ..model.countries import flag, pair_key
 from ..model.records import Country, Entry, Relation
 from ..model.site import placement
+from .indexes import by_count, by_letter
 from .views import (CountriesPage, CountryPage, CountryRef, EntrySummary,
                     RelationPage, RelationRef, RelationsPage, YearCount)
 
@@ -60,11 +62,16 @@ class CountryPages:
     def country_pages(self) -> Iterator:
         """Yield the country index, each country's timeline pages and each country's feed."""
         refs = self.country_refs
-        by_name = tuple(refs[c.code] for c in self.site.countries)
-        view = CountriesPage(self.page("countries", self.language.gettext("Countries"),
-                                       COUNTRIES_PATH), by_name,
-                             tuple(sorted(by_name, key=lambda r: (-r.count, r.name.casefold()))))
-        yield self.page_output(COUNTRIES_PATH, "countries.html", view, "country index")
+        rows = tuple(refs[c.code] for c in self.site.countries)
+        name, count = (lambda r: r.name), (lambda r: r.count)
+        gettext = self.language.gettext
+        for path, title, sections, other in (
+                (COUNTRIES_PATH, gettext("Countries"), by_letter(rows, name), COUNTRIES_BY_COUNT_PATH),
+                (COUNTRIES_BY_COUNT_PATH, gettext("Countries by number of entries"),
+                 by_count(rows, name, count), COUNTRIES_PATH)):
+            view = CountriesPage(self.page("countries", title, path), sections, len(rows),
+                                 self.url(other))
+            yield self.page_output(path, "countries.html", view, f"country index ({title})")
         partners = self.partners()
         for country in self.site.countries:
             yield from self.country_timeline(country, refs[country.code],

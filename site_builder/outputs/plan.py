@@ -18,13 +18,16 @@ from . import feeds, filterindex, sitemap, timelinejs
 from .countrypages import CountryPages
 from ..core.config import Config
 from .dates import period_label
+from .descriptions import entry_description
+from .indexes import by_count, by_letter
 from ..core.errors import SitegenError
 from ..core.i18n import ENGLISH, Language
 from ..model.records import Entry, Period, Site
 from ..model.site import placement
 from ..core.urls import (ARCHIVE_PATH, CNAME_PATH, FEED_PATH, FILTER_INDEX_PATH, NOJEKYLL_PATH,
                    NOT_FOUND_PATH, OWNER_MARKER, ROBOTS_PATH, SEARCH_BUNDLE_DIR, SEARCH_PATH,
-                   SITEMAP_PATH, TAGS_PATH, TIMELINE_JSON_PATH, home_path, is_safe_relative,
+                   SITEMAP_PATH, TAGS_BY_COUNT_PATH, TAGS_PATH, TIMELINE_JSON_PATH, home_path,
+                   is_safe_relative,
                    filter_chunk_path, output_file, period_page_path, period_path, sitemap_part_path, tag_feed_path,
                    tag_path)
 from .views import (ArchivePage, Bar, EntryPage, EntrySummary, FeedView, FileView, FilterChunkView,
@@ -309,7 +312,7 @@ class Planner(CountryPages):
         countries, relations = self.entry_countries(entry)
         view = EntryPage(
             page=self.page("entry", entry.title, entry.url[len(self.base) - 1:],
-                           description=entry.lead),
+                           description=entry_description(entry)),
             entry=entry,
             previous=previous and self.summary(previous),
             next=following and self.summary(following),
@@ -324,11 +327,17 @@ class Planner(CountryPages):
                           lastmod=entry.date)
 
     def tag_pages(self) -> Iterator[Output]:
-        """Yield the tag index, each tag's timeline pages and each tag's feed."""
+        """Yield the tag index (by name, and by number of entries), each tag's timeline pages
+        and each tag's feed."""
         refs = self.tag_refs
-        view = TagsPage(self.page("tags", self.language.gettext("Tags"), TAGS_PATH), tags_by_name=refs,
-                        tags_by_count=tuple(sorted(refs, key=lambda r: (-r.count, r.name.casefold()))))
-        yield PageOutput(output_file(TAGS_PATH), "tags.html", view, "tag index")
+        name, count = (lambda r: r.name), (lambda r: r.count)
+        gettext = self.language.gettext
+        for path, title, sections, other in (
+                (TAGS_PATH, gettext("Tags"), by_letter(refs, name), TAGS_BY_COUNT_PATH),
+                (TAGS_BY_COUNT_PATH, gettext("Tags by number of entries"), by_count(refs, name, count),
+                 TAGS_PATH)):
+            view = TagsPage(self.page("tags", title, path), sections, len(refs), self.url(other))
+            yield PageOutput(output_file(path), "tags.html", view, f"tag index ({title})")
         for tag, ref in zip(self.site.tags, refs):
             feed_path = tag_feed_path(tag.slug)
             yield from self.listing_pages(

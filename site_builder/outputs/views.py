@@ -280,21 +280,33 @@ class EntryPage:
 
 
 @dataclass(frozen=True)
+class IndexSection:
+    """A run of an index page's rows: those under one initial letter, or all (letter '')."""
+
+    letter: str
+    anchor: str             # the section's fragment id, '' without a letter
+    rows: tuple[Any, ...]
+
+
+@dataclass(frozen=True)
 class TagsPage:
-    """tags.html: every tag, by name and by number of entries."""
+    """tags.html: every tag in one order, by name under initial letters or by number of
+    entries, with a link to the other order's page."""
 
     page: PageInfo
-    tags_by_name: tuple[TagRef, ...]
-    tags_by_count: tuple[TagRef, ...]
+    sections: tuple[IndexSection, ...]
+    count: int
+    other_order_url: str
 
 
 @dataclass(frozen=True)
 class CountriesPage:
-    """countries.html: every country, by name and by number of entries."""
+    """countries.html: every country in one order, as TagsPage."""
 
     page: PageInfo
-    by_name: tuple[CountryRef, ...]
-    by_count: tuple[CountryRef, ...]
+    sections: tuple[IndexSection, ...]
+    count: int
+    other_order_url: str
 
 
 @dataclass(frozen=True)

@@ -1,49 +1,38 @@
-"""Lighthouse (npm lighthouse, on Debian's Chromium): accessibility and best practices at 100."""
+"""Lighthouse (npm lighthouse, on Debian's Chromium): accessibility and best practices at 100,
+on a phone and a desktop, for every kind of page."""
 
 from __future__ import annotations
 
 import json
-import subprocess
+import sys
+from pathlib import Path
 
 import pytest
 
-from conftest import ARTIFACTS, CHROMIUM_ARGS, SEED_PATH, TOOLS, environment_for_lighthouse
+from conftest import ARTIFACTS, SEED_PATH
 
-LIGHTHOUSE = TOOLS / "lighthouse" / "cli" / "index.js"
+sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "benchmarks"))
+import reader_figures  # noqa: E402
+
 CATEGORIES = ("accessibility", "best-practices")
+KINDS = ("home", "entry", "tag", "tags index", "year", "month", "day", "search", "countries",
+         "country", "relations", "relation", "404")
 
 
-def run_lighthouse(node: str, url: str, report) -> dict:
-    """Run Lighthouse on url (desktop, offline-safe flags); return its JSON report."""
-    if not LIGHTHOUSE.is_file():
-        pytest.fail(f"{LIGHTHOUSE} is missing: npm ci --prefix tests/tools")
-    flags = " ".join(["--headless=new", *CHROMIUM_ARGS])
-    done = subprocess.run(
-        [node, str(LIGHTHOUSE), url, "--output=json", f"--output-path={report}", "--quiet",
-         f"--only-categories={','.join(CATEGORIES)}", "--preset=desktop",
-         f"--chrome-flags={flags}", "--max-wait-for-load=20000"],
-        capture_output=True, text=True, timeout=180, env=environment_for_lighthouse(), check=False)
-    assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-2000:]
-    return json.loads(report.read_text(encoding="utf-8"))
-
-
-def failing_audits(result: dict, category: str) -> list[str]:
-    """Return 'id: title' of each weighted audit of category that did not pass."""
-    failing = []
-    for ref in result["categories"][category]["auditRefs"]:
-        audit = result["audits"][ref["id"]]
-        if ref["weight"] and audit["score"] is not None and audit["score"] < 1:
-            failing.append(f"{ref['id']}: {audit['title']}")
-    return failing
-
-
-@pytest.mark.parametrize("name,path", [("home", ""), ("entry", SEED_PATH)])
-def test_lighthouse_scores_100(site, node, figures, tmp_path, name, path):
-    result = run_lighthouse(node, site.url(path), tmp_path / f"{name}.json")
+@pytest.mark.parametrize("form", ["phone", "desktop"])
+@pytest.mark.parametrize("kind", KINDS)
+def test_lighthouse_scores_100(site, figures, tmp_path, kind, form):
+    path = SEED_PATH if kind == "entry" else reader_figures.page_kinds(site.public)[kind]
+    try:
+        result = reader_figures.lighthouse(site.url(path), tmp_path / "report.json",
+                                           desktop=form == "desktop", categories=CATEGORIES)
+    except RuntimeError as error:
+        pytest.fail(str(error))
     assert not result.get("runtimeError"), result.get("runtimeError")
-    scores = {c: round(result["categories"][c]["score"] * 100) for c in CATEGORIES}
+    scores = reader_figures.scores(result)
+    name = f"{kind.replace(' ', '-')}-{form}"
     figures.setdefault("lighthouse", {})[name] = scores
     ARTIFACTS.mkdir(exist_ok=True)
     (ARTIFACTS / f"lighthouse-{name}.json").write_text(json.dumps(result), encoding="utf-8")
     for category in CATEGORIES:
-        assert scores[category] == 100, (category, failing_audits(result, category))
+        assert scores[category] == 100, (category, reader_figures.failing_audits(result, category))
