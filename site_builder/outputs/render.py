@@ -20,6 +20,7 @@ from ..core.config import Config
 from .dates import event_short, long_date, short_date
 from ..core.eventdates import event_datetime_attribute, event_words
 from ..core.digests import digest_bytes, digest_text
+from ..core.textdirection import lang_attributes, text_direction
 from ..core.errors import SitegenError, SourceError
 from ..sources.tree import refuse_outside_link, relative_path, scan_tree
 from ..core.urls import (ARCHIVE_PATH, COUNTRIES_PATH, FEED_PATH, FILTER_INDEX_PATH, RELATIONS_PATH,
@@ -29,7 +30,8 @@ from .views import Link, SiteView, context
 
 HASHED_ASSETS = (".css", ".js")
 FILTERS = {"long_date": long_date, "short_date": short_date, "event_short": event_short,
-           "event_words": event_words, "event_datetime": event_datetime_attribute}
+           "event_words": event_words, "event_datetime": event_datetime_attribute,
+           "lang_attributes": lang_attributes}
 
 
 @dataclass(frozen=True)
@@ -121,7 +123,8 @@ def site_view(config: Config, assets: Mapping[str, str], years: Sequence[Link]) 
         countries_url=url(COUNTRIES_PATH), relations_url=url(RELATIONS_PATH),
         archive_url=url(ARCHIVE_PATH), search_url=url(SEARCH_PATH), feed_url=url(FEED_PATH),
         timeline_json_url=url(TIMELINE_JSON_PATH), filter_index_url=url(FILTER_INDEX_PATH),
-        assets=MappingProxyType(dict(assets)), years=tuple(years), search=config.search)
+        assets=MappingProxyType(dict(assets)), years=tuple(years), search=config.search,
+        direction=text_direction(config.language))
 
 
 def load_theme(site_dir: Path, config: Config, years: tuple[Link, ...]) -> Theme:
