@@ -50,12 +50,17 @@
   }
 
   /* A month's name as the page's language writes it: "long" or "short", alone or beside a day. */
+  var monthNames = {};
   function monthName(month, width, withDay) {
-    var format = new Intl.DateTimeFormat(lang, withDay ? { day: "numeric", month: width, timeZone: "UTC" }
-                                                       : { month: width, timeZone: "UTC" });
-    return format.formatToParts(new Date(Date.UTC(2000, month - 1, 1))).filter(function (part) {
-      return part.type === "month";
-    })[0].value;
+    var key = width + (withDay ? "-day-" : "-") + month;
+    if (!monthNames[key]) {
+      var format = new Intl.DateTimeFormat(lang, withDay ? { day: "numeric", month: width, timeZone: "UTC" }
+                                                         : { month: width, timeZone: "UTC" });
+      monthNames[key] = format.formatToParts(new Date(Date.UTC(2000, month - 1, 1))).filter(function (part) {
+        return part.type === "month";
+      })[0].value;
+    }
+    return monthNames[key];
   }
 
   function el(name, attrs, text) {
