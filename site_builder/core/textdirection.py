@@ -23,15 +23,15 @@ def text_direction(lang: str) -> str:
     return "rtl" if locale.character_order == "right-to-left" else "ltr"
 
 
-def is_same_language(lang: str, site_language: str) -> bool:
-    """Return whether two language tags name one language ('en-GB' and 'en' do)."""
-    return lang.replace("_", "-").split("-")[0].lower() == site_language.replace("_", "-").split("-")[0].lower()
+def primary_language(tag: str) -> str:
+    """Return a language tag's language subtag, lower case: 'en' for 'en-GB' or 'EN_us'."""
+    return tag.replace("_", "-").split("-")[0].lower()
 
 
 def lang_attributes(lang: str | None, site_language: str, always: bool = False) -> Markup:
     """Return ' lang="ru"' for text in another language than the site's (always: also in the
     same), with ' dir="rtl"' or ' dir="ltr"' when it runs the other way, else ''."""
-    if not lang or (not always and is_same_language(lang, site_language)):
+    if not lang or (not always and primary_language(lang) == primary_language(site_language)):
         return Markup("")
     attributes = Markup(' lang="{}"').format(lang)
     direction = text_direction(lang)
