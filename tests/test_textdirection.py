@@ -91,6 +91,14 @@ def test_entries_mark_their_language_and_a_direction_other_than_the_sites(sites)
     assert article_tag(en / "2023/03/21/putin-pozdravil-si/index.html").endswith(' lang="ru">')
     assert article_tag(ar / "2023/03/22/msr-wlsyn/index.html").endswith(' lang="ar">')
     assert article_tag(ar / "2023/03/21/putin-pozdravil-si/index.html").endswith(' lang="ru" dir="ltr">')
+    # The date line and the footer (source, tags, countries) are the site's words.
+    page = (ar / "2023/03/21/putin-pozdravil-si/index.html").read_text(encoding="utf-8")
+    assert '<p class="entry-date" lang="ar" dir="rtl">' in page
+    assert '<div class="entry-footer" lang="ar" dir="rtl">' in page
+    page = (en / "2023/03/21/putin-pozdravil-si/index.html").read_text(encoding="utf-8")
+    assert '<p class="entry-date" lang="en">' in page and '<div class="entry-footer" lang="en">' in page
+    page = (en / "2023/03/20/talks-in-moscow/index.html").read_text(encoding="utf-8")
+    assert '<p class="entry-date">' in page and '<div class="entry-footer">' in page
     assert listing_items(en / "index.html") == {
         "Talks in Moscow": "<li>", "Путин поздравил Си": '<li lang="ru">',
         "مصر والصين": '<li lang="ar" dir="rtl">'}
