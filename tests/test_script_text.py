@@ -1,5 +1,5 @@
 """The theme's scripts show no English of their own: every sentence a reader sees comes from
-the page (a JSON block the template writes), so a translated theme translates the scripts too."""
+the page (JSON in a data-text attribute the template writes), so a translated theme translates the scripts too."""
 
 from __future__ import annotations
 
@@ -11,8 +11,8 @@ import pytest
 
 THEME = Path(__file__).resolve().parent.parent / "templates"
 SCRIPTS = sorted((THEME / "static").glob("*.js"))
-# Where each script's words are written, and the id of their JSON block.
-WORDS = {"filter.js": ("_macros.html", "filter-text"), "search.js": ("search.html", "search-text")}
+# Where each script's words are written: the template, and the element whose data-text holds them.
+WORDS = {"filter.js": ("_macros.html", 'id="timeline-filter"'), "search.js": ("search.html", 'id="search" ')}
 
 # A string literal that reads as words: one starting with a capital and a small letter, or with
 # a space beside a letter ("Show more", " entries", "left)"). Single lower-case words ("click",
@@ -85,16 +85,16 @@ def script_keys(source: str) -> set[str]:
             for key in re.findall(r'"(\w+)"', argument)}
 
 
-def template_keys(template: str, block_id: str) -> set[str]:
-    """Return the keys of the words a template writes into its JSON block."""
+def template_keys(template: str, element: str) -> set[str]:
+    """Return the keys of the words a template writes into an element's data-text."""
     source = (THEME / template).read_text(encoding="utf-8")
-    block = source[source.index(f'id="{block_id}"'):]
-    block = block[:block.index("</script>")]
+    block = source[source.index(element):]
+    block = block[block.index("data-text='"):block.index("}|tojson }}'")]
     return set(re.findall(r'^\s*"(\w+)":', block, re.M))
 
 
 @pytest.mark.parametrize("script", sorted(WORDS))
 def test_every_word_a_script_asks_for_is_written_by_its_template(script):
-    template, block_id = WORDS[script]
+    template, element = WORDS[script]
     asked = script_keys((THEME / "static" / script).read_text(encoding="utf-8"))
-    assert asked and asked <= template_keys(template, block_id)
+    assert asked and asked <= template_keys(template, element)

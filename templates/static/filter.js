@@ -20,7 +20,7 @@
   }
   var lang = document.documentElement.lang || undefined;
   var plurals = new Intl.PluralRules(lang);
-  var TEXT = JSON.parse(document.getElementById("filter-text").textContent);
+  var TEXT = JSON.parse(mount.getAttribute("data-text"));
   var STEP = 20;                                        // entries shown per "Show more"
   var indexUrl = new URL(mount.getAttribute("data-index"), window.location.href);
   var siteRoot = new URL("../", indexUrl);              // the index's URLs are relative to it
@@ -35,7 +35,7 @@
   // byKey maps are Maps: a value may be called "__proto__" or "toString", and so may whatever
   // a reader puts in the address.
 
-  /* The page's words for a key (the template writes them, see timeline_filter in _macros.html):
+  /* The page's words for a key (the template writes them in data-text, see timeline_filter in _macros.html):
      a sentence with {named} places, or for a count its forms by the language's plural category. */
   function text(key, values) {
     var message = TEXT[key];

@@ -38,11 +38,11 @@
   var alsoLabel = root.getAttribute("data-also");
   var lang = document.documentElement.lang || undefined;
   var plurals = new Intl.PluralRules(lang);
-  var TEXT = JSON.parse(document.getElementById("search-text").textContent);
+  var TEXT = JSON.parse(root.getAttribute("data-text"));
   // The month's name as written beside a day ("1 March", "1 марта").
   var dayAndMonth = new Intl.DateTimeFormat(lang, {day: "numeric", month: "long", timeZone: "UTC"});
 
-  // The page's words for a key (templates/search.html writes them): a sentence with {named}
+  // The page's words for a key (templates/search.html writes them in data-text): a sentence with {named}
   // places, or for a count its forms by the language's plural category.
   function text(key, values) {
     var message = TEXT[key];
