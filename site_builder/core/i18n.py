@@ -44,6 +44,12 @@ class Language:
         """Return the form of a message the site's language uses for count."""
         return self.translations.ngettext(singular, plural, count)
 
+    def plural_forms(self, singular: str, plural: str) -> dict[str, str]:
+        """Return a message's forms by CLDR plural category ('one', 'few', 'other'…), for a
+        script that picks one with Intl.PluralRules."""
+        return {category: self.ngettext(singular, plural, count)
+                for category, count in plural_samples(self.locale).items()}
+
     def number(self, value: int) -> str:
         """Return a count with the locale's digit grouping: '12,345', '12 345'."""
         return _formatted(format_decimal, value, self.locale)
@@ -80,6 +86,15 @@ class Language:
 
 
 @functools.lru_cache(maxsize=1 << 16)
+@functools.cache
+def plural_samples(locale: Locale) -> dict[str, int]:
+    """Return a count of each CLDR plural category the locale has: {'one': 1, 'other': 0}."""
+    samples: dict[str, int] = {}
+    for count in (*range(0, 200), 1_000_000):     # 'many' in French and Spanish: a million
+        samples.setdefault(locale.plural_form(count), count)
+    return samples
+
+
 def _formatted(formatter, value, locale: Locale, *pattern: str) -> str:
     """Return formatter(value, *pattern, locale=locale), once per value: Babel takes 30 to
     150 µs a call, and a listing names the same few hundred days and counts again and again."""

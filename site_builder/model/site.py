@@ -19,6 +19,7 @@ from .countries import Recognizer, pair_key
 from .events import event_start, group_events
 from .records import Country, Entry, Period, Relation, Site, Tag
 from ..core.config import Config
+from ..core.countrydata import collation_key
 from ..core.digests import digest_of
 from ..core.slugs import tag_identity, tag_slugs
 from ..core.sourcenames import source_name
@@ -297,7 +298,7 @@ def assemble_site(entries: Iterable[Entry], layout: Layout,
         related={e.path: pick(positions) for e, positions in zip(linked, layout.related)},
         countries=tuple(sorted((Country(code, names.get(code, code), pick(positions))
                                 for code, positions in by_code.items()),
-                               key=lambda c: (c.name.casefold(), c.code))),
+                               key=lambda c: (collation_key(c.name), c.code))),
         relations=tuple(Relation(codes, pick(positions)) for codes, positions in
                         sorted(by_pair.items(), key=lambda item: (-len(item[1]), item[0]))),
         events={entry.path: reports for reports in events for entry in reports},

@@ -22,6 +22,7 @@ from .dates import event_short
 from ..core.eventdates import event_datetime_attribute, event_words
 from ..core.i18n import ENGLISH, Language
 from ..core.digests import digest_bytes, digest_text
+from ..core.textdirection import lang_attributes, text_direction
 from ..core.errors import SitegenError, SourceError
 from ..sources.tree import refuse_outside_link, relative_path, scan_tree
 from ..core.urls import (ARCHIVE_PATH, COUNTRIES_PATH, FEED_PATH, FILTER_INDEX_PATH, RELATIONS_PATH,
@@ -39,7 +40,7 @@ def filters(language: Language) -> dict[str, Any]:
             "number": language.number, "month_name": language.month_name,
             "event_short": lambda event: event_short(event, language),
             "event_words": lambda event: event_words(event, language),
-            "event_datetime": event_datetime_attribute}
+            "event_datetime": event_datetime_attribute, "lang_attributes": lang_attributes}
 
 
 @dataclass(frozen=True)
@@ -103,6 +104,7 @@ def make_environment(site_templates: Path | None, site: Path | None = None,
     )
     env.install_gettext_translations(language.translations, newstyle=True)
     env.filters.update(filters(language))
+    env.globals["plural_forms"] = language.plural_forms
     return env
 
 
@@ -138,7 +140,8 @@ def site_view(config: Config, assets: Mapping[str, str], years: Sequence[Link]) 
         countries_url=url(COUNTRIES_PATH), relations_url=url(RELATIONS_PATH),
         archive_url=url(ARCHIVE_PATH), search_url=url(SEARCH_PATH), feed_url=url(FEED_PATH),
         timeline_json_url=url(TIMELINE_JSON_PATH), filter_index_url=url(FILTER_INDEX_PATH),
-        assets=MappingProxyType(dict(assets)), years=tuple(years), search=config.search)
+        assets=MappingProxyType(dict(assets)), years=tuple(years), search=config.search,
+        direction=text_direction(config.language))
 
 
 def load_theme(site_dir: Path, config: Config, years: tuple[Link, ...]) -> Theme:

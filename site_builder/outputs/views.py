@@ -228,6 +228,7 @@ class SiteView:
     assets: Mapping[str, str]          # static file name -> its URL, with a content hash
     years: tuple[Link, ...]
     search: bool
+    direction: str = "ltr"             # 'rtl' for a language written right to left
 
 
 @dataclass(frozen=True)

@@ -18,8 +18,9 @@
       !mount.getAttribute("data-index")) {
     return;
   }
-  var MONTHS = ["January", "February", "March", "April", "May", "June", "July", "August",
-                "September", "October", "November", "December"];
+  var lang = document.documentElement.lang || undefined;
+  var plurals = new Intl.PluralRules(lang);
+  var TEXT = JSON.parse(mount.getAttribute("data-text"));
   var STEP = 20;                                        // entries shown per "Show more"
   var indexUrl = new URL(mount.getAttribute("data-index"), window.location.href);
   var siteRoot = new URL("../", indexUrl);              // the index's URLs are relative to it
@@ -34,6 +35,34 @@
   // byKey maps are Maps: a value may be called "__proto__" or "toString", and so may whatever
   // a reader puts in the address.
 
+  /* The page's words for a key (the template writes them in data-text, see timeline_filter in _macros.html):
+     a sentence with {named} places, or for a count its forms by the language's plural category. */
+  function text(key, values) {
+    var message = TEXT[key];
+    values = values || {};
+    if (typeof message === "object") {
+      message = message[plurals.select(values.count)] || message.other;
+    }
+    return message.replace(/\{(\w+)\}/g, function (whole, name) {
+      var value = values[name];
+      return typeof value === "number" ? value.toLocaleString(lang) : value === undefined ? whole : value;
+    });
+  }
+
+  /* A month's name as the page's language writes it: "long" or "short", alone or beside a day. */
+  var monthNames = {};
+  function monthName(month, width, withDay) {
+    var key = width + (withDay ? "-day-" : "-") + month;
+    if (!monthNames[key]) {
+      var format = new Intl.DateTimeFormat(lang, withDay ? { day: "numeric", month: width, timeZone: "UTC" }
+                                                         : { month: width, timeZone: "UTC" });
+      monthNames[key] = format.formatToParts(new Date(Date.UTC(2000, month - 1, 1))).filter(function (part) {
+        return part.type === "month";
+      })[0].value;
+    }
+    return monthNames[key];
+  }
+
   function el(name, attrs, text) {
     var node = document.createElement(name);
     Object.keys(attrs || {}).forEach(function (key) { node.setAttribute(key, attrs[key]); });
@@ -45,16 +74,16 @@
 
   /* The form exists only with JavaScript; it replaces the plain links. */
   mount.textContent = "";
-  var form = el("form", { "class": "facet-filter", "aria-label": "Filter the timeline" });
+  var form = el("form", { "class": "facet-filter", "aria-label": text("label") });
   var toggle = el("button", { type: "button", "class": "filter-toggle", id: "filter-toggle",
                               "aria-expanded": "false", "aria-controls": "filter-panel" },
-                  fixed.key ? "Narrow this timeline" : "Filter the timeline");
+                  text(fixed.key ? "narrow" : "label"));
   var panel = el("div", { id: "filter-panel", "class": "filter-panel" });
   var fields = el("div", { "class": "filter-fields" });
-  var add = el("button", { type: "submit", "class": "filter-add" }, "Add");
-  var chips = el("ul", { "class": "chips", id: "filter-chips", "aria-label": "Chosen filters" });
+  var add = el("button", { type: "submit", "class": "filter-add" }, text("add"));
+  var chips = el("ul", { "class": "chips", id: "filter-chips", "aria-label": text("chosen") });
   var reset = el("a", { "class": "filter-reset", id: "filter-reset",
-                        href: window.location.pathname }, "Reset the filter");
+                        href: window.location.pathname }, text("reset"));
   var status = el("p", { "class": "filter-status", id: "filter-status", role: "status" });
   panel.hidden = chips.hidden = reset.hidden = true;
   panel.appendChild(fields);
@@ -133,7 +162,7 @@
       });
       loading.catch(function () {
         loading = null;
-        say("The filter could not load its index; the tag and year pages list every entry.");
+        say(text("index_failed"));
       });
     }
     return loading;
@@ -205,12 +234,12 @@
     index.facets.forEach(function (facet) {
       var select = document.getElementById("filter-" + facet.name);
       var options = document.createDocumentFragment();
-      options.appendChild(el("option", { value: "" }, "Any " + facet.label.toLowerCase()));
+      options.appendChild(el("option", { value: "" }, text("any", { facet: facet.label.toLocaleLowerCase(lang) })));
       facet.values.forEach(function (value, number) {
         var count = counts.get(facet)[number];
         if (count && !isChosen(facet.name, value.key)) {
           options.appendChild(el("option", { value: value.key },
-                                 flagged(facet, value) + value.label + " (" + count + ")"));
+                                 text("option", { value: flagged(facet, value) + value.label, count: count })));
         }
       });
       select.textContent = "";
@@ -278,7 +307,7 @@
 
   function facetWord(choice) {
     var facet = facetNamed(choice.facet);
-    return facet ? facet.label.toLowerCase() : choice.facet;
+    return facet ? facet.label.toLocaleLowerCase(lang) : choice.facet;
   }
 
   function drawChips() {
@@ -287,8 +316,8 @@
       var item = el("li");
       var button = el("button", { type: "button", "class": "chip", "data-facet": choice.facet,
                                   "data-key": choice.key,
-                                  "aria-label": "Remove " + facetWord(choice) + " " + labelOf(choice) });
-      button.appendChild(el("span", {}, facetWord(choice) + ": " + labelOf(choice)));
+                                  "aria-label": text("remove", { facet: facetWord(choice), value: labelOf(choice) }) });
+      button.appendChild(el("span", {}, text("chip", { facet: facetWord(choice), value: labelOf(choice) })));
       button.appendChild(el("span", { "aria-hidden": "true", "class": "chip-x" }, "×"));
       item.appendChild(button);
       chips.appendChild(item);
@@ -404,7 +433,8 @@
   }
 
   function shortDate(iso) {
-    return Number(iso.slice(8)) + " " + MONTHS[Number(iso.slice(5, 7)) - 1].slice(0, 3);
+    return text("short_date", { day: String(Number(iso.slice(8))),
+                               month: monthName(Number(iso.slice(5, 7)), "short", true) });
   }
 
   /* An item as the page's own timeline writes it (templates/_macros.html), with its tags. */
@@ -443,8 +473,9 @@
         month = m;
         var part = el("section", { "class": "tl-month", "aria-labelledby": "fm" + m });
         part.appendChild(el("h3", { "class": "tl-month-heading", id: "fm" + m },
-                            m.slice(5) === "00" ? "During " + y
-                                                : MONTHS[Number(m.slice(5)) - 1] + " " + y));
+                            m.slice(5) === "00" ? text("during", { year: y })
+                                                : text("month_year", { month: monthName(Number(m.slice(5)), "long"),
+                                                                       year: y })));
         items = el("ol", { "class": "tl-list" });
         part.appendChild(items);
         section.appendChild(part);
@@ -457,9 +488,10 @@
   /* "tag “russia” and year 2023": what is chosen, the page's own value first. */
   function described(choices) {
     var words = choices.map(function (choice) {
-      return facetWord(choice) + " “" + labelOf(choice) + "”";
+      return text("choice", { facet: facetWord(choice), value: labelOf(choice) });
     });
-    return words.length > 1 ? words.slice(0, -1).join(", ") + " and " + words[words.length - 1]
+    return words.length > 1 ? text("list", { first: words.slice(0, -1).join(text("separator")),
+                                             last: words[words.length - 1] })
                             : words[0];
   }
 
@@ -497,17 +529,20 @@
       results.appendChild(timeline(entries, found.first));
       if (found.total > shown) {
         results.appendChild(el("button", { type: "button", "class": "filter-more" },
-                               "Show more (" + (found.total - shown) + " left)"));
+                               text("more", { count: found.total - shown })));
       }
       listing.hidden = true;
       results.hidden = false;
       results.setAttribute("data-query", window.location.search);
-      say(found.total + (found.total === 1 ? " entry" : " entries") + " with " +
-          described(wanted) + (unknown.length ? " (none has " + described(unknown) + ")" : "") +
-          (found.total > shown ? "; showing the first " + shown + "." : "."));
+      var said = text("found", { count: found.total, what: described(wanted) });
+      if (unknown.length) {
+        said = text("none_has", { found: said, what: described(unknown) });
+      }
+      say(found.total > shown ? text("showing_first", { found: said, count: shown })
+                              : text("sentence", { found: said }));
     }, function () {
       if (run === generation) {
-        say("The filter could not load the entries; the tag and year pages list every entry.");
+        say(text("failed"));
       }
     });
   }

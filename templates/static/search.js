@@ -36,8 +36,25 @@
     engine: root.getAttribute("data-engine")
   };
   var alsoLabel = root.getAttribute("data-also");
-  var monthName = new Intl.DateTimeFormat(document.documentElement.lang || undefined,
-                                          {month: "long", timeZone: "UTC"});
+  var lang = document.documentElement.lang || undefined;
+  var plurals = new Intl.PluralRules(lang);
+  var TEXT = JSON.parse(root.getAttribute("data-text"));
+  // The month's name as written beside a day ("1 March", "1 марта").
+  var dayAndMonth = new Intl.DateTimeFormat(lang, {day: "numeric", month: "long", timeZone: "UTC"});
+
+  // The page's words for a key (templates/search.html writes them in data-text): a sentence with {named}
+  // places, or for a count its forms by the language's plural category.
+  function text(key, values) {
+    var message = TEXT[key];
+    values = values || {};
+    if (typeof message === "object") {
+      message = message[plurals.select(values.count)] || message.other;
+    }
+    return message.replace(/\{(\w+)\}/g, function (whole, name) {
+      var value = values[name];
+      return typeof value === "number" ? value.toLocaleString(lang) : value === undefined ? whole : value;
+    });
+  }
 
   var LOOK_MS = 60000;       // how often a search compares shards.json with the pool's shards
 
@@ -63,7 +80,7 @@
     lookedAt = Date.now();
     return call("start", {bundle: config.bundle, base: config.base}).then(function (info) {
       looking = true;
-      intro = "Search " + plural(info.pages, "entry", "entries") + " by word, tag or year.";
+      intro = text("intro", {count: info.pages});
       return info;
     });
   }
@@ -129,18 +146,14 @@
     }
   }
 
-  function plural(n, one, many) {
-    return n.toLocaleString() + " " + (n === 1 ? one : many);
-  }
-
   function describe(s, total) {
     var what = [];
-    if (s.query) { what.push("\u201c" + s.query + "\u201d"); }
-    if (s.filters.tag) { what.push("tagged " + s.filters.tag); }
-    if (s.filters.country) { what.push("involving " + s.filters.country); }
-    if (s.filters.year) { what.push("in " + s.filters.year); }
-    var found = total ? plural(total, "result", "results") : "No results";
-    return found + " for " + what.join(", ");
+    if (s.query) { what.push(text("query", {query: s.query})); }
+    if (s.filters.tag) { what.push(text("tag", {tag: s.filters.tag})); }
+    if (s.filters.country) { what.push(text("country", {country: s.filters.country})); }
+    if (s.filters.year) { what.push(text("year", {year: s.filters.year})); }
+    what = what.join(text("separator"));
+    return total ? text("results", {count: total, what: what}) : text("no_results", {what: what});
   }
 
   function excerpt(text) {
@@ -170,8 +183,9 @@
     var parts = /^(\d{4})-(\d{2})-(\d{2})/.exec(iso);
     if (!parts) { return iso; }
     // "1 March 2019", as the site's own pages write dates.
-    var month = monthName.format(new Date(Date.UTC(+parts[1], +parts[2] - 1, 1)));
-    return +parts[3] + " " + month + " " + parts[1];
+    var month = dayAndMonth.formatToParts(new Date(Date.UTC(+parts[1], +parts[2] - 1, 1)))
+      .filter(function (part) { return part.type === "month"; })[0].value;
+    return text("date", {day: String(+parts[3]), month: month, year: parts[1]});
   }
 
   // Another report of an event already shown: a link by its source under that event's result.
@@ -237,7 +251,7 @@
       Array.prototype.forEach.call(select.options, function (option) {
         if (option.value) {
           var n = values[option.value] || 0;
-          option.textContent = option.value + " (" + n.toLocaleString() + ")";
+          option.textContent = text("option", {value: option.value, count: n});
         }
       });
     });
@@ -254,7 +268,7 @@
       values.forEach(function (value) {
         var option = document.createElement("option");
         option.value = value;
-        option.textContent = value + " (" + all[pair[0]][value].toLocaleString() + ")";
+        option.textContent = text("option", {value: value, count: all[pair[0]][value]});
         fragment.appendChild(option);
       });
       select.appendChild(fragment);
@@ -283,7 +297,7 @@
         shown = {id: id, total: answer.total, count: answer.items.length, empty: answer.empty};
         more.hidden = shown.count >= shown.total;
         if (answer.empty) {
-          status.textContent = s.query ? "Type at least two letters." : intro;
+          status.textContent = s.query ? text("short") : intro;
         } else {
           status.textContent = describe(s, answer.total);
         }
@@ -293,7 +307,7 @@
       .catch(function (error) {
         if (id === searches) {
           list.removeAttribute("aria-busy");
-          status.textContent = "Search is not available: " + error.message + ".";
+          status.textContent = text("unavailable", {error: error.message});
         }
       });
   }
@@ -364,7 +378,7 @@
     // The tag and year lists load every shard's filter files: after the first results.
     return firstSearch;
   }).then(loadFilters).catch(function (error) {
-    status.textContent = "Search is not available: " + error.message + ".";
+    status.textContent = text("unavailable", {error: error.message});
   });
 
   input.addEventListener("input", run);
