@@ -177,6 +177,8 @@ def test_home_shows_a_grouped_timeline_with_pagination_and_overview(pages):
     assert '<span aria-hidden="true">…</span>' in html
     assert f'href="{BASE}page/2/" rel="next">Next → <span class="pager-dates">' in html
     assert 'class="overview"' in html
+    # the overview is the home's way into a year: no row of every year above it
+    assert 'class="year-nav"' not in html and 'class="year-nav"' in pages["archive/index.html"]
 
 
 def overview_of(html: str) -> tuple[list[tuple[str, str, str]], list[tuple[str, bool, list]]]:

@@ -385,7 +385,7 @@ class Planner(CountryPages):
         address), stays out of the sitemap and tells search engines not to index it."""
         entry = self.summary(day.entries[0])
         path = period_path(*day.key)
-        info = self.page("day", label, path)
+        info = self.page("day", label, path, description=entry.lead)
         view = DayPointerPage(dataclasses.replace(
             info, canonical=self.config.site_url + entry.url[len(self.base):]), entry, up)
         return PageOutput(output_file(path), "day.html", view, f"day archive {label}",
