@@ -192,8 +192,8 @@ def overview_of(html: str) -> tuple[list[tuple[str, str, str]], list[tuple[str, 
     for year, hidden, cells in re.findall(r'<ol class="ov-months" data-year="(\d{4})" '
                                           r'aria-label="\d{4} by month"( hidden)?>(.*?)</ol>',
                                           part, re.S):
-        months = re.findall(r'<li>(?:<a href="([^"]+)" aria-label="([^"]+)">|<span aria-label="'
-                            r'([^"]+)" role="img">)<b>(\w{3})</b><i class="b\d+"></i>(\d+)', cells)
+        months = re.findall(r'<li>(?:<a href="([^"]+)" aria-label="([^"]+)"|<span aria-label="'
+                            r'([^"]+)" role="img") data-m="(\w{3})"><i class="b\d+"></i>(\d+)', cells)
         rows.append((year, bool(hidden), [(name or empty, url, f"{short} {count}")
                                           for url, name, empty, short, count in months]))
     return [(year, url, count) for url, year, count in years], rows
