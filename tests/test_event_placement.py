@@ -117,7 +117,7 @@ def test_archives_file_each_precision_where_it_belongs(public):
     assert listed(page(public, "2022/12")) == ["day-event", "uncertain-event"]
 
 
-def test_histograms_count_months_of_events(public):
+def test_overviews_count_months_of_events(public):
     home = page(public, "")
     bars = dict(re.findall(r'aria-label="([A-Z][a-z]+ \d{4}): (\d+) entr', home))
     assert bars["November 2022"] == "1" and bars["December 2022"] == "2"

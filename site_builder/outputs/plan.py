@@ -245,17 +245,19 @@ class Planner(CountryPages):
 
     def listing(self, entries: Sequence[Entry], path_of: Callable[[int], str],
                 nouns: tuple[str, str] = ("entry", "entries"), own_pages: bool = True,
-                by_day: bool = False
+                by_day: bool = False, with_overview: bool = True
                 ) -> Iterator[tuple[int, tuple[EntrySummary, ...], Pagination, Overview | None]]:
         """Yield (page number, the page's entries, its pagination, its overview) of a listing
         whose page number is at path_of(number): the overview's links lead to the listing's
-        own pages (own_pages) or to the site's archives; by_day labels pages by days."""
+        own pages (own_pages) or to the site's archives (None without with_overview); by_day
+        labels pages by days."""
         shown = self.summarized(self.display(entries))
         placed = [placement(entry) for entry in shown]
         size = self.config.page_size
         total = paginate(len(shown), size)
         ranges = page_ranges(placed, size, by_day)
-        overview = self.overview(placed, path_of if own_pages else None, nouns)
+        overview = self.overview(placed, path_of if own_pages else None, nouns) \
+            if with_overview else None
         jump = years_only(overview)
         for number in range(1, total + 1):
             yield number, shown[(number - 1) * size: number * size], \
@@ -348,7 +350,8 @@ class Planner(CountryPages):
 
     def period_page(self, period: Period, siblings: Sequence[Period], index: int,
                     inside: Sequence[Period]) -> Iterator[PageOutput]:
-        """Yield the archive pages of one year, month or day."""
+        """Yield the archive pages of one year, month or day (a day with one entry: the page
+        that points to it)."""
         up = []
         if period.kind in ("month", "day"):
             up.append(Link(str(period.year), self.url(period_path(period.year))))
@@ -368,7 +371,7 @@ class Planner(CountryPages):
         # in the year alone come first or last, as in every listing.
         path_of = functools.partial(period_page_path, *period.key)
         newest = max(e.date for e in period.entries)
-        for number, chunk, pager, _ in self.listing(period.entries, path_of,
+        for number, chunk, pager, _ in self.listing(period.entries, path_of, with_overview=False,
                                                     by_day=period.kind != "year"):
             title = label if number == 1 else f"{label} (page {number})"
             view = PeriodPage(
