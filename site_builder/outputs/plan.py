@@ -365,7 +365,7 @@ class Planner(CountryPages):
         following = self.period_link(siblings[index + 1]) if index + 1 < len(siblings) else None
         children = tuple((self.period_link(c), len(c.entries)) for c in inside)
         if period.kind == "day" and len(period.entries) == 1:
-            yield self.day_pointer(period, label, tuple(up))
+            yield self.day_pointer(period, label, tuple(up), previous, following)
             return
         # A year lists its entries after its months, under month headings; entries placed
         # in the year alone come first or last, as in every listing.
@@ -383,14 +383,16 @@ class Planner(CountryPages):
                              f"{period.kind} archive {label} page {number}",
                              lastmod=self.lastmod(chunk, newest))
 
-    def day_pointer(self, day: Period, label: str, up: tuple[Link, ...]) -> PageOutput:
+    def day_pointer(self, day: Period, label: str, up: tuple[Link, ...], previous: Link | None,
+                    following: Link | None) -> PageOutput:
         """Return the page of a day with one entry: it points to the entry (its canonical
         address), stays out of the sitemap and tells search engines not to index it."""
         entry = self.summary(day.entries[0])
         path = period_path(*day.key)
         info = self.page("day", label, path, description=entry.lead)
         view = DayPointerPage(dataclasses.replace(
-            info, canonical=self.config.site_url + entry.url[len(self.base):]), entry, up)
+            info, canonical=self.config.site_url + entry.url[len(self.base):]), entry, up,
+            previous, following)
         return PageOutput(output_file(path), "day.html", view, f"day archive {label}",
                           lastmod=entry.date, in_sitemap=False)
 

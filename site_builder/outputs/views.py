@@ -261,6 +261,8 @@ class DayPointerPage:
     page: PageInfo                      # canonical: the entry's own address
     entry: EntrySummary
     up: tuple[Link, ...]                # its year and month
+    previous: Link | None = None        # the neighbouring days that have entries
+    next: Link | None = None
 
 
 @dataclass(frozen=True)
