@@ -221,9 +221,9 @@ def test_the_country_index_lists_every_country_by_name_and_by_count_on_its_own_p
     assert "Find a country" in by_name and "Find a country" in by_count
 
 
-def test_a_country_page_is_a_paginated_timeline_with_histogram_partners_and_feed(public):
+def test_a_country_page_is_a_paginated_timeline_with_overview_partners_and_feed(public):
     first = main(public / "countries/ru/index.html")
-    assert "4 entries involving Russia" in first and 'class="histogram"' in first
+    assert "4 entries involving Russia" in first and 'class="ov-months"' in first
     assert [l for l in links(first) if re.fullmatch(r"/\d{4}/\d\d/\d\d/[^/]+/", l[0])] == [
         ("/2023/03/20/xi-in-moscow/", "Xi In Moscow"), ("/2022/12/31/telegram/", "Telegram")]
     partners = first[first.index("partners-heading"):]
@@ -232,7 +232,8 @@ def test_a_country_page_is_a_paginated_timeline_with_histogram_partners_and_feed
     assert "Page 1 of 2" in first and 'href="/countries/ru/page/2/"' in first
     second = main(public / "countries/ru/page/2/index.html")
     assert "/2021/06/01/us-talks/" in second and "/2021/05/04/gas-deal/" in second
-    assert "partners-heading" not in second and "histogram" not in second
+    assert "partners-heading" not in second and "ov-months" not in second
+    assert '<a href="/countries/ru/page/2/#y2021" data-year="2021">' in second   # the year jump
     feed = ET.parse(public / "countries/ru/feed.xml").getroot()
     assert feed.find(f"{ATOM}title").text.endswith(": Russia")
     assert [e.find(f"{ATOM}title").text for e in feed.findall(f"{ATOM}entry")] == [
@@ -250,9 +251,11 @@ def test_the_relation_index_lists_pairs_by_count(public):
 def test_a_relation_page_counts_the_entries_involving_both_per_year(public):
     html = main(public / "relations/cn-ru/index.html")
     assert "3 entries involving" in html
-    assert re.findall(r'year-label">(\d+)</span> <span class="year-bar w(\d+)"></span> '
-                      r'<span class="count">(\d+)<', html) == [
-        ("2021", "20", "1"), ("2022", "20", "1"), ("2023", "20", "1")]
+    # each year leads to the pair's own page holding it, at the year's heading
+    assert re.findall(r'<a href="([^"]+)" data-year="(\d+)"[^>]*>\d+ <span class="ov-n">(\d+)<',
+                      html) == [("/relations/cn-ru/#y2023", "2023", "1"),
+                                ("/relations/cn-ru/#y2022", "2022", "1"),
+                                ("/relations/cn-ru/page/2/#y2021", "2021", "1")]
     assert "Page 1 of 2" in html
     assert "/2021/05/04/gas-deal/" in main(public / "relations/cn-ru/page/2/index.html")
     feed = ET.parse(public / "relations/cn-ru/feed.xml").getroot()

@@ -45,7 +45,8 @@ def test_the_entry_page_describes_itself_and_other_pages_the_site():
                        make_entry("bare", "2022-12-30")], config)
     env = make_environment(None)
     env.globals["site"] = site_view(config, {"style.css": "/static/style.css",
-                                             "filter.js": "/static/filter.js"}, [])
+                                             "filter.js": "/static/filter.js",
+                                             "overview.js": "/static/overview.js"}, [])
     wanted = {"index.html", "2022/12/31/telegram/index.html", "2022/12/30/bare/index.html"}
     pages = {o.path: render_page(env, o.template, o.view).decode()
              for o in build_plan(site, config) if o.path in wanted}

@@ -51,6 +51,11 @@ def listed(html: str) -> list[str]:
     return re.findall(r'<li><time [^>]*>[^<]*</time> <a href="/[^"]*/([a-z-]+)/">', html)
 
 
+def pointed(html: str) -> list[str]:
+    """Return the slug of the entry a one-entry day's page points to (its canonical address)."""
+    return re.findall(r'<link rel="canonical" href="[^"]*/([a-z-]+)/">', html)
+
+
 def listed_dates(html: str) -> dict[str, tuple[str, str]]:
     """Return slug -> (datetime attribute, text) of each listed entry's time element."""
     return {slug: (attr, text) for attr, text, slug in re.findall(
@@ -99,10 +104,10 @@ def test_archives_file_each_precision_where_it_belongs(public):
     assert not (public / "2022/11/01/index.html").exists()
     assert "1 entry" in page(public, "2022")
     # days: by the event's start; the publication day has it not
-    assert listed(page(public, "2022/12/30")) == ["day-event"]
+    assert pointed(page(public, "2022/12/30")) == ["day-event"]
     assert not (public / "2022/12/31/index.html").exists()
-    assert listed(page(public, "2022/12/29")) == ["uncertain-event"]
-    assert listed(page(public, "2023/03/20")) == ["interval-event"]
+    assert pointed(page(public, "2022/12/29")) == ["uncertain-event"]
+    assert pointed(page(public, "2023/03/20")) == ["interval-event"]
     assert not (public / "2023/03/25/index.html").exists()
     assert not (public / "2023/01/15/index.html").exists()
     assert not (public / "2023/01/index.html").exists()
@@ -112,15 +117,17 @@ def test_archives_file_each_precision_where_it_belongs(public):
     assert listed(page(public, "2022/12")) == ["day-event", "uncertain-event"]
 
 
-def test_histograms_count_months_of_events(public):
+def test_overviews_count_months_of_events(public):
     home = page(public, "")
-    bars = dict(re.findall(r'title="([A-Z][a-z]+ \d{4}): (\d+) entr', home))
+    bars = dict(re.findall(r'aria-label="([A-Z][a-z]+ \d{4}): (\d+) entr', home))
     assert bars["November 2022"] == "1" and bars["December 2022"] == "2"
     assert bars["January 2023"] == "0" and bars["February 2023"] == "0"
     assert bars["April 2023"] == "2" and bars["May 2023"] == "2"
-    assert not any(month.endswith("2021") for month in bars)   # the year-only event has no month
-    assert re.findall(r'title="([A-Z][a-z]+ \d{4}): (\d+) entr', page(public, "tags/talks")) == \
-        re.findall(r'title="([A-Z][a-z]+ \d{4}): (\d+) entr', home)
+    # the year-only event counts in its year, in none of its months
+    assert all(count == "0" for month, count in bars.items() if month.endswith("2021"))
+    assert '<a href="/2021/" data-year="2021">2021 <span class="ov-n">1<' in home
+    assert re.findall(r'aria-label="([A-Z][a-z]+ \d{4}): (\d+) entr', page(public, "tags/talks")) \
+        == re.findall(r'aria-label="([A-Z][a-z]+ \d{4}): (\d+) entr', home)
 
 
 def test_the_entry_page_shows_both_dates_when_they_differ(public):

@@ -279,13 +279,13 @@ def test_the_timeline_shows_an_event_once_with_its_reports(event_site):
     assert "tl-reports" not in grain.split("</li>")[0]
 
 
-def test_the_home_histogram_counts_events_as_its_timeline_does_and_says_so(event_site):
+def test_the_home_overview_counts_events_as_its_timeline_does_and_says_so(event_site):
     home = page(event_site, "")
-    assert "<figcaption>Events per month</figcaption>" in home
-    assert 'title="March 2023: 2 events"' in home                  # 4 reports, 2 events
+    assert 'aria-label="Events per year and month"' in home
+    assert 'aria-label="March 2023: 2 events"' in home             # 4 reports, 2 events
     tag = page(event_site, "tags/russia")
-    assert "<figcaption>Entries per month</figcaption>" in tag
-    assert 'title="March 2023: 4 entries"' in tag
+    assert 'aria-label="Entries per year and month"' in tag
+    assert 'aria-label="March 2023: 4 entries"' in tag
 
 
 def test_tag_and_date_pages_still_list_each_article(event_site):

@@ -52,7 +52,7 @@ def test_the_catalogs_hold_every_string_the_templates_and_python_modules_show(tm
         cwd=REPO, capture_output=True, text=True, timeout=300)
     assert result.returncode == 0, result.stderr
     extracted = ids(read_catalog(pot))
-    assert {"Tags", "Archive", "Entries per month", "Page %(number)s of %(total)s",
+    assert {"Tags", "Archive", "Entries per year and month", "Page %(number)s of %(total)s",
             "During %(year)s", "about %(date)s", "%(count)s report:"} <= extracted
     assert extracted == ids(read_catalog(LOCALES / "sitegen.pot")), \
         "sitegen.pot is stale: run the pybabel extract and update commands of the README"
@@ -234,7 +234,7 @@ def test_the_walk_finds_english_ui_text():
     # The check above can fail: an English page holds the catalog's words.
     fragments = english_fragments()
     assert "Page" in english_left("Page 1 of 3", fragments)
-    assert "Entries per month" in english_left("Entries per month", fragments)
+    assert "Entries per year and month" in english_left("Entries per year and month", fragments)
     assert english_left("Страница 1 из 3", fragments) == []
 
 

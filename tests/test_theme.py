@@ -25,6 +25,7 @@ ASSETS = {"style.css": BASE + "static/style.0123456789.css",
           "search-engine.js": BASE + "static/search-engine.0123456789.js",
           "filter.js": BASE + "static/filter.0123456789.js",
           "index-find.js": BASE + "static/index-find.0123456789.js",
+          "overview.js": BASE + "static/overview.0123456789.js",
           "favicon.svg": BASE + "static/favicon.svg"}
 BODY = "<p>First paragraph of the body.</p>\n<blockquote><p>A quotation.</p></blockquote>"
 LEAD = "Officials said the talks were constructive, although no document was signed."
@@ -163,7 +164,7 @@ def test_pages_stay_small(pages):
 # Home, tags, archives ----------------------------------------------------------------------
 
 
-def test_home_shows_a_grouped_timeline_with_pagination_and_histogram(pages):
+def test_home_shows_a_grouped_timeline_with_pagination_and_overview(pages):
     html = pages["index.html"]
     dates = re.findall(r'<li><time datetime="([\d-]+)">\d+ \w{3}</time> <a href="', html)
     assert len(dates) == 5 and dates == sorted(dates, reverse=True)   # newest first
@@ -172,27 +173,68 @@ def test_home_shows_a_grouped_timeline_with_pagination_and_histogram(pages):
     assert '<p class="tl-lead">' in html
     assert '<p class="tl-meta"><span>Example News</span>' in html
     assert f'<a href="{BASE}tags/russia/">russia</a>' in html
-    assert f'<a href="{BASE}" aria-current="page">1</a>' in html
+    assert re.search(rf'<a href="{BASE}" aria-current="page">1 <span class="pager-dates">'
+                     r'\w{3} 2023( – \w{3} 2023)?</span></a>', html)
     assert '<span aria-hidden="true">…</span>' in html
-    assert f'href="{BASE}page/2/" rel="next"' in html
-    assert f'<a class="h20" href="{BASE}20' in html
-    assert '<span class="h0" title="' in html
+    assert f'href="{BASE}page/2/" rel="next">Next → <span class="pager-dates">' in html
+    assert 'class="overview"' in html
+    # the overview is the home's way into a year: no row of every year above it
+    assert 'class="year-nav"' not in html and 'class="year-nav"' in pages["archive/index.html"]
 
 
-def test_histogram_bars_link_every_nonempty_month_with_a_text_alternative(pages):
-    html = pages["archive/index.html"]
-    rows = re.findall(r'<li><a class="hist-year" href="[^"]+">(\d{4})</a>\n(.*?)\n?</li>', html)
-    assert [year for year, _ in rows] == ["2020", "2021", "2022", "2023"]
-    for year, cells in rows:
-        bars = re.findall(r'<a class="h(\d+)" href="([^"]+)" title="([^"]+)"'
-                          r'|<span class="h0" title="([^"]+)"></span>|<span></span>', cells)
-        assert len(bars) == 12, year       # every year row has twelve month slots
-        for level, url, label, empty in bars:
+def overview_of(html: str) -> tuple[list[tuple[str, str, str]], list[tuple[str, bool, list]]]:
+    """Return the overview of a page: its years (year, url, count) and its month rows (year,
+    hidden, months as (accessible name, url or '', visible text))."""
+    part = html[html.index('<nav class="overview"'):]
+    part = part[:part.index("</nav>")]
+    years = re.findall(r'<li><a href="([^"]+)" data-year="(\d{4})"[^>]*>\d{4} <span class="ov-n">'
+                       r'(\d+)<span class="visually-hidden"> entr', part)
+    rows = []
+    for year, hidden, cells in re.findall(r'<ol class="ov-months" data-year="(\d{4})" '
+                                          r'aria-label="\d{4} by month"( hidden)?>(.*?)</ol>',
+                                          part, re.S):
+        months = re.findall(r'<li>(?:<a href="([^"]+)" aria-label="([^"]+)"|<span aria-label="'
+                            r'([^"]+)" role="img") data-m="(\w{3})"><i class="b\d+"></i>(\d+)', cells)
+        rows.append((year, bool(hidden), [(name or empty, url, f"{short} {count}")
+                                          for url, name, empty, short, count in months]))
+    return [(year, url, count) for url, year, count in years], rows
+
+
+def test_the_overview_is_one_strip_of_years_newest_first_with_the_first_open(pages):
+    years, rows = overview_of(pages["index.html"])
+    assert [year for year, _, _ in years] == ["2023", "2022", "2021", "2020"]   # as the list
+    assert [url for _, url, _ in years] == [f"{BASE}{y}/" for y in ("2023", "2022", "2021", "2020")]
+    assert sum(int(count) for _, _, count in years) == 47
+    assert [(year, hidden) for year, hidden, _ in rows] == \
+        [("2023", False), ("2022", True), ("2021", True), ("2020", True)]
+    for year, _, months in rows:
+        assert len(months) == 12, year                    # twelve months, newest first
+        assert [name.split()[0] for name, _, _ in months][:2] == ["December", "November"]
+        for name, url, text in months:
+            count = int(text.split()[1])
+            assert name == f"{name.split(':')[0]}: {count} entr{'y' if count == 1 else 'ies'}"
+            assert text.split()[0] == name[:3]            # label and count shown, not hovered
+            assert (url != "") == (count > 0)
             if url:
                 assert re.fullmatch(rf"{BASE}{year}/\d\d/", url)
-                assert int(level) > 0 and int(label.split(": ")[1].split()[0]) > 0
-            elif empty:
-                assert empty.endswith(": 0 entries")
+    assert "overview" not in pages["archive/index.html"]
+
+
+def test_a_tag_overview_leads_into_the_tag_own_pages_at_the_heading(pages):
+    first = pages["tags/russia/index.html"]
+    years, rows = overview_of(first)
+    for year, url, _ in years:
+        page_path, anchor = url.removeprefix(BASE).split("#")
+        assert anchor == f"y{year}" and f'id="y{year}"' in pages[page_path + "index.html"]
+    for year, _, months in rows:
+        for _, url, _ in months:
+            if url:
+                page_path, anchor = url.removeprefix(BASE).split("#")
+                assert page_path.startswith("tags/russia/")
+                assert f'id="{anchor}"' in pages[page_path + "index.html"], url
+    later = pages["tags/russia/page/2/index.html"]
+    assert '<nav class="overview" aria-label="Jump to year"' in later
+    assert overview_of(later)[0] == years and overview_of(later)[1] == []
 
 
 def test_the_tags_index_ships_one_order_under_letters_and_links_the_other(pages):
@@ -235,11 +277,22 @@ def test_day_page_has_breadcrumbs_up_to_month_and_year(pages):
     assert "<h1>1 January 2021</h1>" in html
 
 
-def test_year_page_lists_months_with_counts_and_neighbours(pages):
+def test_year_page_lists_months_with_counts_and_neighbours_then_its_entries(pages):
     html = pages["2021/index.html"]
     assert f'<a href="{BASE}2021/01/">January 2021</a> <span class="count">' in html
     assert f'href="{BASE}2020/" rel="prev"' in html and f'href="{BASE}2022/" rel="next"' in html
-    assert 'class="histogram"' in html
+    months = html.index('id="children-heading"')
+    first_entry = html.index('<ol class="tl-list">')
+    assert months < html.index('<h3 class="tl-month-heading" id="m2021-12">') < first_entry
+    assert f'href="{BASE}2021/page/2/" rel="next">Next → <span class="pager-dates">' in html
+    listed = [re.findall(r'<li><time datetime="2021-[^"]+">', pages[path])
+              for path in pages if re.fullmatch(r"2021/(page/\d+/)?index.html", path)]
+    assert sum(len(items) for items in listed) == 20      # every entry of 2021, paginated
+
+
+def test_month_page_lists_its_entries_before_its_days(pages):
+    html = pages["2021/01/index.html"]
+    assert html.index('<ol class="tl-list">') < html.index('id="children-heading"')
 
 
 def test_archive_reaches_every_year_and_month(pages):
@@ -279,12 +332,15 @@ def test_only_the_search_page_loads_pagefind(pages):
             continue
         assert "pagefind-ui" not in other, path
         scripts = re.findall(r"<script[^>]*>", other)
+        overview = f'<script src="{ASSETS["overview.js"]}">'
         if path in ("tags/index.html", "tags/by-count.html"):
             # The tags index loads its find box's script, and nothing else.
             assert scripts == [f'<script src="{ASSETS["index-find.js"]}">'], path
         elif path == "index.html" or path.startswith(("page/", "tags/")):
-            # Home and tag timelines load the tag filter, and nothing else.
-            assert scripts == [f'<script src="{ASSETS["filter.js"]}">'], path
+            # Home and tag timelines load the tag filter and the overview's keys, nothing else.
+            assert scripts == [f'<script src="{ASSETS["filter.js"]}">', overview], path
+        elif re.match(r"(countries|relations)/[^/]+/", path):
+            assert scripts == [overview], path
         else:
             assert scripts == [], path
 
@@ -336,8 +392,8 @@ def test_style_has_dark_print_focus_skip_link_and_sticky_headings():
     assert ".skip-link:focus" in STYLE
     assert "position: sticky" in STYLE
     assert "overflow-wrap" in STYLE
-    for step in range(1, 21):   # histogram bar heights come from classes, not inline styles
-        assert f".hist .h{step}::after {{ height:" in STYLE
+    for step in range(1, 11):   # overview bar heights come from classes, not inline styles
+        assert f".b{step}::after {{ height: {step * 10}%; }}" in STYLE
 
 
 def test_rendered_pages_are_valid_html(pages, tmp_path):

@@ -80,6 +80,24 @@ class Language:
         """Return 'December 2022', 'декабрь 2022 г.'."""
         return _formatted(_skeleton, datetime.date(year, month, 1), self.locale, "yMMMM")
 
+    def short_month_name(self, month: int) -> str:
+        """Return the month's short name standing alone: 'Mar', 'март', '3月'."""
+        if str(self.locale) == DATE_LOCALES["en"]:    # the theme's 'Sep', not CLDR's 'Sept'
+            return self.month_name(month)[:3]
+        return _formatted(format_date, datetime.date(2000, month, 1), self.locale, "LLL")
+
+    def short_month_label(self, year: int, month: int) -> str:
+        """Return 'Mar 2023', 'мар. 2023 г.', for the dates a listing page holds."""
+        if str(self.locale) == DATE_LOCALES["en"]:
+            return f"{self.short_month_name(month)} {year}"
+        return _formatted(_skeleton, datetime.date(year, month, 1), self.locale, "yMMM")
+
+    def short_day_label(self, year: int, month: int, day: int) -> str:
+        """Return '20 Mar 2023', '20 мар. 2023 г.'."""
+        if str(self.locale) == DATE_LOCALES["en"]:
+            return f"{day} {self.short_month_label(year, month)}"
+        return _formatted(_skeleton, datetime.date(year, month, day), self.locale, "yMMMd")
+
     def month_name(self, month: int) -> str:
         """Return the month's name standing alone: 'December', 'декабрь'."""
         return _formatted(format_date, datetime.date(2000, month, 1), self.locale, "LLLL")

@@ -6,7 +6,6 @@ they use its helpers (plan imports this module first, so they are looked up when
 from __future__ import annotations
 
 import functools
-from collections import Counter
 from typing import Any, Iterator, Sequence
 
 from . import plan
@@ -15,22 +14,11 @@ from ..core.urls import (COUNTRIES_BY_COUNT_PATH, COUNTRIES_PATH, RELATIONS_PATH
                          relation_path)
 from ..model.countries import flag, pair_key
 from ..model.records import Country, Entry, Relation
-from ..model.site import placement
 from .indexes import by_count, by_letter
 from .views import (CountriesPage, CountryPage, CountryRef, EntrySummary,
-                    RelationPage, RelationRef, RelationsPage, YearCount)
+                    RelationPage, RelationRef, RelationsPage)
 
 PARTNERS_SHOWN = 10     # a country page lists its most frequent partners, this many
-
-
-def year_counts(entries: Sequence[Entry]) -> tuple[YearCount, ...]:
-    """Return one bar per year from the first entry's to the last's, with its count."""
-    counts = Counter(placement(entry)[0] for entry in entries)    # the event's year
-    if not counts:
-        return ()
-    peak = max(counts.values())
-    return tuple(YearCount(year, counts[year], -(-20 * counts[year] // peak))
-                 for year in range(min(counts), max(counts) + 1))
 
 
 class CountryPages:
@@ -89,18 +77,17 @@ class CountryPages:
 
     def country_timeline(self, country: Country, ref: CountryRef,
                          partners: tuple[RelationRef, ...]) -> Iterator:
-        """Yield a country's timeline pages (histogram and partners on the first) and feed."""
+        """Yield a country's timeline pages (the overview on each, its months and the partners
+        on the first) and its feed."""
         path_of = functools.partial(country_path, country.code)
         feed_url = self.url(country_feed_path(country.code))
-        for number, total, chunk, bars in self.chunks(country.entries,
-                                                      plan.month_counts(country.entries)):
+        for number, chunk, pager, overview in self.listing(country.entries, path_of):
             title = self.numbered(ref.name, number)
             view = CountryPage(
                 page=self.page("country", title, path_of(number), feed_url=feed_url),
                 country=ref, count=len(country.entries),
-                groups=plan.group_entries(chunk, self.base, self.language),
-                pagination=plan.pagination(number, total, lambda n: self.url(path_of(n))),
-                histogram=plan.histogram(bars, self.base, self.language), partners=partners if number == 1 else ())
+                groups=plan.group_entries(chunk, self.base, self.language), pagination=pager,
+                overview=overview, partners=partners if number == 1 else ())
             yield self.page_output(path_of(number), "country.html", view,
                                    f"country {country.code} page {number}", chunk)
         yield self.listing_feed(country.entries, ref.name, country_feed_path(country.code),
@@ -121,18 +108,17 @@ class CountryPages:
                 yield from self.relation_timeline(relation, ref)
 
     def relation_timeline(self, relation: Relation, ref: RelationRef) -> Iterator:
-        """Yield a pair's timeline pages (per-year chart on the first) and its feed."""
+        """Yield a pair's timeline pages (the overview on each, its months on the first) and
+        its feed."""
         path_of = functools.partial(relation_path, relation.codes)
         feed_url = self.url(relation_feed_path(relation.codes))
-        years = year_counts(relation.entries)
-        for number, total, chunk, _ in self.chunks(relation.entries, ()):
+        for number, chunk, pager, overview in self.listing(relation.entries, path_of):
             title = self.numbered(ref.label, number)
             view = RelationPage(
                 page=self.page("relation", title, path_of(number), feed_url=feed_url),
                 relation=ref, count=len(relation.entries),
-                groups=plan.group_entries(chunk, self.base, self.language),
-                pagination=plan.pagination(number, total, lambda n: self.url(path_of(n))),
-                years=years if number == 1 else ())
+                groups=plan.group_entries(chunk, self.base, self.language), pagination=pager,
+                overview=overview)
             yield self.page_output(path_of(number), "relation.html", view,
                                    f"relation {'-'.join(relation.codes)} page {number}", chunk)
         yield self.listing_feed(relation.entries, ref.label, relation_feed_path(relation.codes),

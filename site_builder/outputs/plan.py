@@ -8,9 +8,10 @@ render. Views are made here; `Planner.outputs()` reads as the list of the site's
 
 from __future__ import annotations
 
+import dataclasses
 import datetime
 import functools
-from collections import Counter, defaultdict
+from collections import defaultdict
 from dataclasses import dataclass
 from typing import Any, Callable, Collection, Iterator, Sequence
 
@@ -30,9 +31,9 @@ from ..core.urls import (ARCHIVE_PATH, CNAME_PATH, FEED_PATH, FILTER_INDEX_PATH,
                    is_safe_relative,
                    filter_chunk_path, output_file, period_page_path, period_path, sitemap_part_path, tag_feed_path,
                    tag_path)
-from .views import (ArchivePage, Bar, EntryPage, EntrySummary, FeedView, FileView, FilterChunkView,
-                    FilterView,
-                    HistogramYear, Link, ListingPage, MonthGroup, PageInfo, Pagination,
+from .overview import Overview, build_overview, first_pages, page_ranges, years_only
+from .views import (ArchivePage, DayPointerPage, EntryPage, EntrySummary, FeedView, FileView,
+                    FilterChunkView, FilterView, Link, ListingPage, MonthGroup, PageInfo, Pagination,
                     PeriodPage, PeriodRef, PlainPage, Report, SitemapView, TagRef, TagsPage,
                     TimelineView, YearGroup, report_of, summarize)
 
@@ -54,6 +55,7 @@ class PageOutput:
     view: Any
     source: str
     lastmod: datetime.date | None = None
+    in_sitemap: bool = True     # False: a page that only points elsewhere (a one-entry day)
 
 
 @dataclass(frozen=True)
@@ -103,49 +105,6 @@ def group_entries(entries: Sequence[EntrySummary], base: str, language: Language
     return tuple(years)
 
 
-def month_counts(entries: Sequence[Entry]) -> tuple[tuple[int, int, int], ...]:
-    """Return (year, month, count) for each month that has entries, in order."""
-    counts = Counter([placement(entry)[:2] for entry in entries])
-    return tuple((year, month, count) for (year, month), count in sorted(counts.items()) if month)
-
-
-def bar_label(year: int, month: int, count: int, language: Language, events: bool) -> str:
-    """Return a histogram bar's label: 'December 2022: 3 entries' (or events)."""
-    words = {"month": language.month_label(year, month), "count": language.number(count)}
-    if events:
-        return language.ngettext("%(month)s: %(count)s event", "%(month)s: %(count)s events",
-                                 count) % words
-    return language.ngettext("%(month)s: %(count)s entry", "%(month)s: %(count)s entries",
-                             count) % words
-
-
-def histogram(counts: Sequence[tuple[int, int, int]], base: str, language: Language = ENGLISH,
-              events: bool = False) -> tuple[HistogramYear, ...]:
-    """Return one row per year, with a bar for each month from the first in counts to the last;
-    each bar's label counts what its listing lists: entries, or events."""
-    if not counts:
-        return ()
-    by_month = {(year, month): count for year, month, count in counts}
-    first, last = min(by_month), max(by_month)
-    peak = max(by_month.values())
-    rows = []
-    for year in range(first[0], last[0] + 1):
-        months: list[Bar | None] = []
-        for month in range(1, 13):
-            if not first <= (year, month) <= last:
-                months.append(None)
-                continue
-            count = by_month.get((year, month), 0)
-            months.append(Bar(
-                label=bar_label(year, month, count, language, events),
-                count=count,
-                url=base + period_path(year, month).lstrip("/") if count else None,
-                level=-(-20 * count // peak),
-            ))
-        rows.append(HistogramYear(year, base + period_path(year).lstrip("/"), tuple(months)))
-    return tuple(rows)
-
-
 def by_publication(entries: Sequence[Entry]) -> tuple[Entry, ...]:
     """Return entries in the order they were published (feeds announce what is new, whenever
     it happened)."""
@@ -157,20 +116,27 @@ def paginate(count: int, size: int) -> int:
     return max(1, -(-count // size))
 
 
-def pagination(number: int, total: int, url_of: Callable[[int], str]) -> Pagination:
-    """Return the pagination of page number of total: neighbours, ends, and gaps."""
+def pagination(number: int, total: int, url_of: Callable[[int], str],
+               ranges: Sequence[str] = ()) -> Pagination:
+    """Return the pagination of page number of total: neighbours, ends, and gaps, each link
+    with the dates its page holds when ranges (one per page) gives them."""
+    def dates(page: int) -> str:
+        return ranges[page - 1] if 0 < page <= len(ranges) else ""
+
     shown = sorted({1, total, *range(max(1, number - 2), min(total, number + 2) + 1)})
     links: list[Link | None] = []
     for index, page in enumerate(shown):
         if index and page != shown[index - 1] + 1:
             links.append(None)
-        links.append(Link(str(page), url_of(page)))
+        links.append(Link(str(page), url_of(page), dates(page)))
     return Pagination(
         number=number,
         total=total,
         previous_url=url_of(number - 1) if number > 1 else None,
         next_url=url_of(number + 1) if number < total else None,
         links=tuple(links),
+        previous_dates=dates(number - 1),
+        next_dates=dates(number + 1),
     )
 
 
@@ -272,31 +238,59 @@ class Planner(CountryPages):
     def listing_pages(self, entries: Sequence[Entry], kind: str, heading: str,
                       path_of: Callable[[int], str], feed_url: str, source: str,
                       tag: TagRef | None = None, reports: int = 0) -> Iterator[PageOutput]:
-        """Yield the paginated timeline pages of entries (home or a tag); the histogram is on
-        the first page only. The home lists events (their primary reports), of reports in all,
-        and its bars count events."""
-        for number, total, chunk, bars in self.chunks(entries, month_counts(entries)):
+        """Yield the paginated timeline pages of entries (home or a tag), each with the
+        overview (its months on the first page only). The home lists events (their primary
+        reports), of reports in all, and its overview counts events and leads to the archives;
+        a tag's leads into its own pages."""
+        events = bool(reports) and reports != len(entries)
+        for number, chunk, pager, overview in self.listing(entries, path_of, events,
+                                                           own_pages=tag is not None):
             title = self.numbered(heading, number)
             view = ListingPage(
                 page=self.page(kind, title, path_of(number), feed_url=feed_url),
                 heading=heading, count=reports or len(entries),
-                groups=group_entries(chunk, self.base, self.language),
-                pagination=pagination(number, total, lambda n: self.url(path_of(n))),
-                histogram=histogram(bars, self.base, self.language,
-                                    events=bool(reports) and reports != len(entries)),
-                tag=tag, events=len(entries))
+                groups=group_entries(chunk, self.base, self.language), pagination=pager,
+                overview=overview, tag=tag, events=len(entries))
             yield PageOutput(output_file(path_of(number)), "list.html", view,
                              f"{source} page {number}", lastmod=self.lastmod(chunk))
 
-    def chunks(self, entries: Sequence[Entry], counts: Sequence[tuple[int, int, int]]
-               ) -> Iterator[tuple[int, int, tuple[EntrySummary, ...], Sequence]]:
-        """Yield (page number, pages, the page's entries, its histogram counts) of a listing."""
+    def listing(self, entries: Sequence[Entry], path_of: Callable[[int], str],
+                events: bool = False, own_pages: bool = True,
+                by_day: bool = False, with_overview: bool = True
+                ) -> Iterator[tuple[int, tuple[EntrySummary, ...], Pagination, Overview | None]]:
+        """Yield (page number, the page's entries, its pagination, its overview) of a listing
+        whose page number is at path_of(number): the overview's links lead to the listing's
+        own pages (own_pages) or to the site's archives (None without with_overview); by_day
+        labels pages by days."""
         shown = self.summarized(self.display(entries))
+        placed = [placement(entry) for entry in shown]
         size = self.config.page_size
         total = paginate(len(shown), size)
+        ranges = page_ranges(placed, size, by_day, self.language)
+        overview = self.overview(placed, path_of if own_pages else None, events) \
+            if with_overview else None
+        jump = years_only(overview)
         for number in range(1, total + 1):
-            yield number, total, shown[(number - 1) * size: number * size], \
-                counts if number == 1 else ()
+            yield number, shown[(number - 1) * size: number * size], \
+                pagination(number, total, lambda n: self.url(path_of(n)), ranges), \
+                overview if number == 1 else jump
+
+    def overview(self, placed: Sequence[tuple[int, int, int]],
+                 path_of: Callable[[int], str] | None, events: bool
+                 ) -> Overview | None:
+        """Return the overview of a listing placed so: its links lead to the page of path_of
+        holding each year or month, at its heading, or (None) to the site's archives."""
+        if path_of is None:
+            return build_overview(placed, self.newest_first,
+                                  lambda year: self.url(period_path(year)),
+                                  lambda year, month: self.url(period_path(year, month)), events,
+                                  self.language)
+        pages = first_pages(placed, self.config.page_size)
+        return build_overview(
+            placed, self.newest_first,
+            lambda year: self.url(path_of(pages[(year, 0)])) + f"#y{year}",
+            lambda year, month: self.url(path_of(pages[(year, month)])) + f"#m{year:04d}-{month:02d}",
+            events, self.language)
 
     @staticmethod
     def lastmod(chunk: Sequence[EntrySummary], default: datetime.date | None = None
@@ -374,7 +368,8 @@ class Planner(CountryPages):
 
     def period_page(self, period: Period, siblings: Sequence[Period], index: int,
                     inside: Sequence[Period]) -> Iterator[PageOutput]:
-        """Yield the archive pages of one year, month or day."""
+        """Yield the archive pages of one year, month or day (a day with one entry: the page
+        that points to it)."""
         up = []
         if period.kind in ("month", "day"):
             up.append(Link(str(period.year), self.url(period_path(period.year))))
@@ -387,27 +382,37 @@ class Planner(CountryPages):
         previous = self.period_link(siblings[index - 1]) if index else None
         following = self.period_link(siblings[index + 1]) if index + 1 < len(siblings) else None
         children = tuple((self.period_link(c), len(c.entries)) for c in inside)
-        # A year lists its months, not its entries: the month pages do that, and a year's
-        # thousand entries would otherwise be written out once more. It lists the entries
-        # placed in the year alone, which no month page has.
-        is_year = period.kind == "year"
-        listed = [e for e in period.entries if not placement(e)[1]] if is_year \
-            else period.entries
-        counts = month_counts(period.entries) if is_year else ()
+        if period.kind == "day" and len(period.entries) == 1:
+            yield self.day_pointer(period, label, tuple(up), previous, following)
+            return
+        # A year lists its entries after its months, under month headings; entries placed
+        # in the year alone come first or last, as in every listing.
         path_of = functools.partial(period_page_path, *period.key)
         newest = max(e.date for e in period.entries)
-        for number, total, chunk, bars in self.chunks(listed, counts):
+        for number, chunk, pager, _ in self.listing(period.entries, path_of, with_overview=False,
+                                                    by_day=period.kind != "year"):
             title = self.numbered(label, number)
             view = PeriodPage(
                 page=self.page(period.kind, title, path_of(number), feed_url=self.url(FEED_PATH)),
                 heading=label, count=len(period.entries),
-                groups=group_entries(chunk, self.base, self.language),
-                pagination=pagination(number, total, lambda n: self.url(path_of(n))),
-                histogram=histogram(bars, self.base, self.language), period=ref, up=tuple(up),
-                previous=previous, next=following, children=children)
+                groups=group_entries(chunk, self.base, self.language), pagination=pager, period=ref,
+                up=tuple(up), previous=previous, next=following, children=children)
             yield PageOutput(output_file(path_of(number)), "period.html", view,
                              f"{period.kind} archive {label} page {number}",
                              lastmod=self.lastmod(chunk, newest))
+
+    def day_pointer(self, day: Period, label: str, up: tuple[Link, ...], previous: Link | None,
+                    following: Link | None) -> PageOutput:
+        """Return the page of a day with one entry: it points to the entry (its canonical
+        address), stays out of the sitemap and tells search engines not to index it."""
+        entry = self.summary(day.entries[0])
+        path = period_path(*day.key)
+        info = self.page("day", label, path, description=entry.lead)
+        view = DayPointerPage(dataclasses.replace(
+            info, canonical=self.config.site_url + entry.url[len(self.base):]), entry, up,
+            previous, following)
+        return PageOutput(output_file(path), "day.html", view, f"day archive {label}",
+                          lastmod=entry.date, in_sitemap=False)
 
     def archive_page(self) -> PageOutput:
         """Return /archive/: every year and month, with counts."""
@@ -418,8 +423,7 @@ class Planner(CountryPages):
                            for m in self.site.months if m.year == year.year)
             years.append((self.period_link(year), len(year.entries), months))
         view = ArchivePage(self.page("archive", self.language.gettext("Archive"), ARCHIVE_PATH),
-                           tuple(years),
-                           histogram(month_counts(self.site.entries), self.base, self.language))
+                           tuple(years))
         return PageOutput(output_file(ARCHIVE_PATH), "archive.html", view, "archive page")
 
     def plain_page(self, kind: str, title: str, path: str) -> PageOutput:
@@ -497,7 +501,7 @@ def build_plan(site: Site, config: Config, extra: Sequence[DataOutput] = (),
     outputs = list(Planner(site, config, language).outputs()) + list(extra)
     root = config.site_url
     view = SitemapView(tuple((root + o.path.removesuffix("index.html"), o.lastmod)
-                             for o in outputs if isinstance(o, PageOutput)
+                             for o in outputs if isinstance(o, PageOutput) and o.in_sitemap
                              and o.path != output_file(NOT_FOUND_PATH)), root)
     for path in sitemap_paths(len(view.urls)):
         outputs.append(DataOutput(path, view, functools.partial(sitemap_file, path), "sitemap"))

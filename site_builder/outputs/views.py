@@ -19,6 +19,7 @@ from typing import Any, Mapping
 from ..core.digests import digest_text
 from ..core.eventdates import EventDate
 from ..model.records import Entry
+from .overview import Overview
 
 
 @dataclass(frozen=True)
@@ -27,6 +28,7 @@ class Link:
 
     label: str
     url: str
+    dates: str = ""         # a pager's link: the dates its page holds, 'Mar 2023 – Jan 2023'
 
 
 @dataclass(frozen=True)
@@ -136,15 +138,6 @@ class RelationRef:
 
 
 @dataclass(frozen=True)
-class YearCount:
-    """One year's bar of a per-year count chart."""
-
-    year: int
-    count: int
-    level: int              # 0-20: the bar's length in twentieths of the longest
-
-
-@dataclass(frozen=True)
 class PeriodRef:
     """A year, month or day as pages show it."""
 
@@ -176,25 +169,6 @@ class YearGroup:
 
 
 @dataclass(frozen=True)
-class Bar:
-    """One month of a histogram."""
-
-    label: str              # 'December 2022: 3 entries'
-    count: int
-    url: str | None         # the month's archive, when it has entries
-    level: int              # 0-20: the bar's height in twentieths of the tallest month
-
-
-@dataclass(frozen=True)
-class HistogramYear:
-    """One year's row of a histogram: twelve months, None outside the histogram's range."""
-
-    year: int
-    url: str
-    months: tuple[Bar | None, ...]
-
-
-@dataclass(frozen=True)
 class Pagination:
     """Where a page sits among the pages of a listing."""
 
@@ -203,6 +177,8 @@ class Pagination:
     previous_url: str | None
     next_url: str | None
     links: tuple[Link | None, ...]   # None stands for a gap ("…")
+    previous_dates: str = ""         # the dates the previous and next pages hold
+    next_dates: str = ""
 
 
 # --- the views of pages: one per kind, each rendered by the template named beside it ----------
@@ -240,7 +216,7 @@ class ListingPage:
     count: int                          # entries in the whole listing, not on this page
     groups: tuple[YearGroup, ...]
     pagination: Pagination
-    histogram: tuple[HistogramYear, ...]
+    overview: Overview | None           # months on the first page, the years alone after it
     tag: TagRef | None = None
     events: int = 0                     # the events the listing's entries report (the home's)
 
@@ -254,7 +230,6 @@ class PeriodPage:
     count: int
     groups: tuple[YearGroup, ...]
     pagination: Pagination
-    histogram: tuple[HistogramYear, ...]
     period: PeriodRef
     up: tuple[Link, ...]                # the year (and month) above it
     previous: Link | None
@@ -290,6 +265,17 @@ class IndexSection:
 
 
 @dataclass(frozen=True)
+class DayPointerPage:
+    """day.html: a day with one entry, which sends the reader to that entry."""
+
+    page: PageInfo                      # canonical: the entry's own address
+    entry: EntrySummary
+    up: tuple[Link, ...]                # its year and month
+    previous: Link | None = None        # the neighbouring days that have entries
+    next: Link | None = None
+
+
+@dataclass(frozen=True)
 class TagsPage:
     """tags.html: every tag in one order, by name under initial letters or by number of
     entries, with a link to the other order's page."""
@@ -319,7 +305,7 @@ class CountryPage:
     count: int
     groups: tuple[YearGroup, ...]
     pagination: Pagination
-    histogram: tuple[HistogramYear, ...]
+    overview: Overview | None
     partners: tuple[RelationRef, ...]        # first page only
 
 
@@ -342,7 +328,7 @@ class RelationPage:
     count: int
     groups: tuple[YearGroup, ...]
     pagination: Pagination
-    years: tuple[YearCount, ...]             # first page only
+    overview: Overview | None
 
 
 @dataclass(frozen=True)
@@ -351,7 +337,6 @@ class ArchivePage:
 
     page: PageInfo
     years: tuple[tuple[Link, int, tuple[tuple[Link, int, str], ...]], ...]   # month: name too
-    histogram: tuple[HistogramYear, ...]
 
 
 @dataclass(frozen=True)

@@ -33,7 +33,9 @@ def test_home_tag_entry_day_year_by_clicking(page, site):
     day_link.click()
     page.wait_for_url(entry_url.rsplit("/", 2)[0] + "/")
     assert heading(page) == day_label
-    assert page.locator(".tl-list > li > a", has_text=title).count() == 1
+    # a day lists its entries, or, with one entry, is a small page pointing to it
+    entry_path = re.sub(r"^https?://[^/]+", "", entry_url)
+    assert page.locator(f'main a[href="{entry_path}"]', has_text=title).count() == 1
 
     year = day_label.split()[-1]
     page.get_by_role("navigation", name="Breadcrumb").get_by_role("link", name=year, exact=True).click()
@@ -92,3 +94,28 @@ def test_no_request_leaves_127_0_0_1(open_context, site):
     assert any("/pagefind/" in u for u in requests.urls)       # search really ran
     assert any(u.endswith("/filter/index.json") for u in requests.urls)
     assert requests.foreign() == []
+
+
+def test_the_overview_is_one_tab_stop_a_row_and_the_arrow_keys_open_a_year(page, site):
+    page.goto(site.url())
+    overview = page.locator("nav.overview")
+    years = overview.locator(".ov-years a")
+    assert years.count() >= 2
+    assert overview.locator('.ov-years a[tabindex="0"]').count() == 1
+    assert overview.locator('.ov-months:not([hidden])').count() == 1
+    assert overview.locator('.ov-months:not([hidden]) a[tabindex="0"]').count() == 1
+    height = overview.bounding_box()["height"]
+    second = years.nth(1).get_attribute("data-year")
+
+    years.nth(0).focus()
+    page.keyboard.press("ArrowRight")
+    assert page.evaluate("document.activeElement.dataset.year") == second
+    assert overview.locator(".ov-months:not([hidden])").get_attribute("data-year") == second
+    assert overview.bounding_box()["height"] == height          # the months open in place
+    page.keyboard.press("Tab")                                  # into the open year's months
+    assert page.evaluate("document.activeElement.closest('.ov-months').dataset.year") == second
+    page.keyboard.press("Tab")                                  # and out of the overview
+    assert page.evaluate("!document.activeElement.closest('.overview')")
+    page.keyboard.press("Shift+Tab")
+    page.keyboard.press("Shift+Tab")
+    assert page.evaluate("document.activeElement.dataset.year") == second   # it kept its place
