@@ -36,12 +36,11 @@ let current = null;              // {id, found: Map(shard number -> Pagefind res
 
 // Every shard's bundle has the same wasm.*.pagefind file (one Pagefind run made them all): a
 // page downloads it once. A worker asks the page for it (askPage); the page fetches it once
-// (pageFile) and hands the same bytes to every worker.
+// per pool (pageFile) and hands the same bytes to every worker of the pool.
 const realFetch = globalThis.fetch.bind(globalThis);
 const WASM_FILE = /^wasm\.[\w-]+\.pagefind$/;
 const fileName = (url) => url.slice(url.lastIndexOf("/") + 1).split("?")[0];
-const pageFiles = new Map();     // on the page: file name -> promise of its bytes
-function pageFile(url) {
+function pageFile(pageFiles, url) {   // pageFiles: a pool's file name -> promise of its bytes
   const name = fileName(url);
   if (!pageFiles.has(name)) {
     pageFiles.set(name, realFetch(url).then((response) => {
@@ -316,13 +315,13 @@ function moduleWorkers() {
 }
 
 // An engine in a worker running this file: call(method, args) resolves with its answer.
-function workerEngine() {
+function workerEngine(pageFiles) {
   const worker = new Worker(import.meta.url, {type: "module"});
   const waiting = new Map();
   let next = 0;
   worker.addEventListener("message", ({data}) => {
     if (data.file) {                      // the worker wants a file the page fetches once
-      pageFile(data.file).then((bytes) => worker.postMessage({file: data.file, bytes}),
+      pageFile(pageFiles, data.file).then((bytes) => worker.postMessage({file: data.file, bytes}),
                                (error) => worker.postMessage({file: data.file, error: String(error)}));
       return;
     }
@@ -391,7 +390,9 @@ export function createPool({parts} = {}) {
     const manifest = await readManifest(bundle);
     index = {bundle, shards: shardList(manifest)};
     const count = Math.max(1, Math.min(parts || deviceParts(), manifest.shards.length));
-    engines = moduleWorkers() ? Array.from({length: count}, workerEngine) : [pageEngine];
+    const pageFiles = new Map();
+    engines = moduleWorkers() ? Array.from({length: count}, () => workerEngine(pageFiles))
+      : [pageEngine];
     const inWorker = engines[0] !== pageEngine;
     const answers = await Promise.all(engines.map((engine, part) =>
       engine.call("start", {manifest, bundle, base, part, parts: engines.length, inWorker})));

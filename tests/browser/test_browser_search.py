@@ -356,3 +356,77 @@ def test_reports_of_one_event_are_one_result_listing_the_others_by_source(page, 
     wait_for_results(page, "Moscow")
     [(first, also)] = page.evaluate(SHOWN_EVENTS)
     assert {first, *(href for _, href in also)} == set(SIGNING_PATHS.values())
+
+
+# In the page: a pool of two workers over the sharded copy, started and searched once.
+START_TWO_WORKERS = """async ([engineUrl, bundle]) => {
+    const engine = await import(engineUrl);
+    const pool = engine.createPool({parts: 2});
+    const started = await pool.start({bundle, base: "/repo/"});
+    const found = await pool.search({id: 1, query: "consultations", filters: {}, sort: ""});
+    pool.stop();
+    return [started.parts, found.total];
+}"""
+
+
+def test_a_page_downloads_the_wasm_and_pagefind_js_once_for_all_its_workers(page, site, sharded):
+    open_search(page, site)
+    engine = page.locator("#search").get_attribute("data-engine")
+    fetched = []
+    page.context.on("request", lambda request: fetched.append(request.url))
+    parts, total = page.evaluate(START_TWO_WORKERS, [engine, f"/{SUB_PATH}-shards/pagefind/"])
+    assert (parts, total) == (2, len(site.entries))
+    shards = [url for url in fetched if f"/{SUB_PATH}-shards/" in url]
+    assert len([url for url in shards if "/wasm." in url]) == 1, shards
+    # pagefind.js: one address for every worker, so the HTTP cache can serve all but the first.
+    assert len({url for url in shards if url.endswith("/pagefind.js")}) == 1, shards
+
+
+def test_the_filter_lists_load_when_the_reader_searches_or_turns_to_them(page, site):
+    fetched = []
+    page.context.on("request", lambda request: fetched.append(request.url))
+    open_search(page, site)
+    page.wait_for_load_state("networkidle")
+    assert not [url for url in fetched if url.endswith(".pf_filter")]
+    assert page.locator("#search-tag option").count() == 1       # "Any tag" alone, for now
+    page.locator("#search-tag").focus()
+    page.wait_for_function("document.querySelectorAll('#search-tag option').length > 5")
+    assert [url for url in fetched if url.endswith(".pf_filter")]
+
+
+def test_a_small_phone_searches_in_one_worker(open_context, site, sharded):
+    context, _ = open_context()
+    page = context.new_page()
+    page.add_init_script("Object.defineProperty(navigator, 'deviceMemory', {get: () => 2});"
+                         "Object.defineProperty(navigator, 'hardwareConcurrency', {get: () => 8})")
+    open_search(page, site)
+    engine = page.locator("#search").get_attribute("data-engine")
+    parts = page.evaluate("""async ([engineUrl, bundle]) => {
+        const pool = (await import(engineUrl)).createPool();
+        const started = await pool.start({bundle, base: "/repo/"});
+        pool.stop();
+        return started.parts;
+    }""", [engine, f"/{SUB_PATH}-shards/pagefind/"])
+    assert parts == 1
+
+
+def test_a_tag_slug_in_the_address_chooses_the_tag(page, site):
+    open_search(page, site, "?tag=european-union")
+    wait_for_results(page, "", "tag=european+union")
+    assert page.locator("#search-tag").input_value() == "european union"
+    tagged = site.tagged("european union")
+    assert len(results(page)) == min(10, len(tagged)) and set(results(page)) <= tagged
+    assert page.locator(STATUS).inner_text().endswith("tagged european union")
+
+
+def test_an_excerpt_does_not_repeat_the_title_and_date_shown_above_it(page, site):
+    open_search(page, site, "?q=" + TITLE_WORD[1])
+    wait_for_results(page, TITLE_WORD[1])
+    entry = site.entries[TITLE_WORD[0]]
+    excerpt = page.locator(".search-excerpt").first.inner_text()
+    assert excerpt and entry.title not in excerpt and TITLE_WORD[1] not in excerpt
+    assert str(entry.date.year) not in excerpt.split()[:3], excerpt
+    # A word of the body is marked where the body has it.
+    open_search(page, site, "?q=" + site.entries[3].word)
+    wait_for_results(page, site.entries[3].word)
+    assert page.locator(".search-excerpt mark").first.inner_text().lower().strip(".,;") == site.entries[3].word
