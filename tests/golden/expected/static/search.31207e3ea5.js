@@ -83,7 +83,7 @@
           if (hasSearch()) {
             run();
           }
-          return loadFilters();
+          return filtersLoaded && loadFilters();
         });
       })
       .catch(function () {});   // the next look tries again
@@ -243,6 +243,19 @@
     });
   }
 
+  // A tag's slug as its page's address has it ("south-korea" for "South Korea"), for ?tag=slug:
+  // ASCII letters and digits, the rest dashes; apostrophes dropped as the slugs drop them.
+  function slugOf(name) {
+    return name.normalize("NFKD").replace(/[\u0300-\u036f'\u2019\u02bc]/g, "").toLowerCase()
+      .replace(/[^a-z0-9]+/g, "-").replace(/^-+|-+$/g, "");
+  }
+
+  // The value among values whose slug is wanted (when exactly one has it), or "".
+  function bySlug(values, wanted) {
+    var matching = wanted ? values.filter(function (value) { return slugOf(value) === wanted; }) : [];
+    return matching.length === 1 ? matching[0] : "";
+  }
+
   function fillFilters(all) {
     [["tag", function (a, b) { return a.localeCompare(b); }],
      ["country", function (a, b) { return a.localeCompare(b); }],
@@ -258,7 +271,7 @@
         fragment.appendChild(option);
       });
       select.appendChild(fragment);
-      select.value = values.indexOf(chosen) >= 0 ? chosen : "";
+      select.value = values.indexOf(chosen) >= 0 ? chosen : bySlug(values, chosen);
       select.removeAttribute("data-wanted");
     });
   }
@@ -289,6 +302,9 @@
         }
         counts = answer.empty ? totals : answer.counts || {};
         later(function () { if (id === searches) { showCounts(counts); } });
+        if (!answer.empty) {
+          later(loadFiltersOnce);
+        }
       })
       .catch(function (error) {
         if (id === searches) {
@@ -351,20 +367,39 @@
       });
       totals = all;
       fillFilters(all);
-      showCounts(!shown || shown.empty ? totals : counts);
+      if (shown && !shown.empty) {
+        run();                  // the results' counts need the filter files just loaded
+      } else {
+        showCounts(totals);
+      }
     });
   }
 
+  // The tag, country and year lists load every shard's filter files (120 KB at 10,000 entries):
+  // only once the reader has searched or turns to the lists, not when the page opens.
+  var filtersLoaded = null;
+  function loadFiltersOnce() {
+    filtersLoaded = filtersLoaded || loadFilters().catch(function (error) {
+      filtersLoaded = null;
+      status.textContent = "Search is not available: " + error.message + ".";
+    });
+    return filtersLoaded;
+  }
+
   var started = startPool();
-  var firstSearch = hasSearch() ? run() : null;
+  // A filter in the address (?tag= may give a tag's slug) needs the lists first.
+  var wantsFilter = FILTERS.some(function (name) { return params.get(name); });
+  var firstSearch = wantsFilter ? loadFiltersOnce().then(run) : hasSearch() ? run() : null;
   started.then(function () {
     if (!status.textContent) {
       status.textContent = intro;
     }
-    // The tag and year lists load every shard's filter files: after the first results.
     return firstSearch;
-  }).then(loadFilters).catch(function (error) {
+  }).catch(function (error) {
     status.textContent = "Search is not available: " + error.message + ".";
+  });
+  ["focusin", "pointerover", "pointerdown"].forEach(function (type) {
+    options.addEventListener(type, loadFiltersOnce);
   });
 
   input.addEventListener("input", run);
