@@ -29,7 +29,7 @@ from ..core.urls import (ARCHIVE_PATH, CNAME_PATH, FEED_PATH, FILTER_INDEX_PATH,
 from .views import (ArchivePage, Bar, EntryPage, EntrySummary, FeedView, FileView, FilterChunkView,
                     FilterView,
                     HistogramYear, Link, ListingPage, MonthGroup, PageInfo, Pagination,
-                    PeriodPage, PeriodRef, PlainPage, Report, SitemapView, TagRef, TagsPage,
+                    PeriodPage, PeriodRef, PlainPage, Report, SearchPage, SitemapView, TagRef, TagsPage,
                     TimelineView, YearGroup, report_of, summarize)
 
 SITE_FEED_LIMIT = 50
@@ -186,7 +186,7 @@ class Planner(CountryPages):
         yield from self.relation_pages()
         yield from self.period_pages()
         yield self.archive_page()
-        yield self.plain_page("search", "Search", SEARCH_PATH)
+        yield self.search_page()
         yield self.plain_page("404", "Page not found", NOT_FOUND_PATH)
         yield from self.data_files()
 
@@ -392,8 +392,19 @@ class Planner(CountryPages):
                            histogram(month_counts(self.site.entries), self.base))
         return PageOutput(output_file(ARCHIVE_PATH), "archive.html", view, "archive page")
 
+    def search_page(self) -> PageOutput:
+        """Return the search page, its lists holding every tag, country and year with its
+        entries (a year as Pagefind's filter has it: the year of publication)."""
+        by_name = lambda values: tuple(sorted(values, key=lambda value: value[0].casefold()))
+        years = Counter(str(entry.date.year) for entry in self.site.entries)
+        view = SearchPage(self.page("search", "Search", SEARCH_PATH),
+                          by_name((t.name, t.count) for t in self.tag_refs),
+                          by_name((c.name, c.count) for c in self.country_refs.values()),
+                          tuple(sorted(years.items(), reverse=True)))
+        return PageOutput(output_file(SEARCH_PATH), "search.html", view, "search page")
+
     def plain_page(self, kind: str, title: str, path: str) -> PageOutput:
-        """Return a page that shows nothing of the entries (search, 404)."""
+        """Return a page that shows nothing of the entries (404)."""
         return PageOutput(output_file(path), f"{kind}.html", PlainPage(self.page(kind, title, path)),
                           f"{kind} page")
 

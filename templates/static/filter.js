@@ -43,8 +43,12 @@
     return node;
   }
 
-  /* The form exists only with JavaScript; it replaces the plain links. */
-  mount.textContent = "";
+  /* The form exists only with JavaScript; it replaces the plain links, which stay invisible
+     under it (style.css), keeping their place so nothing below moves. */
+  Array.prototype.forEach.call(mount.children, function (child) {
+    child.classList.add("replaced");
+    child.setAttribute("aria-hidden", "true");
+  });
   var form = el("form", { "class": "facet-filter", "aria-label": "Filter the timeline" });
   var toggle = el("button", { type: "button", "class": "filter-toggle", id: "filter-toggle",
                               "aria-expanded": "false", "aria-controls": "filter-panel" },
@@ -65,6 +69,11 @@
   form.appendChild(reset);
   form.appendChild(status);
   mount.appendChild(form);
+  // The header's count of the listing, and its page number: while the filter shows its
+  // results, the count is theirs and the page number goes (the results are not paged).
+  var count = document.getElementById("listing-count");
+  var listingCount = count && count.textContent;
+  var pageNumber = document.querySelector(".page-header .page-number");
   var results = el("div", { id: "filter-results" });
   results.hidden = true;
   listing.parentNode.insertBefore(results, listing);
@@ -463,7 +472,18 @@
                             : words[0];
   }
 
+  /* The header counts what is shown: the filter's results (text), or the listing (null). */
+  function countInHeader(text) {
+    if (count) {
+      count.textContent = text === null ? listingCount : text;
+    }
+    if (pageNumber) {
+      pageNumber.hidden = text !== null;
+    }
+  }
+
   function showListing() {
+    countInHeader(null);
     listing.hidden = false;
     results.hidden = true;
     results.textContent = "";
@@ -502,9 +522,10 @@
       listing.hidden = true;
       results.hidden = false;
       results.setAttribute("data-query", window.location.search);
-      say(found.total + (found.total === 1 ? " entry" : " entries") + " with " +
-          described(wanted) + (unknown.length ? " (none has " + described(unknown) + ")" : "") +
-          (found.total > shown ? "; showing the first " + shown + "." : "."));
+      var what = found.total + (found.total === 1 ? " entry" : " entries") + " with " +
+          described(wanted) + (unknown.length ? " (none has " + described(unknown) + ")" : "");
+      countInHeader(what);
+      say(what + (found.total > shown ? "; showing the first " + shown + "." : "."));
     }, function () {
       if (run === generation) {
         say("The filter could not load the entries; the tag and year pages list every entry.");

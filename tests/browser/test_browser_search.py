@@ -13,7 +13,8 @@ import sys
 import pytest
 
 from helpers import indexable_pages
-from conftest import LEAD_WORD, REPO, SEED_PATH, SUB_PATH, TAG_WORD, TITLE_WORD
+from conftest import (LEAD_WORD, RECORD_LAYOUT_SHIFTS, REPO, SEED_PATH, SUB_PATH, TAG_WORD,
+                      TITLE_WORD, layout_shifts, slow_scripts)
 
 RESULT_LINK = "#search-results a"
 SEARCH_INPUT = "#q"
@@ -382,15 +383,26 @@ def test_a_page_downloads_the_wasm_and_pagefind_js_once_for_all_its_workers(page
     assert len({url for url in shards if url.endswith("/pagefind.js")}) == 1, shards
 
 
-def test_the_filter_lists_load_when_the_reader_searches_or_turns_to_them(page, site):
+def test_the_lists_are_in_the_page_and_their_counts_load_when_the_reader_turns_to_them(page, site):
     fetched = []
     page.context.on("request", lambda request: fetched.append(request.url))
     open_search(page, site)
+    russia = len(site.tagged("russia"))
+    assert page.locator("#search-tag option[value='russia']").text_content() == f"russia ({russia})"
+    assert page.locator("#search-year option").all_text_contents()[:2] == [
+        "Any year", f"2023 ({sum(e.date.year == 2023 for e in site.entries)})"]
+    # A search fetches no filter file: its lists show their values until the reader turns to them.
+    page.locator(SEARCH_INPUT).fill("consultations")
+    wait_for_results(page, "consultations")
     page.wait_for_load_state("networkidle")
     assert not [url for url in fetched if url.endswith(".pf_filter")]
-    assert page.locator("#search-tag option").count() == 1       # "Any tag" alone, for now
+    year = "#search-year option[value='2023']"
+    page.wait_for_function("([selector, text]) => document.querySelector(selector).text === text",
+                           arg=[year, "2023"])
     page.locator("#search-tag").focus()
-    page.wait_for_function("document.querySelectorAll('#search-tag option').length > 5")
+    in_2023 = sum(e.date.year == 2023 for e in site.entries)   # all have the word; the seed is 2022's
+    page.wait_for_function("([selector, text]) => document.querySelector(selector).text === text",
+                           arg=[year, f"2023 ({in_2023})"])
     assert [url for url in fetched if url.endswith(".pf_filter")]
 
 
@@ -430,3 +442,21 @@ def test_an_excerpt_does_not_repeat_the_title_and_date_shown_above_it(page, site
     open_search(page, site, "?q=" + site.entries[3].word)
     wait_for_results(page, site.entries[3].word)
     assert page.locator(".search-excerpt mark").first.inner_text().lower().strip(".,;") == site.entries[3].word
+
+
+@pytest.mark.parametrize("width, height", [(360, 800), (1280, 900)])
+def test_the_search_page_shifts_nothing_as_its_script_fills_it(open_context, site, width, height):
+    """The search page painted before its scripts run: showing the options, the status and a
+    ?q= link's results, and filling the lists, moves nothing already on screen."""
+    context, _ = open_context(viewport={"width": width, "height": height})
+    context.add_init_script(RECORD_LAYOUT_SHIFTS)
+    slow_scripts(context)
+    page = context.new_page()
+    open_search(page, site)
+    page.locator(STATUS, has_text="Search ").wait_for()
+    page.wait_for_load_state("networkidle")
+    assert layout_shifts(page) == []
+    open_search(page, site, "?q=consultations&tag=european-union")
+    wait_for_results(page, "consultations")
+    page.wait_for_load_state("networkidle")
+    assert layout_shifts(page) == []
