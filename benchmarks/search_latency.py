@@ -18,8 +18,10 @@ slowdown (Emulation.setCPUThrottlingRate), 150 ms latency and 1.6 Mbps
 (Network.emulateNetworkConditions), and a browser that reports 2 GB of memory and 4 cores.
 Every run (phone or not) also reports what the page downloads: the bytes (compressed, as sent)
 and requests of the search page until it is idle before the first keystroke, the bytes a
-two-word query adds, and how many times the wasm was fetched; and, for --phone, the time from
-opening a cold `?q=` link to its results.
+two-word query adds, how many times the wasm was fetched, how many tags the page's list
+offers before any download, what the lists' counts then fetch when the reader turns to them
+(Pagefind's filter files), and the page's cumulative layout shift; and, for --phone, the time
+from opening a cold `?q=` link to its results.
 
 --mode type (default) presses one key every --key-delay ms (120, a fast typist), as a person
 does, so the page sees every prefix; --mode paste sets the whole word at once, so nothing could
@@ -122,6 +124,14 @@ def emulate_phone(context, page) -> None:
         "downloadThroughput": PHONE["mbps"] * 1e6 / 8, "uploadThroughput": PHONE["mbps"] * 1e6 / 8})
 
 
+# Before the page's scripts: add up its layout shifts without recent input (cumulative layout
+# shift, as the browser tests read it) into window.__shift.
+LAYOUT_SHIFTS = """window.__shift = 0;
+new PerformanceObserver((list) => list.getEntries().forEach((entry) => {
+    if (!entry.hadRecentInput) { window.__shift += entry.value; }
+})).observe({type: "layout-shift", buffered: true});"""
+
+
 class Transfer:
     """The bytes (body and headers as sent) and requests of a page and its workers, as
     Chromium reports them."""
@@ -157,20 +167,30 @@ def measure_transfer(browser, base: str, ui: dict, phone: bool) -> dict:
     keystroke, for a two-word query, the wasm fetches, and (phone) a cold ?q= link's time to
     results."""
     context, page = new_page(browser, phone)
+    page.add_init_script(LAYOUT_SHIFTS)
     transfer = Transfer(context)
     page.goto(base + "search/")
     page.wait_for_load_state("networkidle")
     before, requests = transfer.since(0)
+    options = page.locator("#search-tag option").count() - 1      # the tags the page offers
     mark = len(transfer.requests)
     page.locator(ui["input"]).fill(TWO_WORDS)
     page.wait_for_function("([src, root, word]) => eval(src)(document.querySelector(root), word)",
                            arg=[ui["shown"], ui["root"], TWO_WORDS])
     page.wait_for_load_state("networkidle")
     query_bytes, query_requests = transfer.since(mark)
+    mark = len(transfer.requests)
+    page.locator("#search-tag").focus()       # the reader turns to the lists: their counts load
+    page.wait_for_timeout(300)
+    page.wait_for_load_state("networkidle")
+    counts_bytes, _ = transfer.since(mark)
+    shift = page.evaluate("() => window.__shift")
     wasm = sum(1 for url, _ in transfer.requests if ".pagefind" in url and "/wasm." in url)
     figures = {"before_keystroke_kb": round(before / 1024, 1), "before_keystroke_requests": requests,
                "two_word_query_kb": round(query_bytes / 1024, 1),
-               "two_word_query_requests": query_requests, "wasm_fetches": wasm}
+               "two_word_query_requests": query_requests, "wasm_fetches": wasm,
+               "tags_in_page": options, "list_counts_kb": round(counts_bytes / 1024, 1),
+               "layout_shift": round(shift, 4)}
     context.close()
     if phone:
         cold, cold_page = new_page(browser, phone)

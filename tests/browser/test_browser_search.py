@@ -460,3 +460,61 @@ def test_the_search_page_shifts_nothing_as_its_script_fills_it(open_context, sit
     wait_for_results(page, "consultations")
     page.wait_for_load_state("networkidle")
     assert layout_shifts(page) == []
+
+
+LARGE_ENTRIES = 2000
+
+
+@pytest.fixture(scope="module")
+def large_search_site(served_root, server, tmp_path_factory):
+    """A search-built site of the benchmark corpus's first LARGE_ENTRIES entries (several index
+    shards), served at /large-search/."""
+    sys.path.insert(0, str(REPO / "benchmarks"))
+    import generate
+
+    folder = tmp_path_factory.mktemp("large-search")
+    for article in generate.make_articles(LARGE_ENTRIES, seed=1):
+        path = folder / generate.entry_paths(article)["sitegen"].removeprefix("sitegen/")
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(generate.sitegen_text(article), encoding="utf-8")
+    build_site(folder, f"{server}/large-search/")
+    (served_root / "large-search").symlink_to(folder / "public", target_is_directory=True)
+    return folder / "public"
+
+
+def sent_bytes(requests) -> int:
+    """Return the bytes (headers and body, as sent) of finished requests."""
+    return sum(sizes["responseBodySize"] + sizes["responseHeadersSize"]
+               for sizes in (request.sizes() for request in requests))
+
+
+def test_what_the_search_page_downloads_stays_within_a_phones_budget(
+        open_context, server, large_search_site, figures):
+    """On a site of LARGE_ENTRIES entries, from an empty cache: the search page before the first
+    keystroke (150 KB), what a two-word query adds (300 KB), and one wasm download."""
+    shards = json.loads((large_search_site / "pagefind/shards.json").read_text(encoding="utf-8"))
+    assert len(shards["shards"]) >= 3
+    context, _ = open_context()
+    finished = []
+    context.on("requestfinished", lambda request: finished.append(request))
+    page = context.new_page()
+    page.goto(f"{server}/large-search/search/")
+    page.locator(STATUS, has_text="Search ").wait_for()
+    page.wait_for_load_state("networkidle")
+    before, before_requests = sent_bytes(finished), len(finished)
+    mark = len(finished)
+    page.locator(SEARCH_INPUT).fill("ceasefire negotiations")
+    wait_for_results(page, "ceasefire negotiations")
+    page.wait_for_load_state("networkidle")
+    query = sent_bytes(finished[mark:])
+    wasm = [request.url for request in finished if "/wasm." in request.url]
+    figures["search_bytes"] = {"entries": LARGE_ENTRIES, "shards": len(shards["shards"]),
+                               "before_keystroke_bytes": before,
+                               "before_keystroke_requests": before_requests,
+                               "two_word_query_bytes": query,
+                               "two_word_query_requests": len(finished) - mark}
+    print(f"\nsearch at {LARGE_ENTRIES} entries: {before} bytes in {before_requests} requests "
+          f"before the first keystroke, {query} bytes for a two-word query")
+    assert len(wasm) == 1, wasm
+    assert not [request.url for request in finished if request.url.endswith(".pf_filter")]
+    assert before <= 150 * 1024 and query <= 300 * 1024
