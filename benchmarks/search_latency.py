@@ -181,7 +181,7 @@ def measure_transfer(browser, base: str, ui: dict, phone: bool) -> dict:
     query_bytes, query_requests = transfer.since(mark)
     mark = len(transfer.requests)
     page.locator("#search-tag").focus()       # the reader turns to the lists: their counts load
-    page.wait_for_timeout(300)
+    page.wait_for_function("() => /\\(/.test(document.querySelector('#search-tag').options[1].text)")
     page.wait_for_load_state("networkidle")
     counts_bytes, _ = transfer.since(mark)
     shift = page.evaluate("() => window.__shift")
