@@ -43,11 +43,11 @@
     return node;
   }
 
-  /* The form exists only with JavaScript; it replaces the plain links, which stay invisible
-     under it (style.css), keeping their place so nothing below moves. */
+  /* The form exists only with JavaScript; it replaces the plain links, which stay under it
+     with visibility: hidden (style.css: unseen, unheard, not focusable), keeping their place
+     so nothing below moves. */
   Array.prototype.forEach.call(mount.children, function (child) {
     child.classList.add("replaced");
-    child.setAttribute("aria-hidden", "true");
   });
   var form = el("form", { "class": "facet-filter", "aria-label": "Filter the timeline" });
   var toggle = el("button", { type: "button", "class": "filter-toggle", id: "filter-toggle",
