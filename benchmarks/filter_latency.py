@@ -1,14 +1,16 @@
 """Timeline filter in a real browser: what a first filter fetches, and how long a filter takes.
 
 Builds nothing: give it a built site folder (e.g. the `public/` of the 10,000-entry corpus). It
-prints the gzipped size of filter/index.json and, over every value of every facet, the most a
-first filter fetches (the index and the chunks of the first 20 entries it shows). Then it
+prints the gzipped size of filter/index.json (all a first suggestion waits for) and, over every
+value of every facet, the most a first filter fetches (the index and the chunks of the first 20
+entries it shows). Then it
 serves the folder on 127.0.0.1 with gzip like GitHub Pages (under --sub-path when the site was
 built for one), opens the home page in Debian's Chromium (/usr/bin/chromium, through
 Playwright), and for each of --tags tags chooses it, then a year on top, and for each of
 --countries countries chooses it, then a relation on top, timing from the Add button's submit
 to the first animation frame after the results are in the page. It prints the
-median, p90 and max in milliseconds.
+median, p90 and max in milliseconds, and the home page's cumulative layout shift as it loads,
+at phone and desktop widths.
 
     python benchmarks/filter_latency.py /tmp/bench/sitegen/public --sub-path repo
 """
@@ -24,7 +26,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from search_latency import CHROMIUM, CHROMIUM_ARGS, percentile, serve
+from search_latency import CHROMIUM, CHROMIUM_ARGS, LAYOUT_SHIFTS, percentile, serve
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from site_builder.outputs.filterindex import decode_index  # noqa: E402
@@ -73,6 +75,19 @@ def first_filter_bytes(folder: Path) -> tuple[int, int, str]:
             if total > worst:
                 worst, worst_value = total, f"{facet}={key}"
     return index_size, worst, worst_value
+
+
+def layout_shift(browser, url: str, viewport: dict) -> float:
+    """Return the cumulative layout shift of a page loaded at url (the filter's form replacing
+    its links), until it is idle."""
+    context = browser.new_context(viewport=viewport)
+    page = context.new_page()
+    page.add_init_script(LAYOUT_SHIFTS)
+    page.goto(url)
+    page.wait_for_load_state("networkidle")
+    shift = page.evaluate("() => window.__shift")
+    context.close()
+    return shift
 
 
 def measure(page, base: str, choices: list[tuple[str, str, str]]) -> list[float]:
@@ -124,6 +139,8 @@ def main(argv: list[str] | None = None) -> int:
     try:
         with sync_playwright() as playwright:
             browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+            shifts = [layout_shift(browser, base, {"width": width, "height": height})
+                      for width, height in ((360, 800), (1280, 900))]
             for _ in range(args.runs):
                 context = browser.new_context()
                 times += measure(context.new_page(), base, choices)
@@ -136,6 +153,8 @@ def main(argv: list[str] | None = None) -> int:
           f"{args.runs} runs): "
           f"median {statistics.median(times):.0f} ms, p90 {percentile(times, 0.9):.0f} ms, "
           f"max {max(times):.0f} ms (load average {load:.1f} on {os.cpu_count()} CPUs)")
+    print(f"home's layout shift as the filter's form replaces its links: {shifts[0]:.4f} at "
+          f"360x800, {shifts[1]:.4f} at 1280x900")
     return 0
 
 

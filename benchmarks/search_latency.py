@@ -11,6 +11,17 @@ nothing fetched yet), then the median, p90 and max of the rest, in milliseconds.
     python benchmarks/search_latency.py /tmp/bench/sitegen/public
     python benchmarks/search_latency.py SITE --mode paste        # the whole word in one input event
     python benchmarks/search_latency.py SITE --ui pagefind-ui    # sites built with Pagefind's UI
+    python benchmarks/search_latency.py SITE --phone             # a slow phone, and bytes
+
+--phone emulates a slow phone through Chromium's DevTools protocol: a 360x800 screen, 4x CPU
+slowdown (Emulation.setCPUThrottlingRate), 150 ms latency and 1.6 Mbps
+(Network.emulateNetworkConditions), and a browser that reports 2 GB of memory and 4 cores.
+Every run (phone or not) also reports what the page downloads: the bytes (compressed, as sent)
+and requests of the search page until it is idle before the first keystroke, the bytes a
+two-word query adds, how many times the wasm was fetched, how many tags the page's list
+offers before any download, what the lists' counts then fetch when the reader turns to them
+(Pagefind's filter files), and the page's cumulative layout shift; and, for --phone, the time
+from opening a cold `?q=` link to its results.
 
 --mode type (default) presses one key every --key-delay ms (120, a fast typist), as a person
 does, so the page sees every prefix; --mode paste sets the whole word at once, so nothing could
@@ -85,6 +96,110 @@ ARM = """([inputSel, rootSel, shownSrc, word, timeout]) => {
 }"""
 
 
+PHONE = {"viewport": {"width": 360, "height": 800}, "cpu_slowdown": 4, "latency_ms": 150,
+         "mbps": 1.6, "device_memory_gb": 2, "cores": 4}
+TWO_WORDS = "ceasefire negotiations"
+# In the page: ms from navigation start to the first animation frame with a result shown.
+COLD_LINK = """(shownSrc) => new Promise((resolve) => {
+    const root = document.querySelector("#search");
+    const shown = eval(shownSrc);
+    const check = () => shown(root, new URLSearchParams(location.search).get("q")) &&
+        requestAnimationFrame(() => resolve(performance.now()));
+    if (!check()) { new MutationObserver(check).observe(root, {childList: true, subtree: true,
+                                                               attributes: true}); }
+})"""
+
+
+def emulate_phone(context, page) -> None:
+    """Make page a slow phone (PHONE) through Chromium's DevTools protocol."""
+    page.add_init_script(f"Object.defineProperty(navigator, 'deviceMemory', "
+                         f"{{get: () => {PHONE['device_memory_gb']}}});"
+                         f"Object.defineProperty(navigator, 'hardwareConcurrency', "
+                         f"{{get: () => {PHONE['cores']}}});")
+    cdp = context.new_cdp_session(page)
+    cdp.send("Emulation.setCPUThrottlingRate", {"rate": PHONE["cpu_slowdown"]})
+    cdp.send("Network.enable")
+    cdp.send("Network.emulateNetworkConditions", {
+        "offline": False, "latency": PHONE["latency_ms"],
+        "downloadThroughput": PHONE["mbps"] * 1e6 / 8, "uploadThroughput": PHONE["mbps"] * 1e6 / 8})
+
+
+# Before the page's scripts: add up its layout shifts without recent input (cumulative layout
+# shift, as the browser tests read it) into window.__shift.
+LAYOUT_SHIFTS = """window.__shift = 0;
+new PerformanceObserver((list) => list.getEntries().forEach((entry) => {
+    if (!entry.hadRecentInput) { window.__shift += entry.value; }
+})).observe({type: "layout-shift", buffered: true});"""
+
+
+class Transfer:
+    """The bytes (body and headers as sent) and requests of a page and its workers, as
+    Chromium reports them."""
+
+    def __init__(self, context) -> None:
+        self.requests: list[tuple[str, int]] = []
+        context.on("requestfinished", self.record)
+
+    def record(self, request) -> None:
+        """Count one finished request."""
+        try:
+            sizes = request.sizes()
+        except Exception:                   # noqa: BLE001 - a request of a closed page
+            return
+        self.requests.append((request.url, sizes["responseBodySize"] + sizes["responseHeadersSize"]))
+
+    def since(self, mark: int) -> tuple[int, int]:
+        """Return (bytes, requests) since the mark-th request."""
+        return sum(size for _, size in self.requests[mark:]), len(self.requests) - mark
+
+
+def new_page(browser, phone: bool):
+    """Return (context, page): a fresh one, emulating a slow phone if asked."""
+    context = browser.new_context(**({"viewport": PHONE["viewport"]} if phone else {}))
+    page = context.new_page()
+    if phone:
+        emulate_phone(context, page)
+    return context, page
+
+
+def measure_transfer(browser, base: str, ui: dict, phone: bool) -> dict:
+    """Return the search page's download figures, from an empty cache: before the first
+    keystroke, for a two-word query, the wasm fetches, and (phone) a cold ?q= link's time to
+    results."""
+    context, page = new_page(browser, phone)
+    page.add_init_script(LAYOUT_SHIFTS)
+    transfer = Transfer(context)
+    page.goto(base + "search/")
+    page.wait_for_load_state("networkidle")
+    before, requests = transfer.since(0)
+    options = page.locator("#search-tag option").count() - 1      # the tags the page offers
+    mark = len(transfer.requests)
+    page.locator(ui["input"]).fill(TWO_WORDS)
+    page.wait_for_function("([src, root, word]) => eval(src)(document.querySelector(root), word)",
+                           arg=[ui["shown"], ui["root"], TWO_WORDS])
+    page.wait_for_load_state("networkidle")
+    query_bytes, query_requests = transfer.since(mark)
+    mark = len(transfer.requests)
+    page.locator("#search-tag").focus()       # the reader turns to the lists: their counts load
+    page.wait_for_function("() => /\\(/.test(document.querySelector('#search-tag').options[1].text)")
+    page.wait_for_load_state("networkidle")
+    counts_bytes, _ = transfer.since(mark)
+    shift = page.evaluate("() => window.__shift")
+    wasm = sum(1 for url, _ in transfer.requests if ".pagefind" in url and "/wasm." in url)
+    figures = {"before_keystroke_kb": round(before / 1024, 1), "before_keystroke_requests": requests,
+               "two_word_query_kb": round(query_bytes / 1024, 1),
+               "two_word_query_requests": query_requests, "wasm_fetches": wasm,
+               "tags_in_page": options, "list_counts_kb": round(counts_bytes / 1024, 1),
+               "layout_shift": round(shift, 4)}
+    context.close()
+    if phone:
+        cold, cold_page = new_page(browser, phone)
+        cold_page.goto(base + "search/?q=" + TWO_WORDS.replace(" ", "+"))
+        figures["cold_link_ms"] = round(cold_page.evaluate(COLD_LINK, ui["shown"]), 1)
+        cold.close()
+    return figures
+
+
 class Handler(GzipHandler):
     """Serves the folder quietly, text gzipped and connections kept open, like GitHub Pages."""
 
@@ -150,6 +265,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--words", help="comma-separated words instead of the built-in list")
     parser.add_argument("--timeout", type=int, default=15000, help="ms to wait for one word")
     parser.add_argument("--json", type=Path, help="also write every figure here")
+    parser.add_argument("--phone", action="store_true",
+                        help="emulate a slow phone (360x800, 4x CPU, 150 ms, 1.6 Mbps, 2 GB)")
     args = parser.parse_args(argv)
     if not (args.site / "search" / "index.html").is_file():
         parser.error(f"{args.site} has no search/index.html: give a built site folder")
@@ -161,13 +278,15 @@ def main(argv: list[str] | None = None) -> int:
     load = os.getloadavg()[0]
     firsts: list[float] = []
     rest: list[float] = []
+    transfers: list[dict] = []
     failed = 0
     try:
         with sync_playwright() as playwright:
             browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
             for _ in range(args.runs):
-                context = browser.new_context()
-                page = context.new_page()
+                if args.ui == "sitegen":
+                    transfers.append(measure_transfer(browser, base, UIS[args.ui], args.phone))
+                context, page = new_page(browser, args.phone)
                 times = measure(page, base, UIS[args.ui], words, args.mode, args.key_delay,
                                 args.settle, args.timeout)
                 failed += times.count(None)
@@ -185,6 +304,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"search latency: {failed} of {len(words) * args.runs} queries showed no result")
         return 1
     figures = {"ui": args.ui, "mode": args.mode, "runs": args.runs, "words": len(words),
+               "phone": args.phone,
                "load_average": round(load, 2),
                "failed": failed, "first_ms": round(statistics.median(firsts), 1),
                "median_ms": round(statistics.median(rest), 1),
@@ -194,6 +314,10 @@ def main(argv: list[str] | None = None) -> int:
           f"p90 {figures['p90_ms']:.0f} ms, max {figures['max_ms']:.0f} ms "
           f"(load average {load:.1f} -> {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs)"
           + (f"; {failed} queries showed no result within {args.timeout} ms" if failed else ""))
+    for name in sorted(transfers[0]) if transfers else ():
+        figures[name] = statistics.median(t[name] for t in transfers)
+    if transfers:
+        print("downloads: " + ", ".join(f"{name} {figures[name]}" for name in sorted(transfers[0])))
     if args.json:
         args.json.write_text(json.dumps(figures, indent=2) + "\n", encoding="utf-8")
     return 1 if failed else 0

@@ -246,7 +246,7 @@ def test_russian_pages_show_russian_dates_and_plurals(built_site):
     assert re.search(r'<a href="[^"]*/2022/12/31/">31</a> <a href="[^"]*/2022/12/">декабря</a> '
                      r'<a href="[^"]*/2022/">2022</a>', entry)
     home = (public / "index.html").read_text(encoding="utf-8")
-    assert "Хроника. 4 сообщения." in home and "Страница 1 из 2" in home
+    assert 'Хроника. <span id="listing-count">4 сообщения</span>.' in home and "Страница 1 из 2" in home
     tags = (public / "tags" / "index.html").read_text(encoding="utf-8")
     assert "3 темы, по названию." in tags
     year = (public / "2022" / "index.html").read_text(encoding="utf-8")

@@ -135,7 +135,7 @@ def test_every_value_a_view_holds_is_in_its_key(output):
 def test_every_kind_of_output_is_covered():
     kinds = {type(o.view).__name__ for o in one_output_of_each_view()}
     assert kinds >= {"ListingPage", "PeriodPage", "EntryPage", "TagsPage", "ArchivePage",
-                     "PlainPage", "FeedView", "TimelineView", "FilterView", "SitemapView",
+                     "PlainPage", "SearchPage", "FeedView", "TimelineView", "FilterView", "SitemapView",
                      "FileView", "CountriesPage", "CountryPage", "RelationsPage", "RelationPage"}
 
 

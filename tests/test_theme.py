@@ -421,7 +421,7 @@ def test_the_theme_readme_names_every_value_each_template_receives():
     rows = {line.split("|")[2].strip(" `"): line for line in readme.splitlines()
             if line.startswith("| ") and line.count("|") >= 4}
     for view in (views.SiteView, views.ListingPage, views.PeriodPage, views.EntryPage,
-                 views.TagsPage, views.ArchivePage, views.PlainPage, views.CountriesPage,
+                 views.TagsPage, views.ArchivePage, views.PlainPage, views.SearchPage, views.CountriesPage,
                  views.CountryPage, views.RelationsPage, views.RelationPage):
         row = next(line for name, line in rows.items() if name.startswith(view.__name__))
         for field in dataclasses.fields(view):

@@ -11,7 +11,7 @@ from __future__ import annotations
 import dataclasses
 import datetime
 import functools
-from collections import defaultdict
+from collections import Counter, defaultdict
 from dataclasses import dataclass
 from typing import Any, Callable, Collection, Iterator, Sequence
 
@@ -34,7 +34,8 @@ from ..core.urls import (ARCHIVE_PATH, CNAME_PATH, FEED_PATH, FILTER_INDEX_PATH,
 from .overview import Overview, build_overview, first_pages, page_ranges, years_only
 from .views import (ArchivePage, DayPointerPage, EntryPage, EntrySummary, FeedView, FileView,
                     FilterChunkView, FilterView, Link, ListingPage, MonthGroup, PageInfo, Pagination,
-                    PeriodPage, PeriodRef, PlainPage, Report, SitemapView, TagRef, TagsPage,
+                    PeriodPage, PeriodRef, PlainPage, Report, SearchPage, SitemapView, TagRef,
+                    TagsPage,
                     TimelineView, YearGroup, report_of, summarize)
 
 SITE_FEED_LIMIT = 50
@@ -168,7 +169,7 @@ class Planner(CountryPages):
         yield from self.relation_pages()
         yield from self.period_pages()
         yield self.archive_page()
-        yield self.plain_page("search", self.language.gettext("Search"), SEARCH_PATH)
+        yield self.search_page()
         yield self.plain_page("404", self.language.gettext("Page not found"), NOT_FOUND_PATH)
         yield from self.data_files()
 
@@ -426,8 +427,19 @@ class Planner(CountryPages):
                            tuple(years))
         return PageOutput(output_file(ARCHIVE_PATH), "archive.html", view, "archive page")
 
+    def search_page(self) -> PageOutput:
+        """Return the search page, its lists holding every tag, country and year with its
+        entries (a year as Pagefind's filter has it: the year of publication)."""
+        by_name = lambda values: tuple(sorted(values, key=lambda value: value[0].casefold()))
+        years = Counter(str(entry.date.year) for entry in self.site.entries)
+        view = SearchPage(self.page("search", self.language.gettext("Search"), SEARCH_PATH),
+                          by_name((t.name, t.count) for t in self.tag_refs),
+                          by_name((c.name, c.count) for c in self.country_refs.values()),
+                          tuple(sorted(years.items(), reverse=True)))
+        return PageOutput(output_file(SEARCH_PATH), "search.html", view, "search page")
+
     def plain_page(self, kind: str, title: str, path: str) -> PageOutput:
-        """Return a page that shows nothing of the entries (search, 404)."""
+        """Return a page that shows nothing of the entries (404)."""
         return PageOutput(output_file(path), f"{kind}.html", PlainPage(self.page(kind, title, path)),
                           f"{kind} page")
 

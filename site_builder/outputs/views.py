@@ -341,9 +341,20 @@ class ArchivePage:
 
 @dataclass(frozen=True)
 class PlainPage:
-    """search.html and 404.html: a page that shows nothing of the entries."""
+    """404.html: a page that shows nothing of the entries."""
 
     page: PageInfo
+
+
+@dataclass(frozen=True)
+class SearchPage:
+    """search.html: the values of its tag, country and year lists (as the entry pages give them
+    to Pagefind), each with its number of entries, so the lists need no download."""
+
+    page: PageInfo
+    tag_values: tuple[tuple[str, int], ...]
+    country_values: tuple[tuple[str, int], ...]
+    year_values: tuple[tuple[str, int], ...]        # newest first
 
 
 # --- the views of data files -------------------------------------------------------------------

@@ -5,7 +5,8 @@
    of its index, so a word that most of 10,000 pages contain takes 300-650 ms in one index;
    over 20 shards of 500 pages the same search takes 50-100 ms of one core in all.
 
-   Why a pool: that time is spread over Web Workers, one per core (at most MAX_PARTS). Each
+   Why a pool: that time is spread over Web Workers, as many as the device warrants
+   (deviceParts: one per core, at most MAX_PARTS, one on a small phone). Each
    worker runs an engine over its part of the shards (shard n goes to part n % parts); the pool
    on the page asks every part and merges the answers, so a search costs the slowest part, not
    the sum. Where module workers are missing, one engine runs on the page itself.
@@ -23,6 +24,8 @@
 */
 const PAGE = 10;
 const MAX_PARTS = 4;
+const SMALL_MEMORY_GB = 2;
+const MID_MEMORY_GB = 4;
 const YIELD_MS = 2;              // let a newer message in at least this often during a search
 
 // ---- One engine: Pagefind over some of the shards --------------------------------------------
@@ -31,20 +34,42 @@ let shards = null;               // [{number, pagefind}] of this engine, oldest 
 let latest = 0;                  // id of the newest search asked for
 let current = null;              // {id, found: Map(shard number -> Pagefind results)}
 
-// Every shard's bundle has the same wasm.*.pagefind file (one Pagefind run made them all):
-// fetch it once, not once per shard.
+// Every shard's bundle has the same wasm.*.pagefind file (one Pagefind run made them all): a
+// page downloads it once. A worker asks the page for it (askPage); the page fetches it once
+// per pool (pageFile) and hands the same bytes to every worker of the pool.
 const realFetch = globalThis.fetch.bind(globalThis);
-const wasmFiles = new Map();
+const WASM_FILE = /^wasm\.[\w-]+\.pagefind$/;
+const fileName = (url) => url.slice(url.lastIndexOf("/") + 1).split("?")[0];
+function pageFile(pageFiles, url) {   // pageFiles: a pool's file name -> promise of its bytes
+  const name = fileName(url);
+  if (!pageFiles.has(name)) {
+    pageFiles.set(name, realFetch(url).then((response) => {
+      if (!response.ok) {
+        throw new Error(name + " " + response.status);
+      }
+      return response.arrayBuffer();
+    }));
+  }
+  return pageFiles.get(name);
+}
+const asked = new Map();         // in a worker: file name -> {promise, resolve, reject}
+function askPage(url) {
+  const name = fileName(url);
+  if (!asked.has(name)) {
+    const request = {};
+    request.promise = new Promise((resolve, reject) => Object.assign(request, {resolve, reject}));
+    asked.set(name, request);
+    self.postMessage({file: url});
+  }
+  return asked.get(name).promise.then((bytes) => new Response(bytes));
+}
+function answerFile({file, bytes, error}) {
+  const request = asked.get(fileName(file));
+  error ? request.reject(new Error(error)) : request.resolve(bytes);
+}
 function sharedFetch(input, init) {
   const url = String(input instanceof Request ? input.url : input);
-  const name = url.slice(url.lastIndexOf("/") + 1).split("?")[0];
-  if (!/^wasm\.[\w-]+\.pagefind$/.test(name)) {
-    return realFetch(input, init);
-  }
-  if (!wasmFiles.has(name)) {
-    wasmFiles.set(name, realFetch(input, init));
-  }
-  return wasmFiles.get(name).then((response) => response.clone());
+  return WASM_FILE.test(fileName(url)) ? askPage(url) : realFetch(input, init);
 }
 
 // A macrotask break without setTimeout's 4 ms clamp, so a waiting message can run.
@@ -66,7 +91,9 @@ async function start({manifest, bundle, base, part = 0, parts = 1, inWorker = fa
     shards = [];
     return {};
   }
-  const pagefind = await import(bundle + mine[0].path + "pagefind.js");
+  // Every shard's pagefind.js is the same file: each engine imports the first shard's, so the
+  // browser downloads it once.
+  const pagefind = await import(bundle + manifest.shards[0].path + "pagefind.js");
   const options = (shard) => ({basePath: bundle + shard.path, baseUrl: base, noWorker: true,
                                metaCacheTag: shard.path, excerptLength: 26});
   if (typeof pagefind.createInstance !== "function") {   // Pagefind before 1.5: one shard only
@@ -149,12 +176,39 @@ function hitOrder(dateOrder) {
   return (a, b) => b.score - a.score || a.shard - b.shard || a.pos - b.pos;
 }
 
+const EXCERPT_WORDS = 26;
+const WORD_BREAK = /[\r\n\s]+/g;         // how Pagefind splits a fragment's content into words
+const escapeHtml = (text) => text.replace(/&/g, "&amp;").replace(/</g, "&lt;")
+  .replace(/>/g, "&gt;").replace(/"/g, "&quot;").replace(/'/g, "&#39;");
+
+// A result's excerpt from its text after the date, dateline and title, which the result shows
+// above it (an entry's indexed content starts with them): EXCERPT_WORDS words from just before
+// the first found word past them, found words in <mark> as in Pagefind's own excerpt (which
+// would often start with the title). Pagefind's excerpt where the title is not near the start.
+function bodyExcerpt(data) {
+  const content = data.content || "";
+  const title = ((data.meta && data.meta.title) || "").trim();
+  const shown = [escapeHtml(title), title].find((text) => text && content.indexOf(text) >= 0);
+  const at = shown ? content.indexOf(shown) : -1;
+  if (at < 0 || at > 400) {
+    return data.excerpt || "";
+  }
+  const words = content.split(WORD_BREAK);
+  const headerEnd = content.slice(0, at + shown.length).split(WORD_BREAK).length;
+  const found = new Set((data.locations || []).filter((n) => n >= headerEnd));
+  const first = Math.min(...found, words.length);
+  let start = Math.max(headerEnd, first - 4);
+  start = Math.max(headerEnd, Math.min(start, words.length - EXCERPT_WORDS));
+  return words.slice(start, start + EXCERPT_WORDS)
+    .map((word, n) => (found.has(start + n) ? "<mark>" + word + "</mark>" : word)).join(" ");
+}
+
 async function loadItems(refs) {
   return Promise.all(refs.map(async ({shard, pos, score}) => {
     const data = await current.found.get(shard)[pos].data();
     const meta = data.meta || {};
     return {shard, pos, score, url: data.url, title: meta.title || data.url, date: meta.date || "",
-            event: meta.event || "", source: meta.source || "", excerpt: data.excerpt || ""};
+            event: meta.event || "", source: meta.source || "", excerpt: bodyExcerpt(data)};
   }));
 }
 
@@ -238,7 +292,13 @@ export async function handle(message) {
 }
 
 if (typeof window === "undefined" && typeof self !== "undefined") {
-  self.addEventListener("message", async (event) => self.postMessage(await handle(event.data)));
+  self.addEventListener("message", async (event) => {
+    if (event.data.file) {
+      answerFile(event.data);             // bytes the page fetched for this worker
+    } else {
+      self.postMessage(await handle(event.data));
+    }
+  });
 }
 
 // ---- The pool, on the page: the engines and the merging of their answers ---------------------
@@ -255,11 +315,16 @@ function moduleWorkers() {
 }
 
 // An engine in a worker running this file: call(method, args) resolves with its answer.
-function workerEngine() {
+function workerEngine(pageFiles) {
   const worker = new Worker(import.meta.url, {type: "module"});
   const waiting = new Map();
   let next = 0;
   worker.addEventListener("message", ({data}) => {
+    if (data.file) {                      // the worker wants a file the page fetches once
+      pageFile(pageFiles, data.file).then((bytes) => worker.postMessage({file: data.file, bytes}),
+                               (error) => worker.postMessage({file: data.file, error: String(error)}));
+      return;
+    }
     const handlers = waiting.get(data.id);
     waiting.delete(data.id);
     if (handlers) {
@@ -295,8 +360,18 @@ const pageEngine = {
   stop: () => {},
 };
 
+// How many workers this device warrants: one per core up to MAX_PARTS, but one where the
+// browser reports SMALL_MEMORY_GB or less (a small phone: each worker holds its own copy of the
+// wasm and of the index chunks it has loaded) and at most two up to MID_MEMORY_GB.
+function deviceParts() {
+  const cores = navigator.hardwareConcurrency || 2;
+  const memory = navigator.deviceMemory || Infinity;   // GB, rounded; not every browser says
+  const byMemory = memory <= SMALL_MEMORY_GB ? 1 : memory <= MID_MEMORY_GB ? 2 : MAX_PARTS;
+  return Math.max(1, Math.min(MAX_PARTS, cores, byMemory));
+}
+
 // createPool({parts}) -> {start, search, more, filters, indexChanged, stop}: promises of the
-// same answers as one engine over every shard would give. parts: how many workers at most (default: one per core).
+// same answers as one engine over every shard would give. parts: how many workers at most (default: deviceParts()).
 export function createPool({parts} = {}) {
   let engines = null;
   let merged = null;             // {id, hits: [{shard, pos, score}] in order}: the last search
@@ -314,9 +389,10 @@ export function createPool({parts} = {}) {
   async function poolStart({bundle, base}) {
     const manifest = await readManifest(bundle);
     index = {bundle, shards: shardList(manifest)};
-    const cores = parts || Math.min(MAX_PARTS, navigator.hardwareConcurrency || 2);
-    const count = Math.max(1, Math.min(cores, manifest.shards.length));
-    engines = moduleWorkers() ? Array.from({length: count}, workerEngine) : [pageEngine];
+    const count = Math.max(1, Math.min(parts || deviceParts(), manifest.shards.length));
+    const pageFiles = new Map();
+    engines = moduleWorkers() ? Array.from({length: count}, () => workerEngine(pageFiles))
+      : [pageEngine];
     const inWorker = engines[0] !== pageEngine;
     const answers = await Promise.all(engines.map((engine, part) =>
       engine.call("start", {manifest, bundle, base, part, parts: engines.length, inWorker})));

@@ -100,7 +100,7 @@
           if (hasSearch()) {
             run();
           }
-          return loadFilters();
+          return filtersLoaded && loadFilters();
         });
       })
       .catch(function () {});   // the next look tries again
@@ -243,38 +243,45 @@
     ? function (task) { window.requestIdleCallback(task, {timeout: 500}); }
     : function (task) { window.setTimeout(task, 50); };
 
+  // Each option's text as the page gave it: the value and its number of entries.
+  var pageTexts = new Map();
+  FILTERS.forEach(function (name) {
+    Array.prototype.forEach.call(selects[name].options, function (option) {
+      pageTexts.set(option, option.textContent);
+    });
+  });
+
   function showCounts(counts) {
-    // Each tag, country and year with the number of the current results that have it.
+    // Each tag, country and year with the number of the current results that have it; a list
+    // whose filter files are not loaded yet (Pagefind counts only for those) shows its values,
+    // or, with no search, the page's totals.
     FILTERS.forEach(function (name) {
       var select = selects[name];
-      var values = counts[name] || {};
+      var values = counts[name];
       Array.prototype.forEach.call(select.options, function (option) {
-        if (option.value) {
-          var n = values[option.value] || 0;
-          option.textContent = text("option", {value: option.value, count: n});
+        if (!option.value) {
+          return;
+        }
+        if (values) {
+          option.textContent = text("option", {value: option.value, count: values[option.value] || 0});
+        } else {
+          option.textContent = counts === totals && pageTexts.get(option) || option.value;
         }
       });
     });
   }
 
-  function fillFilters(all) {
-    [["tag", function (a, b) { return a.localeCompare(b); }],
-     ["country", function (a, b) { return a.localeCompare(b); }],
-     ["year", function (a, b) { return b.localeCompare(a); }]].forEach(function (pair) {
-      var select = selects[pair[0]];
-      var chosen = select.getAttribute("data-wanted") || select.value;
-      var values = Object.keys(all[pair[0]] || {}).sort(pair[1]);
-      var fragment = document.createDocumentFragment();
-      values.forEach(function (value) {
-        var option = document.createElement("option");
-        option.value = value;
-        option.textContent = text("option", {value: value, count: all[pair[0]][value]});
-        fragment.appendChild(option);
-      });
-      select.appendChild(fragment);
-      select.value = values.indexOf(chosen) >= 0 ? chosen : "";
-      select.removeAttribute("data-wanted");
-    });
+  // A tag's slug as its page's address has it ("south-korea" for "South Korea"), for ?tag=slug:
+  // ASCII letters and digits, the rest dashes; apostrophes dropped as the slugs drop them.
+  function slugOf(name) {
+    return name.normalize("NFKD").replace(/[\u0300-\u036f'\u2019\u02bc]/g, "").toLowerCase()
+      .replace(/[^a-z0-9]+/g, "-").replace(/^-+|-+$/g, "");
+  }
+
+  // The value among values whose slug is wanted (when exactly one has it), or "".
+  function bySlug(values, wanted) {
+    var matching = wanted ? values.filter(function (value) { return slugOf(value) === wanted; }) : [];
+    return matching.length === 1 ? matching[0] : "";
   }
 
   function run() {
@@ -335,15 +342,19 @@
     input.value = params.get("q");
   }
   FILTERS.forEach(function (name) {
-    if (params.get(name)) {
-      // The options come with the filters; keep the wanted value until then.
-      var option = document.createElement("option");
-      option.value = params.get(name);
-      option.textContent = params.get(name);
-      selects[name].appendChild(option);
-      selects[name].value = params.get(name);
-      selects[name].setAttribute("data-wanted", params.get(name));
+    var wanted = params.get(name);
+    if (!wanted) {
+      return;
     }
+    var select = selects[name];
+    var values = Array.prototype.map.call(select.options, function (option) { return option.value; });
+    if (values.indexOf(wanted) < 0 && !bySlug(values, wanted)) {
+      // A value the lists do not have: kept, so the search says it finds nothing.
+      var option = document.createElement("option");
+      option.value = option.textContent = wanted;
+      select.appendChild(option);
+    }
+    select.value = values.indexOf(wanted) >= 0 ? wanted : bySlug(values, wanted) || wanted;
   });
   if (/^(newest|oldest)$/.test(params.get("sort") || "")) {
     selects.sort.value = params.get("sort");
@@ -352,21 +363,28 @@
   options.hidden = false;
   document.getElementById("search-fallback").hidden = true;
 
-  // The tag and year lists, with every value the index has; what is chosen stays chosen.
+  // The counts among the results: Pagefind counts only with every shard's filter files
+  // (280 KB at 10,000 entries), loaded once the reader turns to the lists (the page holds their
+  // values and totals). The results on screen are then searched again for their counts: not
+  // while typing, so no keystroke waits for it.
   function loadFilters() {
     return call("filters", {}).then(function (all) {
-      // Replace the options there (placeholders kept for ?tag= and ?year=) with the real ones.
-      FILTERS.forEach(function (name) {
-        var select = selects[name];
-        if (!select.hasAttribute("data-wanted")) {
-          select.setAttribute("data-wanted", select.value);
-        }
-        while (select.options.length > 1) { select.remove(1); }
-      });
       totals = all;
-      fillFilters(all);
-      showCounts(!shown || shown.empty ? totals : counts);
+      if (shown && !shown.empty) {
+        run();
+      } else {
+        showCounts(totals);
+      }
     });
+  }
+
+  var filtersLoaded = null;
+  function loadFiltersOnce() {
+    filtersLoaded = filtersLoaded || loadFilters().catch(function (error) {
+      filtersLoaded = null;
+      status.textContent = text("unavailable", {error: error.message});
+    });
+    return filtersLoaded;
   }
 
   var started = startPool();
@@ -375,10 +393,12 @@
     if (!status.textContent) {
       status.textContent = intro;
     }
-    // The tag and year lists load every shard's filter files: after the first results.
     return firstSearch;
-  }).then(loadFilters).catch(function (error) {
+  }).catch(function (error) {
     status.textContent = text("unavailable", {error: error.message});
+  });
+  ["focusin", "pointerover", "pointerdown"].forEach(function (type) {
+    options.addEventListener(type, loadFiltersOnce);
   });
 
   input.addEventListener("input", run);

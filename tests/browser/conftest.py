@@ -321,3 +321,37 @@ def environment_for_lighthouse() -> dict[str, str]:
     for name in ("http_proxy", "https_proxy", "HTTP_PROXY", "HTTPS_PROXY"):
         env.pop(name, None)
     return env
+
+
+# Before any page script: record every layout shift the page makes without recent input (what
+# cumulative layout shift adds up), with the elements that moved.
+RECORD_LAYOUT_SHIFTS = """
+window.__shifts = [];
+new PerformanceObserver((list) => {
+    for (const entry of list.getEntries()) {
+        if (!entry.hadRecentInput) {
+            window.__shifts.push({value: entry.value, moved: entry.sources.map((source) =>
+                source.node ? source.node.nodeName + "#" + (source.node.id || "") + "."
+                              + (source.node.className || "") : "?")});
+        }
+    }
+}).observe({type: "layout-shift", buffered: true});
+"""
+
+
+def slow_scripts(context, delay_s: float = 0.4) -> None:
+    """Make the context's scripts arrive delay_s late, so the page is painted before they run
+    (as on a slow network), and what they insert or change can shift what was painted."""
+    import time
+
+    def late(route):
+        time.sleep(delay_s)
+        route.continue_()
+
+    context.route("**/static/*.js", late)
+
+
+def layout_shifts(page) -> list[dict]:
+    """Return the layout shifts recorded by RECORD_LAYOUT_SHIFTS, after two more frames."""
+    return page.evaluate("""() => new Promise((resolve) => requestAnimationFrame(() =>
+        requestAnimationFrame(() => resolve(window.__shifts))))""")

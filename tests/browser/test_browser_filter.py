@@ -12,7 +12,10 @@ import statistics
 import sys
 from pathlib import Path
 
-from conftest import PLACES, SEED_PATH, SEED_TAGS, SUB_PATH
+import pytest
+
+from conftest import (PLACES, RECORD_LAYOUT_SHIFTS, SEED_PATH, SEED_TAGS, SUB_PATH,
+                      layout_shifts, slow_scripts)
 from site_builder.core.config import Config
 from site_builder.model.records import Entry
 from site_builder.model.site import build_site
@@ -92,7 +95,10 @@ def options(page, facet: str) -> dict[str, str]:
 
 def test_tag_and_year_combine_across_the_whole_timeline_with_counts(page, site):
     page.goto(site.url())
-    assert page.locator(".facet-links").count() == 0          # the form replaced the links
+    # The form replaced the links: they keep their place (no layout shift), unseen and unheard.
+    links = page.locator(".facet-links")
+    assert links.is_hidden()
+    assert page.get_by_role("link", name="relation", exact=True).count() == 0
     open_filter(page)
     assert page.locator("#filter-toggle").get_attribute("aria-expanded") == "true"
     russia = matching(site, ["russia"])
@@ -366,3 +372,40 @@ def test_a_filter_applies_within_50_ms_at_10000_entries(open_context, site, serv
           f"the first filter fetched {first_filter} bytes gzipped")
     assert median < 50, times
     assert first_filter < 150_000
+
+
+@pytest.mark.parametrize("width, height", [(360, 800), (1280, 900)])
+def test_the_filter_form_takes_the_place_of_its_links_without_shifting_the_page(
+        open_context, site, width, height):
+    """The form the script puts in place of the plain links, painted first, moves nothing: on
+    home and on a tag page, at phone and desktop widths, with the script arriving late."""
+    context, _ = open_context(viewport={"width": width, "height": height})
+    context.add_init_script(RECORD_LAYOUT_SHIFTS)
+    slow_scripts(context)
+    page = context.new_page()
+    for path in ("", "tags/united-nations/"):
+        page.goto(site.url(path))
+        page.locator("#filter-toggle").wait_for()
+        page.wait_for_load_state("networkidle")
+        assert layout_shifts(page) == [], path
+
+
+def test_the_header_counts_what_the_filter_shows(page, site):
+    page.goto(site.url())
+    header = page.locator(".page-header .page-meta")
+    assert re.search(r"\b41 entries\.", header.inner_text()) and "Page 1 of 3" in header.inner_text()
+    open_filter(page)
+    add(page, "year", "2021")
+    expected = len(matching(site, year=2021))
+    page.locator(STATUS, has_text=f"{expected} entries with year “2021”.").wait_for()
+    assert header.inner_text().endswith(f" {expected} entries with year “2021”.")
+    assert "Page" not in header.inner_text()        # the results are one list, not pages
+    page.get_by_role("link", name="Reset the filter").click()
+    page.locator("#listing").wait_for()
+    assert re.search(r"\b41 entries\.", header.inner_text()) and "Page 1 of 3" in header.inner_text()
+    # A tag page counts its own tag with the one chosen.
+    page.goto(site.url("tags/united-nations/?tag=european-union"))
+    both = len(matching(site, ["united nations", "european union"]))
+    page.locator(STATUS, has_text=f"{both} entries with tag").wait_for()
+    assert header.inner_text().startswith(
+        f"{both} entries with tag “united nations” and tag “european union” · Atom feed")

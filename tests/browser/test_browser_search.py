@@ -13,7 +13,8 @@ import sys
 import pytest
 
 from helpers import indexable_pages
-from conftest import LEAD_WORD, REPO, SEED_PATH, SUB_PATH, TAG_WORD, TITLE_WORD
+from conftest import (LEAD_WORD, RECORD_LAYOUT_SHIFTS, REPO, SEED_PATH, SUB_PATH, TAG_WORD,
+                      TITLE_WORD, layout_shifts, slow_scripts)
 
 RESULT_LINK = "#search-results a"
 SEARCH_INPUT = "#q"
@@ -356,3 +357,164 @@ def test_reports_of_one_event_are_one_result_listing_the_others_by_source(page, 
     wait_for_results(page, "Moscow")
     [(first, also)] = page.evaluate(SHOWN_EVENTS)
     assert {first, *(href for _, href in also)} == set(SIGNING_PATHS.values())
+
+
+# In the page: a pool of two workers over the sharded copy, started and searched once.
+START_TWO_WORKERS = """async ([engineUrl, bundle]) => {
+    const engine = await import(engineUrl);
+    const pool = engine.createPool({parts: 2});
+    const started = await pool.start({bundle, base: "/repo/"});
+    const found = await pool.search({id: 1, query: "consultations", filters: {}, sort: ""});
+    pool.stop();
+    return [started.parts, found.total];
+}"""
+
+
+def test_a_page_downloads_the_wasm_and_pagefind_js_once_for_all_its_workers(page, site, sharded):
+    open_search(page, site)
+    engine = page.locator("#search").get_attribute("data-engine")
+    fetched = []
+    page.context.on("request", lambda request: fetched.append(request.url))
+    parts, total = page.evaluate(START_TWO_WORKERS, [engine, f"/{SUB_PATH}-shards/pagefind/"])
+    assert (parts, total) == (2, len(site.entries))
+    shards = [url for url in fetched if f"/{SUB_PATH}-shards/" in url]
+    assert len([url for url in shards if "/wasm." in url]) == 1, shards
+    # pagefind.js: one address for every worker, so the HTTP cache can serve all but the first.
+    assert len({url for url in shards if url.endswith("/pagefind.js")}) == 1, shards
+
+
+def test_the_lists_are_in_the_page_and_their_counts_load_when_the_reader_turns_to_them(page, site):
+    fetched = []
+    page.context.on("request", lambda request: fetched.append(request.url))
+    open_search(page, site)
+    russia = len(site.tagged("russia"))
+    assert page.locator("#search-tag option[value='russia']").text_content() == f"russia ({russia})"
+    assert page.locator("#search-year option").all_text_contents()[:2] == [
+        "Any year", f"2023 ({sum(e.date.year == 2023 for e in site.entries)})"]
+    # A search fetches no filter file: its lists show their values until the reader turns to them.
+    page.locator(SEARCH_INPUT).fill("consultations")
+    wait_for_results(page, "consultations")
+    page.wait_for_load_state("networkidle")
+    assert not [url for url in fetched if url.endswith(".pf_filter")]
+    year = "#search-year option[value='2023']"
+    page.wait_for_function("([selector, text]) => document.querySelector(selector).text === text",
+                           arg=[year, "2023"])
+    page.locator("#search-tag").focus()
+    in_2023 = sum(e.date.year == 2023 for e in site.entries)   # all have the word; the seed is 2022's
+    page.wait_for_function("([selector, text]) => document.querySelector(selector).text === text",
+                           arg=[year, f"2023 ({in_2023})"])
+    assert [url for url in fetched if url.endswith(".pf_filter")]
+
+
+def test_a_small_phone_searches_in_one_worker(open_context, site, sharded):
+    context, _ = open_context()
+    page = context.new_page()
+    page.add_init_script("Object.defineProperty(navigator, 'deviceMemory', {get: () => 2});"
+                         "Object.defineProperty(navigator, 'hardwareConcurrency', {get: () => 8})")
+    open_search(page, site)
+    engine = page.locator("#search").get_attribute("data-engine")
+    parts = page.evaluate("""async ([engineUrl, bundle]) => {
+        const pool = (await import(engineUrl)).createPool();
+        const started = await pool.start({bundle, base: "/repo/"});
+        pool.stop();
+        return started.parts;
+    }""", [engine, f"/{SUB_PATH}-shards/pagefind/"])
+    assert parts == 1
+
+
+def test_a_tag_slug_in_the_address_chooses_the_tag(page, site):
+    open_search(page, site, "?tag=european-union")
+    wait_for_results(page, "", "tag=european+union")
+    assert page.locator("#search-tag").input_value() == "european union"
+    tagged = site.tagged("european union")
+    assert len(results(page)) == min(10, len(tagged)) and set(results(page)) <= tagged
+    assert page.locator(STATUS).inner_text().endswith("tagged european union")
+
+
+def test_an_excerpt_does_not_repeat_the_title_and_date_shown_above_it(page, site):
+    open_search(page, site, "?q=" + TITLE_WORD[1])
+    wait_for_results(page, TITLE_WORD[1])
+    entry = site.entries[TITLE_WORD[0]]
+    excerpt = page.locator(".search-excerpt").first.inner_text()
+    assert excerpt and entry.title not in excerpt and TITLE_WORD[1] not in excerpt
+    assert str(entry.date.year) not in excerpt.split()[:3], excerpt
+    # A word of the body is marked where the body has it.
+    open_search(page, site, "?q=" + site.entries[3].word)
+    wait_for_results(page, site.entries[3].word)
+    assert page.locator(".search-excerpt mark").first.inner_text().lower().strip(".,;") == site.entries[3].word
+
+
+@pytest.mark.parametrize("width, height", [(360, 800), (1280, 900)])
+def test_the_search_page_shifts_nothing_as_its_script_fills_it(open_context, site, width, height):
+    """The search page painted before its scripts run: showing the options, the status and a
+    ?q= link's results, and filling the lists, moves nothing already on screen."""
+    context, _ = open_context(viewport={"width": width, "height": height})
+    context.add_init_script(RECORD_LAYOUT_SHIFTS)
+    slow_scripts(context)
+    page = context.new_page()
+    open_search(page, site)
+    page.locator(STATUS, has_text="Search ").wait_for()
+    page.wait_for_load_state("networkidle")
+    assert layout_shifts(page) == []
+    open_search(page, site, "?q=consultations&tag=european-union")
+    wait_for_results(page, "consultations")
+    page.wait_for_load_state("networkidle")
+    assert layout_shifts(page) == []
+
+
+LARGE_ENTRIES = 2000
+
+
+@pytest.fixture(scope="module")
+def large_search_site(served_root, server, tmp_path_factory):
+    """A search-built site of the benchmark corpus's first LARGE_ENTRIES entries (several index
+    shards), served at /large-search/."""
+    sys.path.insert(0, str(REPO / "benchmarks"))
+    import generate
+
+    folder = tmp_path_factory.mktemp("large-search")
+    for article in generate.make_articles(LARGE_ENTRIES, seed=1):
+        path = folder / generate.entry_paths(article)["sitegen"].removeprefix("sitegen/")
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(generate.sitegen_text(article), encoding="utf-8")
+    build_site(folder, f"{server}/large-search/")
+    (served_root / "large-search").symlink_to(folder / "public", target_is_directory=True)
+    return folder / "public"
+
+
+def sent_bytes(requests) -> int:
+    """Return the bytes (headers and body, as sent) of finished requests."""
+    return sum(sizes["responseBodySize"] + sizes["responseHeadersSize"]
+               for sizes in (request.sizes() for request in requests))
+
+
+def test_what_the_search_page_downloads_stays_within_a_phones_budget(
+        open_context, server, large_search_site, figures):
+    """On a site of LARGE_ENTRIES entries, from an empty cache: the search page before the first
+    keystroke (150 KB), what a two-word query adds (300 KB), and one wasm download."""
+    shards = json.loads((large_search_site / "pagefind/shards.json").read_text(encoding="utf-8"))
+    assert len(shards["shards"]) >= 3
+    context, _ = open_context()
+    finished = []
+    context.on("requestfinished", lambda request: finished.append(request))
+    page = context.new_page()
+    page.goto(f"{server}/large-search/search/")
+    page.locator(STATUS, has_text="Search ").wait_for()
+    page.wait_for_load_state("networkidle")
+    before, before_requests = sent_bytes(finished), len(finished)
+    mark = len(finished)
+    page.locator(SEARCH_INPUT).fill("ceasefire negotiations")
+    wait_for_results(page, "ceasefire negotiations")
+    page.wait_for_load_state("networkidle")
+    query = sent_bytes(finished[mark:])
+    wasm = [request.url for request in finished if "/wasm." in request.url]
+    figures["search_bytes"] = {"entries": LARGE_ENTRIES, "shards": len(shards["shards"]),
+                               "before_keystroke_bytes": before,
+                               "before_keystroke_requests": before_requests,
+                               "two_word_query_bytes": query,
+                               "two_word_query_requests": len(finished) - mark}
+    print(f"\nsearch at {LARGE_ENTRIES} entries: {before} bytes in {before_requests} requests "
+          f"before the first keystroke, {query} bytes for a two-word query")
+    assert len(wasm) == 1, wasm
+    assert not [request.url for request in finished if request.url.endswith(".pf_filter")]
+    assert before <= 150 * 1024 and query <= 300 * 1024

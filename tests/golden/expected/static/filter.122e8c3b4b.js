@@ -72,8 +72,12 @@
     return node;
   }
 
-  /* The form exists only with JavaScript; it replaces the plain links. */
-  mount.textContent = "";
+  /* The form exists only with JavaScript; it replaces the plain links, which stay under it
+     with visibility: hidden (style.css: unseen, unheard, not focusable), keeping their place
+     so nothing below moves. */
+  Array.prototype.forEach.call(mount.children, function (child) {
+    child.classList.add("replaced");
+  });
   var form = el("form", { "class": "facet-filter", "aria-label": text("label") });
   var toggle = el("button", { type: "button", "class": "filter-toggle", id: "filter-toggle",
                               "aria-expanded": "false", "aria-controls": "filter-panel" },
@@ -94,6 +98,11 @@
   form.appendChild(reset);
   form.appendChild(status);
   mount.appendChild(form);
+  // The header's count of the listing, and its page number: while the filter shows its
+  // results, the count is theirs and the page number goes (the results are not paged).
+  var count = document.getElementById("listing-count");
+  var listingCount = count && count.textContent;
+  var pageNumber = document.querySelector(".page-header .page-number");
   var results = el("div", { id: "filter-results" });
   results.hidden = true;
   listing.parentNode.insertBefore(results, listing);
@@ -495,7 +504,18 @@
                             : words[0];
   }
 
+  /* The header counts what is shown: the filter's results (text), or the listing (null). */
+  function countInHeader(words) {
+    if (count) {
+      count.textContent = words === null ? listingCount : words;
+    }
+    if (pageNumber) {
+      pageNumber.hidden = words !== null;
+    }
+  }
+
   function showListing() {
+    countInHeader(null);
     listing.hidden = false;
     results.hidden = true;
     results.textContent = "";
@@ -538,6 +558,7 @@
       if (unknown.length) {
         said = text("none_has", { found: said, what: described(unknown) });
       }
+      countInHeader(said);
       say(found.total > shown ? text("showing_first", { found: said, count: shown })
                               : text("sentence", { found: said }));
     }, function () {
