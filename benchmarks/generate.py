@@ -8,12 +8,22 @@ The same articles are written in four forms under OUT/:
   hugo/content/YYYY/MM/DD/  Hugo pages, plus _index.md files that make year/month/day sections
   pelican/content/YYYY/MM/  Pelican Markdown articles with Pelican metadata
 
+Each article is about two or three countries (drawn by Zipf frequency, as news names Russia and
+China more often than Mongolia), and its tags and dateline name those countries only, as a scraped
+article's do; --countries any draws country tags from the whole vocabulary instead (every entry
+then names about six countries, and all 1,770 pairs of the 60 countries meet).
+
+With --variant markdown, every body carries ordinary Markdown: emphasis, strong emphasis and a
+link in every body, and in some a bulleted list, a quote or a subheading; --variant prose (the
+default) writes plain paragraphs.
+
 With --shared-events F, a fraction F of the articles are reports of shared events: two to four
 agencies report one event, a day apart at most, each in its own words (synonyms, a sentence
 order of its own, words left out), under the agency's own URL; OUT/groups.json records which
 articles report one event (the known groups that grouping is measured against).
 
 Usage: python benchmarks/generate.py --entries 10000 --out /tmp/corpus [--seed 1] [--shared-events 0.3]
+       [--variant prose|markdown] [--countries article|any]
 """
 
 from __future__ import annotations
@@ -32,6 +42,8 @@ FIRST_DAY = datetime.date(2016, 1, 1)
 DAYS = 8 * 365 + 2                                   # 2016-01-01 .. 2023-12-31
 WORDS_PER_BODY = 600
 TAG_COUNT = 500
+VARIANTS = ("prose", "markdown")     # plain paragraphs, or ordinary Markdown in every body
+COUNTRY_DRAWS = ("article", "any")   # 2-3 countries per article, or country tags drawn at random
 SOURCE_NAME = "Synthetic Example News"
 BASE_URL = "https://synthetic.example/"
 
@@ -186,6 +198,47 @@ def pick_tags(rng: random.Random, vocabulary: list[str], cumulative: list[float]
     return tuple(tags)
 
 
+def country_tags() -> dict[str, frozenset[str]]:
+    """Return every vocabulary tag that names countries (names, capitals, pairs), with them."""
+    names = [name for name, _, _ in COUNTRIES]
+    named = {name: frozenset([name]) for name in names}
+    named |= {capital.lower(): frozenset([name]) for name, _, capital in COUNTRIES}
+    named |= {f"{a}-{b} relations": frozenset([a, b]) for a, b in itertools.combinations(names, 2)}
+    return named
+
+
+COUNTRY_TAGS = country_tags()
+COUNTRY_WEIGHTS = zipf_weights(len(COUNTRIES))
+
+
+def pick_countries(rng: random.Random) -> list[tuple[str, str, str]]:
+    """Return the two or three countries an article is about, drawn by Zipf frequency."""
+    wanted = rng.choice((2, 2, 3))
+    chosen: dict[tuple[str, str, str], None] = {}
+    while len(chosen) < wanted:
+        chosen[rng.choices(COUNTRIES, cum_weights=COUNTRY_WEIGHTS)[0]] = None
+    return list(chosen)
+
+
+def pick_article_tags(rng: random.Random, countries: list[tuple[str, str, str]], vocabulary: list[str],
+                      cumulative: list[float]) -> tuple[str, ...]:
+    """Return 3-10 distinct tags naming the article's countries only, the way a scraped article's
+    do: each country's name, some capitals, the pair's 'a-b relations' tag, then topics,
+    organisations and people drawn by Zipf frequency."""
+    names = sorted((name for name, _, _ in countries), key=[c[0] for c in COUNTRIES].index)
+    tags = dict.fromkeys(name for name, _, _ in countries)
+    tags |= dict.fromkeys(capital.lower() for _, _, capital in countries if rng.random() < 0.3)
+    pair = f"{names[0]}-{names[1]} relations"
+    if pair in vocabulary and rng.random() < 0.5:
+        tags[pair] = None
+    wanted = max(rng.randint(3, 10), len(tags) + 1)
+    while len(tags) < wanted:
+        tag = rng.choices(vocabulary, cum_weights=cumulative)[0]
+        if tag not in COUNTRY_TAGS:
+            tags[tag] = None
+    return tuple(tags)
+
+
 def make_person(rng: random.Random) -> str:
     """Return an invented official's name."""
     return f"{rng.choice(FIRST_NAMES)} {rng.choice(LAST_NAMES)}"
@@ -227,6 +280,48 @@ def make_paragraphs(rng: random.Random, year: int) -> list[str]:
     return paragraphs
 
 
+def with_markdown(paragraphs: list[str], rng: random.Random, year: int) -> list[str]:
+    """Return the paragraphs as ordinary Markdown: an emphasised word in every other paragraph,
+    a strongly emphasised one and a link in the body, and with even odds each a bulleted list, a
+    quote and a subheading (each list, quote and subheading is one more block)."""
+    blocks = [emphasise(p, rng, "*") if i % 2 == 0 else p for i, p in enumerate(paragraphs)]
+    blocks[1] = emphasise(blocks[1], rng, "**")
+    where = rng.randrange(len(blocks))
+    blocks[where] = link(blocks[where], rng)
+    if rng.random() < 0.5:
+        items = rng.sample(TOPICS, rng.randint(3, 5))
+        blocks.insert(rng.randrange(1, len(blocks)),
+                      "\n".join(f"- {item[0].upper()}{item[1:]}" for item in items))
+    if rng.random() < 0.5:
+        blocks.insert(rng.randrange(1, len(blocks)), "> " + fill(rng.choice(SENTENCES), rng, year))
+    if rng.random() < 0.5:
+        blocks.insert(len(blocks) // 2, f"## {rng.choice(TOPICS).title()}")
+    return blocks
+
+
+def emphasise(paragraph: str, rng: random.Random, marker: str) -> str:
+    """Return paragraph with one word of five or more letters wrapped in marker."""
+    words = paragraph.split(" ")
+    candidates = [i for i, word in enumerate(words) if len(word) >= 5 and word.isalpha()]
+    if candidates:
+        index = rng.choice(candidates)
+        words[index] = f"{marker}{words[index]}{marker}"
+    return " ".join(words)
+
+
+def link(paragraph: str, rng: random.Random) -> str:
+    """Return paragraph with a link to a synthetic page on two to three of its words."""
+    words = paragraph.split(" ")
+    start = rng.randrange(max(1, len(words) - 3))
+    size = rng.randint(2, 3)
+    text = " ".join(words[start:start + size]).strip(".,;:\"")
+    if not text or "*" in text:
+        return f"{paragraph} See the [full statement]({BASE_URL}statements/{rng.randrange(10**6)}.html)."
+    phrase = " ".join(words[start:start + size])
+    linked = phrase.replace(text, f"[{text}]({BASE_URL}briefings/{rng.randrange(10**6)}.html)", 1)
+    return " ".join([*words[:start], linked, *words[start + size:]])
+
+
 def slugify(text: str) -> str:
     """Return a lowercase ASCII slug of at most 80 characters, cut at a word boundary."""
     slug = re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
@@ -263,9 +358,12 @@ def event_plan(count: int, shared: float, rng: random.Random) -> list[tuple[int,
     return plan
 
 
-def make_articles(count: int, seed: int, shared: float = 0.0) -> list[Article]:
+def make_articles(count: int, seed: int, shared: float = 0.0, variant: str = "prose",
+                  countries: str = "article") -> list[Article]:
     """Return count synthetic articles, oldest first, with globally unique slugs; a fraction
-    shared of them are reports of shared events (see the module's docstring)."""
+    shared of them are reports of shared events; bodies of the variant (one of VARIANTS), and
+    countries drawn per article or from the whole vocabulary (COUNTRY_DRAWS; see the module's
+    docstring)."""
     rng = random.Random(seed)
     vocabulary = tag_vocabulary()
     cumulative = zipf_weights(len(vocabulary))
@@ -288,6 +386,9 @@ def make_articles(count: int, seed: int, shared: float = 0.0) -> list[Article]:
         paragraphs = make_paragraphs(text_rng, date.year)
         _, _, capital = rng.choice(COUNTRIES)
         lead = fill(text_rng.choice(SENTENCES), text_rng, date.year)
+        involved = pick_countries(text_rng) if countries == "article" else []
+        if involved:                # the dateline is in one of them, as the tags name them
+            capital = involved[0][2]
         source_name, base_url = SOURCE_NAME, BASE_URL
         if event >= 0:
             base_url, source_name = EVENT_AGENCIES[(event + len(articles)) % len(EVENT_AGENCIES)]
@@ -295,6 +396,8 @@ def make_articles(count: int, seed: int, shared: float = 0.0) -> list[Article]:
             sentences = re.split(r"(?<=[.\"]) (?=[A-Z\"])", paragraphs[0])
             rng.shuffle(sentences)
             paragraphs[0] = reword(" ".join(sentences), rng)
+        if variant == "markdown":
+            paragraphs = with_markdown(paragraphs, random.Random(f"markdown-{seed}-{number}"), date.year)
         slug = base = slugify(title)
         suffix = 2
         while slug in seen:
@@ -303,7 +406,8 @@ def make_articles(count: int, seed: int, shared: float = 0.0) -> list[Article]:
         articles.append(Article(
             number=number, date=date, title=title, slug=slug, lead=lead,
             summary=" ".join(fill(rng.choice(SENTENCES), rng, date.year) for _ in range(2)),
-            tags=pick_tags(rng, vocabulary, cumulative),
+            tags=(pick_article_tags(rng, involved, vocabulary, cumulative) if involved
+                  else pick_tags(rng, vocabulary, cumulative)),
             dateline=f"{capital.upper()} ({rng.choice(AGENCIES)})",
             url=f"{base_url}{date:%Y%m%d}/{slug}-{number}.html",
             paragraphs=tuple(paragraphs), source_name=source_name, event=event,
@@ -419,9 +523,10 @@ def hugo_section_indexes(articles: list[Article]) -> dict[str, str]:
 RENDERERS = {"raw": raw_text, "sitegen": sitegen_text, "hugo": hugo_text, "pelican": pelican_text}
 
 
-def write_corpus(out: Path, count: int, seed: int = 1, shared: float = 0.0) -> list[dict[str, str]]:
+def write_corpus(out: Path, count: int, seed: int = 1, shared: float = 0.0, variant: str = "prose",
+                 countries: str = "article") -> list[dict[str, str]]:
     """Write the corpus in every format under out; return each article's paths by format."""
-    articles = make_articles(count, seed, shared)
+    articles = make_articles(count, seed, shared, variant, countries)
     files = {}
     for article in articles:
         for kind, path in entry_paths(article).items():
@@ -444,9 +549,14 @@ def main() -> None:
     parser.add_argument("--out", type=Path, required=True, help="folder to write the corpus into")
     parser.add_argument("--shared-events", type=float, default=0.0, metavar="FRACTION",
                         help="fraction of articles that report shared events (default 0)")
+    parser.add_argument("--variant", choices=VARIANTS, default="prose",
+                        help="plain prose bodies, or ordinary Markdown in every body (default prose)")
+    parser.add_argument("--countries", choices=COUNTRY_DRAWS, default="article",
+                        help="2-3 countries per article, as scraped articles name them, or country "
+                             "tags drawn from the whole vocabulary (default article)")
     args = parser.parse_args()
-    write_corpus(args.out, args.entries, args.seed, args.shared_events)
-    print(f"wrote {args.entries} synthetic articles in 4 formats under {args.out}")
+    write_corpus(args.out, args.entries, args.seed, args.shared_events, args.variant, args.countries)
+    print(f"wrote {args.entries} synthetic {args.variant} articles in 4 formats under {args.out}")
 
 
 if __name__ == "__main__":

