@@ -22,8 +22,11 @@ agencies report one event, a day apart at most, each in its own words (synonyms,
 order of its own, words left out), under the agency's own URL; OUT/groups.json records which
 articles report one event (the known groups that grouping is measured against).
 
+With --raw, only the raw form is written, as OUT/seeds/*.txt: a site folder whose next
+`sitegen build` imports every article (the bulk import benchmark).
+
 Usage: python benchmarks/generate.py --entries 10000 --out /tmp/corpus [--seed 1] [--shared-events 0.3]
-       [--variant prose|markdown] [--countries article|any]
+       [--variant prose|markdown] [--countries article|any] [--raw]
 """
 
 from __future__ import annotations
@@ -541,6 +544,18 @@ def write_corpus(out: Path, count: int, seed: int = 1, shared: float = 0.0, vari
     return [entry_paths(article) for article in articles]
 
 
+def write_raw_seeds(out: Path, count: int, seed: int = 1, shared: float = 0.0,
+                    variant: str = "prose", countries: str = "article") -> list[str]:
+    """Write the raw form of the corpus as out/seeds/*.txt; return their paths, relative to out."""
+    paths = []
+    for article in make_articles(count, seed, shared, variant, countries):
+        target = out / "seeds" / article.raw_name
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(raw_text(article), encoding="utf-8")
+        paths.append(f"seeds/{article.raw_name}")
+    return paths
+
+
 def main() -> None:
     """Parse the command line and write the corpus."""
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -554,7 +569,14 @@ def main() -> None:
     parser.add_argument("--countries", choices=COUNTRY_DRAWS, default="article",
                         help="2-3 countries per article, as scraped articles name them, or country "
                              "tags drawn from the whole vocabulary (default article)")
+    parser.add_argument("--raw", action="store_true",
+                        help="write only the raw articles, as OUT/seeds/*.txt")
     args = parser.parse_args()
+    if args.raw:
+        write_raw_seeds(args.out, args.entries, args.seed, args.shared_events, args.variant,
+                        args.countries)
+        print(f"wrote {args.entries} synthetic raw articles under {args.out / 'seeds'}")
+        return
     write_corpus(args.out, args.entries, args.seed, args.shared_events, args.variant, args.countries)
     print(f"wrote {args.entries} synthetic {args.variant} articles in 4 formats under {args.out}")
 

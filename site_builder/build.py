@@ -35,6 +35,7 @@ from .sources.tree import RAW_SUFFIXES, relative_path, scan_tree, taken_slugs
 from .sources.urlnorm import url_key
 
 PARSE_CHUNK = 250
+IMPORT_CHUNK = 100
 RENDER_CHUNK = 200
 KEY_CHUNK = 1000
 BODY_EDITS_LIMIT = 100   # more changed bodies than this, and the whole site is planned
@@ -320,22 +321,31 @@ class Builder:
                                         content_dir=self.config.content_dir,
                                         known_urls=known_urls, known_slugs=known_slugs,
                                         max_tags=self.config.max_tags,
-                                        source_names=self.config.sources)
+                                        source_names=self.config.sources,
+                                        map_chunks=self._import_map, tz=self.config.tz)
         self.report.imported.extend(result.written)
         self.report.skipped.extend(result.skipped)
         for note in result.notes:
             self.log(f"note: {note}")
         if result.written:
             self.log(f"imported {len(result.written)} raw article(s) from {self.config.seeds_dir}/")
-        new_files = [(self.site_dir / rel, _stat(self.site_dir / rel)) for rel in result.written]
-        added, parse_errors = self.parse(new_files)
+        # The entries come as the import wrote them: parsing their files again would give the same.
+        added, parse_errors = {}, []
+        for rel, entry in result.entries.items():
+            if isinstance(entry, SourceError):
+                parse_errors.append(entry)
+            else:
+                added[rel] = (_stat(self.site_dir / rel), entry)
         keys = {url_key(e.source_url) for _, e in [*entries.values(), *added.values()]}
         for path in to_import:
-            rel = relative_path(path, self.site_dir)
-            urls = _seed_urls(Path(path), rel)
+            urls = result.source_urls.get(Path(path), [])
             if urls and keys.issuperset(map(url_key, urls)):
-                kept_seeds[rel] = (seed_files[path], " ".join(urls))
+                kept_seeds[relative_path(path, self.site_dir)] = (seed_files[path], " ".join(urls))
         return added, kept_seeds, list(result.written), parse_errors, list(result.errors)
+
+    def _import_map(self, task: Callable[[Sequence], list], items: Sequence) -> list:
+        """Return task's results over chunks of items, run by the build's workers."""
+        return parallel.fork_map(task, items, self.jobs, IMPORT_CHUNK)
 
     def output_keys(self, plan: list[Output], theme: Theme) -> list[str]:
         """Return each output's key: a digest of its view, its template (with every template
@@ -575,16 +585,6 @@ def _same_content(path: Path, digest: str) -> bool:
         return digest_bytes(path.read_bytes()) == digest
     except OSError:
         return False
-
-
-def _seed_urls(path: Path, rel: str) -> list[str]:
-    """Return the source URLs of the articles in a raw file, or [] when any cannot be read."""
-    from .sources import ingest
-
-    items = ingest.load_raw_articles(path, rel)
-    if any(isinstance(item, SourceError) for item in items):
-        return []
-    return [item.url for item in items]
 
 
 def build(options: BuildOptions, log: Callable[[str], None] = lambda message: None,

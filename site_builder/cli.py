@@ -16,8 +16,8 @@ from pathlib import Path
 from typing import Callable, Sequence
 
 # Each command imports what only it needs, so that `sitegen build` starts without the rest.
-from . import __version__
-from .build import BuildOptions, build, describe
+from . import __version__, parallel
+from .build import IMPORT_CHUNK, BuildOptions, build, describe
 from .core.annotations import build_summary, failure_summary, is_github_actions, workflow_command
 from .core.config import CONFIG_FILE, load_config
 from .core.errors import BuildFailed, SitegenError
@@ -124,9 +124,11 @@ def cmd_import(args: argparse.Namespace) -> int:
     missing = [p for p in args.paths if not Path(p).exists()]
     for path in missing:
         print_error(f"{path}: no such file or folder")
-    result = ingest.import_articles(sources, site_dir, content_dir=config.content_dir,
-                                    force=args.force, max_tags=config.max_tags,
-                                    source_names=config.sources)
+    jobs = parallel.default_jobs()
+    result = ingest.import_articles(
+        sources, site_dir, content_dir=config.content_dir, force=args.force,
+        max_tags=config.max_tags, source_names=config.sources,
+        map_chunks=lambda task, items: parallel.fork_map(task, items, jobs, IMPORT_CHUNK))
     for path in result.written:
         print(f"wrote {path}")
     for message in result.skipped:

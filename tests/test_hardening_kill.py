@@ -21,7 +21,9 @@ import):
 - a build killed while it brings the search index up to date (bodies edited in every shard,
   or every title): right after the kill shards.json lists only whole shards; the next build
   gives the shards of an unkilled build and leaves nothing of the killed one in the bundle;
-- import of 600 raw articles: after a kill every entry file (*.md) parses; a re-import then
+- import of 600 raw articles (by `sitegen import`, and by a build that imports seeds/ in its
+  workers and commits the entries as a group): after a kill every entry file (*.md) parses; a
+  re-import (or the next build: the same entry files and site as a build never killed) then
   brings every article exactly once; a re-import (and a build) never overwrites an entry that
   was edited by hand.
 """
@@ -367,3 +369,28 @@ def test_a_reimport_or_a_build_never_overwrites_a_hand_edited_entry(tmp_path):
     assert len(list((site / "content").rglob("*.md"))) == 3
     pages = "".join(p.read_text(encoding="utf-8") for p in (site / "public").rglob("index.html"))
     assert "Edited by hand" in pages and "A paragraph written by hand." in pages
+
+
+def test_a_build_importing_seeds_killed_at_5_moments_loses_no_entry(tmp_path):
+    """A build whose import of 600 raw articles (read by its workers, committed as a group) is
+    killed: no entry file is half written, and the next build brings every article exactly once,
+    the same entry files and the same site as a build never killed."""
+    reference = tmp_path / "reference"
+    write_raw_articles(reference / "seeds", IMPORT_ARTICLES)
+    (reference / "sitegen.yaml").write_text("search: false\n", encoding="utf-8")
+    total = run(command(reference, "build"))
+    entries, site_files = snapshot(reference / "content"), snapshot(reference / "public")
+    assert len(entries) == IMPORT_ARTICLES
+    for n, delay in enumerate(delays(total, IMPORT_KILLS)):
+        site = tmp_path / f"site{n}"
+        shutil.copytree(reference / "seeds", site / "seeds")
+        shutil.copy(reference / "sitegen.yaml", site / "sitegen.yaml")
+        run_and_kill(command(site, "build"), delay)
+        visible = [p for p in (site / "content").rglob("*.md") if not p.name.startswith(".")] \
+            if (site / "content").exists() else []
+        for path in visible:
+            load_entry(site, path, UTC)     # raises SourceError on a half-written entry
+        run(command(site, "build"))
+        assert {rel: digest for rel, digest in snapshot(site / "content").items()
+                if not Path(rel).name.startswith(".")} == entries, f"kill after {delay:.2f} s"
+        assert snapshot(site / "public") == site_files, f"kill after {delay:.2f} s"

@@ -18,8 +18,9 @@ from hypothesis import strategies as st
 from site_builder.sources import ingest
 from site_builder.sources.frontmatter import split_front_matter
 from legacy_escape import escape_markdown
+from site_builder.sources.atomic import write_text_atomically
 from site_builder.sources.ingest import (
-    ImportReport, find_raw_files, import_articles, scan_entries, source_name, write_text_atomically,
+    ImportReport, find_raw_files, import_articles, scan_entries, source_name,
 )
 from site_builder.sources.markup import render_body, render_markdown, render_text
 from site_builder.sources.rawformat import clean_line, decode_raw, parse_raw_article, split_raw_lines

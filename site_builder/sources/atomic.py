@@ -1,32 +1,81 @@
-"""Writing one file so that no reader and no crash ever sees half of it (edge)."""
+"""Writing files so that no reader and no crash ever sees half of one (edge).
+
+One file: write_text_atomically. Many files (a bulk import) commit as a group, as databases
+do: write_temp_file for each, sync_files over them all, then commit_temp_file for each and
+sync_folders once per folder. Every name appears only after every file's bytes are on disk,
+and concurrent syncs let the file system flush them in a few journal commits instead of one
+each.
+"""
 
 from __future__ import annotations
 
 import contextlib
 import os
 import secrets
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+from typing import Iterable
 
 _TEMP_SUFFIX = ".tmp"
+SYNC_THREADS = 32   # concurrent fsync calls: the file system commits them together
 
 
 def write_text_atomically(path: Path, text: str, overwrite: bool = False) -> None:
     """Write text to path via a synced temp file beside it; FileExistsError unless overwrite."""
+    temp = write_temp_file(path, text)
+    commit_temp_file(temp, path, overwrite)
+    _sync_folder(path.parent)
+
+
+def write_temp_file(path: Path, text: str, sync: bool = True) -> Path:
+    """Return a new hidden temp file beside path (its folder made if need be) holding text,
+    flushed to disk unless sync is False (then sync_files must flush it before its commit)."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    temp = _create_temp_file(path, text)
+    return _create_temp_file(path, text, sync)
+
+
+def commit_temp_file(temp: Path, path: Path, overwrite: bool = False) -> None:
+    """Give the synced temp file the name path (FileExistsError unless overwrite); the temp
+    name is gone afterwards, whatever happens. The folder is left for the caller to sync."""
     try:
         if overwrite:
             os.replace(temp, path)
         else:
             _link_without_replacing(temp, path)
-        _sync_folder(path.parent)
     finally:
         with contextlib.suppress(FileNotFoundError):
             os.unlink(temp)
 
 
-def _create_temp_file(path: Path, text: str) -> Path:
-    """Return a new hidden temp file next to path holding text, flushed to disk."""
+def sync_files(paths: Iterable[Path]) -> list[OSError | None]:
+    """Flush each file's bytes to disk, many at once; return each one's error or None."""
+    def sync(path: Path) -> OSError | None:
+        try:
+            fd = os.open(path, os.O_RDONLY)
+            try:
+                os.fsync(fd)
+            finally:
+                os.close(fd)
+        except OSError as exc:
+            return exc
+        return None
+
+    paths = list(paths)
+    if len(paths) <= 1:
+        return [sync(path) for path in paths]
+    with ThreadPoolExecutor(max_workers=min(SYNC_THREADS, len(paths))) as pool:
+        return list(pool.map(sync, paths))
+
+
+def sync_folders(folders: Iterable[Path]) -> None:
+    """Flush the entries of each folder to disk, many at once, where the system allows it."""
+    folders = sorted(set(folders))
+    with ThreadPoolExecutor(max_workers=max(1, min(SYNC_THREADS, len(folders)))) as pool:
+        list(pool.map(_sync_folder, folders))
+
+
+def _create_temp_file(path: Path, text: str, sync: bool = True) -> Path:
+    """Return a new hidden temp file next to path holding text, flushed to disk when sync."""
     while True:
         temp = path.with_name(f".{path.name}.{secrets.token_hex(4)}{_TEMP_SUFFIX}")
         try:
@@ -38,7 +87,8 @@ def _create_temp_file(path: Path, text: str) -> Path:
         with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
             handle.write(text)
             handle.flush()
-            os.fsync(handle.fileno())
+            if sync:
+                os.fsync(handle.fileno())
     except BaseException:
         with contextlib.suppress(OSError):
             os.unlink(temp)

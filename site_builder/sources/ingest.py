@@ -2,19 +2,23 @@
 
 Sources are raw text files (*.txt, one article each), JSON Lines files (*.jsonl) and RSS or
 Atom feeds saved to a file (*.rss, *.atom, *.xml), one article per line or item. Entry files
-are written atomically and never replace an existing file unless force is given; an article
+are written atomically, a batch as one group commit (see atomic), and never replace an existing
+file unless force is given; an article
 whose source URL (compared as url_key makes it) already has an entry is reported as a
 duplicate, not written again.
 """
 
 from __future__ import annotations
 
+import contextlib
+import datetime
 import os
 from dataclasses import dataclass, field, replace
 from pathlib import Path, PurePosixPath
-from typing import Any, Iterator, Mapping
+from typing import Any, Callable, Mapping, Sequence
 
-from .atomic import write_text_atomically
+from .atomic import commit_temp_file, sync_files, sync_folders, write_temp_file
+from .content import parse_entry
 from .eventinference import infer_event_date
 from .feedformat import parse_feed
 from .frontmatter import dump_entry, split_front_matter
@@ -25,11 +29,14 @@ from .tree import (FEED_SUFFIXES, JSON_LINES_SUFFIX, RAW_SUFFIXES, find_files, i
                    is_inside, refuse_outside_link, taken_slugs)
 from .urlnorm import url_key
 from ..core.config import DEFAULT_MAX_TAGS
-from ..core.digests import name_digest
+from ..core.digests import digest_bytes, name_digest
 from ..core.errors import SourceError
 from ..core.sourcenames import source_name
 from ..core.slugs import is_valid_slug, make_slug, tag_identity
-from ..model.records import RawArticle
+from ..model.records import Entry, RawArticle
+
+# map_chunks(task, items): the concatenated task(chunk) results over chunks of items, in order
+ChunkMap = Callable[[Callable[[Sequence], list], Sequence], list]
 
 
 @dataclass
@@ -40,6 +47,10 @@ class ImportReport:
     skipped: list[str] = field(default_factory=list)        # duplicates, already imported, exists
     notes: list[str] = field(default_factory=list)          # keywords over max_tags
     errors: list[SourceError] = field(default_factory=list)  # one per bad file
+    # each source file read -> its articles' URLs ([] when any of them could not be read)
+    source_urls: dict[Path, list[str]] = field(default_factory=dict, compare=False)
+    # with a time zone given: each entry written -> the Entry it is (or why it is none)
+    entries: dict[str, Entry | SourceError] = field(default_factory=dict, compare=False)
 
 
 # --- pure helpers: what an entry file says -----------------------------------------------
@@ -198,69 +209,172 @@ def with_language(article: RawArticle) -> RawArticle:
     return replace(article, lang=detect_language(text))
 
 
+def map_in_process(task: Callable[[Sequence], list], items: Sequence) -> list:
+    """Return task(items): all the work in this process, as one chunk."""
+    return task(items)
+
+
+@dataclass(frozen=True)
+class _Planned:
+    """An article to write as an entry: where, under which slug, replacing a file or not."""
+
+    article: RawArticle
+    relpath: str
+    slug: str
+    overwrite: bool
+
+
 def import_articles(sources: list[Path], site_dir: Path, content_dir: str = "content",
                     known_urls: Mapping[str, str] | None = None,
                     known_slugs: set[str] | None = None, force: bool = False,
                     max_tags: int = DEFAULT_MAX_TAGS,
-                    source_names: Mapping[str, str] | None = None) -> ImportReport:
+                    source_names: Mapping[str, str] | None = None,
+                    map_chunks: ChunkMap = map_in_process,
+                    tz: datetime.tzinfo | None = None) -> ImportReport:
     """Return the report of importing raw files (or folders of them), in sorted path order.
 
     Each entry gets at most max_tags of its article's keywords (the site's max_tags setting),
     and its source's name from source_names (the sources setting) or the source's host.
+    map_chunks(task, items) runs task over chunks of items, maybe in worker processes: reading
+    the raw files and writing the entries go through it; which article gets which slug is
+    decided here, in order. With tz given, the report holds each entry written as the build
+    reads it (report.entries). The entries are committed as a group (see atomic).
     """
     site_dir = Path(site_dir)
     if known_urls is None or known_slugs is None:
         scanned_urls, scanned_slugs = scan_entries(site_dir / content_dir, site_dir)
         known_urls = scanned_urls if known_urls is None else known_urls
         known_slugs = scanned_slugs if known_slugs is None else known_slugs
+    report = ImportReport()
+    paths = expand_sources(sources)
+
+    def read_chunk(chunk: Sequence[Path]) -> list:
+        return [load_raw_articles(path, site_relpath(path, site_dir)) for path in chunk]
+
+    loaded = map_chunks(read_chunk, paths)
+    for path, items in zip(paths, loaded):
+        failed = any(isinstance(item, SourceError) for item in items)
+        report.source_urls[path] = [] if failed else [item.url for item in items]
+    steps = _plan_writes([item for items in loaded for item in items], site_dir, content_dir,
+                         known_urls, known_slugs, force)
+
+    def write_chunk(chunk: Sequence[_Planned]) -> list:
+        return [_write_temp_entry(plan, site_dir, max_tags, source_names, tz) for plan in chunk]
+
+    plans = [step for step in steps if isinstance(step, _Planned)]
+    prepared = dict(zip(map(id, plans), map_chunks(write_chunk, plans)))
+    _commit(steps, prepared, site_dir, report)
+    return report
+
+
+def _plan_writes(items: Sequence[RawArticle | SourceError], site_dir: Path, content_dir: str,
+                 known_urls: Mapping[str, str], known_slugs: set[str], force: bool
+                 ) -> list[SourceError | str | _Planned]:
+    """Return what to do with each article, in order: its error, a skip message, or where to
+    write it; each article takes a free slug, and a source URL is written once."""
     # url_key -> (entry path, the URL it was imported from)
     urls = {url_key(url): (rel, url) for url, rel in known_urls.items()}
     slugs = set(known_slugs)
     imported_now: set[str] = set()
-    report = ImportReport()
-    for article in _articles_of(expand_sources(sources), site_dir, report):
-        display = article.path
+    steps: list[SourceError | str | _Planned] = []
+    for article in items:
+        if isinstance(article, SourceError):
+            steps.append(article)
+            continue
         key = url_key(article.url)
         existing, existing_url = urls.get(key, ("", ""))
         if existing and (key in imported_now or not force):
-            report.skipped.append(duplicate_message(article, existing, existing_url))
+            steps.append(duplicate_message(article, existing, existing_url))
             continue
-        article, note = cap_keywords(with_language(article), max_tags)
-        if note:
-            report.notes.append(note)
         relpath = existing or _free_entry_relpath(article, site_dir, content_dir, slugs)
         slug = PurePosixPath(relpath).stem
         if not is_valid_slug(slug):  # a hand-renamed entry file: keep its path, fix the slug
             slug = make_slug(slug)
-        text = render_entry(article, slug, display, _confirmed_event_date(site_dir / relpath),
-                            source_names)
-        try:
-            write_text_atomically(site_dir / relpath, text, overwrite=force)
-        except FileExistsError:
-            report.skipped.append(f"{display}: {relpath} already exists; not overwritten "
-                                  f"(import with force to replace it)")
-            continue
-        except OSError as exc:
-            report.errors.append(SourceError(
-                display, None, f"cannot write {relpath}: {exc.strerror or exc}",
-                "check the folder's permissions"))
-            continue
+        steps.append(_Planned(article, relpath, slug, overwrite=force))
         urls[key] = (relpath, article.url)
         slugs.add(slug)
         imported_now.add(key)
-        report.written.append(relpath)
-    return report
+    return steps
 
 
-def _articles_of(paths: list[Path], site_dir: Path, report: ImportReport
-                 ) -> Iterator[RawArticle]:
-    """Yield each article in the files; add each error to report."""
-    for path in paths:
-        for item in load_raw_articles(path, site_relpath(path, site_dir)):
-            if isinstance(item, SourceError):
-                report.errors.append(item)
+def _write_temp_entry(plan: _Planned, site_dir: Path, max_tags: int,
+                      source_names: Mapping[str, str] | None, tz: datetime.tzinfo | None
+                      ) -> tuple[str | None, str | OSError, Entry | SourceError | None]:
+    """Return (keywords note, the unsynced temp file holding the entry or why it could not be
+    written, the entry as the build reads it when tz is given)."""
+    article, note = cap_keywords(with_language(plan.article), max_tags)
+    text = render_entry(article, plan.slug, article.path,
+                        _confirmed_event_date(site_dir / plan.relpath), source_names)
+    try:
+        temp: str | OSError = str(write_temp_file(site_dir / plan.relpath, text, sync=False))
+    except OSError as exc:
+        return note, exc, None
+    entry = None
+    if tz is not None:
+        try:
+            entry = parse_entry(text, plan.relpath, tz=tz, digest=digest_bytes(text.encode()))
+        except SourceError as error:
+            entry = error
+    return note, temp, entry
+
+
+def _commit(steps: Sequence[SourceError | str | _Planned], prepared: dict, site_dir: Path,
+            report: ImportReport) -> None:
+    """Sync every temp file, then give each its entry's name and sync each folder once;
+    record every step's outcome in report, in order. No temp file is left, whatever happens."""
+    plans = [step for step in steps if isinstance(step, _Planned)]
+    temps = {id(plan): Path(prepared[id(plan)][1]) for plan in plans
+             if not isinstance(prepared[id(plan)][1], OSError)}
+    try:
+        for plan_id, problem in zip(list(temps), sync_files(temps.values())):
+            if problem is not None:
+                prepared[plan_id] = (prepared[plan_id][0], problem, None)
+                _remove(temps.pop(plan_id))
+        folders = set()
+        for step in steps:
+            if isinstance(step, SourceError):
+                report.errors.append(step)
+            elif isinstance(step, str):
+                report.skipped.append(step)
             else:
-                yield item
+                note, temp, entry = prepared[id(step)]
+                if note:
+                    report.notes.append(note)
+                if _commit_one(step, temp, site_dir, report):
+                    folders.add((site_dir / step.relpath).parent)
+                    if entry is not None:
+                        report.entries[step.relpath] = entry
+        sync_folders(folders | {folder.parent for folder in folders})
+    finally:
+        for temp in temps.values():
+            _remove(temp)
+
+
+def _commit_one(plan: _Planned, temp: str | OSError, site_dir: Path, report: ImportReport) -> bool:
+    """Give an entry's synced temp file its name; return whether it was written, recording
+    what happened in report."""
+    display, relpath = plan.article.path, plan.relpath
+    try:
+        if isinstance(temp, OSError):
+            raise temp
+        commit_temp_file(Path(temp), site_dir / relpath, overwrite=plan.overwrite)
+    except FileExistsError:
+        report.skipped.append(f"{display}: {relpath} already exists; not overwritten "
+                              f"(import with force to replace it)")
+        return False
+    except OSError as exc:
+        report.errors.append(SourceError(
+            display, None, f"cannot write {relpath}: {exc.strerror or exc}",
+            "check the folder's permissions"))
+        return False
+    report.written.append(relpath)
+    return True
+
+
+def _remove(path: Path) -> None:
+    """Remove a file if it is there."""
+    with contextlib.suppress(FileNotFoundError):
+        os.unlink(path)
 
 
 def duplicate_message(article: RawArticle, entry: str, entry_url: str) -> str:

@@ -1,0 +1,180 @@
+"""Bulk import: raw files read once, entries written by the build's workers and committed as a
+group (every temp file synced before any entry gets its name, each folder synced once), and the
+imported entries handed to the build without reading their files again."""
+
+from __future__ import annotations
+
+import datetime
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+from site_builder import build as build_module
+from site_builder import parallel
+from site_builder.build import BuildOptions, build
+from site_builder.cache import load_entry_cache
+from site_builder.sources import atomic, ingest
+from site_builder.sources.content import load_entry
+
+UTC = datetime.timezone.utc
+ARTICLES = 40
+
+
+def write_raw_articles(folder: Path, count: int) -> None:
+    """Write count raw articles over three months, two of them with the same title."""
+    folder.mkdir(parents=True, exist_ok=True)
+    for i in range(count):
+        title = "Same title" if i in (3, 4) else f"Title number {i}"
+        (folder / f"{i:04d}.txt").write_text(
+            f"date 2022-{i % 3 + 1:02d}-{i % 28 + 1:02d} https://example.org/a/{i}\n"
+            f"{title}\nLead {i}\nrussia, china\nBEIJING (Sputnik) - Body {i} text, on Friday.\n"
+            f"More text {i}.\n", encoding="utf-8")
+    # the same source URL again: a duplicate, and a file that cannot be imported
+    (folder / "0900.txt").write_text(
+        "date 2022-01-05 https://www.example.org/a/7/\nAgain\nLead\n\nBody.\n", encoding="utf-8")
+    (folder / "0901.txt").write_text("no date line here\n", encoding="utf-8")
+
+
+def tree(folder: Path) -> dict[str, bytes]:
+    """Return every file below folder by its relative path."""
+    return {p.relative_to(folder).as_posix(): p.read_bytes()
+            for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def forked(task, items):
+    """Run task over chunks of items in two forked workers."""
+    return parallel.fork_map(task, items, 2, 3)
+
+
+def test_a_bulk_import_in_workers_writes_the_same_entries_as_importing_one_by_one(tmp_path):
+    write_raw_articles(tmp_path / "raw", ARTICLES)
+    bulk, single = tmp_path / "bulk", tmp_path / "single"
+    report = ingest.import_articles(ingest.find_raw_files([tmp_path / "raw"]), bulk,
+                                    map_chunks=forked)
+    written, skipped, errors = [], [], []
+    for path in ingest.find_raw_files([tmp_path / "raw"]):
+        one = ingest.import_articles([path], single)
+        written += one.written
+        skipped += one.skipped
+        errors += map(str, one.errors)
+    assert len(report.written) == ARTICLES and len(report.skipped) == 1 and len(report.errors) == 1
+    assert tree(bulk / "content") == tree(single / "content")
+    assert (report.written, report.skipped, list(map(str, report.errors))) == (
+        written, skipped, errors)
+    assert not [p for p in bulk.rglob("*") if p.name.endswith(".tmp")]
+
+
+def test_every_entry_is_synced_before_any_gets_its_name_and_each_folder_once(tmp_path, monkeypatch):
+    write_raw_articles(tmp_path / "raw", ARTICLES)
+    synced: list[str] = []
+    named_after: list[int] = []
+    real_fsync, real_link = os.fsync, os.link
+
+    def fsync(fd):
+        synced.append(os.readlink(f"/proc/self/fd/{fd}"))
+        real_fsync(fd)
+
+    def link(source, target):
+        named_after.append(len([p for p in synced if p.endswith(".tmp")]))
+        real_link(source, target)
+
+    monkeypatch.setattr(os, "fsync", fsync)
+    monkeypatch.setattr(os, "link", link)
+    report = ingest.import_articles([tmp_path / "raw"], tmp_path)
+    assert len(report.written) == ARTICLES
+    temps = [p for p in synced if p.endswith(".tmp")]
+    folders = [p for p in synced if not p.endswith(".tmp")]
+    assert len(temps) == ARTICLES
+    assert named_after == [ARTICLES] * ARTICLES, "an entry was named before every file was synced"
+    # content/2022/01..03 and content/2022, each once
+    assert sorted(folders) == sorted(str(tmp_path / f) for f in (
+        "content/2022", "content/2022/01", "content/2022/02", "content/2022/03"))
+
+
+def test_a_failed_sync_keeps_that_entry_out_and_writes_the_others(tmp_path, monkeypatch):
+    write_raw_articles(tmp_path / "raw", 5)
+    real_fsync = os.fsync
+
+    def fsync(fd):
+        if os.readlink(f"/proc/self/fd/{fd}").endswith(".tmp") and "number-2" in \
+                os.readlink(f"/proc/self/fd/{fd}"):
+            raise OSError(28, "No space left on device")
+        real_fsync(fd)
+
+    monkeypatch.setattr(os, "fsync", fsync)
+    report = ingest.import_articles([tmp_path / "raw"], tmp_path)
+    assert [str(e) for e in report.errors if "cannot write" in str(e)] == [
+        "raw/0002.txt: cannot write content/2022/03/title-number-2.md: No space left on device "
+        "(check the folder's permissions)"]
+    assert len(report.written) == 5   # four of 0000-0004 and 0900, not a duplicate here
+    assert not (tmp_path / "content/2022/03/title-number-2.md").exists()
+    assert not [p for p in tmp_path.rglob("*") if p.name.endswith(".tmp")]
+
+
+def test_an_interrupted_bulk_commit_leaves_no_temp_file(tmp_path, monkeypatch):
+    write_raw_articles(tmp_path / "raw", 10)
+    real_link, calls = os.link, []
+
+    def link(source, target):
+        calls.append(target)
+        if len(calls) == 4:
+            raise KeyboardInterrupt
+        real_link(source, target)
+
+    monkeypatch.setattr(os, "link", link)
+    with pytest.raises(KeyboardInterrupt):
+        ingest.import_articles([tmp_path / "raw"], tmp_path)
+    assert len(list((tmp_path / "content").rglob("*.md"))) == 3
+    assert not [p for p in tmp_path.rglob("*") if p.name.endswith(".tmp")]
+
+
+def test_a_build_reads_each_raw_file_once_and_no_entry_it_imported(tmp_path, monkeypatch):
+    site = tmp_path / "site"
+    write_raw_articles(site / "seeds", ARTICLES)
+    (site / "sitegen.yaml").write_text("search: false\n", encoding="utf-8")
+    reads: list[str] = []
+    real_load = ingest.load_raw_articles
+
+    def load_raw_articles(path, display):
+        reads.append(display)
+        return real_load(path, display)
+
+    def no_entry_read(site_dir, file, tz):
+        raise AssertionError(f"{file} was read again after its import")
+
+    monkeypatch.setattr(ingest, "load_raw_articles", load_raw_articles)
+    monkeypatch.setattr(build_module, "try_load_entry", no_entry_read)
+    report = build(BuildOptions(site_dir=site, jobs=1))
+    assert len(report.imported) == ARTICLES and report.entries == ARTICLES
+    assert sorted(reads) == sorted(f"seeds/{p.name}" for p in (site / "seeds").iterdir())
+
+    # The cache holds what reading the files gives: the next build reads nothing again.
+    cached = load_entry_cache(site / ".sitegen-cache", "UTC", lambda message: None)
+    for rel, (stat, entry) in cached.entries.items():
+        info = (site / rel).stat()
+        assert stat == (info.st_mtime_ns, info.st_size)
+        assert entry == load_entry(site, site / rel, UTC)
+    assert set(cached.seeds) == {f"seeds/{i:04d}.txt" for i in range(ARTICLES)} | {
+        "seeds/0900.txt"}
+    reads.clear()
+    assert build(BuildOptions(site_dir=site, jobs=1)).up_to_date
+    (site / "seeds" / "0000.txt").touch()
+    again = build(BuildOptions(site_dir=site, jobs=1))
+    assert not again.imported and reads == ["seeds/0000.txt", "seeds/0901.txt"]
+
+
+def test_a_build_imports_in_its_workers_the_same_site_as_in_one_process(tmp_path):
+    sites = []
+    for jobs in (1, 2):
+        site = tmp_path / f"site{jobs}"
+        write_raw_articles(site / "seeds", ARTICLES)
+        (site / "sitegen.yaml").write_text("search: false\n", encoding="utf-8")
+        build(BuildOptions(site_dir=site, jobs=jobs))
+        sites.append(site)
+    assert tree(sites[0] / "content") == tree(sites[1] / "content")
+    assert tree(sites[0] / "public") == tree(sites[1] / "public")
+    shutil.rmtree(sites[1] / ".sitegen-cache")
+    build(BuildOptions(site_dir=sites[1], jobs=2, clean=True))
+    assert tree(sites[0] / "public") == tree(sites[1] / "public")
