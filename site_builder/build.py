@@ -150,7 +150,7 @@ class Builder:
         report.entries = len(site.entries)
         self.step("site model")
 
-        theme = load_theme(self.site_dir, config, year_links(site, config))
+        theme = self.load_theme(site)
         changed = None if self.options.clean else bodies_changed_alone(manifest, shape, published)
         plan, site_paths, pages = self.plan_outputs(site, theme, manifest, changed)
         self.step("plan")
@@ -159,12 +159,21 @@ class Builder:
         outputs = self.write(plan, keys, site_paths, manifest, theme)
         report.pages, report.files = pages, len(site_paths)
         self.step("write")
-        self.update_search(site, outputs)
-        cache.write_manifest(self.cache_dir, self.out_dir, cache.Manifest(
+        self.finish(site, outputs, cache.Manifest(
             signature=signature, shape=shape, pages=pages,
             bodies={entry.path: entry.digest for entry in published}, outputs=outputs,
             skipped=report.skipped_raw))
         return report
+
+    def finish(self, site: Site, outputs: dict[str, tuple[str, str]],
+               manifest: cache.Manifest) -> None:
+        """Bring the search index up to date with the pages written, then record the build."""
+        self.update_search(site, outputs)
+        cache.write_manifest(self.cache_dir, self.out_dir, manifest)
+
+    def load_theme(self, site: Site) -> Theme:
+        """Return the site's theme, its `site` view linking to the years of site."""
+        return load_theme(self.site_dir, self.config, year_links(site, self.config))
 
     def refuse_skipped(self) -> None:
         """Raise BuildFailed when the build is strict and raw articles were skipped."""
@@ -263,6 +272,7 @@ class Builder:
         if errors:
             raise BuildFailed(errors)
         self.refuse_skipped()
+        self.loaded, self.seeds = entries, seeds   # for a dev server that keeps them
         fresh = cache.EntryCache(zone=config.timezone, entries=entries, seeds=seeds)
         if fresh != entry_cache:
             cache.write_entry_cache(self.cache_dir, fresh, entry_cache)

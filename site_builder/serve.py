@@ -52,11 +52,12 @@ from tornado import httpserver, netutil, web
 from tornado.ioloop import IOLoop
 from livereload.handlers import LiveReloadHandler, LiveReloadJSHandler
 
-from .build import BuildOptions, build, describe
+from .build import BuildOptions, describe
 from .cache import CACHE_DIR, manifest_path
 from .core.config import CONFIG_FILE, Config, load_config
 from .core.errors import BuildFailed, SitegenError
-from .core.urls import MAX_NAME_BYTES, MAX_PATH_BYTES, NOT_FOUND_PATH, output_file
+from .livebuild import LiveSite
+from .core.urls import MAX_NAME_BYTES, MAX_PATH_BYTES, NOT_FOUND_PATH, SEARCH_PATH, output_file
 from .outputs.folder import previous_dir, staging_dir
 from .sources.tree import is_ignored, outside_target
 
@@ -382,6 +383,9 @@ class Rebuilder:
         self.log_error = log_error
         self.log_warning = log_warning or log_error
         self.config = Config()
+        self.site = LiveSite(BuildOptions(options.site_dir, base_url=base_url,
+                                          drafts=options.drafts, output_dir=state.out_dir),
+                             lambda: options.site_dir / self.config.content_dir)
 
     def roots(self) -> list[Path]:
         """Return what to watch, following the last readable sitegen.yaml."""
@@ -395,13 +399,12 @@ class Rebuilder:
         """Return the site-relative folder of the site's own static files, with a slash."""
         return os.path.join(self.config.templates_dir, "static") + os.sep
 
-    def rebuild(self) -> bool:
-        """Build the site; return whether what the browser shows changed."""
+    def rebuild(self, changes: set[str] | None = None) -> bool:
+        """Build the site after changes to the files at paths (None: any); return whether what
+        the browser shows changed. The search index is brought up to date by finish()."""
         was_failing = bool(self.state.errors)
-        options = BuildOptions(self.options.site_dir, base_url=self.base_url,
-                               drafts=self.options.drafts, output_dir=self.state.out_dir)
         try:
-            report = build(options, log=self.log, warn=self.log_warning)
+            report = self.site.build(changes, log=self.log, warn=self.log_warning)
         except BuildFailed as exc:
             return self.fail([str(error) for error in exc.errors] + [str(exc)])
         except SitegenError as exc:
@@ -421,6 +424,16 @@ class Rebuilder:
         write = report.write
         return was_failing or warned or write.written > 0 or write.removed > 0
 
+    def finish(self) -> bool:
+        """Bring the search index up to date after a build; return whether it was."""
+        try:
+            return self.site.finish()
+        except (SitegenError, OSError) as exc:
+            self.log_error(f"search index not updated: {exc}")
+        except Exception:  # a bug here must not kill the dev loop
+            self.log_error(traceback.format_exc().rstrip())
+        return False
+
     def fail(self, errors: list[str]) -> bool:
         """Record and print a failed build's errors; return True (the overlay must show)."""
         for error in errors:
@@ -431,7 +444,7 @@ class Rebuilder:
         return True
 
 
-def keep_watching(rebuilder: Rebuilder, notify: Callable[[dict], None], stop: threading.Event,
+def keep_watching(rebuilder: Rebuilder, notify: Callable[..., None], stop: threading.Event,
                   building: threading.Lock, built: Snapshot) -> None:
     """Run the watcher until stop is set, restarting it should it ever fail."""
     while not stop.is_set():
@@ -443,7 +456,7 @@ def keep_watching(rebuilder: Rebuilder, notify: Callable[[dict], None], stop: th
             built = scan(rebuilder.options.site_dir, rebuilder.roots())
 
 
-def watch(rebuilder: Rebuilder, notify: Callable[[dict], None], stop: threading.Event,
+def watch(rebuilder: Rebuilder, notify: Callable[..., None], stop: threading.Event,
           building: threading.Lock, built: Snapshot) -> None:
     """Poll the watched trees until stop is set; one rebuild, then one reload, per burst.
 
@@ -474,7 +487,7 @@ def watch(rebuilder: Rebuilder, notify: Callable[[dict], None], stop: threading.
             if stop.is_set():
                 return
             rebuilder.log(f"rebuilding after a change to {describe_changes(changes)}")
-            must_reload |= rebuilder.rebuild()
+            must_reload |= rebuilder.rebuild(changes)
         roots = rebuilder.roots()
         built = now
         seen = scan(site_dir, roots)
@@ -484,6 +497,9 @@ def watch(rebuilder: Rebuilder, notify: Callable[[dict], None], stop: threading.
         if must_reload:
             notify(reload_message(pending, rebuilder.static_prefix()))
         pending, must_reload = set(), False
+        with building:   # the reload is on its way: now the search index
+            if not stop.is_set() and rebuilder.finish():
+                notify(reload_message((), ""), page=SEARCH_PATH)   # the search page follows
 
 
 # --- the network: HTTP and the livereload websocket ---------------------------------------------
@@ -518,11 +534,16 @@ class ReloadSocket(KnownHostsOnly, LiveReloadHandler):
             return
         if data.get("command") == "hello":
             LiveReloadHandler.waiters.add(self)
+        elif data.get("command") == "info" and isinstance(data.get("url"), str):
+            self.page_path = urlsplit(data["url"]).path   # which page: see broadcast
 
 
-def broadcast(message: dict) -> None:
-    """Send a livereload command to every connected browser; forget the ones that left."""
+def broadcast(message: dict, page: str | None = None) -> None:
+    """Send a livereload command to every connected browser (or those showing the page at
+    path page); forget the ones that left."""
     for waiter in list(LiveReloadHandler.waiters):
+        if page is not None and getattr(waiter, "page_path", None) != page:
+            continue
         try:
             waiter.write_message(message)
         except Exception:  # closed while we wrote: it will not be missed
@@ -675,6 +696,7 @@ def serve(options: ServeOptions, log: Log = print, log_error: Log = print,
     try:
         snapshot = scan(site_dir, rebuilder.roots())  # before the build: no change goes unseen
         rebuilder.rebuild()
+        rebuilder.finish()
         return asyncio.run(_run(options, state, rebuilder, sockets, snapshot, signals))
     finally:
         signals.restore()
@@ -746,9 +768,9 @@ async def _run(options: ServeOptions, state: DevState, rebuilder: Rebuilder,
     server.add_sockets(sockets)
     stopping, building = threading.Event(), threading.Lock()
 
-    def notify(message: dict) -> None:
+    def notify(message: dict, page: str | None = None) -> None:
         if not stopping.is_set():
-            ioloop.add_callback(broadcast, message)
+            ioloop.add_callback(broadcast, message, page)
 
     watcher = threading.Thread(target=keep_watching, name="sitegen-watcher", daemon=True,
                                args=(rebuilder, notify, stopping, building, snapshot))
