@@ -142,8 +142,7 @@ class Builder:
                 event_date_warnings(published, self.site_dir):
             self.warn(warning)
         shape = site_shape(config, drafts, inputs.templates, entries)
-        site = assemble_site(published, self.site_layout(published, shape),
-                             countrydata.english_names())
+        site = self.assemble(published, self.site_layout(published, shape))
         errors = event_link_errors(site, self.site_dir, {e.slug for e in entries if e.draft})
         if errors:
             raise BuildFailed(errors)
@@ -170,6 +169,10 @@ class Builder:
         """Bring the search index up to date with the pages written, then record the build."""
         self.update_search(site, outputs)
         cache.write_manifest(self.cache_dir, self.out_dir, manifest)
+
+    def assemble(self, published: list[Entry], layout: Layout) -> Site:
+        """Return the site model of the published entries laid out by layout."""
+        return assemble_site(published, layout, countrydata.english_names())
 
     def load_theme(self, site: Site) -> Theme:
         """Return the site's theme, its `site` view linking to the years of site."""

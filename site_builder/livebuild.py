@@ -14,19 +14,21 @@ takes the plain build's path, which then fills the memory again.
 
 from __future__ import annotations
 
+import dataclasses
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
 from . import cache
-from .build import (BuildOptions, BuildReport, Builder, Inputs, _paused_gc, _stat,
-                    year_links)
+from .build import (BODY_EDITS_LIMIT, BuildOptions, BuildReport, Builder, Inputs, _paused_gc,
+                    _stat, year_links)
 from .core.errors import BuildFailed, SourceError
 from .model.records import Entry, Site
 from .model.site import Layout
 from .outputs.render import Theme
 from .outputs.views import Link
+from .sources.tree import relative_path
 
 Log = Callable[[str], None]
 
@@ -41,6 +43,7 @@ class Memory:
     layout: tuple[str, Layout] | None = None                 # (shape, layout)
     theme: tuple[tuple[Link, ...], Theme] | None = None      # (year links, theme)
     manifest: cache.Manifest | None = None
+    site: Site | None = None
 
 
 class LiveBuilder(Builder):
@@ -57,8 +60,8 @@ class LiveBuilder(Builder):
 
     def claim_output(self) -> cache.Manifest:
         """Return the last good build's manifest, or the disk's when building from the disk."""
-        if self.changed is None:
-            return super().claim_output()
+        if self.changed is None:   # no "up to date" shortcut: this build fills the memory
+            return dataclasses.replace(super().claim_output(), signature="")
         # A manifest on disk would lie about the files written now until finish() writes it.
         cache.manifest_path(self.cache_dir, self.out_dir).unlink(missing_ok=True)
         return self.memory.manifest
@@ -85,8 +88,9 @@ class LiveBuilder(Builder):
             self.kept = (inputs, self.loaded, self.seeds)
             return entries, imported
         memory = self.memory
-        loaded = {rel: item for rel, item in memory.entries.items()
-                  if str(self.site_dir / rel) in inputs.entries}
+        loaded = dict(memory.entries)
+        for path in self.changed - inputs.entries.keys():
+            loaded.pop(relative_path(path, self.site_dir), None)
         to_parse = [(Path(path), inputs.entries[path]) for path in sorted(self.changed)
                     if path in inputs.entries]
         parsed, errors = self.parse(to_parse)
@@ -94,6 +98,7 @@ class LiveBuilder(Builder):
         if errors:
             raise_failed(errors)
         loaded.update(parsed)
+        self.parsed = parsed.keys()
         seeds, imported = memory.seeds, []
         self.report.skipped_raw = list(memory.manifest.skipped)
         urls = {entry.source_url for _, entry in loaded.values()}
@@ -119,6 +124,17 @@ class LiveBuilder(Builder):
         self.kept_layout = (shape, layout)
         return layout
 
+    def assemble(self, published: list[Entry], layout: Layout) -> Site:
+        """Return the site model: memory's with the new bodies when only bodies changed."""
+        known = self.memory.site
+        if self.changed is None or known is None or self.memory.layout[1] is not layout \
+                or len(self.parsed) > BODY_EDITS_LIMIT:
+            site = super().assemble(published, layout)
+        else:
+            site = with_bodies(known, [entry for entry in published if entry.path in self.parsed])
+        self.kept_site = site
+        return site
+
     def load_theme(self, site: Site) -> Theme:
         """Return the theme: memory's (its templates compiled) when the years are the same."""
         years, known = year_links(site, self.config), self.memory.theme
@@ -139,6 +155,7 @@ class LiveBuilder(Builder):
                 for rel in self.report.imported}}.items())), inputs.seeds, inputs.templates)
         self.memory.inputs, self.memory.entries, self.memory.seeds = inputs, loaded, seeds
         self.memory.layout, self.memory.theme = self.kept_layout, self.kept_theme
+        self.memory.site = self.kept_site
         self.memory.manifest = manifest
         self.deferred = (site, outputs, manifest)
 
@@ -147,6 +164,31 @@ class LiveBuilder(Builder):
         if self.deferred is not None:
             Builder.finish(self, *self.deferred)
             self.deferred = None
+
+
+def with_bodies(site: Site, entries: list[Entry]) -> Site:
+    """Return site with the given entries in place of those at their paths, which differ from
+    them in their bodies alone (their front matter is the same, so is their place in the site).
+
+    Only the entries' own pages and the site feed show bodies (Planner.body_outputs), and both
+    take them from site.entries: the other indexes keep the entries as they were.
+    """
+    if not entries:
+        return site
+    new = {entry.path: entry for entry in entries}
+    return dataclasses.replace(site, entries=tuple(
+        [relinked(new[e.path], e) if e.path in new else e for e in site.entries]))
+
+
+def relinked(entry: Entry, linked: Entry) -> Entry:
+    """Return entry with what the site model set on linked (its URL, tag links, countries and
+    source name), as model.site's assembly does."""
+    fields = entry.__dict__.copy()
+    for name in ("url", "tag_links", "countries", "source_name"):
+        fields[name] = linked.__dict__[name]
+    copy = object.__new__(Entry)
+    object.__setattr__(copy, "__dict__", fields)   # Entry is frozen
+    return copy
 
 
 def raise_failed(errors: list[SourceError]) -> None:
