@@ -207,11 +207,15 @@ class LiveSite:
         self.pending: LiveBuilder | None = None
 
     def build(self, changes: set[str] | None, log: Log, warn: Log) -> BuildReport:
-        """Build after changes (None: unknown, build from the disk); raise as build() does.
+        """Build after changes to the files at paths (relative to the site folder, or absolute;
+        None: unknown, build from the disk); raise as build() does.
 
         The search index and the manifest wait for finish()."""
         self.finish()
-        content = str(self.content_dir()) + os.sep
+        site_dir = self.options.site_dir.resolve()
+        content = str(site_dir / self.content_dir()) + os.sep
+        if changes is not None:
+            changes = {os.path.join(site_dir, path) for path in changes}
         if changes is None or not all(path.startswith(content) and path.endswith(".md")
                                       for path in changes):
             self.forget()

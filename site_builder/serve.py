@@ -385,7 +385,7 @@ class Rebuilder:
         self.config = Config()
         self.site = LiveSite(BuildOptions(options.site_dir, base_url=base_url,
                                           drafts=options.drafts, output_dir=state.out_dir),
-                             lambda: options.site_dir / self.config.content_dir)
+                             lambda: Path(self.config.content_dir))
 
     def roots(self) -> list[Path]:
         """Return what to watch, following the last readable sitegen.yaml."""

@@ -60,7 +60,7 @@ def live_site(tmp_path: Path) -> tuple[Path, LiveSite]:
     for number in range(6):
         write_entry(site, f"talks-{number}", f"2022-12-{10 + number}", f"Talks number {number}")
     live = LiveSite(BuildOptions(site, base_url=BASE_URL, output_dir=tmp_path / "dev"),
-                    lambda: site / "content")
+                    lambda: Path("content"))
     live.build(None, print, print)
     live.finish()
     return site, live
