@@ -3,10 +3,10 @@
 For each server: start it on its copy of the corpus, open one entry page in Chromium (Playwright,
 Debian's /usr/bin/chromium), then --runs times: append a new sentence to the entry's body, save,
 and time until that sentence is in the page's DOM after the server's live reload. Between saves
-it waits --pause seconds, so that what a server does after the reload (sitegen brings the search
-index up to date) is done before the next save. Reports the median and every run.
+it waits until what a server does after the reload (sitegen brings the search index up to
+date) is done, and --pause seconds more. Reports the median and every run.
 
-Usage: python benchmarks/serve_latency.py --work DIR [--runs 5] [--pause 8] [--hugo BINARY]
+Usage: python benchmarks/serve_latency.py --work DIR [--runs 5] [--pause 2] [--hugo BINARY]
        where DIR holds a corpus written by generate.py (DIR/sitegen, DIR/hugo); run.py --serve
        runs it on its own corpus.
 """
@@ -74,9 +74,19 @@ def seen(page, sentence: str) -> bool:
         return False
 
 
+def wait_for_line(log: Path, line: str | None, count: int) -> None:
+    """Wait until log holds count lines starting with line (the server is idle again)."""
+    deadline = time.monotonic() + SAVE_TIMEOUT * 4
+    while line and time.monotonic() < deadline:
+        if sum(text.startswith(line) for text in log.read_text().splitlines()) >= count:
+            return
+        time.sleep(0.1)
+
+
 def measure(name: str, command: list[str], url: str, entry: Path, runs: int, pause: float,
-            log: Path) -> list[float]:
-    """Return the save-to-screen seconds of each run against one server."""
+            log: Path, idle_line: str | None = None) -> list[float]:
+    """Return the save-to-screen seconds of each run against one server; idle_line starts the
+    line the server logs when it has done all a save asks (sitegen: the search index)."""
     from playwright.sync_api import sync_playwright
 
     with open(log, "w", encoding="utf-8") as output:
@@ -84,7 +94,7 @@ def measure(name: str, command: list[str], url: str, entry: Path, runs: int, pau
                                 start_new_session=True)
     try:
         wait_until_served(url, proc, START_TIMEOUT)
-        time.sleep(pause)   # what the server does after its first build
+        wait_for_line(log, idle_line, 1)
         seconds = []
         with sync_playwright() as playwright:
             browser = playwright.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
@@ -102,6 +112,7 @@ def measure(name: str, command: list[str], url: str, entry: Path, runs: int, pau
                 seconds.append(time.perf_counter() - started)
                 print(f"  {name} run {run}: {seconds[-1] * 1000:.0f} ms", file=sys.stderr)
                 time.sleep(pause)
+                wait_for_line(log, idle_line, run + 1)
             browser.close()
         return seconds
     finally:
@@ -119,7 +130,8 @@ def run(work: Path, entry: str, runs: int, pause: float, hugo: str | None,
     port = 8391
     results["sitegen serve"] = measure(
         "sitegen", [*sitegen, "serve", "--site", str(site), "--port", str(port)],
-        f"http://127.0.0.1:{port}{sitegen_url(page)}", page, runs, pause, work / "serve.log")
+        f"http://127.0.0.1:{port}{sitegen_url(page)}", page, runs, pause, work / "serve.log",
+        "search index up to date")
     if hugo:
         hugo_page = work / "hugo" / "content" / hugo_relative(page)
         port += 1
@@ -153,12 +165,14 @@ def main() -> None:
     parser.add_argument("--work", type=Path, required=True, help="folder written by generate.py")
     parser.add_argument("--entry", help="entry file below WORK/sitegen (default: the middle one)")
     parser.add_argument("--runs", type=int, default=5)
-    parser.add_argument("--pause", type=float, default=8.0, help="seconds between saves")
+    parser.add_argument("--pause", type=float, default=2.0,
+                        help="seconds between saves, after the server is idle again")
     parser.add_argument("--hugo", help="Hugo binary (default: none, sitegen only)")
     args = parser.parse_args()
     entries = sorted((args.work / "sitegen").glob("content/*/*/*.md"))
     entry = args.entry or entries[len(entries) // 2].relative_to(args.work / "sitegen").as_posix()
     sitegen = [sys.executable, "-m", "site_builder"]
+    os.environ["PYTHONUNBUFFERED"] = "1"   # the server's log is read as it is written
     os.environ["PYTHONPATH"] = os.pathsep.join(filter(None, [str(REPO_DIR),
                                                              os.environ.get("PYTHONPATH")]))
     print(table(run(args.work, entry, args.runs, args.pause, args.hugo, sitegen)))

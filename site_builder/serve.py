@@ -457,8 +457,12 @@ class Rebuilder:
 
     def finish(self) -> bool:
         """Bring the search index up to date after a build; return whether it was."""
+        started = time.perf_counter()
         try:
-            return self.site.finish()
+            indexed = self.site.finish()
+            if indexed:
+                self.log(f"search index up to date in {time.perf_counter() - started:.2f} s")
+            return indexed
         except (SitegenError, OSError) as exc:
             self.log_error(f"search index not updated: {exc}")
         except Exception:  # a bug here must not kill the dev loop
