@@ -13,7 +13,11 @@ import pytest
 
 from site_builder.build import BuildOptions, build
 from site_builder.core.errors import BuildFailed
+from livereload.handlers import LiveReloadHandler
+
+from site_builder.fsevents import open_notifier
 from site_builder.livebuild import LiveSite
+from site_builder.serve import broadcast, rescanned, scan
 from site_builder.outputs.render import theme_dir
 from test_serve import LiveReloadClient, running_server, write_config, write_entry
 
@@ -196,3 +200,48 @@ def page_of(entry: Path) -> str:
     text = entry.read_text(encoding="utf-8")
     date = text.split("date: ", 1)[1].split("\n", 1)[0]
     return f"/{date[:4]}/{date[5:7]}/{date[8:10]}/{entry.stem}/"
+
+
+def test_inotify_events_update_the_snapshot_as_a_full_scan_would(tmp_path):
+    site = (tmp_path / "site").resolve()
+    site.mkdir()
+    write_config(site, "Diplomacy timeline")
+    first = write_entry(site, "talks-0", "2022-12-10", "Talks")
+    second = write_entry(site, "talks-1", "2022-12-11", "More talks")
+    roots = [site / "content", site / "seeds", site / "templates", site / "sitegen.yaml"]
+    folders: set[str] = set()
+    before = scan(site, roots, folders)
+    notifier = open_notifier()
+    assert notifier is not None, "no inotify on this system"
+    try:
+        assert notifier.watch(folders | {str(site)})
+        first.write_text(first.read_text() + "More body.\n")
+        second.unlink()
+        replace_in(site / "sitegen.yaml", "Diplomacy timeline", "Diplomacy log")
+        events, lost = notifier.wait(2.0)
+        time.sleep(0.1)
+        more, lost_more = notifier.wait(0)
+        assert not lost and not lost_more
+        assert rescanned(before, events + more, site, roots) == scan(site, roots)
+        (site / "content" / "2023").mkdir()   # a new folder: only a full scan can tell
+        events, _ = notifier.wait(2.0)
+        assert rescanned(before, events, site, roots) is None
+    finally:
+        notifier.close()
+
+
+def test_the_search_page_alone_hears_that_the_index_changed():
+    class Waiter:
+        def __init__(self, page_path):
+            self.page_path, self.messages = page_path, []
+
+        def write_message(self, message):
+            self.messages.append(message)
+
+    search, entry = Waiter("/search/"), Waiter("/2022/12/10/talks-0/")
+    LiveReloadHandler.waiters.update({search, entry})
+    try:
+        broadcast({"command": "reload", "path": "/"}, page="/search/")
+    finally:
+        LiveReloadHandler.waiters.difference_update({search, entry})
+    assert search.messages and not entry.messages
