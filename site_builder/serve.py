@@ -56,7 +56,7 @@ from .build import BuildOptions, describe
 from .cache import CACHE_DIR, manifest_path
 from .core.config import CONFIG_FILE, Config, load_config
 from .core.errors import BuildFailed, SitegenError
-from .fsevents import Notifier, open_notifier
+from .sources.fsevents import Notifier, open_notifier
 from .livebuild import LiveSite
 from .core.urls import MAX_NAME_BYTES, MAX_PATH_BYTES, NOT_FOUND_PATH, SEARCH_PATH, output_file
 from .outputs.folder import previous_dir, staging_dir

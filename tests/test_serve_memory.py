@@ -15,7 +15,7 @@ from site_builder.build import BuildOptions, build
 from site_builder.core.errors import BuildFailed
 from livereload.handlers import LiveReloadHandler
 
-from site_builder.fsevents import open_notifier
+from site_builder.sources.fsevents import open_notifier
 from site_builder.livebuild import LiveSite
 from site_builder.serve import broadcast, rescanned, scan
 from site_builder.outputs.render import theme_dir
