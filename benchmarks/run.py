@@ -7,6 +7,8 @@ index (as the peers have none) and, as `sitegen+search`, with it.
 
 Usage: python benchmarks/run.py --entries 10000 --runs 3 [--tools sitegen,hugo,pelican] [--json out.json]
        [--corpora prose,markdown] [--search off,on]
+       python benchmarks/run.py --entries 10000 --serve   (also the dev servers' save-to-screen,
+       in Chromium, on the first corpus: see serve_latency.py)
        python benchmarks/run.py --grouping [--runs 3]   (event grouping at 10,000 and 100,000
        entries, with precision and recall: see grouping.py)
 Hugo and Pelican are installed into benchmarks/.venv (created on first use), not the project's env.
@@ -31,6 +33,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import generate  # noqa: E402  (sibling module, run as a script)
 import grouping  # noqa: E402
+import serve_latency  # noqa: E402
 
 BENCH_DIR = Path(__file__).resolve().parent
 REPO_DIR = BENCH_DIR.parent
@@ -350,6 +353,9 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--json", type=Path, help="also write all runs and medians to this JSON file")
     parser.add_argument("--workdir", type=Path, help="build here and keep it (default: a temp dir, deleted)")
     parser.add_argument("--venv", type=Path, default=BENCH_DIR / ".venv", help="venv for Hugo and Pelican")
+    parser.add_argument("--serve", action="store_true",
+                        help="also measure save-to-screen in Chromium: `sitegen serve` (search on) "
+                             "beside `hugo server`, median of --runs saves (at least 5)")
     parser.add_argument("--grouping", action="store_true",
                         help="measure event grouping at 10,000 and 100,000 entries instead of builds")
     args = parser.parse_args()
@@ -405,7 +411,24 @@ def benchmark(args: argparse.Namespace, work: Path, variant: str = "prose") -> d
     settings = {"entries": args.entries, "runs": args.runs, "seed": args.seed, "jobs": args.jobs,
                 "corpus": variant, "commands": {tool.name: tool.command for tool in tools}}
     print(report(info, settings, medians), flush=True)
+    if args.serve and variant == args.corpora[0]:
+        print("\n" + serve_table(args, tools, work, edited["sitegen"]), flush=True)
     return {"machine": info, "settings": settings, "runs": runs, "median": medians}
+
+
+def serve_table(args: argparse.Namespace, tools: list[Tool], work: Path, entry: str) -> str:
+    """Return the save-to-screen table of the dev servers on the corpus in work, sitegen's
+    with its search index on (see serve_latency.py)."""
+    config = SITEGEN_CONFIG.format(base_url=generate.BASE_URL, search="true")
+    (work / "sitegen" / "sitegen.yaml").write_text(config, encoding="utf-8")
+    for tool in tools:
+        if tool.name == "sitegen":   # a cold start, as a user's first `sitegen serve`
+            clean(tool)
+    hugo = str(hugo_binary(args.venv)) if "hugo" in args.tools else None
+    base, env = sitegen_command(args.sitegen)
+    os.environ.update(env)
+    os.environ["PYTHONUNBUFFERED"] = "1"
+    return serve_latency.table(serve_latency.run(work, entry, max(5, args.runs), 2.0, hugo, base))
 
 
 def main() -> None:

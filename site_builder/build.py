@@ -143,17 +143,14 @@ class Builder:
                 event_date_warnings(published, self.site_dir):
             self.warn(warning)
         shape = site_shape(config, drafts, inputs.templates, entries)
-        site = assemble_site(published, self.site_layout(published, shape),
-                             countrydata.display_names(config.language))
+        site = self.assemble(published, self.site_layout(published, shape))
         errors = event_link_errors(site, self.site_dir, {e.slug for e in entries if e.draft})
         if errors:
             raise BuildFailed(errors)
         report.entries = len(site.entries)
         self.step("site model")
 
-        theme = load_theme(self.site_dir, config, year_links(site, config))
-        if theme.warning:
-            self.warn(theme.warning)
+        theme = self.load_theme(site)
         changed = None if self.options.clean else bodies_changed_alone(manifest, shape, published)
         plan, site_paths, pages = self.plan_outputs(site, theme, manifest, changed)
         self.step("plan")
@@ -162,12 +159,28 @@ class Builder:
         outputs = self.write(plan, keys, site_paths, manifest, theme)
         report.pages, report.files = pages, len(site_paths)
         self.step("write")
-        self.update_search(site, outputs)
-        cache.write_manifest(self.cache_dir, self.out_dir, cache.Manifest(
+        self.finish(site, outputs, cache.Manifest(
             signature=signature, shape=shape, pages=pages,
             bodies={entry.path: entry.digest for entry in published}, outputs=outputs,
             skipped=report.skipped_raw))
         return report
+
+    def finish(self, site: Site, outputs: dict[str, tuple[str, str]],
+               manifest: cache.Manifest) -> None:
+        """Bring the search index up to date with the pages written, then record the build."""
+        self.update_search(site, outputs)
+        cache.write_manifest(self.cache_dir, self.out_dir, manifest)
+
+    def assemble(self, published: list[Entry], layout: Layout) -> Site:
+        """Return the site model of the published entries laid out by layout."""
+        return assemble_site(published, layout, countrydata.display_names(self.config.language))
+
+    def load_theme(self, site: Site) -> Theme:
+        """Return the site's theme, its `site` view linking to the years of site."""
+        theme = load_theme(self.site_dir, self.config, year_links(site, self.config))
+        if theme.warning:
+            self.warn(theme.warning)
+        return theme
 
     def refuse_skipped(self) -> None:
         """Raise BuildFailed when the build is strict and raw articles were skipped."""
@@ -266,6 +279,7 @@ class Builder:
         if errors:
             raise BuildFailed(errors)
         self.refuse_skipped()
+        self.loaded, self.seeds = entries, seeds   # for a dev server that keeps them
         fresh = cache.EntryCache(zone=config.timezone, entries=entries, seeds=seeds)
         if fresh != entry_cache:
             cache.write_entry_cache(self.cache_dir, fresh, entry_cache)

@@ -52,17 +52,21 @@ from tornado import httpserver, netutil, web
 from tornado.ioloop import IOLoop
 from livereload.handlers import LiveReloadHandler, LiveReloadJSHandler
 
-from .build import BuildOptions, build, describe
+from .build import BuildOptions, describe
 from .cache import CACHE_DIR, manifest_path
 from .core.config import CONFIG_FILE, Config, load_config
 from .core.errors import BuildFailed, SitegenError
-from .core.urls import MAX_NAME_BYTES, MAX_PATH_BYTES, NOT_FOUND_PATH, output_file
+from .sources.fsevents import Notifier, open_notifier
+from .livebuild import LiveSite
+from .core.urls import MAX_NAME_BYTES, MAX_PATH_BYTES, NOT_FOUND_PATH, SEARCH_PATH, output_file
 from .outputs.folder import previous_dir, staging_dir
 from .sources.tree import is_ignored, outside_target
 
 POLL_SECONDS = 0.1       # how often the watched trees are scanned (at least)
 POLL_LOAD = 0.25         # at most this share of one core goes to scanning big sites
 QUIET_SECONDS = 0.15     # how long the trees must stay unchanged before a rebuild starts
+NOTIFIED_POLL_LOAD = 0.05  # with inotify, full scans are a safety net: this share of a core
+STOP_POLL_SECONDS = 0.25   # how long the watcher waits for events before looking at stop
 MAX_WAIT_SECONDS = 2.0   # rebuild anyway when files keep changing for this long
 STOP_WAIT_SECONDS = 60.0  # how long Ctrl-C waits for a running rebuild to finish
 EVERY_INTERFACE = ("", "0.0.0.0", "::")   # --host values that listen on every interface
@@ -301,9 +305,10 @@ def watched_roots(site_dir: Path, config: Config) -> list[Path]:
             site_dir / config.templates_dir, site_dir / CONFIG_FILE]
 
 
-def scan(site_dir: Path, roots: Iterable[Path]) -> dict[str, tuple[int, int, int]]:
+def scan(site_dir: Path, roots: Iterable[Path], folders: set[str] | None = None
+         ) -> dict[str, tuple[int, int, int]]:
     """Return path -> (mtime_ns, size, inode) of every watched file below roots, and of every
-    link below them (so that removing a link is a change).
+    link below them (so that removing a link is a change); add the folders read to folders.
 
     Links to folders are followed as the build follows them, but each folder is read once, so a
     link loop costs one visit (the build reports the loop), and a link out of the site is not
@@ -333,6 +338,8 @@ def scan(site_dir: Path, roots: Iterable[Path]) -> dict[str, tuple[int, int, int
                 continue
             visited.add((info.st_dev, info.st_ino))
             entries = list(os.scandir(path))
+            if folders is not None:
+                folders.add(path)
         except OSError:  # missing, or deleted while we looked: the next scan will tell
             continue
         for entry in entries:
@@ -350,6 +357,31 @@ def scan(site_dir: Path, roots: Iterable[Path]) -> dict[str, tuple[int, int, int
             except OSError:  # deleted meanwhile, or a link leading nowhere (recorded above)
                 continue
     return found
+
+
+def rescanned(snapshot: Snapshot, touched: Iterable[tuple[str, bool]], site_dir: Path,
+              roots: Iterable[Path]) -> Snapshot | None:
+    """Return snapshot with the files events named (path, is a folder) looked at again, or
+    None when only a full scan can tell (a folder or a link came or went)."""
+    roots = {str(root) for root in roots}
+    below = tuple(root + os.sep for root in roots)
+    new = dict(snapshot)
+    for path, is_folder in touched:
+        if not (path in roots or path.startswith(below)) or is_ignored(os.path.basename(path)):
+            continue
+        if is_folder:
+            return None
+        try:
+            info = os.lstat(path)
+        except FileNotFoundError:
+            new.pop(os.path.relpath(path, site_dir), None)
+            continue
+        except OSError:
+            return None
+        if not stat.S_ISREG(info.st_mode):
+            return None
+        new[os.path.relpath(path, site_dir)] = (info.st_mtime_ns, info.st_size, info.st_ino)
+    return new
 
 
 def machine_names() -> set[str]:
@@ -382,6 +414,9 @@ class Rebuilder:
         self.log_error = log_error
         self.log_warning = log_warning or log_error
         self.config = Config()
+        self.site = LiveSite(BuildOptions(options.site_dir, base_url=base_url,
+                                          drafts=options.drafts, output_dir=state.out_dir),
+                             lambda: Path(self.config.content_dir))
 
     def roots(self) -> list[Path]:
         """Return what to watch, following the last readable sitegen.yaml."""
@@ -395,13 +430,12 @@ class Rebuilder:
         """Return the site-relative folder of the site's own static files, with a slash."""
         return os.path.join(self.config.templates_dir, "static") + os.sep
 
-    def rebuild(self) -> bool:
-        """Build the site; return whether what the browser shows changed."""
+    def rebuild(self, changes: set[str] | None = None) -> bool:
+        """Build the site after changes to the files at paths (None: any); return whether what
+        the browser shows changed. The search index is brought up to date by finish()."""
         was_failing = bool(self.state.errors)
-        options = BuildOptions(self.options.site_dir, base_url=self.base_url,
-                               drafts=self.options.drafts, output_dir=self.state.out_dir)
         try:
-            report = build(options, log=self.log, warn=self.log_warning)
+            report = self.site.build(changes, log=self.log, warn=self.log_warning)
         except BuildFailed as exc:
             return self.fail([str(error) for error in exc.errors] + [str(exc)])
         except SitegenError as exc:
@@ -421,6 +455,20 @@ class Rebuilder:
         write = report.write
         return was_failing or warned or write.written > 0 or write.removed > 0
 
+    def finish(self) -> bool:
+        """Bring the search index up to date after a build; return whether it was."""
+        started = time.perf_counter()
+        try:
+            indexed = self.site.finish()
+            if indexed:
+                self.log(f"search index up to date in {time.perf_counter() - started:.2f} s")
+            return indexed
+        except (SitegenError, OSError) as exc:
+            self.log_error(f"search index not updated: {exc}")
+        except Exception:  # a bug here must not kill the dev loop
+            self.log_error(traceback.format_exc().rstrip())
+        return False
+
     def fail(self, errors: list[str]) -> bool:
         """Record and print a failed build's errors; return True (the overlay must show)."""
         for error in errors:
@@ -431,7 +479,7 @@ class Rebuilder:
         return True
 
 
-def keep_watching(rebuilder: Rebuilder, notify: Callable[[dict], None], stop: threading.Event,
+def keep_watching(rebuilder: Rebuilder, notify: Callable[..., None], stop: threading.Event,
                   building: threading.Lock, built: Snapshot) -> None:
     """Run the watcher until stop is set, restarting it should it ever fail."""
     while not stop.is_set():
@@ -443,7 +491,7 @@ def keep_watching(rebuilder: Rebuilder, notify: Callable[[dict], None], stop: th
             built = scan(rebuilder.options.site_dir, rebuilder.roots())
 
 
-def watch(rebuilder: Rebuilder, notify: Callable[[dict], None], stop: threading.Event,
+def watch(rebuilder: Rebuilder, notify: Callable[..., None], stop: threading.Event,
           building: threading.Lock, built: Snapshot) -> None:
     """Poll the watched trees until stop is set; one rebuild, then one reload, per burst.
 
@@ -457,33 +505,89 @@ def watch(rebuilder: Rebuilder, notify: Callable[[dict], None], stop: threading.
     pending: set[str] = set()   # source changes the browser has not been reloaded for
     must_reload = False
     interval = POLL_SECONDS
-    while not stop.wait(interval):
-        started = time.monotonic()
-        now = scan(site_dir, roots)
-        clock = time.monotonic()
-        interval = max(POLL_SECONDS, (clock - started) * (1 - POLL_LOAD) / POLL_LOAD)
-        if now != seen:
-            if seen == built:
-                first_change_at = clock
-            seen, changed_at = now, clock
-        if now == built or not is_time_to_build(clock, changed_at, first_change_at):
-            continue
-        changes = changed_paths(built, now)
-        pending |= changes
-        with building:
+    notifier = open_notifier()   # None: poll alone
+    try:
+        while not stop.is_set():
+            now = look(notifier, site_dir, roots, seen, stop,
+                       QUIET_SECONDS if notifier and seen != built else interval)
+            if now is None:   # time for a full scan
+                started = time.monotonic()
+                folders: set[str] = set()
+                now = scan(site_dir, roots, folders)
+                load = POLL_LOAD
+                if notifier is not None:
+                    folders.update(os.path.dirname(str(root)) for root in roots)
+                    if notifier.watch(folders):
+                        load = NOTIFIED_POLL_LOAD
+                    else:
+                        notifier.close()
+                        notifier = None
+                interval = max(POLL_SECONDS, (time.monotonic() - started) * (1 - load) / load)
             if stop.is_set():
                 return
-            rebuilder.log(f"rebuilding after a change to {describe_changes(changes)}")
-            must_reload |= rebuilder.rebuild()
-        roots = rebuilder.roots()
-        built = now
-        seen = scan(site_dir, roots)
-        if seen != built:  # more changes arrived during the build: build again, reload once
-            changed_at = first_change_at = time.monotonic()
-            continue
-        if must_reload:
-            notify(reload_message(pending, rebuilder.static_prefix()))
-        pending, must_reload = set(), False
+            clock = time.monotonic()
+            if now != seen:
+                if seen == built:
+                    first_change_at = clock
+                seen, changed_at = now, clock
+            if now == built or not is_time_to_build(clock, changed_at, first_change_at):
+                continue
+            changes = changed_paths(built, now)
+            pending |= changes
+            with building:
+                if stop.is_set():
+                    return
+                rebuilder.log(f"rebuilding after a change to {describe_changes(changes)}")
+                must_reload |= rebuilder.rebuild(changes)
+            roots = rebuilder.roots()
+            built = now
+            seen = look_again(notifier, site_dir, roots, built)
+            if seen != built:  # more changes arrived during the build: build again, reload once
+                changed_at = first_change_at = time.monotonic()
+                continue
+            if must_reload:
+                notify(reload_message(pending, rebuilder.static_prefix()))
+            pending, must_reload = set(), False
+            with building:   # the reload is on its way: now the search index
+                if not stop.is_set() and rebuilder.finish():
+                    notify(reload_message((), ""), page=SEARCH_PATH)   # the search page follows
+    finally:
+        if notifier is not None:
+            notifier.close()
+
+
+def look_again(notifier: Notifier | None, site_dir: Path, roots: list[Path], built: Snapshot
+               ) -> Snapshot:
+    """Return the snapshot now: built with the events since, or a full scan's."""
+    if notifier is not None:
+        events, lost = notifier.wait(0)
+        now = None if lost else rescanned(built, events, site_dir, roots)
+        if now is not None:
+            return now
+    return scan(site_dir, roots)
+
+
+def look(notifier: Notifier | None, site_dir: Path, roots: list[Path], seen: Snapshot,
+         stop: threading.Event, timeout: float) -> Snapshot | None:
+    """Wait up to timeout for a change; return the snapshot the events tell of (seen when none
+    came before a short timeout), or None when a full scan must look (no notifier, the full
+    scan's interval passed, events lost)."""
+    if notifier is None:
+        stop.wait(timeout)
+        return None
+    deadline = time.monotonic() + timeout
+    touched: list[tuple[str, bool]] = []
+    while not touched and not stop.is_set() and (left := deadline - time.monotonic()) > 0:
+        events, lost = notifier.wait(min(left, STOP_POLL_SECONDS))
+        if lost:
+            return None
+        touched += events
+    if not touched:
+        return seen if timeout == QUIET_SECONDS else None
+    return rescanned(seen, touched, site_dir, roots)
+
+
+
 
 
 # --- the network: HTTP and the livereload websocket ---------------------------------------------
@@ -518,11 +622,16 @@ class ReloadSocket(KnownHostsOnly, LiveReloadHandler):
             return
         if data.get("command") == "hello":
             LiveReloadHandler.waiters.add(self)
+        elif data.get("command") == "info" and isinstance(data.get("url"), str):
+            self.page_path = urlsplit(data["url"]).path   # which page: see broadcast
 
 
-def broadcast(message: dict) -> None:
-    """Send a livereload command to every connected browser; forget the ones that left."""
+def broadcast(message: dict, page: str | None = None) -> None:
+    """Send a livereload command to every connected browser (or those showing the page at
+    path page); forget the ones that left."""
     for waiter in list(LiveReloadHandler.waiters):
+        if page is not None and getattr(waiter, "page_path", None) != page:
+            continue
         try:
             waiter.write_message(message)
         except Exception:  # closed while we wrote: it will not be missed
@@ -675,6 +784,7 @@ def serve(options: ServeOptions, log: Log = print, log_error: Log = print,
     try:
         snapshot = scan(site_dir, rebuilder.roots())  # before the build: no change goes unseen
         rebuilder.rebuild()
+        rebuilder.finish()
         return asyncio.run(_run(options, state, rebuilder, sockets, snapshot, signals))
     finally:
         signals.restore()
@@ -746,9 +856,9 @@ async def _run(options: ServeOptions, state: DevState, rebuilder: Rebuilder,
     server.add_sockets(sockets)
     stopping, building = threading.Event(), threading.Lock()
 
-    def notify(message: dict) -> None:
+    def notify(message: dict, page: str | None = None) -> None:
         if not stopping.is_set():
-            ioloop.add_callback(broadcast, message)
+            ioloop.add_callback(broadcast, message, page)
 
     watcher = threading.Thread(target=keep_watching, name="sitegen-watcher", daemon=True,
                                args=(rebuilder, notify, stopping, building, snapshot))

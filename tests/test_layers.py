@@ -57,7 +57,7 @@ def test_a_module_imports_only_from_its_layer_and_those_below(path):
 def test_every_module_is_in_a_layer_or_is_a_command():
     top = {p.stem for p in PACKAGE.glob("*.py")}
     assert top == {"__init__", "__main__", "cli", "build", "check", "serve", "scaffold", "cache",
-                   "cacheformat", "parallel"}
+                   "cacheformat", "parallel", "livebuild"}
     assert {p.parent.name for p in PACKAGE.glob("*/*.py")} == set(LAYERS)
 
 
