@@ -118,7 +118,7 @@ def test_the_timeline_shows_an_interval_event_at_its_start_with_its_span(tmp_pat
     (site / "sitegen.yaml").write_text("title: Events\nsearch: false\n", encoding="utf-8")
     build(BuildOptions(site, jobs=1))
     home = page(site, "")
-    assert "2 events from 3 reports." in home
+    assert '<span id="listing-count">2 events from 3 reports</span>.' in home
     item = home[home.rindex("<li>", 0, home.index('/sputnik/">Putin and Xi')):].split("</li>")[0]
     assert item.startswith('<li><time datetime="2023-03-20">20–22 March 2023</time>')
     assert "2 reports: " in item and ">TASS</a>" in item and "Xinhua" not in item
@@ -266,7 +266,7 @@ def page(site, path):
 
 def test_the_timeline_shows_an_event_once_with_its_reports(event_site):
     home = page(event_site, "")
-    assert "2 events from 4 reports." in home
+    assert '<span id="listing-count">2 events from 4 reports</span>.' in home
     assert home.count('href="/2023/03/21/sputnik/"') == 2     # the headline and its report link
     assert 'href="/2023/03/21/tass/"' in home and 'href="/2023/03/22/xinhua/"' in home
     assert ">Russia and China sign joint statement" not in home     # tass: no item of its own

@@ -319,8 +319,10 @@ def _one_line(text: str) -> str:
 FREE_TEXT = st.lists(st.one_of(HOSTILE_PIECES, st.text(TEXT_CHAR, min_size=1, max_size=12)),
                      min_size=1, max_size=8).map("".join).map(_one_line).filter(
     lambda t: t and t[0] not in CONTINUATION)
+# A keyword reads as one by itself: not a clause word of prose ('if', 'was'), which the format
+# takes for a body line.
 KEYWORD = st.text(st.sampled_from("abcdefghijklmnopqrstuvwxyzàéøßжя0123456789-"),
-                  min_size=1, max_size=12).filter(lambda k: k[0] not in "-")
+                  min_size=1, max_size=12).filter(lambda k: k[0] not in "-" and is_keywords_line(k))
 DATELINES = ["BEIJING (Sputnik) - ", "MOSCOW, March 21 (Sputnik) - ", "WASHINGTON (AP) — ",
              "МОСКВА, 21 марта (РИА Новости) - "]
 
