@@ -363,6 +363,12 @@ class Planner(CountryPages):
             for index, period in enumerate(periods):
                 yield from self.period_page(period, periods, index, children.get(period.key, ()))
 
+    def child_label(self, period: Period) -> str:
+        """Return how a year's month or a month's day is named under its heading."""
+        if period.kind == "month":
+            return self.language.month_name(period.month)
+        return self.language.short_date(datetime.date(period.year, period.month, period.day))
+
     def period_link(self, period: Period) -> Link:
         """Return a link to a period's archive."""
         return Link(period_label(period, self.language), self.url(period_path(*period.key)))
@@ -382,7 +388,9 @@ class Planner(CountryPages):
                         self.url(period_path(*period.key)))
         previous = self.period_link(siblings[index - 1]) if index else None
         following = self.period_link(siblings[index + 1]) if index + 1 < len(siblings) else None
-        children = tuple((self.period_link(c), len(c.entries)) for c in inside)
+        # Under its year's or month's heading a child needs no year: 'March', '31 Mar'.
+        children = tuple((Link(self.child_label(c), self.url(period_path(*c.key))),
+                          len(c.entries)) for c in inside)
         if period.kind == "day" and len(period.entries) == 1:
             yield self.day_pointer(period, label, tuple(up), previous, following)
             return
