@@ -107,7 +107,14 @@ def month_counts(entries: Sequence[Entry]) -> tuple[tuple[int, int, int], ...]:
 
 
 def bar_label(year: int, month: int, count: int, language: Language, events: bool) -> str:
-    """Return a histogram bar's label: 'December 2022: 3 entries' (or events)."""
+    """Return a histogram bar's label: 'December 2022: 3 entries' (or events), once per value
+    (every listing page has a histogram)."""
+    return language.once(("bar", year, month, count, events), _bar_label, year, month, count,
+                         language, events)
+
+
+def _bar_label(year: int, month: int, count: int, language: Language, events: bool) -> str:
+    """Return a histogram bar's label, made anew."""
     words = {"month": language.month_label(year, month), "count": language.number(count)}
     if events:
         return language.ngettext("%(month)s: %(count)s event", "%(month)s: %(count)s events",
