@@ -27,7 +27,8 @@ def test_a_constant_word_is_compiled_into_the_template_as_its_translation(russia
     source = '{{ _("Tags") }}|{{ _("Archive") }}'
     code = env.compile(source, raw=True)
     assert "Tags" not in code and russian.gettext("Tags") in code
-    assert env.from_string(source).render() == f'{russian.gettext("Tags")}|{russian.gettext("Archive")}'
+    expected = f'{russian.gettext("Tags")}|{russian.gettext("Archive")}'
+    assert env.from_string(source).render() == expected
 
 
 def test_folded_words_render_as_newstyle_gettext_does(russian, tmp_path):
