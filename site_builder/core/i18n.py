@@ -12,11 +12,11 @@ import difflib
 import functools
 import gettext
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Iterator
 
 from babel import Locale, UnknownLocaleError
-from babel.dates import format_date, format_skeleton
+from babel.dates import format_date, match_skeleton
 from babel.localedata import locale_identifiers
 from babel.messages.catalog import Catalog
 from babel.numbers import format_decimal
@@ -49,14 +49,17 @@ class Language:
         script that picks one with Intl.PluralRules."""
         return {category: self.ngettext(singular, plural, count)
                 for category, count in plural_samples(self.locale).items()}
+    # Babel takes 30 to 150 µs a call, and the pages name the same few hundred days and counts
+    # again and again: each text is made once per value (keyed cheaply: hashing a Locale is slow).
+    memo: dict = field(default_factory=dict, compare=False, hash=False, repr=False)
 
     def number(self, value: int) -> str:
         """Return a count with the locale's digit grouping: '12,345', '12 345'."""
-        return _formatted(format_decimal, value, self.locale)
+        return self.once(("number", value), format_decimal, value, locale=self.locale)
 
     def long_date(self, day: datetime.date) -> str:
         """Return '31 December 2022', '31 декабря 2022 г.', '2022年12月31日'."""
-        return _formatted(format_date, day, self.locale, "long")
+        return self.once(("long", day), format_date, day, "long", locale=self.locale)
 
     def date_parts(self, day: datetime.date) -> Iterator[tuple[str, str]]:
         """Yield (field, text) pieces of the long date, field 'd', 'M', 'y' or '' (literal
@@ -72,38 +75,60 @@ class Language:
 
     def short_date(self, day: datetime.date) -> str:
         """Return '31 Dec', for listings under a month heading."""
-        if str(self.locale) == DATE_LOCALES["en"]:    # the theme's 'Sep', not CLDR's 'Sept'
-            return f"{day.day} {self.month_name(day.month)[:3]}"
-        return _formatted(_skeleton, day, self.locale, "dMMM")
+        found = self.memo.get(("short", day))
+        if found is None:
+            if str(self.locale) == DATE_LOCALES["en"]:    # the theme's 'Sep', not CLDR's 'Sept'
+                found = f"{day.day} {self.month_name(day.month)[:3]}"
+            else:
+                found = format_date(day, self.skeleton_pattern("dMMM"), locale=self.locale)
+            self.memo[("short", day)] = found
+        return found
 
     def month_label(self, year: int, month: int) -> str:
         """Return 'December 2022', 'декабрь 2022 г.'."""
-        return _formatted(_skeleton, datetime.date(year, month, 1), self.locale, "yMMMM")
+        return self.once(("month", year, month), format_date, datetime.date(year, month, 1),
+                         self.skeleton_pattern("yMMMM"), locale=self.locale)
+
+    def skeleton_pattern(self, skeleton: str) -> str:
+        """Return the locale's date pattern closest to a CLDR skeleton ('dMMM' -> 'd MMM'):
+        Babel's format_skeleton looks for it anew on every call (some 200 µs)."""
+        return self.once(("skeleton", skeleton), _closest_pattern, skeleton, self.locale)
 
     def short_month_name(self, month: int) -> str:
         """Return the month's short name standing alone: 'Mar', 'март', '3月'."""
         if str(self.locale) == DATE_LOCALES["en"]:    # the theme's 'Sep', not CLDR's 'Sept'
             return self.month_name(month)[:3]
-        return _formatted(format_date, datetime.date(2000, month, 1), self.locale, "LLL")
+        return self.once(("short_month_name", month), format_date, datetime.date(2000, month, 1),
+                         "LLL", locale=self.locale)
 
     def short_month_label(self, year: int, month: int) -> str:
         """Return 'Mar 2023', 'мар. 2023 г.', for the dates a listing page holds."""
         if str(self.locale) == DATE_LOCALES["en"]:
             return f"{self.short_month_name(month)} {year}"
-        return _formatted(_skeleton, datetime.date(year, month, 1), self.locale, "yMMM")
+        return self.once(("short_month", year, month), format_date, datetime.date(year, month, 1),
+                         self.skeleton_pattern("yMMM"), locale=self.locale)
 
     def short_day_label(self, year: int, month: int, day: int) -> str:
         """Return '20 Mar 2023', '20 мар. 2023 г.'."""
         if str(self.locale) == DATE_LOCALES["en"]:
             return f"{day} {self.short_month_label(year, month)}"
-        return _formatted(_skeleton, datetime.date(year, month, day), self.locale, "yMMMd")
+        return self.once(("short_day", year, month, day), format_date,
+                         datetime.date(year, month, day), self.skeleton_pattern("yMMMd"),
+                         locale=self.locale)
 
     def month_name(self, month: int) -> str:
         """Return the month's name standing alone: 'December', 'декабрь'."""
-        return _formatted(format_date, datetime.date(2000, month, 1), self.locale, "LLLL")
+        return self.once(("month_name", month), format_date, datetime.date(2000, month, 1),
+                          "LLLL", locale=self.locale)
+
+    def once(self, key: tuple, formatter, *args, **kwargs) -> str:
+        """Return formatter(*args, **kwargs), made the first time key is asked for."""
+        found = self.memo.get(key)
+        if found is None:
+            found = self.memo[key] = formatter(*args, **kwargs)
+        return found
 
 
-@functools.lru_cache(maxsize=1 << 16)
 @functools.cache
 def plural_samples(locale: Locale) -> dict[str, int]:
     """Return a count of each CLDR plural category the locale has: {'one': 1, 'other': 0}."""
@@ -113,15 +138,11 @@ def plural_samples(locale: Locale) -> dict[str, int]:
     return samples
 
 
-def _formatted(formatter, value, locale: Locale, *pattern: str) -> str:
-    """Return formatter(value, *pattern, locale=locale), once per value: Babel takes 30 to
-    150 µs a call, and a listing names the same few hundred days and counts again and again."""
-    return formatter(value, *pattern, locale=locale)
-
-
-def _skeleton(day: datetime.date, skeleton: str, locale: Locale) -> str:
-    """Return a date by a CLDR skeleton (format_skeleton takes the skeleton first)."""
-    return format_skeleton(skeleton, day, locale=locale)
+def _closest_pattern(skeleton: str, locale: Locale) -> str:
+    """Return the pattern format_skeleton would use for a skeleton in a locale."""
+    found = skeleton if skeleton in locale.datetime_skeletons else \
+        match_skeleton(skeleton, locale.datetime_skeletons) or skeleton
+    return locale.datetime_skeletons[found].pattern
 
 
 ENGLISH = Language(Locale.parse(DATE_LOCALES["en"]), gettext.NullTranslations())

@@ -18,6 +18,7 @@ import jinja2.meta
 
 from ..core.config import Config
 from .catalogs import load_language
+from .constwords import ConstantWords
 from .dates import event_short
 from ..core.eventdates import event_datetime_attribute, event_words
 from ..core.i18n import ENGLISH, Language
@@ -86,7 +87,8 @@ class SiteTemplateLoader(jinja2.FileSystemLoader):
 def make_environment(site_templates: Path | None, site: Path | None = None,
                      language: Language = ENGLISH) -> jinja2.Environment:
     """Return a Jinja environment: the site's own templates first, then the bundled theme, with
-    gettext (newstyle: placeholders are checked) and filters in the site's language.
+    gettext (newstyle: placeholders are checked; constant words are translated when a template
+    is compiled) and filters in the site's language.
 
     With the site folder given, a site template that leads out of it is refused."""
     loaders: list[jinja2.BaseLoader] = []
@@ -100,9 +102,10 @@ def make_environment(site_templates: Path | None, site: Path | None = None,
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=True,
-        extensions=["jinja2.ext.i18n"],
+        extensions=["jinja2.ext.i18n", ConstantWords],
     )
     env.install_gettext_translations(language.translations, newstyle=True)
+    env.word_translations = language.translations     # read by ConstantWords when compiling
     env.filters.update(filters(language))
     env.globals["plural_forms"] = language.plural_forms
     return env
