@@ -104,10 +104,13 @@ GEOMETRY = """() => {
     const box = li.getBoundingClientRect();
     const rail = box.left + parseFloat(getComputedStyle(li, "::before").left);
     const pager = [...document.querySelectorAll(".pager a")];
-    const at = label => pager.find(a => a.textContent.trim() === label).getBoundingClientRect().left;
+    // a page link's number is its first text, before the dates its page holds
+    const at = label => pager.find(a => a.firstChild.textContent.trim() === label).getBoundingClientRect().left;
     const time = li.querySelector("time").getBoundingClientRect();
     const title = li.querySelector("a").getBoundingClientRect();
+    const nav = document.querySelector(".pager").getBoundingClientRect();
     return {rail, middle: box.left + box.width / 2, one: at("1"), two: at("2"),
+            pagerMiddle: nav.left + nav.width / 2,
             timeBeforeTitle: time.left < title.left};
 }"""
 
@@ -123,7 +126,9 @@ def test_the_rail_and_the_pager_sit_on_the_reading_side(open_context, sites, lan
     assert page.locator("html").get_attribute("dir") == ("rtl" if right_to_left else None)
     found = page.evaluate(GEOMETRY)
     assert (found["rail"] > found["middle"]) == right_to_left, found
-    assert (found["one"] > found["two"]) == right_to_left, found
+    # page 1 starts the pager on the reading side (page links with their dates may wrap, so
+    # page 2 can sit on a row of its own)
+    assert (found["one"] > found["pagerMiddle"]) == right_to_left, found
     if width == "desktop":      # the day in its own column, before the title in reading order
         assert found["timeBeforeTitle"] != right_to_left, found
 

@@ -104,7 +104,7 @@ def test_the_find_box_narrows_the_tags_index(reader_site, phone):
     _, base, _ = reader_site
     phone.goto(base + "tags/")
     every = shown_tags(phone)
-    assert len(every) > 400
+    assert len(every) > 300         # the 2,000-entry corpus has about 400 tags: a long index
     box = phone.get_by_role("searchbox", name="Find a tag")
     assert box.is_visible()
     box.fill("Relations")
@@ -152,7 +152,7 @@ def test_without_javascript_the_tags_index_is_complete(reader_site, chromium):
             page.goto(base + path)
             html = (public / file).read_text(encoding="utf-8")
             listed = re.findall(r'<li><a href="[^"]+/tags/[^"]+/">', html)
-            assert page.locator(".index-section li:visible > a").count() == len(listed) > 400
+            assert page.locator(".index-section li:visible > a").count() == len(listed) > 300
             assert not page.get_by_role("searchbox", name="Find a tag").is_visible()  # none dead
         page.goto(base + "tags/")
         page.get_by_role("link", name="By number of entries").click()
