@@ -35,6 +35,9 @@ class Language:
 
     locale: Locale
     translations: gettext.NullTranslations
+    # Babel takes 30 to 150 µs a call, and the pages name the same few hundred days and counts
+    # again and again: each text is made once per value (keyed cheaply: hashing a Locale is slow).
+    memo: dict = field(default_factory=dict, compare=False, hash=False, repr=False)
 
     def gettext(self, message: str) -> str:
         """Return message in the site's language."""
@@ -46,12 +49,13 @@ class Language:
 
     def plural_forms(self, singular: str, plural: str) -> dict[str, str]:
         """Return a message's forms by CLDR plural category ('one', 'few', 'other'…), for a
-        script that picks one with Intl.PluralRules."""
+        script that picks one with Intl.PluralRules; made once per message."""
+        return self.once(("plural_forms", singular, plural), self._plural_forms, singular, plural)
+
+    def _plural_forms(self, singular: str, plural: str) -> dict[str, str]:
+        """Return a message's forms by CLDR plural category, made anew."""
         return {category: self.ngettext(singular, plural, count)
                 for category, count in plural_samples(self.locale).items()}
-    # Babel takes 30 to 150 µs a call, and the pages name the same few hundred days and counts
-    # again and again: each text is made once per value (keyed cheaply: hashing a Locale is slow).
-    memo: dict = field(default_factory=dict, compare=False, hash=False, repr=False)
 
     def number(self, value: int) -> str:
         """Return a count with the locale's digit grouping: '12,345', '12 345'."""
@@ -121,7 +125,7 @@ class Language:
         return self.once(("month_name", month), format_date, datetime.date(2000, month, 1),
                           "LLLL", locale=self.locale)
 
-    def once(self, key: tuple, formatter, *args, **kwargs) -> str:
+    def once(self, key: tuple, formatter, *args, **kwargs):
         """Return formatter(*args, **kwargs), made the first time key is asked for."""
         found = self.memo.get(key)
         if found is None:
