@@ -10,8 +10,12 @@ from ..core.errors import SourceError
 from ..core.yamltext import EntryDumper, parse_yaml
 
 
-def split_front_matter(text: str, path: str) -> tuple[dict[str, Any], str, int]:
-    """Return (front matter mapping, Markdown body, line number where the body starts)."""
+def split_front_matter(text: str, path: str, front_matter: Mapping[str, Any] | None = None
+                       ) -> tuple[dict[str, Any], str, int]:
+    """Return (front matter mapping, Markdown body, line number where the body starts).
+
+    front_matter, when given, is the mapping the YAML holds (dump_entry's, which loads back
+    equal), spared a second parse."""
     text = text.lstrip("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
     lines = text.split("\n")
     if not lines or lines[0].rstrip() != "---":
@@ -24,7 +28,7 @@ def split_front_matter(text: str, path: str) -> tuple[dict[str, Any], str, int]:
         raise SourceError(path, 1, "front matter is never closed",
                           "did you forget the '---' line after it?")
     yaml_text = "\n".join(lines[1:closing])
-    data = parse_yaml(yaml_text, path, first_line=2)
+    data = parse_yaml(yaml_text, path, first_line=2) if front_matter is None else dict(front_matter)
     if data is None:
         data = {}
     if not isinstance(data, dict):

@@ -303,8 +303,9 @@ def _write_temp_entry(plan: _Planned, site_dir: Path, max_tags: int,
     """Return (keywords note, the unsynced temp file holding the entry or why it could not be
     written, the entry as the build reads it when tz is given)."""
     article, note = cap_keywords(with_language(plan.article), max_tags)
-    text = render_entry(article, plan.slug, article.path,
-                        _confirmed_event_date(site_dir / plan.relpath), source_names)
+    front_matter = entry_front_matter(article, plan.slug, article.path,
+                                      _confirmed_event_date(site_dir / plan.relpath), source_names)
+    text = dump_entry(front_matter, "\n\n".join(article.paragraphs))
     try:
         temp: str | OSError = str(write_temp_file(site_dir / plan.relpath, text, sync=False))
     except OSError as exc:
@@ -312,7 +313,8 @@ def _write_temp_entry(plan: _Planned, site_dir: Path, max_tags: int,
     entry = None
     if tz is not None:
         try:
-            entry = parse_entry(text, plan.relpath, tz=tz, digest=digest_bytes(text.encode()))
+            entry = parse_entry(text, plan.relpath, tz=tz, digest=digest_bytes(text.encode()),
+                                front_matter=front_matter)
         except SourceError as error:
             entry = error
     return note, temp, entry
