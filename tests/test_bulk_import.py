@@ -14,6 +14,7 @@ import sys
 from pathlib import Path
 
 import pytest
+import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -22,7 +23,9 @@ from site_builder import parallel
 from site_builder.build import BuildOptions, build
 from site_builder.cache import load_entry_cache
 from site_builder.sources import atomic, ingest
+from site_builder.core.yamltext import EntryDumper
 from site_builder.sources.content import load_entry
+from site_builder.sources.frontmatter import dump_entry
 
 UTC = datetime.timezone.utc
 REPO = Path(__file__).resolve().parent.parent
@@ -238,3 +241,21 @@ def test_raw_articles_give_the_same_entry_bytes_as_before(tmp_path):
     for rel, data in tree(tmp_path / "content").items():
         digest.update(f"{rel}\n{len(data)}\n".encode() + data)
     assert digest.hexdigest() == ENTRY_BYTES_DIGEST
+
+
+def dumped_by_the_representer(front_matter: dict) -> str:
+    """Return front matter as yaml.dump writes it, as every entry was written before."""
+    return "---\n" + yaml.dump(front_matter, Dumper=EntryDumper, sort_keys=False,
+                               allow_unicode=True, default_flow_style=False, width=10_000) + "---\n"
+
+
+YAML_TEXT = st.text(st.characters(blacklist_categories=("Cs",)), max_size=30) | st.sampled_from(
+    ["true", "1.5", "null", "~", "- x", " lead", "a: b", "#c", "'q'", "2022-12-31", "", "x\ny"])
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.dictionaries(YAML_TEXT, YAML_TEXT | st.lists(YAML_TEXT, max_size=3)
+                       | st.dictionaries(YAML_TEXT, YAML_TEXT, max_size=2)
+                       | st.integers() | st.booleans() | st.none(), max_size=6))
+def test_front_matter_is_written_as_yaml_dump_writes_it(front_matter):
+    assert dump_entry(front_matter, "") == dumped_by_the_representer(front_matter)
