@@ -258,11 +258,14 @@ def import_articles(sources: list[Path], site_dir: Path, content_dir: str = "con
     steps = _plan_writes([item for items in loaded for item in items], site_dir, content_dir,
                          known_urls, known_slugs, force)
 
-    def write_chunk(chunk: Sequence[_Planned]) -> list:
-        return [_write_temp_entry(plan, site_dir, max_tags, source_names, tz) for plan in chunk]
-
     plans = [step for step in steps if isinstance(step, _Planned)]
-    prepared = dict(zip(map(id, plans), map_chunks(write_chunk, plans)))
+
+    def write_chunk(chunk: Sequence[int]) -> list:
+        # Workers get indexes: forked, they hold the plans already, and no article is pickled.
+        return [_write_temp_entry(plans[index], site_dir, max_tags, source_names, tz)
+                for index in chunk]
+
+    prepared = dict(zip(map(id, plans), map_chunks(write_chunk, range(len(plans)))))
     _commit(steps, prepared, site_dir, report)
     return report
 
@@ -342,7 +345,9 @@ def _commit(steps: Sequence[SourceError | str | _Planned], prepared: dict, site_
                 note, temp, entry = prepared[id(step)]
                 if note:
                     report.notes.append(note)
-                if _commit_one(step, temp, site_dir, report):
+                committed = _commit_one(step, temp, site_dir, report)
+                temps.pop(id(step), None)   # committing removed it, whatever happened
+                if committed:
                     folders.add((site_dir / step.relpath).parent)
                     if entry is not None:
                         report.entries[step.relpath] = entry
