@@ -169,9 +169,13 @@ def _source(data: dict, fail) -> tuple[str, str]:
     return without_control_characters(name), url
 
 
-def parse_entry(text: str, path: str, *, tz: datetime.tzinfo, digest: str = "") -> Entry:
-    """Return the Entry an entry file's text describes, or raise SourceError with its line."""
-    data, body, body_line = split_front_matter(text, path)
+def parse_entry(text: str, path: str, *, tz: datetime.tzinfo, digest: str = "",
+                front_matter: dict[str, Any] | None = None) -> Entry:
+    """Return the Entry an entry file's text describes, or raise SourceError with its line.
+
+    front_matter, when given, is the mapping text's YAML holds (an import that has just
+    written it), spared a second parse."""
+    data, body, body_line = split_front_matter(text, path, front_matter)
 
     def fail(key: str, message: str, hint: str | None = None):
         raise SourceError(path, key_line(text, key) or 1, message, hint)

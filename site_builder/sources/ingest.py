@@ -258,11 +258,14 @@ def import_articles(sources: list[Path], site_dir: Path, content_dir: str = "con
     steps = _plan_writes([item for items in loaded for item in items], site_dir, content_dir,
                          known_urls, known_slugs, force)
 
-    def write_chunk(chunk: Sequence[_Planned]) -> list:
-        return [_write_temp_entry(plan, site_dir, max_tags, source_names, tz) for plan in chunk]
-
     plans = [step for step in steps if isinstance(step, _Planned)]
-    prepared = dict(zip(map(id, plans), map_chunks(write_chunk, plans)))
+
+    def write_chunk(chunk: Sequence[int]) -> list:
+        # Workers get indexes: forked, they hold the plans already, and no article is pickled.
+        return [_write_temp_entry(plans[index], site_dir, max_tags, source_names, tz)
+                for index in chunk]
+
+    prepared = dict(zip(map(id, plans), map_chunks(write_chunk, range(len(plans)))))
     _commit(steps, prepared, site_dir, report)
     return report
 
@@ -303,8 +306,9 @@ def _write_temp_entry(plan: _Planned, site_dir: Path, max_tags: int,
     """Return (keywords note, the unsynced temp file holding the entry or why it could not be
     written, the entry as the build reads it when tz is given)."""
     article, note = cap_keywords(with_language(plan.article), max_tags)
-    text = render_entry(article, plan.slug, article.path,
-                        _confirmed_event_date(site_dir / plan.relpath), source_names)
+    front_matter = entry_front_matter(article, plan.slug, article.path,
+                                      _confirmed_event_date(site_dir / plan.relpath), source_names)
+    text = dump_entry(front_matter, "\n\n".join(article.paragraphs))
     try:
         temp: str | OSError = str(write_temp_file(site_dir / plan.relpath, text, sync=False))
     except OSError as exc:
@@ -312,7 +316,8 @@ def _write_temp_entry(plan: _Planned, site_dir: Path, max_tags: int,
     entry = None
     if tz is not None:
         try:
-            entry = parse_entry(text, plan.relpath, tz=tz, digest=digest_bytes(text.encode()))
+            entry = parse_entry(text, plan.relpath, tz=tz, digest=digest_bytes(text.encode()),
+                                front_matter=front_matter)
         except SourceError as error:
             entry = error
     return note, temp, entry
@@ -340,7 +345,9 @@ def _commit(steps: Sequence[SourceError | str | _Planned], prepared: dict, site_
                 note, temp, entry = prepared[id(step)]
                 if note:
                     report.notes.append(note)
-                if _commit_one(step, temp, site_dir, report):
+                committed = _commit_one(step, temp, site_dir, report)
+                temps.pop(id(step), None)   # committing removed it, whatever happened
+                if committed:
                     folders.add((site_dir / step.relpath).parent)
                     if entry is not None:
                         report.entries[step.relpath] = entry

@@ -1,12 +1,16 @@
 """The language of an article: a BCP 47 tag from its source, or detected from its text.
 
-Detection uses langdetect (a port of Google's language-detection), seeded so that the same
-text always gets the same answer; README "Language" says why it was chosen over lingua.
+A text whose script or commonest words make its language certain is answered without a model
+(see quicklang); the rest go to langdetect (a port of Google's language-detection), seeded so
+that the same text always gets the same answer; README "Language" says why it was chosen over
+lingua.
 """
 
 from __future__ import annotations
 
 import re
+
+from .quicklang import quick_language
 
 # A BCP 47 tag as pages use them: a 2-3 letter language, then optional script, region and
 # variant subtags ("en", "ru", "zh-Hans", "pt-BR", "sr-Latn-RS", "de-CH-1996").
@@ -42,8 +46,11 @@ def normal_tag(text: str) -> str:
 def detect_language(text: str) -> str:
     """Return the BCP 47 tag of the language text is written in, or '' when it cannot tell."""
     sample = text[:_SAMPLE_CHARS]
-    if sum(char.isalpha() for char in sample) < _MIN_LETTERS:
+    if not _has_letters(sample, _MIN_LETTERS):
         return ""
+    quick = quick_language(sample)
+    if quick is not None:
+        return quick
     from langdetect import DetectorFactory, LangDetectException, detect   # loads 55 profiles
 
     DetectorFactory.seed = 0    # langdetect is random unless seeded
@@ -51,3 +58,13 @@ def detect_language(text: str) -> str:
         return normal_tag(detect(sample))
     except LangDetectException:
         return ""
+
+
+def _has_letters(text: str, count: int) -> bool:
+    """Return whether text has at least count letters (reading only as far as it must)."""
+    for char in text:
+        if char.isalpha():
+            count -= 1
+            if count <= 0:
+                return True
+    return count <= 0
