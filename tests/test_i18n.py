@@ -244,7 +244,7 @@ def test_russian_pages_show_russian_dates_and_plurals(built_site):
     if code != "ru":
         pytest.skip("the Russian site's words")
     entry = next(public.glob("2022/12/31/peregovory*/index.html")).read_text(encoding="utf-8")
-    assert re.search(r'<a href="[^"]*/2022/12/31/">31</a> <a href="[^"]*/2022/12/">декабря</a> '
+    assert re.search(r'31 <a href="[^"]*/2022/12/">декабря</a> '
                      r'<a href="[^"]*/2022/">2022</a>', entry)
     home = (public / "index.html").read_text(encoding="utf-8")
     assert 'Хроника. <span id="listing-count">4 сообщения</span>.' in home and "Страница 1 из 2" in home
@@ -259,7 +259,7 @@ def test_chinese_pages_show_chinese_dates(built_site):
     if code != "zh":
         pytest.skip("the Chinese site's words")
     entry = next(public.glob("2022/12/31/peregovory*/index.html")).read_text(encoding="utf-8")
-    assert re.search(r'>2022</a>年<a href="[^"]*/2022/12/">12</a>月<a href="[^"]*/2022/12/31/">31</a>日',
+    assert re.search(r'>2022</a>年<a href="[^"]*/2022/12/">12</a>月31日',
                      entry)
 
 

@@ -222,6 +222,12 @@ class Planner(CountryPages):
         return tuple(TagRef(t.name, t.slug, self.url(tag_path(t.slug)), len(t.entries))
                      for t in self.site.tags)
 
+    @functools.cached_property
+    def listed_days(self) -> frozenset[tuple[int, int, int]]:
+        """Return the days whose page lists their entries: those with more than one (a day
+        with one is a page pointing to it, which its entry's page does not link)."""
+        return frozenset(day.key for day in self.site.days if len(day.entries) > 1)
+
     def numbered(self, title: str, number: int) -> str:
         """Return the title of a listing's page: 'Tags', then 'Tags (page 2)'."""
         return title if number == 1 else \
@@ -311,7 +317,8 @@ class Planner(CountryPages):
             previous=previous and self.summary(previous),
             next=following and self.summary(following),
             related=self.summarized(site.related[entry.path]),
-            day_url=self.url(period_path(year, month, day)) if day else "",
+            day_url=self.url(period_path(year, month, day))
+            if (year, month, day) in self.listed_days else "",
             month_url=self.url(period_path(year, month)) if month else "",
             year_url=self.url(period_path(year)),
             countries=countries, relations=relations,
