@@ -126,6 +126,20 @@ def test_dates_and_numbers_follow_cldr():
     assert [t for f, t in zh.date_parts(day) if f] == ["2022", "12", "31"]
 
 
+def test_plain_english_alone_takes_the_theme_short_forms_decided_in_one_place():
+    day = datetime.date(2022, 9, 3)
+    forms = {code: (lang.theme_english, lang.short_date(day), lang.short_month_name(9),
+                    lang.short_month_label(2022, 9), lang.short_day_label(2022, 9, 3))
+             for code, lang in (("en", language("en")), ("en-GB", language("en-GB")),
+                                ("en-US", language("en-US")))}
+    assert forms == {"en": (True, "3 Sep", "Sep", "Sep 2022", "3 Sep 2022"),
+                     "en-GB": (False, "3 Sept", "Sept", "Sept 2022", "3 Sept 2022"),
+                     "en-US": (False, "Sep 3", "Sep", "Sep 2022", "Sep 3, 2022")}
+    assert ENGLISH.theme_english and not language("ru").theme_english
+    ENGLISH.short_date(day)
+    assert ENGLISH.memo[("short", day)] == "3 Sep"     # made once, through the shared memo
+
+
 def test_chinese_is_served_by_the_simplified_catalog_and_traditional_is_not():
     assert language("zh-CN").gettext("Tags") == language("zh").gettext("Tags") == "主题"
     assert language("zh-TW").gettext("Tags") == "Tags"
