@@ -208,9 +208,13 @@ class Builder:
         return stored if marked and not self.options.clean else cache.Manifest()
 
     def scan(self) -> Inputs:
-        """Return the site's input files: entries, raw articles, templates."""
+        """Return the site's input files: entries, raw articles, templates; remove the temp
+        files an import that was killed left among the entries."""
         config, site_dir = self.config, self.site_dir
-        return Inputs(entries=scan_tree(site_dir / config.content_dir, ".md", site_dir),
+        temps: list[str] = []
+        entries = scan_tree(site_dir / config.content_dir, ".md", site_dir, temps)
+        remove_leftover_temps(temps, self.log)
+        return Inputs(entries=entries,
                       seeds=scan_tree(site_dir / config.seeds_dir, RAW_SUFFIXES, site_dir),
                       templates={**scan_tree(theme_dir()),
                                  **scan_tree(site_dir / config.templates_dir, "", site_dir)})
@@ -599,6 +603,18 @@ def _same_content(path: Path, digest: str) -> bool:
         return digest_bytes(path.read_bytes()) == digest
     except OSError:
         return False
+
+
+def remove_leftover_temps(temps: Sequence[str], log: Callable[[str], None]) -> None:
+    """Remove the temp files of an import that was killed before it named them (an import
+    commits each or removes it, so any found at the start of a build are left over)."""
+    removed = 0
+    for path in temps:
+        with contextlib.suppress(FileNotFoundError):
+            Path(path).unlink()
+            removed += 1
+    if removed:
+        log(f"removed {removed} temporary file(s) left by an interrupted import")
 
 
 def build(options: BuildOptions, log: Callable[[str], None] = lambda message: None,

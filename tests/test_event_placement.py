@@ -132,23 +132,51 @@ def test_overviews_count_months_of_events(public):
 
 def test_the_entry_page_shows_both_dates_when_they_differ(public):
     day = page(public, "2022/12/31/day-event")
-    assert re.search(r'<a href="/2022/12/30/"><time datetime="2022-12-30">30 December 2022</time></a>\s*'
+    assert re.search(r'<a href="/2022/12/"><time datetime="2022-12-30">30 December 2022</time></a>\s*'
                      r'<span class="reported">· reported <time datetime="2022-12-31">31 December '
                      r'2022</time> by Example</span>', day)
+    # every day here has one entry, so its page only points back: the words link the month
     words = {"month-event": ("2023/01/15", "/2022/11/", "2022-11", "November 2022"),
              "year-event": ("2023/02/01", "/2021/", "2021", "2021"),
-             "interval-event": ("2023/03/25", "/2023/03/20/", "2023-03-20", "20–22 March 2023"),
-             "uncertain-event": ("2023/01/02", "/2022/12/29/", "2022-12-29",
+             "interval-event": ("2023/03/25", "/2023/03/", "2023-03-20", "20–22 March 2023"),
+             "uncertain-event": ("2023/01/02", "/2022/12/", "2022-12-29",
                                  "perhaps 29 December 2022"),
              "approximate-event": ("2023/05/01", "/2023/04/", "2023-04", "about April 2023"),
-             "both-event": ("2023/05/02", "/2023/05/01/", "2023-05-01",
+             "both-event": ("2023/05/02", "/2023/05/", "2023-05-01",
                             "perhaps about 1 May 2023")}
     for slug, (published, archive, attribute, text) in words.items():
         html = page(public, f"{published}/{slug}")
         assert f'<a href="{archive}"><time datetime="{attribute}">{text}</time></a>' in html, slug
         assert "· reported" in html
     same = page(public, "2023/05/03/same-day-event")
-    assert "reported" not in same and 'href="/2023/05/03/"' in same
+    assert "reported" not in same and 'href="/2023/05/"' in same
+
+
+def test_an_entry_links_its_day_only_where_the_day_page_lists_entries(tmp_path):
+    # A one-entry day's page points to its entry, so the entry does not link it back.
+    site = tmp_path / "site"
+    write_entry(site, "first", "2023-03-02")
+    write_entry(site, "reported-later", "2023-03-09", extra="event_date: 2023-03-02\n")
+    write_entry(site, "alone", "2023-03-20")
+    write_entry(site, "event-alone", "2023-03-25", extra="event_date: 2023-03-05\n")
+    (site / "sitegen.yaml").write_text("title: Days\nsearch: false\n", encoding="utf-8")
+    build(BuildOptions(site))
+    public = site / "public"
+    # 2 March lists two entries (one of them by its event): both link it
+    assert listed(page(public, "2023/03/02")) == ["reported-later", "first"]
+    assert '<a href="/2023/03/02/">2</a> <a href="/2023/03/">March</a>' in page(
+        public, "2023/03/02/first")
+    assert '<a href="/2023/03/02/"><time datetime="2023-03-02">' in page(
+        public, "2023/03/09/reported-later")
+    # 20 and 5 March point to their one entry (and keep working); it links its month instead
+    assert pointed(page(public, "2023/03/20")) == ["alone"]
+    assert pointed(page(public, "2023/03/05")) == ["event-alone"]
+    alone = page(public, "2023/03/20/alone")
+    assert 'href="/2023/03/20/"' not in alone
+    assert '<time datetime="2023-03-20">20 <a href="/2023/03/">March</a>' in alone
+    lone = page(public, "2023/03/25/event-alone")
+    assert 'href="/2023/03/05/"' not in lone
+    assert '<a href="/2023/03/"><time datetime="2023-03-05">5 March 2023</time></a>' in lone
 
 
 def test_permalinks_keep_the_publication_date(public):

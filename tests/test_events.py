@@ -279,10 +279,16 @@ def test_the_timeline_shows_an_event_once_with_its_reports(event_site):
     assert "tl-reports" not in grain.split("</li>")[0]
 
 
-def test_the_home_overview_counts_events_as_its_timeline_does_and_says_so(event_site):
+def test_the_home_overview_counts_what_the_archives_it_leads_to_list_and_says_so(event_site):
     home = page(event_site, "")
-    assert 'aria-label="Events per year and month"' in home
-    assert 'aria-label="March 2023: 2 events"' in home             # 4 reports, 2 events
+    # 4 reports, 2 events: the month page the bar leads to lists the 4, and so the bar counts
+    assert 'aria-label="Entries per year and month"' in home
+    assert '<a href="/2023/03/" aria-label="March 2023: 4 entries"' in home
+    assert '<a href="/2023/" data-year="2023" class="is-open">2023 <span class="ov-n">4<span ' \
+           'class="visually-hidden"> entries</span>' in home
+    for path in ("2023", "2023/03"):
+        assert '<p class="page-meta">4 entries</p>' in page(event_site, path), path
+    assert "event" not in home[home.index('<nav class="overview"'):].split("</nav>")[0]
     tag = page(event_site, "tags/russia")
     assert 'aria-label="Entries per year and month"' in tag
     assert 'aria-label="March 2023: 4 entries"' in tag

@@ -24,8 +24,9 @@ import):
 - import of 600 raw articles (by `sitegen import`, and by a build that imports seeds/ in its
   workers and commits the entries as a group): after a kill every entry file (*.md) parses; a
   re-import (or the next build: the same entry files and site as a build never killed) then
-  brings every article exactly once; a re-import (and a build) never overwrites an entry that
-  was edited by hand.
+  brings every article exactly once, and that build removes the temp files of the import left
+  in content/ (and no file of the author's that looks like one); a re-import (and a build) never
+  overwrites an entry that was edited by hand.
 """
 
 from __future__ import annotations
@@ -390,7 +391,19 @@ def test_a_build_importing_seeds_killed_at_5_moments_loses_no_entry(tmp_path):
             if (site / "content").exists() else []
         for path in visible:
             load_entry(site, path, UTC)     # raises SourceError on a half-written entry
+        # what a kill between writing an entry and naming it leaves, whatever this one hit,
+        # beside files of the author's that only look like it
+        folder = site / "content" / "2022" / "05"
+        folder.mkdir(parents=True, exist_ok=True)
+        (folder / ".0004-title-number-4.md.0123abcd.tmp").write_text("---\ntitle: T", "utf-8")
+        own = {".notes.tmp", ".a.md.tmp", "a.md.0123abcd.tmp", ".a.md.0123ABCD.tmp",
+               ".a.md.0123abcd.tmp.bak", ".a.md.012345.tmp"}
+        for name in own:
+            (folder / name).write_text("the author's", encoding="utf-8")
         run(command(site, "build"))
         assert {rel: digest for rel, digest in snapshot(site / "content").items()
-                if not Path(rel).name.startswith(".")} == entries, f"kill after {delay:.2f} s"
+                if not Path(rel).name.startswith(".") and rel not in {f"2022/05/{n}" for n in own}
+                } == entries, f"kill after {delay:.2f} s"
+        left = {p.name for p in (site / "content").rglob("*.tmp*")}
+        assert left == own, f"kill after {delay:.2f} s"       # the importer's, and only those, gone
         assert snapshot(site / "public") == site_files, f"kill after {delay:.2f} s"

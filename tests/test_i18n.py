@@ -17,6 +17,7 @@ from babel.messages.pofile import read_po
 
 from site_builder.core.i18n import ENGLISH, catalog_problems
 from site_builder.outputs.catalogs import load_language
+from site_builder.outputs.render import make_environment
 from site_builder.core.config import Config
 
 REPO = Path(__file__).resolve().parent.parent
@@ -123,6 +124,20 @@ def test_dates_and_numbers_follow_cldr():
     assert ENGLISH.long_date(day) == "31 December 2022" and ENGLISH.short_date(
         datetime.date(2022, 9, 3)) == "3 Sep"
     assert [t for f, t in zh.date_parts(day) if f] == ["2022", "12", "31"]
+
+
+def test_plain_english_alone_takes_the_theme_short_forms_decided_in_one_place():
+    day = datetime.date(2022, 9, 3)
+    forms = {code: (lang.theme_english, lang.short_date(day), lang.short_month_name(9),
+                    lang.short_month_label(2022, 9), lang.short_day_label(2022, 9, 3))
+             for code, lang in (("en", language("en")), ("en-GB", language("en-GB")),
+                                ("en-US", language("en-US")))}
+    assert forms == {"en": (True, "3 Sep", "Sep", "Sep 2022", "3 Sep 2022"),
+                     "en-GB": (False, "3 Sept", "Sept", "Sept 2022", "3 Sept 2022"),
+                     "en-US": (False, "Sep 3", "Sep", "Sep 2022", "Sep 3, 2022")}
+    assert ENGLISH.theme_english and not language("ru").theme_english
+    ENGLISH.short_date(day)
+    assert ENGLISH.memo[("short", day)] == "3 Sep"     # made once, through the shared memo
 
 
 def test_chinese_is_served_by_the_simplified_catalog_and_traditional_is_not():
@@ -243,7 +258,7 @@ def test_russian_pages_show_russian_dates_and_plurals(built_site):
     if code != "ru":
         pytest.skip("the Russian site's words")
     entry = next(public.glob("2022/12/31/peregovory*/index.html")).read_text(encoding="utf-8")
-    assert re.search(r'<a href="[^"]*/2022/12/31/">31</a> <a href="[^"]*/2022/12/">декабря</a> '
+    assert re.search(r'31 <a href="[^"]*/2022/12/">декабря</a> '
                      r'<a href="[^"]*/2022/">2022</a>', entry)
     home = (public / "index.html").read_text(encoding="utf-8")
     assert 'Хроника. <span id="listing-count">4 сообщения</span>.' in home and "Страница 1 из 2" in home
@@ -258,8 +273,40 @@ def test_chinese_pages_show_chinese_dates(built_site):
     if code != "zh":
         pytest.skip("the Chinese site's words")
     entry = next(public.glob("2022/12/31/peregovory*/index.html")).read_text(encoding="utf-8")
-    assert re.search(r'>2022</a>年<a href="[^"]*/2022/12/">12</a>月<a href="[^"]*/2022/12/31/">31</a>日',
+    assert re.search(r'>2022</a>年<a href="[^"]*/2022/12/">12</a>月31日',
                      entry)
+
+
+def test_russian_home_inflects_both_counts_of_events_from_reports(tmp_path):
+    # 21 reports of 2 events: "из 21 сообщения" (genitive singular), not "из 21 сообщений"
+    site = tmp_path / "site"
+    (site / "content" / "2023" / "03").mkdir(parents=True)
+    (site / "sitegen.yaml").write_text("title: Хроника\nlanguage: ru\nsearch: false\n",
+                                       encoding="utf-8")
+    for number in range(21):
+        joined = "same_event_as: r0\n" if 0 < number < 20 else "same_event_as: none\n"
+        (site / "content" / "2023" / "03" / f"r{number}.md").write_text(
+            f"---\ntitle: Сообщение {number}\ndate: 2023-03-{number + 1:02d}\nslug: r{number}\n"
+            f"{joined}---\n\nТекст {number}.\n", encoding="utf-8")
+    result = sitegen("build", "--site", str(site))
+    assert result.returncode == 0, result.stderr
+    home = (site / "public" / "index.html").read_text(encoding="utf-8")
+    assert '<span id="listing-count">2 события из 21 сообщения</span>' in home
+
+
+@pytest.mark.parametrize("code, words", [
+    ("ru", {(1, 1): "1 событие из 1 сообщения", (2, 5): "2 события из 5 сообщений",
+            (5, 21): "5 событий из 21 сообщения", (21, 22): "21 событие из 22 сообщений"}),
+    ("en", {(1, 2): "1 event from 2 reports", (2, 21): "2 events from 21 reports"}),
+    ("zh", {(2, 21): "2 个事件，共 21 篇报道"}),
+    ("ar", {(1, 2): "حدث واحد من خبرين", (3, 11): "3 أحداث من 11 خبرًا"}),
+])
+def test_events_from_reports_gives_each_count_its_own_plural_form(code, words):
+    env = make_environment(None, language=language(code))
+    template = env.from_string('{% from "_macros.html" import events_from_reports %}'
+                               '{{ events_from_reports(events, reports) }}')
+    assert {counts: template.render(events=counts[0], reports=counts[1])
+            for counts in words} == words
 
 
 # --- settings and broken catalogs ---------------------------------------------------------------

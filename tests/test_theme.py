@@ -313,8 +313,9 @@ def test_entry_page_marks_content_for_pagefind_and_links_its_periods(pages):
     assert f'<a href="{BASE}tags/russia/" data-pagefind-filter="tag">russia</a>' in html
     assert '<span data-pagefind-filter="year">2021</span>' in html
     assert '<span data-pagefind-sort="date" data-pagefind-meta="date">2021-02-02</span>' in html
-    for url in ("2021/", "2021/02/", "2021/02/02/"):
+    for url in ("2021/", "2021/02/"):
         assert f'href="{BASE}{url}"' in html
+    assert f'href="{BASE}2021/02/02/"' not in html      # its day's page only points back here
     assert '<a href="https://news.example/1" rel="noopener noreferrer">Example News</a>' in html
     assert 'rel="prev"' in html and 'rel="next"' in html
     assert "Related entries" in html
@@ -430,3 +431,13 @@ def test_the_theme_readme_names_every_value_each_template_receives():
     for view in (views.PageInfo, views.EntrySummary, views.TagRef, views.PeriodRef):
         for field in dataclasses.fields(view):
             assert f"`{field.name}`" in shared or f"`{field.name}`" in readme, (view.__name__, field.name)
+
+
+def test_day_and_period_pages_share_one_breadcrumb_and_one_set_of_neighbour_links():
+    # One macro each in _macros.html: the golden site holds that the pages stay byte-identical.
+    macros = (theme_dir() / "_macros.html").read_text(encoding="utf-8")
+    assert macros.count('<nav class="breadcrumb"') == 1 and macros.count('<nav class="period-nav"') == 1
+    for name in ("day.html", "period.html"):
+        template = (theme_dir() / name).read_text(encoding="utf-8")
+        assert '<nav class="breadcrumb"' not in template and "period-nav" not in template, name
+        assert "{{ breadcrumb(up) }}" in template and "{{ period_nav(previous, next, " in template, name

@@ -77,16 +77,21 @@ class Language:
             elif piece:
                 yield "", piece.replace("%%", "%")
 
+    @functools.cached_property
+    def theme_english(self) -> bool:
+        """Return whether short dates take the theme's English forms ('3 Sep', 'Sep 2022'),
+        not CLDR's ('3 Sept'): the site's language is plain 'en'."""
+        return str(self.locale) == DATE_LOCALES["en"]
+
     def short_date(self, day: datetime.date) -> str:
         """Return '31 Dec', for listings under a month heading."""
-        found = self.memo.get(("short", day))
-        if found is None:
-            if str(self.locale) == DATE_LOCALES["en"]:    # the theme's 'Sep', not CLDR's 'Sept'
-                found = f"{day.day} {self.month_name(day.month)[:3]}"
-            else:
-                found = format_date(day, self.skeleton_pattern("dMMM"), locale=self.locale)
-            self.memo[("short", day)] = found
-        return found
+        return self.once(("short", day), self._short_date, day)
+
+    def _short_date(self, day: datetime.date) -> str:
+        """Return '31 Dec', made anew."""
+        if self.theme_english:
+            return f"{day.day} {self.month_name(day.month)[:3]}"
+        return format_date(day, self.skeleton_pattern("dMMM"), locale=self.locale)
 
     def month_label(self, year: int, month: int) -> str:
         """Return 'December 2022', 'декабрь 2022 г.'."""
@@ -100,21 +105,21 @@ class Language:
 
     def short_month_name(self, month: int) -> str:
         """Return the month's short name standing alone: 'Mar', 'март', '3月'."""
-        if str(self.locale) == DATE_LOCALES["en"]:    # the theme's 'Sep', not CLDR's 'Sept'
+        if self.theme_english:
             return self.month_name(month)[:3]
         return self.once(("short_month_name", month), format_date, datetime.date(2000, month, 1),
                          "LLL", locale=self.locale)
 
     def short_month_label(self, year: int, month: int) -> str:
         """Return 'Mar 2023', 'мар. 2023 г.', for the dates a listing page holds."""
-        if str(self.locale) == DATE_LOCALES["en"]:
+        if self.theme_english:
             return f"{self.short_month_name(month)} {year}"
         return self.once(("short_month", year, month), format_date, datetime.date(year, month, 1),
                          self.skeleton_pattern("yMMM"), locale=self.locale)
 
     def short_day_label(self, year: int, month: int, day: int) -> str:
         """Return '20 Mar 2023', '20 мар. 2023 г.'."""
-        if str(self.locale) == DATE_LOCALES["en"]:
+        if self.theme_english:
             return f"{day} {self.short_month_label(year, month)}"
         return self.once(("short_day", year, month, day), format_date,
                          datetime.date(year, month, day), self.skeleton_pattern("yMMMd"),

@@ -4,8 +4,9 @@ date range each page of a listing holds; pure.
 The overview reads in the listing's order (newest year and month first on a newest-first site),
 names every count in text, and stays one strip of years however many years the listing spans:
 a reader sees the months of one year at a time (the first; static/overview.js opens another).
-On the home its links lead to the site's year and month archives; on a tag, country or relation
-page they lead to the page of that listing which holds the year or month, at its heading.
+On the home its links lead to the site's year and month archives, and it counts what they list:
+every entry (report), not the home's events; on a tag, country or relation page they lead to
+the page of that listing which holds the year or month, at its heading.
 """
 
 from __future__ import annotations
@@ -47,7 +48,6 @@ class Overview:
     """The overview of a listing: its years in listing order, the first one open."""
 
     caption: str            # 'Entries per year and month'
-    events: bool            # what the counts count: events, or entries
     years: tuple[OverviewYear, ...]
 
     @property
@@ -61,10 +61,10 @@ Placement = tuple[int, int, int]     # (year, month, day), zeros for the parts n
 
 def build_overview(placed: Sequence[Placement], newest_first: bool,
                    year_url: Callable[[int], str], month_url: Callable[[int, int], str],
-                   events: bool = False, language: Language = ENGLISH) -> Overview | None:
-    """Return the overview of a listing whose entries are placed at placed, in listing order
-    (None: no entries); year_url and month_url give where a year's and a month's links lead;
-    its counts count events or entries, named in language."""
+                   language: Language = ENGLISH) -> Overview | None:
+    """Return the overview of the entries placed at placed, in listing order (None: no
+    entries); year_url and month_url give where a year's and a month's links lead; its words
+    are in language."""
     if not placed:
         return None
     years: dict[int, int] = {}
@@ -82,21 +82,16 @@ def build_overview(placed: Sequence[Placement], newest_first: bool,
             number = months.get((year, month), 0)
             label = language.month_label(year, month)
             cells.append(OverviewMonth(month, label, language.short_month_name(month),
-                                       month_name(label, number, events, language), number,
+                                       month_name(label, number, language), number,
                                        month_url(year, month) if number else None,
                                        -(-LEVELS * number // peak)))
         rows.append(OverviewYear(year, count, year_url(year), tuple(cells)))
-    caption = language.gettext("Events per year and month") if events \
-        else language.gettext("Entries per year and month")
-    return Overview(caption, events, tuple(rows))
+    return Overview(language.gettext("Entries per year and month"), tuple(rows))
 
 
-def month_name(label: str, count: int, events: bool, language: Language) -> str:
-    """Return a month's accessible name: 'December 2022: 3 entries' (or events)."""
+def month_name(label: str, count: int, language: Language) -> str:
+    """Return a month's accessible name: 'December 2022: 3 entries'."""
     words = {"month": label, "count": language.number(count)}
-    if events:
-        return language.ngettext("%(month)s: %(count)s event", "%(month)s: %(count)s events",
-                                 count) % words
     return language.ngettext("%(month)s: %(count)s entry", "%(month)s: %(count)s entries",
                              count) % words
 

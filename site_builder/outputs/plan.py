@@ -222,6 +222,12 @@ class Planner(CountryPages):
         return tuple(TagRef(t.name, t.slug, self.url(tag_path(t.slug)), len(t.entries))
                      for t in self.site.tags)
 
+    @functools.cached_property
+    def listed_days(self) -> frozenset[tuple[int, int, int]]:
+        """Return the days whose page lists their entries: those with more than one (a day
+        with one is a page pointing to it, which its entry's page does not link)."""
+        return frozenset(day.key for day in self.site.days if len(day.entries) > 1)
+
     def numbered(self, title: str, number: int) -> str:
         """Return the title of a listing's page: 'Tags', then 'Tags (page 2)'."""
         return title if number == 1 else \
@@ -241,10 +247,9 @@ class Planner(CountryPages):
                       tag: TagRef | None = None, reports: int = 0) -> Iterator[PageOutput]:
         """Yield the paginated timeline pages of entries (home or a tag), each with the
         overview (its months on the first page only). The home lists events (their primary
-        reports), of reports in all, and its overview counts events and leads to the archives;
-        a tag's leads into its own pages."""
-        events = bool(reports) and reports != len(entries)
-        for number, chunk, pager, overview in self.listing(entries, path_of, events,
+        reports), of reports in all, and its overview leads to the archives, counting the
+        entries they list; a tag's leads into its own pages."""
+        for number, chunk, pager, overview in self.listing(entries, path_of,
                                                            own_pages=tag is not None):
             title = self.numbered(heading, number)
             view = ListingPage(
@@ -256,20 +261,21 @@ class Planner(CountryPages):
                              f"{source} page {number}", lastmod=self.lastmod(chunk))
 
     def listing(self, entries: Sequence[Entry], path_of: Callable[[int], str],
-                events: bool = False, own_pages: bool = True,
-                by_day: bool = False, with_overview: bool = True
+                own_pages: bool = True, by_day: bool = False, with_overview: bool = True
                 ) -> Iterator[tuple[int, tuple[EntrySummary, ...], Pagination, Overview | None]]:
         """Yield (page number, the page's entries, its pagination, its overview) of a listing
         whose page number is at path_of(number): the overview's links lead to the listing's
-        own pages (own_pages) or to the site's archives (None without with_overview); by_day
-        labels pages by days."""
+        own pages (own_pages) or to the site's archives, counting every entry as they do (None
+        without with_overview); by_day labels pages by days."""
         shown = self.summarized(self.display(entries))
         placed = [placement(entry) for entry in shown]
         size = self.config.page_size
         total = paginate(len(shown), size)
         ranges = page_ranges(placed, size, by_day, self.language)
-        overview = self.overview(placed, path_of if own_pages else None, events) \
-            if with_overview else None
+        overview = None
+        if with_overview:
+            overview = self.overview(placed, path_of) if own_pages else \
+                self.overview([placement(e) for e in self.display(self.site.entries)], None)
         jump = years_only(overview)
         for number in range(1, total + 1):
             yield number, shown[(number - 1) * size: number * size], \
@@ -277,21 +283,20 @@ class Planner(CountryPages):
                 overview if number == 1 else jump
 
     def overview(self, placed: Sequence[tuple[int, int, int]],
-                 path_of: Callable[[int], str] | None, events: bool
-                 ) -> Overview | None:
+                 path_of: Callable[[int], str] | None) -> Overview | None:
         """Return the overview of a listing placed so: its links lead to the page of path_of
         holding each year or month, at its heading, or (None) to the site's archives."""
         if path_of is None:
             return build_overview(placed, self.newest_first,
                                   lambda year: self.url(period_path(year)),
-                                  lambda year, month: self.url(period_path(year, month)), events,
+                                  lambda year, month: self.url(period_path(year, month)),
                                   self.language)
         pages = first_pages(placed, self.config.page_size)
         return build_overview(
             placed, self.newest_first,
             lambda year: self.url(path_of(pages[(year, 0)])) + f"#y{year}",
             lambda year, month: self.url(path_of(pages[(year, month)])) + f"#m{year:04d}-{month:02d}",
-            events, self.language)
+            self.language)
 
     @staticmethod
     def lastmod(chunk: Sequence[EntrySummary], default: datetime.date | None = None
@@ -312,7 +317,8 @@ class Planner(CountryPages):
             previous=previous and self.summary(previous),
             next=following and self.summary(following),
             related=self.summarized(site.related[entry.path]),
-            day_url=self.url(period_path(year, month, day)) if day else "",
+            day_url=self.url(period_path(year, month, day))
+            if (year, month, day) in self.listed_days else "",
             month_url=self.url(period_path(year, month)) if month else "",
             year_url=self.url(period_path(year)),
             countries=countries, relations=relations,

@@ -11,12 +11,14 @@ from __future__ import annotations
 
 import contextlib
 import os
+import re
 import secrets
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Iterable
 
 _TEMP_SUFFIX = ".tmp"
+_TEMP_NAME = re.compile(r"\..+\.[0-9a-f]{8}" + re.escape(_TEMP_SUFFIX))   # as _create_temp_file names
 SYNC_THREADS = 32   # concurrent fsync calls: the file system commits them together
 
 
@@ -72,6 +74,11 @@ def sync_folders(folders: Iterable[Path]) -> None:
     folders = sorted(set(folders))
     with ThreadPoolExecutor(max_workers=max(1, min(SYNC_THREADS, len(folders)))) as pool:
         list(pool.map(_sync_folder, folders))
+
+
+def is_temp_name(name: str) -> bool:
+    """Return whether a file name is one of this module's temp files: '.a.md.1f2e3d4c.tmp'."""
+    return _TEMP_NAME.fullmatch(name) is not None
 
 
 def _create_temp_file(path: Path, text: str, sync: bool = True) -> Path:

@@ -15,6 +15,7 @@ from pathlib import Path, PurePosixPath
 from typing import Iterable
 
 from ..core.errors import SourceError
+from .atomic import is_temp_name
 
 Stat = tuple[int, int]   # (mtime_ns, size)
 EDITOR_DEBRIS = re.compile(r"(^\.#|^#.*#$|~$|\.sw[a-p]$|\.tmp$|^4913$)")
@@ -67,9 +68,10 @@ def refuse_outside_link(path: str | Path, site: Path | None) -> None:
         raise outside_link_error(path, target, site)
 
 
-def scan_tree(root: Path, suffix: str | tuple[str, ...] = "", site: Path | None = None
-              ) -> dict[str, Stat]:
-    """Return the path of every source file below root ending in suffix, with its (mtime_ns, size).
+def scan_tree(root: Path, suffix: str | tuple[str, ...] = "", site: Path | None = None,
+              temps: list[str] | None = None) -> dict[str, Stat]:
+    """Return the path of every source file below root ending in suffix, with its (mtime_ns, size);
+    add to temps, when given, the path of every temp file of atomic's naming found there.
 
     Paths are plain strings that start with str(root): making and sorting 10,000 Path objects
     took a tenth of a rebuild. Links to folders are followed, but a link that leads to a folder
@@ -88,6 +90,8 @@ def scan_tree(root: Path, suffix: str | tuple[str, ...] = "", site: Path | None 
         with os.scandir(stack.pop()) as items:
             for item in items:
                 if is_ignored(item.name):
+                    if temps is not None and is_temp_name(item.name) and item.is_file():
+                        temps.append(item.path)
                     continue
                 if real_site is not None and item.is_symlink():
                     target = outside_target(item.path, real_site)
