@@ -144,7 +144,7 @@ class Builder:
             self.warn(warning)
         shape = site_shape(config, drafts, inputs.templates, entries)
         site = self.assemble(published, self.site_layout(published, shape))
-        errors = event_link_errors(site, self.site_dir, {e.slug for e in entries if e.draft})
+        errors = self.link_errors(site, entries)
         if errors:
             raise BuildFailed(errors)
         report.entries = len(site.entries)
@@ -174,6 +174,14 @@ class Builder:
     def assemble(self, published: list[Entry], layout: Layout) -> Site:
         """Return the site model of the published entries laid out by layout."""
         return assemble_site(published, layout, countrydata.display_names(self.config.language))
+
+    def link_errors(self, site: Site, entries: list[Entry]) -> list[SourceError]:
+        """Return the errors of the events' links (same_event_as, primary) in the site."""
+        return event_link_errors(site, self.site_dir, {e.slug for e in entries if e.draft})
+
+    def template_digests(self, theme: Theme, names: set[str]) -> dict[str, str]:
+        """Return template name -> digest of it and every template it extends or includes."""
+        return template_closure_digests(theme.env, names)
 
     def load_theme(self, site: Site) -> Theme:
         """Return the site's theme, its `site` view linking to the years of site."""
@@ -365,8 +373,8 @@ class Builder:
         """Return each output's key: a digest of its view, its template (with every template
         it includes or extends), the site view, the config and the sitegen version. Equal keys
         mean equal bytes."""
-        templates = template_closure_digests(
-            theme.env, {o.template for o in plan if isinstance(o, PageOutput)})
+        templates = self.template_digests(
+            theme, {o.template for o in plan if isinstance(o, PageOutput)})
         data_salt = digest_of(__version__, self.config)
         page_salt = digest_of(data_salt, view_digest(theme.site), theme.words_digest)
         def key_chunk(chunk: Sequence[int]) -> list[str]:

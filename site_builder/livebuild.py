@@ -44,6 +44,7 @@ class Memory:
     theme: tuple[tuple[Link, ...], Theme] | None = None      # (year links, theme)
     manifest: cache.Manifest | None = None
     site: Site | None = None
+    template_digests: dict[str, str] = field(default_factory=dict)   # of theme's templates
 
 
 class LiveBuilder(Builder):
@@ -57,6 +58,8 @@ class LiveBuilder(Builder):
         # the entry files changed since memory was filled (None: build from the disk)
         self.changed = changed if memory.manifest is not None and self.out_dir.is_dir() else None
         self.deferred: tuple[Site, dict, cache.Manifest] | None = None
+        self.bodies_only = False   # the site is memory's with new bodies: its links are as they were
+        self.kept_template_digests: dict[str, str] = {}
 
     def claim_output(self) -> cache.Manifest:
         """Return the last good build's manifest, or the disk's when building from the disk."""
@@ -132,8 +135,26 @@ class LiveBuilder(Builder):
             site = super().assemble(published, layout)
         else:
             site = with_bodies(known, [entry for entry in published if entry.path in self.parsed])
+            self.bodies_only = True
         self.kept_site = site
         return site
+
+    def link_errors(self, site: Site, entries: list[Entry]) -> list[SourceError]:
+        """Return the errors of the events' links: none when only bodies changed since the last
+        good build (whose links had none: every front matter is the same)."""
+        return [] if self.bodies_only else super().link_errors(site, entries)
+
+    def template_digests(self, theme: Theme, names: set[str]) -> dict[str, str]:
+        """Return the digests of the templates named: memory's for memory's theme (its templates
+        did not change: a template edit builds from the disk)."""
+        known = self.memory.template_digests
+        if self.changed is None or self.memory.theme is None or self.memory.theme[1] is not theme:
+            known = {}
+        missing = names - known.keys()
+        if missing:
+            known = {**known, **super().template_digests(theme, missing)}
+        self.kept_template_digests = known
+        return known
 
     def load_theme(self, site: Site) -> Theme:
         """Return the theme: memory's (its templates compiled) when the years are the same."""
@@ -155,6 +176,7 @@ class LiveBuilder(Builder):
                 for rel in self.report.imported}}.items())), inputs.seeds, inputs.templates)
         self.memory.inputs, self.memory.entries, self.memory.seeds = inputs, loaded, seeds
         self.memory.layout, self.memory.theme = self.kept_layout, self.kept_theme
+        self.memory.template_digests = self.kept_template_digests
         self.memory.site = self.kept_site
         self.memory.manifest = manifest
         self.deferred = (site, outputs, manifest)
