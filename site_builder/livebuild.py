@@ -58,7 +58,6 @@ class LiveBuilder(Builder):
         # the entry files changed since memory was filled (None: build from the disk)
         self.changed = changed if memory.manifest is not None and self.out_dir.is_dir() else None
         self.deferred: tuple[Site, dict, cache.Manifest] | None = None
-        self.bodies_only = False   # the site is memory's with new bodies: its links are as they were
         self.kept_template_digests: dict[str, str] = {}
 
     def claim_output(self) -> cache.Manifest:
@@ -135,14 +134,8 @@ class LiveBuilder(Builder):
             site = super().assemble(published, layout)
         else:
             site = with_bodies(known, [entry for entry in published if entry.path in self.parsed])
-            self.bodies_only = True
         self.kept_site = site
         return site
-
-    def link_errors(self, site: Site, entries: list[Entry]) -> list[SourceError]:
-        """Return the errors of the events' links: none when only bodies changed since the last
-        good build (whose links had none: every front matter is the same)."""
-        return [] if self.bodies_only else super().link_errors(site, entries)
 
     def template_digests(self, theme: Theme, names: set[str]) -> dict[str, str]:
         """Return the digests of the templates named: memory's for memory's theme (its templates
