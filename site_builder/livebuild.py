@@ -7,7 +7,7 @@ good build had (the entries, their files' stats, the layout, the theme, the outp
 when only entry files changed since, builds from that: it parses the changed files alone,
 re-renders only the outputs whose keys changed and writes them as a build does (staged, then
 moved in). The search index and the manifest are brought up to date afterwards (`LiveSite.finish`),
-once the browser has been told to reload. A change to anything else (sitegen.yaml, templates,
+once the reloaded pages are back. A change to anything else (sitegen.yaml, templates,
 raw articles), or an edit that takes a source URL away (its raw article may be imported again),
 takes the plain build's path, which then fills the memory again.
 """
@@ -26,6 +26,7 @@ from .build import (BODY_EDITS_LIMIT, BuildOptions, BuildReport, Builder, Inputs
 from .core.errors import BuildFailed, SourceError
 from .model.records import Entry, Site
 from .model.site import Layout
+from .outputs.plan import PageOutput, Planner
 from .outputs.render import Theme
 from .outputs.views import Link
 from .sources.tree import relative_path
@@ -175,10 +176,18 @@ class LiveBuilder(Builder):
         self.deferred = (site, outputs, manifest)
 
     def finish_later(self) -> None:
-        """Index the search pages and write the manifest (the build's last step)."""
+        """Index the search pages and write the manifest (the build's last step); then compile
+        the templates a body edit renders, so that the first save after a start does not."""
         if self.deferred is not None:
             Builder.finish(self, *self.deferred)
+            site = self.deferred[0]
             self.deferred = None
+            if site.entries and self.memory.theme is not None:
+                theme = self.memory.theme[1]
+                outputs = Planner(site, self.config, theme.language).body_outputs(
+                    {site.entries[0].path})
+                for name in {o.template for o in outputs if isinstance(o, PageOutput)}:
+                    theme.env.get_template(name)
 
 
 def with_bodies(site: Site, entries: list[Entry]) -> Site:
