@@ -7,7 +7,7 @@ good build had (the entries, their files' stats, the layout, the theme, the outp
 when only entry files changed since, builds from that: it parses the changed files alone,
 re-renders only the outputs whose keys changed and writes them as a build does (staged, then
 moved in). The search index and the manifest are brought up to date afterwards (`LiveSite.finish`),
-once the browser has been told to reload. A change to anything else (sitegen.yaml, templates,
+once the reloaded pages are back. A change to anything else (sitegen.yaml, templates,
 raw articles), or an edit that takes a source URL away (its raw article may be imported again),
 takes the plain build's path, which then fills the memory again.
 """
@@ -26,6 +26,7 @@ from .build import (BODY_EDITS_LIMIT, BuildOptions, BuildReport, Builder, Inputs
 from .core.errors import BuildFailed, SourceError
 from .model.records import Entry, Site
 from .model.site import Layout
+from .outputs.plan import PageOutput, Planner
 from .outputs.render import Theme
 from .outputs.views import Link
 from .sources.tree import relative_path
@@ -44,6 +45,7 @@ class Memory:
     theme: tuple[tuple[Link, ...], Theme] | None = None      # (year links, theme)
     manifest: cache.Manifest | None = None
     site: Site | None = None
+    template_digests: dict[str, str] = field(default_factory=dict)   # of theme's templates
 
 
 class LiveBuilder(Builder):
@@ -57,6 +59,7 @@ class LiveBuilder(Builder):
         # the entry files changed since memory was filled (None: build from the disk)
         self.changed = changed if memory.manifest is not None and self.out_dir.is_dir() else None
         self.deferred: tuple[Site, dict, cache.Manifest] | None = None
+        self.kept_template_digests: dict[str, str] = {}
 
     def claim_output(self) -> cache.Manifest:
         """Return the last good build's manifest, or the disk's when building from the disk."""
@@ -135,6 +138,18 @@ class LiveBuilder(Builder):
         self.kept_site = site
         return site
 
+    def template_digests(self, theme: Theme, names: set[str]) -> dict[str, str]:
+        """Return the digests of the templates named: memory's for memory's theme (its templates
+        did not change: a template edit builds from the disk)."""
+        known = self.memory.template_digests
+        if self.changed is None or self.memory.theme is None or self.memory.theme[1] is not theme:
+            known = {}
+        missing = names - known.keys()
+        if missing:
+            known = {**known, **super().template_digests(theme, missing)}
+        self.kept_template_digests = known
+        return known
+
     def load_theme(self, site: Site) -> Theme:
         """Return the theme: memory's (its templates compiled) when the years are the same."""
         years, known = year_links(site, self.config), self.memory.theme
@@ -155,15 +170,24 @@ class LiveBuilder(Builder):
                 for rel in self.report.imported}}.items())), inputs.seeds, inputs.templates)
         self.memory.inputs, self.memory.entries, self.memory.seeds = inputs, loaded, seeds
         self.memory.layout, self.memory.theme = self.kept_layout, self.kept_theme
+        self.memory.template_digests = self.kept_template_digests
         self.memory.site = self.kept_site
         self.memory.manifest = manifest
         self.deferred = (site, outputs, manifest)
 
     def finish_later(self) -> None:
-        """Index the search pages and write the manifest (the build's last step)."""
+        """Index the search pages and write the manifest (the build's last step); then compile
+        the templates a body edit renders, so that the first save after a start does not."""
         if self.deferred is not None:
             Builder.finish(self, *self.deferred)
+            site = self.deferred[0]
             self.deferred = None
+            if site.entries and self.memory.theme is not None:
+                theme = self.memory.theme[1]
+                outputs = Planner(site, self.config, theme.language).body_outputs(
+                    {site.entries[0].path})
+                for name in {o.template for o in outputs if isinstance(o, PageOutput)}:
+                    theme.env.get_template(name)
 
 
 def with_bodies(site: Site, entries: list[Entry]) -> Site:

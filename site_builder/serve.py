@@ -65,10 +65,14 @@ from .sources.tree import is_ignored, outside_target
 POLL_SECONDS = 0.1       # how often the watched trees are scanned (at least)
 POLL_LOAD = 0.25         # at most this share of one core goes to scanning big sites
 QUIET_SECONDS = 0.15     # how long the trees must stay unchanged before a rebuild starts
+# With inotify every write is heard at once, not at the next scan: an editor's save or a
+# `git checkout` writes its files within milliseconds of each other, so a shorter quiet will do.
+NOTIFIED_QUIET_SECONDS = 0.05
 NOTIFIED_POLL_LOAD = 0.05  # with inotify, full scans are a safety net: this share of a core
 STOP_POLL_SECONDS = 0.25   # how long the watcher waits for events before looking at stop
 MAX_WAIT_SECONDS = 2.0   # rebuild anyway when files keep changing for this long
 STOP_WAIT_SECONDS = 60.0  # how long Ctrl-C waits for a running rebuild to finish
+RELOADED_WAIT_SECONDS = 0.5  # how long the search index waits for the reloaded pages to be back
 EVERY_INTERFACE = ("", "0.0.0.0", "::")   # --host values that listen on every interface
 LOCAL_NAMES = ("127.0.0.1", "localhost", "[::1]")
 LOGGED_URL_CHARS = 100    # a URL echoed in the console is cut to this length
@@ -104,6 +108,7 @@ class DevState:
     out_dir: Path
     errors: tuple[str, ...] = ()
     warnings: tuple[str, ...] = ()   # raw articles the last good build skipped
+    hellos: int = 0                  # livereload handshakes: a reloaded page says hello again
 
 
 # --- pure helpers -------------------------------------------------------------------------------
@@ -286,9 +291,10 @@ def reload_message(changes: Iterable[str], static_prefix: str) -> dict:
             "liveCSS": css_only, "liveImg": False}
 
 
-def is_time_to_build(clock: float, changed_at: float, first_change_at: float) -> bool:
-    """Return whether the trees have been quiet long enough, or kept changing for too long."""
-    return clock - changed_at >= QUIET_SECONDS or clock - first_change_at >= MAX_WAIT_SECONDS
+def is_time_to_build(clock: float, changed_at: float, first_change_at: float,
+                     quiet: float = QUIET_SECONDS) -> bool:
+    """Return whether the trees have been quiet for quiet seconds, or kept changing for too long."""
+    return clock - changed_at >= quiet or clock - first_change_at >= MAX_WAIT_SECONDS
 
 
 def describe_changes(changes: set[str]) -> str:
@@ -508,8 +514,9 @@ def watch(rebuilder: Rebuilder, notify: Callable[..., None], stop: threading.Eve
     notifier = open_notifier()   # None: poll alone
     try:
         while not stop.is_set():
+            quiet = NOTIFIED_QUIET_SECONDS if notifier else QUIET_SECONDS
             now = look(notifier, site_dir, roots, seen, stop,
-                       QUIET_SECONDS if notifier and seen != built else interval)
+                       quiet if notifier and seen != built else interval)
             if now is None:   # time for a full scan
                 started = time.monotonic()
                 folders: set[str] = set()
@@ -530,7 +537,7 @@ def watch(rebuilder: Rebuilder, notify: Callable[..., None], stop: threading.Eve
                 if seen == built:
                     first_change_at = clock
                 seen, changed_at = now, clock
-            if now == built or not is_time_to_build(clock, changed_at, first_change_at):
+            if now == built or not is_time_to_build(clock, changed_at, first_change_at, quiet):
                 continue
             changes = changed_paths(built, now)
             pending |= changes
@@ -546,7 +553,11 @@ def watch(rebuilder: Rebuilder, notify: Callable[..., None], stop: threading.Eve
                 changed_at = first_change_at = time.monotonic()
                 continue
             if must_reload:
-                notify(reload_message(pending, rebuilder.static_prefix()))
+                message = reload_message(pending, rebuilder.static_prefix())
+                browsers, hellos = len(LiveReloadHandler.waiters), rebuilder.state.hellos
+                notify(message)
+                if not message["liveCSS"]:   # the reloading pages come first, then the index
+                    wait_for_hellos(rebuilder.state, hellos + browsers, stop)
             pending, must_reload = set(), False
             with building:   # the reload is on its way: now the search index
                 if not stop.is_set() and rebuilder.finish():
@@ -554,6 +565,14 @@ def watch(rebuilder: Rebuilder, notify: Callable[..., None], stop: threading.Eve
     finally:
         if notifier is not None:
             notifier.close()
+
+
+def wait_for_hellos(state: DevState, count: int, stop: threading.Event) -> None:
+    """Wait until state has heard count livereload hellos (the pages told to reload are back,
+    so the search index takes no CPU from them), at most RELOADED_WAIT_SECONDS."""
+    deadline = time.monotonic() + RELOADED_WAIT_SECONDS
+    while state.hellos < count and not stop.is_set() and time.monotonic() < deadline:
+        time.sleep(0.005)
 
 
 def look_again(notifier: Notifier | None, site_dir: Path, roots: list[Path], built: Snapshot
@@ -583,7 +602,7 @@ def look(notifier: Notifier | None, site_dir: Path, roots: list[Path], seen: Sna
             return None
         touched += events
     if not touched:
-        return seen if timeout == QUIET_SECONDS else None
+        return seen if timeout == NOTIFIED_QUIET_SECONDS else None
     return rescanned(seen, touched, site_dir, roots)
 
 
@@ -622,6 +641,7 @@ class ReloadSocket(KnownHostsOnly, LiveReloadHandler):
             return
         if data.get("command") == "hello":
             LiveReloadHandler.waiters.add(self)
+            self.settings["state"].hellos += 1
         elif data.get("command") == "info" and isinstance(data.get("url"), str):
             self.page_path = urlsplit(data["url"]).path   # which page: see broadcast
 
@@ -745,6 +765,7 @@ def make_app(state: DevState, rule: HostRule) -> web.Application:
          (r"/livereload\.js", ReloadScript),
          (r".*", SiteHandler, {"state": state})],
         host_rule=rule,
+        state=state,
         websocket_max_message_size=64 * 1024,
         log_function=lambda handler: None,
     )

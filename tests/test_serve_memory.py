@@ -245,3 +245,19 @@ def test_the_search_page_alone_hears_that_the_index_changed():
     finally:
         LiveReloadHandler.waiters.difference_update({search, entry})
     assert search.messages and not entry.messages
+
+
+def test_the_templates_a_body_edit_renders_are_compiled_before_the_first_save(tmp_path,
+                                                                             monkeypatch):
+    import site_builder.build
+    monkeypatch.setattr(site_builder.build, "RENDER_CHUNK", 1)   # rendered in forked workers,
+    site = (tmp_path / "site").resolve()                          # as a large site's pages are
+    site.mkdir()
+    write_config(site, "Diplomacy timeline")
+    write_entry(site, "talks", "2022-12-10", "Talks")
+    live = LiveSite(BuildOptions(site, base_url=BASE_URL, output_dir=tmp_path / "dev", jobs=2),
+                    lambda: Path("content"))
+    live.build(None, print, print)
+    assert "entry.html" not in {name for _, name in live.memory.theme[1].env.cache.keys()}
+    live.finish()
+    assert "entry.html" in {name for _, name in live.memory.theme[1].env.cache.keys()}

@@ -16,9 +16,6 @@ from dataclasses import dataclass
 from typing import Any
 
 from babel.dates import format_interval
-from edtf import parse_edtf
-from edtf.parser import parser_classes as edtf_classes
-from edtf.parser.edtf_exceptions import EDTFParseException
 
 from .i18n import ENGLISH, Language
 
@@ -69,6 +66,8 @@ def _part(year: int, month: int | None, day: int | None) -> _Part:
 
 def _edtf_part(node: Any, text: str) -> _Part:
     """Return the part an edtf Date, or uncertain/approximate Date, stands for."""
+    from edtf.parser import parser_classes as edtf_classes   # see parse_event_date
+
     flags = {}
     if type(node) is edtf_classes.UncertainOrApproximate:
         flags = {"uncertain": node.is_uncertain or node.is_uncertain_and_approximate,
@@ -91,6 +90,12 @@ def parse_event_date(text: str) -> EventDate:
         except ValueError:
             raise ValueError(f"event_date '{text[:60]}' is not a calendar date") from None
         return EventDate(text, part.first, part.last, part.precision, part.precision)
+    # edtf (with pyparsing) takes half a second to import: only dates beyond a plain day,
+    # month or year need it, and a build that parses no entry none
+    from edtf import parse_edtf
+    from edtf.parser import parser_classes as edtf_classes
+    from edtf.parser.edtf_exceptions import EDTFParseException
+
     try:
         node = parse_edtf(text)
     except (EDTFParseException, TypeError, ValueError):   # TypeError: '..' open ends
