@@ -23,5 +23,7 @@ fi
 python3 -m pip install --quiet --disable-pip-version-check -e '.[test]'
 npm ci --prefix tests/tools --silent --no-audit --no-fund
 
-python3 -m pytest tests --ignore=tests/browser "$@"
-python3 -m pytest tests/browser "$@"
+# One pytest-xdist worker per core; each test file runs whole on one worker, so a site a file
+# builds once for its tests is built once. `-n 0` among the arguments runs them in one process.
+python3 -m pytest tests --ignore=tests/browser -n auto --dist loadfile "$@"
+python3 -m pytest tests/browser -n auto --dist loadfile "$@"
