@@ -151,27 +151,6 @@ class SiteHandler(GzipHandler):
         super().send_error(code, message, explain)
 
 
-# Files whose tests share no module fixture, so that pytest-xdist may spread them test by test
-# rather than as one whole file (26 Lighthouse runs of some seconds each).
-SPREAD_FILES = {"tests/browser/test_browser_lighthouse.py"}
-
-
-@pytest.hookimpl(optionalhook=True)     # a pytest-xdist hook: without it, never called
-def pytest_xdist_make_scheduler(config, log):
-    """Return scripts/test.sh's `--dist loadfile` scheduler, which keeps each file on one worker
-    but lets SPREAD_FILES' tests go to any worker one by one; None for other modes."""
-    if config.getoption("dist") != "loadfile":
-        return None
-    from xdist.scheduler import LoadFileScheduling
-
-    class FilesWholeButSpreadOnes(LoadFileScheduling):
-        def _split_scope(self, nodeid: str) -> str:
-            file = super()._split_scope(nodeid)
-            return nodeid if file in SPREAD_FILES else file
-
-    return FilesWholeButSpreadOnes(config, log)
-
-
 @pytest.fixture(scope="session")
 def served_root(tmp_path_factory) -> Path:
     """The folder the HTTP server serves; the site appears in it as repo/."""
