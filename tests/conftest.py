@@ -1,5 +1,7 @@
 """Shared fixtures: the repository's root, for tests that use its seed article or theme."""
 
+import os
+import re
 from pathlib import Path
 
 import pytest
@@ -40,3 +42,22 @@ def pytest_xdist_make_scheduler(config, log):
             super()._assign_work_unit(node)
 
     return SlowFilesFirst(config, log)
+
+
+# Tests that time the browser against a budget in milliseconds (`..._within_50_ms_...`) share no
+# core with other workers: scripts/test.sh runs everything else in parallel with
+# SITEGEN_TESTS_ALONE=skip, then these alone in one process with SITEGEN_TESTS_ALONE=only.
+TIMED = re.compile(r"_within_\d+_ms")
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Keep only the timed tests, or all but them, as SITEGEN_TESTS_ALONE says (unset: all)."""
+    alone = os.environ.get("SITEGEN_TESTS_ALONE", "")
+    if alone not in ("skip", "only"):
+        return
+    kept, dropped = [], []
+    for item in items:
+        (kept if bool(TIMED.search(item.name)) == (alone == "only") else dropped).append(item)
+    if dropped:
+        config.hook.pytest_deselected(items=dropped)
+        items[:] = kept
