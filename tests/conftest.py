@@ -14,11 +14,12 @@ def repo_root() -> Path:
     return REPO_ROOT
 
 
-# How scripts/test.sh's `--dist loadfile` hands files to pytest-xdist's workers. Files whose
-# tests share no module fixture go test by test to any worker (26 Lighthouse runs of some
-# seconds each); the slowest files (a few tests of minutes each) start first, so that no worker
-# ends with one of them alone while the other has nothing left.
-SPREAD_FILES = {"tests/browser/test_browser_lighthouse.py"}
+# How scripts/test.sh's `--dist loadfile` hands files to pytest-xdist's workers. Some files go
+# test by test to any worker: 26 Lighthouse runs of some seconds each, and the killed builds,
+# a third of the whole run's time in one file (its three tests on the reference builds then
+# make those once per worker). The slowest files' tests (minutes each) start first, so that no
+# worker ends with one of them alone while the other has nothing left.
+SPREAD_FILES = {"tests/browser/test_browser_lighthouse.py", "tests/test_hardening_kill.py"}
 SLOW_FILES = ("tests/test_hardening_kill.py", "tests/test_hardening_scale.py")
 
 
@@ -36,9 +37,9 @@ def pytest_xdist_make_scheduler(config, log):
             return nodeid if file in SPREAD_FILES else file
 
         def _assign_work_unit(self, node) -> None:
-            for scope in reversed(SLOW_FILES):
-                if scope in self.workqueue:
-                    self.workqueue.move_to_end(scope, last=False)
+            slow = [scope for scope in self.workqueue if scope.split("::")[0] in SLOW_FILES]
+            for scope in reversed(slow):
+                self.workqueue.move_to_end(scope, last=False)
             super()._assign_work_unit(node)
 
     return SlowFilesFirst(config, log)
