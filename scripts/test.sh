@@ -23,5 +23,10 @@ fi
 python3 -m pip install --quiet --disable-pip-version-check -e '.[test]'
 npm ci --prefix tests/tools --silent --no-audit --no-fund
 
-python3 -m pytest tests --ignore=tests/browser "$@"
-python3 -m pytest tests/browser "$@"
+# One pytest-xdist worker per core; each test file runs whole on one worker, so a site a file
+# builds once for its tests is built once. `-n 0` among the arguments runs them in one process.
+python3 -m pytest tests --ignore=tests/browser -n auto --dist loadfile "$@"
+# The browser tests timed in milliseconds (tests/conftest.py's TIMED) run afterwards, alone in
+# one process (exit status 5: none of them was selected).
+SITEGEN_TESTS_ALONE=skip python3 -m pytest tests/browser -n auto --dist loadfile "$@"
+SITEGEN_TESTS_ALONE=only python3 -m pytest tests/browser "$@" || [ $? -eq 5 ]

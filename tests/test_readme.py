@@ -73,8 +73,11 @@ def test_the_first_command_builds_this_repository_and_serves_it(tmp_path):
     # The test runner installed it, with the same search extra.
     assert steps[0] == ["python3", "-m", "pip", "install", "-e", ".[search]"]
     copy = tmp_path / "repo"
+    # Without what tests running beside this one write meanwhile (hypothesis's examples,
+    # bytecode) and a developer's virtualenv.
     shutil.copytree(REPO, copy, ignore=shutil.ignore_patterns(
-        ".git", "public", ".sitegen-cache", "node_modules", "test-artifacts", ".*staging"))
+        ".git", "public", ".sitegen-cache", "node_modules", "test-artifacts", ".*staging",
+        ".hypothesis", "__pycache__", ".venv"))
     assert [s[:2] for s in steps[1:]] == [["sitegen", "build"], ["sitegen", "serve"]]
     built = sitegen(steps[1], copy)
     assert built.returncode == 0, built.stderr

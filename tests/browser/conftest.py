@@ -218,9 +218,28 @@ def figures(site: TestSite):
     """Measured figures the tests record; written to test-artifacts/browser-figures.json."""
     yield site.figures
     if site.figures:
-        ARTIFACTS.mkdir(exist_ok=True)
-        (ARTIFACTS / "browser-figures.json").write_text(
-            json.dumps(site.figures, indent=2, sort_keys=True) + "\n", encoding="utf-8")
+        write_figures(site.figures)
+
+
+def write_figures(figures: dict) -> None:
+    """Write figures to test-artifacts/browser-figures.json; under pytest-xdist, merged with
+    what the run's other workers wrote there (one file lock at a time)."""
+    import fcntl
+
+    ARTIFACTS.mkdir(exist_ok=True)
+    path = ARTIFACTS / "browser-figures.json"
+    run = os.environ.get("PYTEST_XDIST_TESTRUNUID")
+    with open(ARTIFACTS / "browser-figures.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        merged = {}
+        if run and path.is_file():
+            written = json.loads(path.read_text(encoding="utf-8"))
+            if written.pop("run", None) == run:     # an earlier run's figures are replaced
+                merged = written
+        merged.update(figures)
+        if run:
+            merged["run"] = run
+        path.write_text(json.dumps(merged, indent=2, sort_keys=True) + "\n", encoding="utf-8")
 
 
 @pytest.fixture(scope="session")
