@@ -56,23 +56,6 @@ export function queryWords(query) {
   return [...new Set(kept)];
 }
 
-// -1, 0 or 1 as a sorts before, with or after b by code points (the index's form order; JS's own
-// comparison goes by UTF-16 units, which puts U+10000 and above before U+E000-U+FFFF).
-export function compareForms(a, b) {
-  const length = Math.min(a.length, b.length);
-  for (let i = 0; i < length; i++) {
-    const x = a.codePointAt(i);
-    const y = b.codePointAt(i);
-    if (x !== y) {
-      return x < y ? -1 : 1;
-    }
-    if (x > 0xffff) {
-      i++;
-    }
-  }
-  return a.length === b.length ? 0 : a.length < b.length ? -1 : 1;
-}
-
 // ---- Reading the index ------------------------------------------------------------------------
 
 async function fetchJson(url, init) {
@@ -84,13 +67,14 @@ async function fetchJson(url, init) {
 }
 
 // The positions in index.words of the chunks a query word needs: the last chunk whose first
-// form sorts at or before the word, then the next ones whose first form starts with it.
+// form sorts at or before the word (the index orders forms as JavaScript compares strings, by
+// UTF-16 code units), then the next ones whose first form starts with it.
 export function chunksFor(chunkList, word) {
   let low = 0;
   let high = chunkList.length;         // the first chunk whose first form sorts after word
   while (low < high) {
     const middle = (low + high) >> 1;
-    if (compareForms(chunkList[middle][0], word) <= 0) {
+    if (chunkList[middle][0] <= word) {
       low = middle + 1;
     } else {
       high = middle;
