@@ -25,6 +25,7 @@ from .core.digests import digest_of
 from .core.errors import SourceError
 from .model.records import Entry
 from .model.site import Layout
+from .outputs.search import SearchState
 
 CACHE_DIR = ".sitegen-cache"
 FORMAT = 8  # bump when what the cache stores changes shape, or how an entry file is parsed
@@ -33,6 +34,7 @@ DELTA_FILE = "entries-delta.json"
 RELATED_FILE = "related.json"
 LAYOUT_FILE = "layout.json"
 MANIFEST_PREFIX = "outputs-"
+SEARCH_PREFIX = "search-"
 OLD_SUFFIX = ".pickle"   # the cache of earlier versions, never read: unpickling can run code
 DELTA_LIMIT = 500   # entries the delta file may hold before the whole cache is written again
 Stat = tuple[int, int]  # (mtime_ns, size)
@@ -311,6 +313,36 @@ def write_manifest(cache_dir: Path, out_dir: Path, manifest: Manifest) -> None:
         "outputs": encode_outputs(manifest.outputs), "pages": manifest.pages,
         "shape": manifest.shape, "bodies": manifest.bodies,
         "skipped": [[e.path, e.line, e.message, e.hint] for e in manifest.skipped]})
+
+
+def search_path(cache_dir: Path, out_dir: Path) -> Path:
+    """Return where the search index's state for out_dir is kept (one per output folder)."""
+    return cache_dir / f"{SEARCH_PREFIX}{digest_of(str(out_dir.resolve()))[:12]}.json"
+
+
+def _decode_search_state(data: Any) -> SearchState:
+    """Return the SearchState of a decoded search file."""
+    epoch, index, fragments, tokens = mapping_values(
+        data, ("epoch", "index", "fragments", "tokens"))
+    if type(epoch) is not str or type(index) is not str or type(fragments) is not list \
+            or not set(map(type, fragments)) <= {str} or type(tokens) is not dict \
+            or any(type(v) is not list or len(v) != 2 or type(v[0]) is not str
+                   or type(v[1]) is not str for v in tokens.values()):
+        raise BadCache("the search state has a field of the wrong type")
+    return SearchState(epoch, index, fragments, {key: tuple(v) for key, v in tokens.items()})
+
+
+def load_search_state(cache_dir: Path, out_dir: Path, log: Log | None = None) -> SearchState:
+    """Return the search index's state of out_dir's last build, or an empty one."""
+    return _read(search_path(cache_dir, out_dir), "search", _decode_search_state, log) \
+        or SearchState()
+
+
+def write_search_state(cache_dir: Path, out_dir: Path, state: SearchState) -> None:
+    """Store the search index's state of out_dir."""
+    _write(search_path(cache_dir, out_dir), "search", {
+        "epoch": state.epoch, "index": state.index, "fragments": state.fragments,
+        "tokens": {key: list(value) for key, value in state.tokens.items()}})
 
 
 def folder_id(path: Path) -> tuple[int, int]:
