@@ -32,7 +32,7 @@ const EXCERPT_BEFORE = 4;        // words shown before the first found one
 // Han, Hiragana, Katakana and Hangul (syllables and jamo), by block: the same ranges as
 // site_builder/outputs/searchwords.py's CJK_RANGES.
 const CJK_RANGES = "\u1100-\u11ff\u2e80-\u2fdf\u3005\u3007\u3021-\u3029\u3038-\u303b" +
-  "\u3041-\u309f\u30a1-\u30fa\u30fd-\u30ff\u3131-\u318e\u31f0-\u31ff" +
+  "\u3041-\u309f\u30a1-\u30fa\u30fc-\u30ff\u3131-\u318e\u31f0-\u31ff" +
   "\u3400-\u4dbf\u4e00-\u9fff\ua960-\ua97f\uac00-\ud7af\ud7b0-\ud7ff" +
   "\uf900-\ufaff\uff66-\uff9f\u{20000}-\u{3ffff}";
 const CJK = new RegExp("^[" + CJK_RANGES + "]$", "u");

@@ -534,7 +534,7 @@ def test_a_stale_search_never_answers_over_a_newer_one(open_context, server, lar
     (older_chunk,) = chunks_for(index, older)
     held = []
     page = context.new_page()
-    page.route(f"**{WORDS_CHUNK}{older_chunk.split('/')[-1]}", held.append)
+    page.route(f"**{WORDS_CHUNK}{older_chunk.split('/')[-1]}", lambda route: held.append(route))
     page.goto(f"{server}/large-search/search/")
     page.locator(STATUS, has_text="Search ").wait_for()
     page.locator(SEARCH_INPUT).fill(older)
