@@ -223,6 +223,13 @@ class Downloads:
         """Return a mark of what was downloaded so far."""
         return len(self.finished)
 
+    def repeated(self, mark: int = 0, within: str = "") -> int:
+        """Return how many requests finished since mark, of URLs holding within, were for a URL
+        asked before."""
+        urls = [url for url in (self.urls.get(request, "") for request, _ in self.finished[mark:])
+                if within in url]
+        return len(urls) - len(set(urls))
+
     def since(self, mark: int = 0, within: str = "") -> tuple[int, int]:
         """Return (bytes, requests) finished since mark, of URLs holding within."""
         chosen = [size for request, size in self.finished[mark:]
@@ -253,8 +260,9 @@ def type_query(page, words: tuple[str, ...], key_delay: int = 0) -> float:
 
 
 def query_downloads(page, base: str, words: tuple[str, ...] = QUERY) -> dict[str, int]:
-    """Return what a two-word query adds to the loaded search page: its bytes and requests, and
-    how many of those were words chunks and facets."""
+    """Return what a two-word query adds to the loaded search page: its bytes and requests, how
+    many of those were words chunks and facets, and how many asked again for an index file
+    already fetched."""
     downloads = Downloads(page)
     page.goto(base + "search/")
     page.wait_for_load_state("networkidle")
@@ -265,7 +273,8 @@ def query_downloads(page, base: str, words: tuple[str, ...] = QUERY) -> dict[str
     size, requests = downloads.since(mark)
     return {"bytes": size, "requests": requests,
             "chunks": downloads.since(mark, "/searchindex/words/")[1],
-            "facets": downloads.since(mark, "/searchindex/facets/")[1]}
+            "facets": downloads.since(mark, "/searchindex/facets/")[1],
+            "repeated": downloads.repeated(mark, "/searchindex/")}
 
 
 def slow_phone(context, page) -> None:

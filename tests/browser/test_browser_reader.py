@@ -74,10 +74,10 @@ def test_a_two_word_query_adds_little(reader_site, phone):
     query = figures.query_downloads(phone, base)
     print(f"\na two-word query adds {query['bytes']} bytes in {query['requests']} requests")
     assert query["bytes"] <= figures.TARGETS["query_bytes"]
-    # Typed key by key: a words chunk per prefix at most (each fetched once), no facet, and
-    # the fragments of the first ten results.
+    # Typed key by key: a words chunk per prefix at most, no facet, and no file fetched twice
+    # (chunks and fragments stay in the page).
     assert query["facets"] == 0 and 2 <= query["chunks"] <= sum(map(len, figures.QUERY))
-    assert query["requests"] <= query["chunks"] + 10
+    assert query["repeated"] == 0
 
 
 def test_the_tag_filter_offers_a_tag_within_its_data_budget(reader_site, phone):
