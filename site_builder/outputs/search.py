@@ -13,6 +13,7 @@ back as a SearchState, which the build cache keeps.
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import shutil
 from dataclasses import dataclass, field
@@ -21,11 +22,14 @@ from typing import Mapping, Sequence
 
 from ..core.urls import SEARCH_BUNDLE_DIR
 from .searchindex import (INDEX_FILE, Doc, Tokens, build_index, digest, doc_tokens, epoch_of,
-                          fragment, fragment_path)
+                          fragment, fragment_path, stemmer_name)
+from .searchpatch import patch_index
 
 TEMP_PREFIX = ".tmp-"
 CONTENT_FOLDERS = ("words", "facets")      # content-addressed files
 OLD_BUNDLE_DIR = "pagefind"                # where earlier versions put Pagefind's index
+PATCH_LIMIT = 50                           # docs whose words changed, past which the index is
+                                           # built whole rather than patched
 
 
 @dataclass
@@ -35,7 +39,9 @@ class SearchState:
     epoch: str = ""
     index: str = ""                                          # digest of index.json's bytes
     fragments: list[str] = field(default_factory=list)      # each doc's fragment key
-    tokens: dict[str, Tokens] = field(default_factory=dict)  # doc token key -> its words
+    keys: list[str] = field(default_factory=list)           # each doc's token key
+    tokens: dict[str, Tokens] = field(default_factory=dict)  # token key -> the doc's words
+    layout: list[list[str]] = field(default_factory=list)   # each words chunk's groups' keys
 
 
 @dataclass
@@ -47,7 +53,10 @@ class Update:
 
 
 def token_key(doc: Doc) -> str:
-    """Return the key of a doc's words: a digest of everything they are made of."""
+    """Return the key of a doc's words: its stemmer and its entry file's digest, or (without
+    one) a digest of everything they are made of."""
+    if doc.source_digest:
+        return f"{stemmer_name(doc.lang)}:{doc.source_digest}"
     parts = "\0".join((doc.lang, doc.title, doc.dateline, doc.lead, doc.body_html))
     return hashlib.blake2b(parts.encode("utf-8"), digest_size=12).hexdigest()
 
@@ -83,15 +92,16 @@ def update_index(site_folder: Path, docs: Sequence[Doc],
     bundle = site_folder / SEARCH_BUNDLE_DIR
     keys = [token_key(doc) for doc in docs]
     tokens = [previous.tokens.get(key) or doc_tokens(doc) for key, doc in zip(keys, docs)]
-    files = build_index(docs, tokens, facets)
     epoch = epoch_of(docs)
     fragments = [fragment_key(doc, key) for doc, key in zip(docs, keys)]
     old_root = read_bytes(bundle / INDEX_FILE)
     same_epoch = (old_root is not None and previous.epoch == epoch
                   and previous.index == digest(old_root) and (bundle / epoch).is_dir())
+    made = patched(bundle, docs, tokens, keys, facets, previous, old_root) if same_epoch else None
+    files, layout = made or build_index(docs, tokens, facets)
     written = []
     for rel, data in files.items():
-        if rel != INDEX_FILE and not (bundle / rel).is_file():
+        if data is not None and rel != INDEX_FILE and not (bundle / rel).is_file():
             write_file(bundle, rel, data)
             written.append(rel)
     old_fragments = previous.fragments if same_epoch else []
@@ -106,25 +116,52 @@ def update_index(site_folder: Path, docs: Sequence[Doc],
     remove_unlisted(bundle, set(files), epoch, len(docs))
     remove_old_bundle(site_folder)
     state = SearchState(epoch=epoch, index=digest(files[INDEX_FILE]), fragments=fragments,
-                        tokens=dict(zip(keys, tokens)))
+                        keys=keys, tokens=dict(zip(keys, tokens)), layout=layout)
     return Update(state, written)
+
+
+def patched(bundle: Path, docs: Sequence[Doc], tokens: list[Tokens], keys: list[str],
+            facets: Mapping[str, Mapping[str, list[int]]], previous: SearchState,
+            old_root: bytes) -> tuple[dict[str, bytes | None], list[list[str]]] | None:
+    """Return the index patched where a few docs' words changed (see searchpatch.py), or None
+    when it cannot be: too many changed, or the previous index is not what the state says."""
+    if len(previous.keys) != len(docs):
+        return None
+    changed = [number for number, key in enumerate(keys) if previous.keys[number] != key]
+    if len(changed) > PATCH_LIMIT or any(previous.keys[n] not in previous.tokens for n in changed):
+        return None
+    try:
+        made = patch_index(docs, tokens, {n: previous.tokens[previous.keys[n]] for n in changed},
+                           json.loads(old_root)["words"], previous.layout,
+                           lambda rel: json.loads((bundle / rel).read_bytes()), facets)
+    except (OSError, ValueError, KeyError, TypeError, IndexError, AttributeError):
+        return None     # a chunk missing or not what the state says: build it whole
+    if made and all(data is not None or (bundle / rel).is_file() for rel, data in made[0].items()):
+        return made
+    return None
 
 
 def remove_unlisted(bundle: Path, listed: set[str], epoch: str, docs: int) -> None:
     """Remove what index.json no longer names: other epochs, unlisted chunks and facets,
     fragments past the last doc, and temporary files of a killed update."""
     for path in bundle.iterdir():
-        if path.name in CONTENT_FOLDERS and path.is_dir() and not path.is_symlink():
-            for file in path.iterdir():
-                if f"{path.name}/{file.name}" not in listed:
-                    remove(file)
-        elif path.name == epoch and path.is_dir() and not path.is_symlink():
-            for file in path.iterdir():
-                number = file.name.removesuffix(".json")
-                if not (number.isdigit() and int(number) < docs and file.name == f"{int(number)}.json"):
-                    remove(file)
-        elif path.name != INDEX_FILE:
+        if path.is_symlink() or not path.is_dir():
+            if path.name != INDEX_FILE:
+                remove(path)
+        elif path.name in CONTENT_FOLDERS:
+            unlisted(path, {rel.split("/", 1)[1] for rel in listed
+                            if rel.startswith(f"{path.name}/")})
+        elif path.name == epoch:
+            unlisted(path, {f"{number}.json" for number in range(docs)})
+        else:
             remove(path)
+
+
+def unlisted(folder: Path, names: set[str]) -> None:
+    """Remove what folder holds but names."""
+    for name in os.listdir(folder):
+        if name not in names:
+            remove(folder / name)
 
 
 def remove(path: Path) -> None:

@@ -81,15 +81,18 @@ class Doc:
     dateline: str
     lead: str                   # the lead, or the summary when there is no lead
     body_html: str
+    source_digest: str = ""     # the digest of the entry's file, which all of the above but the
+                                # URL, event and source name come from
 
     def text(self) -> str:
         """Return the doc's plain text after its title: lead and body."""
         return " ".join(part for part in (self.lead, plain_text(self.body_html)) if part)
 
 
-# A doc's words: its forms, space-separated in order, and a digit for each (min(count, 3), plus 4
-# when in the title): compact text that the build cache keeps per entry digest.
-Tokens = tuple[str, str]
+# A doc's words: its stemmer, its forms (space-separated, in order) and a digit for each
+# (min(times in the doc, 3), plus 4 when in the title): compact text that the build cache keeps.
+Tokens = tuple[str, str, str]
+Chunk = list[tuple[str, list[str]]]     # a words chunk's forms in order, each with its groups' keys
 
 
 def plain_text(body_html: str) -> str:
@@ -103,8 +106,29 @@ def doc_tokens(doc: Doc) -> Tokens:
                      if searchable(word) and len(word) <= LONGEST_WORD)
     in_title = set(words(doc.title))
     forms = sorted(counts)
-    return " ".join(forms), "".join(str(min(counts[form], 3) + 4 * (form in in_title))
-                                    for form in forms)
+    return (stemmer_name(doc.lang), " ".join(forms),
+            "".join(str(min(counts[form], 3) + 4 * (form in in_title)) for form in forms))
+
+
+def token_forms(tokens: Tokens) -> dict[str, int]:
+    """Return each form of a doc's tokens with its digit."""
+    _, text, codes = tokens
+    return dict(zip(text.split(" "), map(int, codes))) if text else {}
+
+
+def group_key(name: str, form: str) -> str:
+    """Return the key of a form's group for a stemmer: "stemmer:stem"."""
+    return f"{name}:{stem(name, form)}"
+
+
+def group_weights(tokens: Tokens) -> dict[str, int]:
+    """Return a doc's weight in each of its groups (see the module's docstring)."""
+    name, weights = tokens[0], {}
+    for form, code in token_forms(tokens).items():
+        key = group_key(name, form)
+        old = weights.get(key, 0)
+        weights[key] = min((old & 3) + (code & 3), 3) | (old & 4) | (code & 4)
+    return weights
 
 
 def stemmer_name(lang: str) -> str:
@@ -157,30 +181,46 @@ def fragment_path(epoch: str, number: int) -> str:
     return f"{epoch}/{number}.json"
 
 
-def groups_of(docs: Sequence[Doc], tokens: Sequence[Tokens]
-              ) -> tuple[dict[tuple[str, str], set[str]], dict[tuple[str, str], list[int]]]:
-    """Return each group's forms and its delta-coded postings, groups keyed (stemmer, stem)."""
-    forms: dict[tuple[str, str], set[str]] = defaultdict(set)
-    postings: dict[tuple[str, str], list[int]] = defaultdict(list)
-    last: dict[tuple[str, str], int] = {}
-    for number, (doc, (text, codes)) in enumerate(zip(docs, tokens)):
-        name = stemmer_name(doc.lang)
-        weights: dict[tuple[str, str], int] = {}
-        for form, code in zip(text.split(" ") if text else (), codes):
-            key = (name, stem(name, form))
-            forms[key].add(form)
-            code, old = int(code), weights.get(key, 0)
-            weights[key] = min((old & 3) + (code & 3), 3) | (old & 4) | (code & 4)
-        for key, weight in weights.items():
-            postings[key].append((number - last.get(key, 0)) * 8 + weight)
-            last[key] = number
+def groups_of(tokens: Sequence[Tokens]) -> tuple[dict[str, set[str]], dict[str, dict[int, int]]]:
+    """Return each group's forms and its docs with their weights, groups by key."""
+    forms: dict[str, set[str]] = defaultdict(set)
+    postings: dict[str, dict[int, int]] = defaultdict(dict)
+    for number, doc_tokens_ in enumerate(tokens):
+        name = doc_tokens_[0]
+        for form in token_forms(doc_tokens_):
+            forms[group_key(name, form)].add(form)
+        for key, weight in group_weights(doc_tokens_).items():
+            postings[key][number] = weight
     return forms, postings
 
 
-def chunk_bytes(forms: list[tuple[str, list[int]]], groups: list[str]) -> bytes:
-    """Return a words chunk: forms with their groups' positions, and the groups' JSON."""
-    listed = ",".join(f"{dumps(form)}:{dumps(where)}" for form, where in forms)
-    return ("{\"forms\":{" + listed + "},\"groups\":[" + ",".join(groups) + "]}").encode("utf-8")
+def encode_group(forms: Iterable[str], postings: Mapping[int, int]) -> str:
+    """Return a group's JSON: its forms and its docs delta-coded with their weights."""
+    coded, last = [], 0
+    for number in sorted(postings):
+        coded.append((number - last) * 8 + postings[number])
+        last = number
+    return (dumps({"words": sorted(forms, key=utf16_order)})[:-1]
+            + ",\"docs\":[" + ",".join(map(str, coded)) + "]}")
+
+
+def decode_group(group: Mapping) -> tuple[list[str], dict[int, int]]:
+    """Return the forms and the docs (with weights) of a group read from a chunk."""
+    postings, number = {}, 0
+    for value in group["docs"]:
+        number += value >> 3
+        postings[number] = value & 7
+    return list(group["words"]), postings
+
+
+def chunk_bytes(chunk: Chunk, encoded: Mapping[str, str]) -> tuple[bytes, list[str]]:
+    """Return a words chunk's bytes and its groups' keys in the order it holds them."""
+    placed: dict[str, int] = {}
+    listed = ",".join(f"{dumps(form)}:{dumps([placed.setdefault(k, len(placed)) for k in keys])}"
+                      for form, keys in chunk)
+    data = ("{\"forms\":{" + listed + "},\"groups\":["
+            + ",".join(encoded[key] for key in placed) + "]}").encode("utf-8")
+    return data, list(placed)
 
 
 def cut_here(form: str, added: int) -> bool:
@@ -189,41 +229,61 @@ def cut_here(form: str, added: int) -> bool:
     return zlib.crc32(form.encode("utf-8")) * (CHUNK_BYTES - CHUNK_MIN) < added * 2 ** 32
 
 
-def word_chunks(forms: dict[tuple[str, str], set[str]],
-                postings: dict[tuple[str, str], list[int]]) -> list[tuple[str, bytes]]:
-    """Return the words chunks in order, each with its first form."""
-    encoded = {key: dumps({"words": sorted(forms[key], key=utf16_order)})[:-1]
-               + ",\"docs\":[" + ",".join(map(str, postings[key])) + "]}" for key in forms}
-    groups_by_form: dict[str, list[tuple[str, str]]] = defaultdict(list)
+class Cutter:
+    """Cuts forms (in order, each with its groups' keys) into chunks.
+
+    Where a chunk ends depends on its own forms only (and on whether the next form is big
+    enough for a chunk of its own), so that cutting again from a chunk's start gives the same
+    chunks: searchpatch.py relies on it.
+    """
+
+    def __init__(self, encoded: Mapping[str, str]):
+        self.encoded = encoded          # group key -> its JSON
+        self.current: Chunk = []
+        self.placed: set[str] = set()
+        self.size = 0
+
+    def feed(self, form: str, keys: list[str]) -> list[Chunk]:
+        """Add a form; return the chunks it closed."""
+        done = []
+        alone = len(form) + 8 + sum(len(self.encoded[key]) + 1 for key in keys)
+        if alone > CHUNK_BYTES and self.current:
+            done.append(self.close())
+        added = len(form) + 8 + sum(len(self.encoded[key]) + 1 for key in keys
+                                    if key not in self.placed)
+        self.current.append((form, keys))
+        self.placed.update(keys)
+        self.size += added
+        if alone > CHUNK_BYTES or self.size >= CHUNK_MAX or (
+                self.size >= CHUNK_MIN and cut_here(form, added)):
+            done.append(self.close())
+        return done
+
+    def close(self) -> Chunk:
+        """Return the chunk being filled, and start another."""
+        chunk, self.current, self.placed, self.size = self.current, [], set(), 0
+        return chunk
+
+    def finish(self) -> list[Chunk]:
+        """Return the last chunk, if any."""
+        return [self.close()] if self.current else []
+
+
+def cut_chunks(items: Iterable[tuple[str, list[str]]], encoded: Mapping[str, str]) -> list[Chunk]:
+    """Return the chunks of forms (in order, each with its groups' keys)."""
+    cutter, chunks = Cutter(encoded), []
+    for form, keys in items:
+        chunks += cutter.feed(form, keys)
+    return chunks + cutter.finish()
+
+
+def form_items(forms: Mapping[str, Iterable[str]]) -> list[tuple[str, list[str]]]:
+    """Return (form, its groups' keys) for every form of the groups (key -> forms), in order."""
+    keys_of: dict[str, list[str]] = defaultdict(list)
     for key, members in forms.items():
         for form in members:
-            groups_by_form[form].append(key)
-    chunks: list[tuple[str, bytes]] = []
-    current: list[tuple[str, list[int]]] = []
-    placed: dict[tuple[str, str], int] = {}
-    size = 0
-
-    def close() -> None:
-        nonlocal current, placed, size
-        if current:
-            order = sorted(placed, key=placed.__getitem__)
-            chunks.append((current[0][0], chunk_bytes(current, [encoded[k] for k in order])))
-        current, placed, size = [], {}, 0
-
-    for form in sorted(groups_by_form, key=utf16_order):
-        keys = sorted(groups_by_form[form])
-        alone = len(form) + 8 + sum(len(encoded[key]) + 1 for key in keys)
-        if alone > CHUNK_BYTES:
-            close()
-        elif size + alone > CHUNK_MAX:
-            close()
-        added = len(form) + 8 + sum(len(encoded[key]) + 1 for key in keys if key not in placed)
-        current.append((form, [placed.setdefault(key, len(placed)) for key in keys]))
-        size += added
-        if alone > CHUNK_BYTES or (size >= CHUNK_MIN and cut_here(form, added)):
-            close()
-    close()
-    return chunks
+            keys_of[form].append(key)
+    return [(form, sorted(keys_of[form])) for form in sorted(keys_of, key=utf16_order)]
 
 
 def facet_bytes(values: Mapping[str, Iterable[int]]) -> bytes:
@@ -243,25 +303,42 @@ def year_ranges(docs: Sequence[Doc]) -> dict[str, list[int]]:
     return years
 
 
-def build_index(docs: Sequence[Doc], tokens: Sequence[Tokens],
-                facets: Mapping[str, Mapping[str, Iterable[int]]]) -> dict[str, bytes]:
-    """Return the index of docs (given their tokens) but the fragments: index.json, the words
-    chunks and the facet files, by path below searchindex/."""
-    files: dict[str, bytes] = {}
-    listed = []
-    for first, data in word_chunks(*groups_of(docs, tokens)):
-        path = f"words/{digest(data)}.json"
-        files[path] = data
-        listed.append([first, path])
-    facet_files = {}
+def root_file(docs: Sequence[Doc], listed: list[list[str]], facet_files: Mapping[str, str]) -> bytes:
+    """Return index.json."""
+    return dumps({"format": FORMAT, "docs": len(docs), "epoch": epoch_of(docs), "words": listed,
+                  "facets": dict(sorted(facet_files.items())),
+                  "years": year_ranges(docs)}).encode("utf-8")
+
+
+def facet_files(facets: Mapping[str, Mapping[str, Iterable[int]]]
+                ) -> tuple[dict[str, bytes], dict[str, str]]:
+    """Return the facet files (path -> bytes) and each facet's path."""
+    files, paths = {}, {}
     for name, values in sorted(facets.items()):
         data = facet_bytes(values)
-        facet_files[name] = path = f"facets/{digest(data)}.json"
+        paths[name] = path = f"facets/{digest(data)}.json"
         files[path] = data
-    root = {"format": FORMAT, "docs": len(docs), "epoch": epoch_of(docs), "words": listed,
-            "facets": facet_files, "years": year_ranges(docs)}
-    files[INDEX_FILE] = dumps(root).encode("utf-8")
-    return files
+    return files, paths
+
+
+def build_index(docs: Sequence[Doc], tokens: Sequence[Tokens],
+                facets: Mapping[str, Mapping[str, Iterable[int]]]
+                ) -> tuple[dict[str, bytes], list[list[str]]]:
+    """Return the index of docs (given their tokens) but the fragments: index.json, the words
+    chunks and the facet files, by path below searchindex/; and each chunk's groups' keys."""
+    forms, postings = groups_of(tokens)
+    encoded = {key: encode_group(forms[key], postings[key]) for key in forms}
+    files, layout, listed = {}, [], []
+    for chunk in cut_chunks(form_items(forms), encoded):
+        data, keys = chunk_bytes(chunk, encoded)
+        path = f"words/{digest(data)}.json"
+        files[path] = data
+        listed.append([chunk[0][0], path])
+        layout.append(keys)
+    facet_data, facet_paths = facet_files(facets)
+    files.update(facet_data)
+    files[INDEX_FILE] = root_file(docs, listed, facet_paths)
+    return files, layout
 
 
 def site_docs(site: Site, language: str) -> list[Doc]:
@@ -269,7 +346,8 @@ def site_docs(site: Site, language: str) -> list[Doc]:
     return [Doc(url=entry.url, title=entry.title, date=entry.date.isoformat(),
                 event=site.events.get(entry.path, (entry,))[0].url, source=entry.source_name,
                 lang=str(entry.params.get("lang") or language), dateline=entry.dateline,
-                lead=entry.lead or entry.summary, body_html=entry.body_html)
+                lead=entry.lead or entry.summary, body_html=entry.body_html,
+                source_digest=entry.digest)
             for entry in site.entries]
 
 
