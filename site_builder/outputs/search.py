@@ -53,11 +53,12 @@ class Update:
 
 
 def token_key(doc: Doc) -> str:
-    """Return the key of a doc's words: its stemmer and its entry file's digest, or (without
-    one) a digest of everything they are made of."""
+    """Return the key of a doc's words: its stemmer, its entry file's digest and its tags (whose
+    names the site model may change), or without a digest one of everything they are made of."""
     if doc.source_digest:
-        return f"{stemmer_name(doc.lang)}:{doc.source_digest}"
-    parts = "\0".join((doc.lang, doc.title, doc.dateline, doc.lead, doc.body_html))
+        tags = hashlib.blake2b("\0".join(doc.tags).encode("utf-8"), digest_size=6).hexdigest()
+        return f"{stemmer_name(doc.lang)}:{doc.source_digest}:{tags}"
+    parts = "\0".join((doc.lang, doc.title, doc.dateline, doc.lead, doc.body_html, *doc.tags))
     return hashlib.blake2b(parts.encode("utf-8"), digest_size=12).hexdigest()
 
 

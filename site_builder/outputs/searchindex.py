@@ -4,8 +4,8 @@ The search page (templates/static/search-engine.js) reads it; the format, versio
 
 - Docs are the entries, numbered 0..N-1 oldest first (as site.entries): "newest first" is
   descending doc number, and a year is a contiguous range of docs.
-- Words follow searchwords.py. A doc's words are those of its title, dateline, lead, summary and
-  body. Each is stemmed with the Snowball stemmer of the doc's language (none for a language
+- Words follow searchwords.py. A doc's words are those of its title, dateline, lead (or summary),
+  body and tag names. Each is stemmed with the Snowball stemmer of the doc's language (none for a language
   Snowball lacks, for CJK characters and for numbers). A *group* is the docs of one stem of one
   stemmer; its *forms* are the words that stemmed to it anywhere in the site. The browser never
   stems: it looks up the forms.
@@ -81,6 +81,7 @@ class Doc:
     dateline: str
     lead: str                   # the lead, or the summary when there is no lead
     body_html: str
+    tags: tuple[str, ...] = ()  # their names, searched as words of the body
     source_digest: str = ""     # the digest of the entry's file, which all of the above but the
                                 # URL, event and source name come from
 
@@ -102,7 +103,8 @@ def plain_text(body_html: str) -> str:
 
 def doc_tokens(doc: Doc) -> Tokens:
     """Return the words of a doc, with how often and whether in the title."""
-    counts = Counter(word for word in words(" ".join((doc.title, doc.dateline, doc.text())))
+    text = " ".join((doc.title, doc.dateline, doc.text(), *doc.tags))
+    counts = Counter(word for word in words(text)
                      if searchable(word) and len(word) <= LONGEST_WORD)
     in_title = set(words(doc.title))
     forms = sorted(counts)
@@ -347,7 +349,7 @@ def site_docs(site: Site, language: str) -> list[Doc]:
                 event=site.events.get(entry.path, (entry,))[0].url, source=entry.source_name,
                 lang=str(entry.params.get("lang") or language), dateline=entry.dateline,
                 lead=entry.lead or entry.summary, body_html=entry.body_html,
-                source_digest=entry.digest)
+                tags=tuple(name for name, _ in entry.tag_links), source_digest=entry.digest)
             for entry in site.entries]
 
 
