@@ -71,7 +71,10 @@
 
   function startEngine() {
     var previous = engine;
-    engineModule = engineModule || import(config.engine);
+    engineModule = engineModule || import(config.engine).catch(function (error) {
+      engineModule = null;     // tried again by the next start
+      throw error;
+    });
     engine = engineModule.then(function (module) { return module.createEngine(); });
     if (previous) {
       previous.then(function (old) { old.stop(); });
@@ -314,6 +317,7 @@
         if (id === searches) {
           list.removeAttribute("aria-busy");
           status.textContent = text("unavailable", {error: error.message});
+          lookForNewIndex(true);   // a file of the index that is gone: the site was deployed again
         }
       });
   }

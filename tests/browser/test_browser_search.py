@@ -257,18 +257,26 @@ def build_site(folder, base_url: str) -> None:
     assert done.returncode == 0 and "search index not built" not in done.stdout, done.stdout + done.stderr
 
 
+@pytest.mark.parametrize("typed", ["by the reader", "by a script"])
 def test_a_search_page_open_across_a_new_deploy_searches_the_new_index(page, site, served_root,
-                                                                        server, tmp_path):
+                                                                        server, tmp_path, typed):
+    """The page asks index.json again when the box gains focus; a search that finds a file of
+    its index gone (typed without focus, by a script) makes it ask at once."""
     # A copy of the test site built under its own sub-path, where it is deployed again below.
     folder = tmp_path / "site"
     shutil.copytree(site.folder, folder,
                     ignore=shutil.ignore_patterns("public", ".sitegen-cache", ".public*"))
-    base_url = f"{server}/{SUB_PATH}-redeploy/"
+    sub_path = f"{SUB_PATH}-redeploy-{typed.split()[-1]}"
+    base_url = f"{server}/{sub_path}/"
     build_site(folder, base_url)
-    (served_root / f"{SUB_PATH}-redeploy").symlink_to(folder / "public", target_is_directory=True)
-    page.goto(base_url + "search/?q=consultations")
-    wait_for_results(page, "consultations")
-    assert page.locator(RESULT_LINK).count() > 0
+    (served_root / sub_path).symlink_to(folder / "public", target_is_directory=True)
+    if typed == "by the reader":
+        page.goto(base_url + "search/?q=consultations")
+        wait_for_results(page, "consultations")
+        assert page.locator(RESULT_LINK).count() > 0
+    else:                      # no chunk fetched yet: the next search's chunk will be gone
+        page.goto(base_url + "search/")
+        page.locator(STATUS, has_text="Search ").wait_for()
     before = read_index(folder / "public")
 
     # The next deploy: an entry gains a word no entry had, so a words chunk is a new file and
@@ -280,9 +288,18 @@ def test_a_search_page_open_across_a_new_deploy_searches_the_new_index(page, sit
     after = read_index(folder / "public")
     gone = {file for _, file in before["words"]} - {file for _, file in after["words"]}
     assert gone and not any((folder / "public" / BUNDLE / file).exists() for file in gone)
+    assert set(chunks_for(before, "capybaras")) <= gone
 
     # Back in the search box, the reader searches the new index, not the files that are gone.
-    page.locator(SEARCH_INPUT).fill("capybaras")
+    if typed == "by the reader":
+        page.locator(SEARCH_INPUT).fill("capybaras")
+    else:
+        page.evaluate("""() => {
+            const input = document.querySelector("#q");
+            input.value = "capybaras";
+            input.dispatchEvent(new Event("input", {bubbles: true}));
+        }""")
+        assert page.evaluate("document.activeElement.id") != "q"
     # The search typed may first run on the index the page had (no result) while the page finds
     # the new index, then runs again on it: wait for the one result (or the timeout).
     page.wait_for_function("([selector, text]) => document.querySelector(selector).innerText"
