@@ -3,6 +3,7 @@ built index answers when read back as the search page reads it, its files, and i
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import random
 
@@ -161,7 +162,7 @@ def clean_bundle(tmp_path, docs) -> dict[str, bytes]:
 
 
 def with_body(doc: Doc, body: str) -> Doc:
-    return Doc(**{**doc.__dict__, "body_html": body})
+    return dataclasses.replace(doc, body_html=body)
 
 
 def test_a_body_edit_rewrites_a_few_chunks_and_one_fragment(tmp_path, small_chunks):
@@ -187,8 +188,8 @@ def test_a_patched_index_is_the_index_a_whole_build_makes(tmp_path, small_chunks
     for _ in range(4):
         for number in rng.sample(range(len(docs)), rng.randint(1, 3)):
             picked = rng.sample(VOCABULARY, rng.randint(0, 30)) + [f"new{rng.randint(0, 9)}"]
-            docs[number] = Doc(**{**docs[number].__dict__, "title": f"T {rng.choice(VOCABULARY)}",
-                                  "body_html": " ".join(picked)})
+            docs[number] = dataclasses.replace(docs[number], title=f"T {rng.choice(VOCABULARY)}",
+                                               body_html=" ".join(picked))
         state, written = update(tmp_path, docs, state)
         assert bundle_files(tmp_path / "searchindex") == clean_bundle(tmp_path, docs)
 
@@ -228,7 +229,7 @@ def test_a_failed_update_leaves_the_previous_index_whole(tmp_path, monkeypatch, 
 
     monkeypatch.setattr(writer, "write_file", failing)
     changed = [with_body(docs[0], "other words")] + docs[1:]
-    changed[0] = Doc(**{**changed[0].__dict__, "url": "/moved/"})   # a new epoch as well
+    changed[0] = dataclasses.replace(changed[0], url="/moved/")   # a new epoch as well
     with pytest.raises(OSError):
         update(tmp_path, changed, state)
     after = bundle_files(bundle)

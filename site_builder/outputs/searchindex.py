@@ -42,7 +42,7 @@ import re
 import zlib
 from collections import Counter, defaultdict
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from typing import Iterable, Mapping, Sequence
 
 import snowballstemmer
@@ -85,6 +85,7 @@ class Doc:
     source_digest: str = ""     # the digest of the entry's file, which all of the above but the
                                 # URL, event and source name come from
 
+    @cached_property
     def text(self) -> str:
         """Return the doc's plain text after its title: lead and body."""
         return " ".join(part for part in (self.lead, plain_text(self.body_html)) if part)
@@ -103,11 +104,9 @@ def plain_text(body_html: str) -> str:
 
 def doc_tokens(doc: Doc) -> Tokens:
     """Return the words of a doc, with how often and whether in the title."""
-    text = " ".join((doc.title, doc.dateline, doc.text(), *doc.tags))
-    counts = Counter(word for word in words(text)
-                     if searchable(word) and len(word) <= LONGEST_WORD)
+    counts = Counter(words(" ".join((doc.title, doc.dateline, doc.text, *doc.tags))))
     in_title = set(words(doc.title))
-    forms = sorted(counts)
+    forms = sorted(word for word in counts if len(word) <= LONGEST_WORD and searchable(word))
     return (stemmer_name(doc.lang), " ".join(forms),
             "".join(str(min(counts[form], 3) + 4 * (form in in_title)) for form in forms))
 
@@ -128,9 +127,13 @@ def group_weights(tokens: Tokens) -> dict[str, int]:
     name, weights = tokens[0], {}
     for form, code in token_forms(tokens).items():
         key = group_key(name, form)
-        old = weights.get(key, 0)
-        weights[key] = min((old & 3) + (code & 3), 3) | (old & 4) | (code & 4)
+        weights[key] = add_weight(weights.get(key, 0), code)
     return weights
+
+
+def add_weight(weight: int, digit: int) -> int:
+    """Return a group's weight in a doc with one more form's digit counted."""
+    return min((weight & 3) + (digit & 3), 3) | ((weight | digit) & 4)
 
 
 def stemmer_name(lang: str) -> str:
@@ -175,7 +178,7 @@ def dumps(value) -> str:
 def fragment(doc: Doc) -> bytes:
     """Return the fragment file of a doc."""
     return dumps({"url": doc.url, "title": doc.title, "date": doc.date, "event": doc.event,
-                  "source": doc.source, "lang": doc.lang, "text": doc.text()}).encode("utf-8")
+                  "source": doc.source, "lang": doc.lang, "text": doc.text}).encode("utf-8")
 
 
 def fragment_path(epoch: str, number: int) -> str:
@@ -187,11 +190,16 @@ def groups_of(tokens: Sequence[Tokens]) -> tuple[dict[str, set[str]], dict[str, 
     """Return each group's forms and its docs with their weights, groups by key."""
     forms: dict[str, set[str]] = defaultdict(set)
     postings: dict[str, dict[int, int]] = defaultdict(dict)
-    for number, doc_tokens_ in enumerate(tokens):
-        name = doc_tokens_[0]
-        for form in token_forms(doc_tokens_):
-            forms[group_key(name, form)].add(form)
-        for key, weight in group_weights(doc_tokens_).items():
+    keys: dict[tuple[str, str], str] = {}       # (stemmer, form) -> its group's key
+    for number, (name, text, codes) in enumerate(tokens):
+        weights: dict[str, int] = {}
+        for form, digit in zip(text.split(" ") if text else (), codes):
+            key = keys.get((name, form))
+            if key is None:
+                key = keys[name, form] = group_key(name, form)
+                forms[key].add(form)
+            weights[key] = add_weight(weights.get(key, 0), ord(digit) - 48)
+        for key, weight in weights.items():
             postings[key][number] = weight
     return forms, postings
 
