@@ -474,8 +474,8 @@ class Builder:
         except OSError as exc:
             self.warn(f"search index not updated: {exc.strerror or exc}")
         else:
-            if update.state != previous:
-                cache.write_search_state(self.cache_dir, self.out_dir, update.state)
+            if update.written or update.state.keys != previous.keys:
+                cache.write_search_state(self.cache_dir, self.out_dir, update.state, previous)
         self.step("search index")
 
     def render(self, plan: list[Output], todo: list[int], theme: Theme, staging: Path,

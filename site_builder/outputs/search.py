@@ -16,6 +16,7 @@ import hashlib
 import json
 import os
 import shutil
+from collections import ChainMap
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Mapping, Sequence
@@ -40,7 +41,7 @@ class SearchState:
     index: str = ""                                          # digest of index.json's bytes
     fragments: list[str] = field(default_factory=list)      # each doc's fragment key
     keys: list[str] = field(default_factory=list)           # each doc's token key
-    tokens: dict[str, Tokens] = field(default_factory=dict)  # token key -> the doc's words
+    tokens: Mapping[str, Tokens] = field(default_factory=dict)  # token key -> the doc's words
     layout: list[list[str]] = field(default_factory=list)   # each words chunk's groups' keys
 
 
@@ -92,7 +93,9 @@ def update_index(site_folder: Path, docs: Sequence[Doc],
     written. Raises OSError when the disk refuses, the previous index then whole."""
     bundle = site_folder / SEARCH_BUNDLE_DIR
     keys = [token_key(doc) for doc in docs]
-    tokens = [previous.tokens.get(key) or doc_tokens(doc) for key, doc in zip(keys, docs)]
+    made_now = {key: doc_tokens(doc) for key, doc in zip(keys, docs) if key not in previous.tokens}
+    known = ChainMap(made_now, previous.tokens)
+    tokens = TokenList(keys, known)
     epoch = epoch_of(docs)
     fragments = [fragment_key(doc, key) for doc, key in zip(docs, keys)]
     old_root = read_bytes(bundle / INDEX_FILE)
@@ -117,11 +120,25 @@ def update_index(site_folder: Path, docs: Sequence[Doc],
     remove_unlisted(bundle, set(files), epoch, len(docs))
     remove_old_bundle(site_folder)
     state = SearchState(epoch=epoch, index=digest(files[INDEX_FILE]), fragments=fragments,
-                        keys=keys, tokens=dict(zip(keys, tokens)), layout=layout)
+                        keys=keys, tokens=known, layout=layout)
     return Update(state, written)
 
 
-def patched(bundle: Path, docs: Sequence[Doc], tokens: list[Tokens], keys: list[str],
+class TokenList(Sequence):
+    """Each doc's words, looked up under its key only when asked for (the build cache decodes
+    them one by one: a patch needs those of a few docs)."""
+
+    def __init__(self, keys: list[str], known: Mapping[str, Tokens]):
+        self.keys, self.known = keys, known
+
+    def __len__(self) -> int:
+        return len(self.keys)
+
+    def __getitem__(self, number):
+        return self.known[self.keys[number]]
+
+
+def patched(bundle: Path, docs: Sequence[Doc], tokens: Sequence[Tokens], keys: list[str],
             facets: Mapping[str, Mapping[str, list[int]]], previous: SearchState,
             old_root: bytes) -> tuple[dict[str, bytes | None], list[list[str]]] | None:
     """Return the index patched where a few docs' words changed (see searchpatch.py), or None
