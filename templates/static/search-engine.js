@@ -19,7 +19,7 @@
      than the index this engine searches (the site was deployed or rebuilt since).
 
    fold() and words() are the word rules the index was written with (site_builder's Python
-   makes the same words of the same text; tests/test_search.py runs both).
+   makes the same words of the same text; tests/test_searchwords.py runs both).
 */
 const PAGE = 10;
 const PREFIX_CHUNKS = 3;         // chunks fetched at most for one query word
