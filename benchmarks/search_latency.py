@@ -10,18 +10,17 @@ nothing fetched yet), then the median, p90 and max of the rest, in milliseconds.
 
     python benchmarks/search_latency.py /tmp/bench/sitegen/public
     python benchmarks/search_latency.py SITE --mode paste        # the whole word in one input event
-    python benchmarks/search_latency.py SITE --ui pagefind-ui    # sites built with Pagefind's UI
+    python benchmarks/search_latency.py SITE --ui pagefind-ui    # a peer built with Pagefind's UI
     python benchmarks/search_latency.py SITE --phone             # a slow phone, and bytes
 
 --phone emulates a slow phone through Chromium's DevTools protocol: a 360x800 screen, 4x CPU
 slowdown (Emulation.setCPUThrottlingRate), 150 ms latency and 1.6 Mbps
-(Network.emulateNetworkConditions), and a browser that reports 2 GB of memory and 4 cores.
-Every run (phone or not) also reports what the page downloads: the bytes (compressed, as sent)
-and requests of the search page until it is idle before the first keystroke, the bytes a
-two-word query adds, how many times the wasm was fetched, how many tags the page's list
-offers before any download, what the lists' counts then fetch when the reader turns to them
-(Pagefind's filter files), and the page's cumulative layout shift; and, for --phone, the time
-from opening a cold `?q=` link to its results.
+(Network.emulateNetworkConditions). Every sitegen run (phone or not) also reports what the page
+downloads: the bytes (compressed, as sent) and requests of the search page until it is idle
+before the first keystroke, the bytes and requests a two-word query adds and how many of those
+were words chunks, how many tags the page's list offers before any download, what the lists'
+counts then fetch when the reader turns to them (the index's facets), and the page's cumulative
+layout shift; and, for --phone, the time from opening a cold `?q=` link to its results.
 
 --mode type (default) presses one key every --key-delay ms (120, a fast typist), as a person
 does, so the page sees every prefix; --mode paste sets the whole word at once, so nothing could
@@ -51,7 +50,7 @@ CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                  "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 # Common and rarer words of the synthetic corpus: most match 4,000 to 10,000 of its 10,000
-# entries, the worst case for Pagefind, whose search time grows with the matching pages.
+# entries, the most postings a query scores.
 WORDS = ("summit", "ceasefire", "embassy", "sanctions", "pipeline", "ambassador", "memorandum",
          "delegation", "negotiations", "grain", "nuclear", "consultations", "visit", "energy",
          "security", "trade", "minister", "partnership", "refugees", "ulaanbaatar", "elections")
@@ -97,7 +96,7 @@ ARM = """([inputSel, rootSel, shownSrc, word, timeout]) => {
 
 
 PHONE = {"viewport": {"width": 360, "height": 800}, "cpu_slowdown": 4, "latency_ms": 150,
-         "mbps": 1.6, "device_memory_gb": 2, "cores": 4}
+         "mbps": 1.6}
 TWO_WORDS = "ceasefire negotiations"
 # In the page: ms from navigation start to the first animation frame with a result shown.
 COLD_LINK = """(shownSrc) => new Promise((resolve) => {
@@ -112,10 +111,6 @@ COLD_LINK = """(shownSrc) => new Promise((resolve) => {
 
 def emulate_phone(context, page) -> None:
     """Make page a slow phone (PHONE) through Chromium's DevTools protocol."""
-    page.add_init_script(f"Object.defineProperty(navigator, 'deviceMemory', "
-                         f"{{get: () => {PHONE['device_memory_gb']}}});"
-                         f"Object.defineProperty(navigator, 'hardwareConcurrency', "
-                         f"{{get: () => {PHONE['cores']}}});")
     cdp = context.new_cdp_session(page)
     cdp.send("Emulation.setCPUThrottlingRate", {"rate": PHONE["cpu_slowdown"]})
     cdp.send("Network.enable")
@@ -133,8 +128,7 @@ new PerformanceObserver((list) => list.getEntries().forEach((entry) => {
 
 
 class Transfer:
-    """The bytes (body and headers as sent) and requests of a page and its workers, as
-    Chromium reports them."""
+    """The bytes (body and headers as sent) and requests of a page, as Chromium reports them."""
 
     def __init__(self, context) -> None:
         self.requests: list[tuple[str, int]] = []
@@ -148,9 +142,10 @@ class Transfer:
             return
         self.requests.append((request.url, sizes["responseBodySize"] + sizes["responseHeadersSize"]))
 
-    def since(self, mark: int) -> tuple[int, int]:
-        """Return (bytes, requests) since the mark-th request."""
-        return sum(size for _, size in self.requests[mark:]), len(self.requests) - mark
+    def since(self, mark: int, within: str = "") -> tuple[int, int]:
+        """Return (bytes, requests) since the mark-th request, of URLs holding within."""
+        chosen = [size for url, size in self.requests[mark:] if within in url]
+        return sum(chosen), len(chosen)
 
 
 def new_page(browser, phone: bool):
@@ -164,8 +159,8 @@ def new_page(browser, phone: bool):
 
 def measure_transfer(browser, base: str, ui: dict, phone: bool) -> dict:
     """Return the search page's download figures, from an empty cache: before the first
-    keystroke, for a two-word query, the wasm fetches, and (phone) a cold ?q= link's time to
-    results."""
+    keystroke, for a two-word query (and its words chunks), for the lists' counts, and (phone)
+    a cold ?q= link's time to results."""
     context, page = new_page(browser, phone)
     page.add_init_script(LAYOUT_SHIFTS)
     transfer = Transfer(context)
@@ -179,16 +174,16 @@ def measure_transfer(browser, base: str, ui: dict, phone: bool) -> dict:
                            arg=[ui["shown"], ui["root"], TWO_WORDS])
     page.wait_for_load_state("networkidle")
     query_bytes, query_requests = transfer.since(mark)
+    _, query_chunks = transfer.since(mark, "/searchindex/words/")
     mark = len(transfer.requests)
     page.locator("#search-tag").focus()       # the reader turns to the lists: their counts load
     page.wait_for_function("() => /\\(/.test(document.querySelector('#search-tag').options[1].text)")
     page.wait_for_load_state("networkidle")
     counts_bytes, _ = transfer.since(mark)
     shift = page.evaluate("() => window.__shift")
-    wasm = sum(1 for url, _ in transfer.requests if ".pagefind" in url and "/wasm." in url)
     figures = {"before_keystroke_kb": round(before / 1024, 1), "before_keystroke_requests": requests,
                "two_word_query_kb": round(query_bytes / 1024, 1),
-               "two_word_query_requests": query_requests, "wasm_fetches": wasm,
+               "two_word_query_requests": query_requests, "two_word_query_chunks": query_chunks,
                "tags_in_page": options, "list_counts_kb": round(counts_bytes / 1024, 1),
                "layout_shift": round(shift, 4)}
     context.close()
@@ -255,7 +250,7 @@ def measure(page, base: str, ui: dict, words: list[str], mode: str, key_delay: i
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("site", type=Path, help="a built site folder (with search/ and pagefind/)")
+    parser.add_argument("site", type=Path, help="a built site folder (with search/ and searchindex/)")
     parser.add_argument("--sub-path", default="", help="serve the site under /SUB/ (its base URL's path)")
     parser.add_argument("--ui", choices=sorted(UIS), default="sitegen")
     parser.add_argument("--mode", choices=("type", "paste"), default="type")
@@ -266,7 +261,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--timeout", type=int, default=15000, help="ms to wait for one word")
     parser.add_argument("--json", type=Path, help="also write every figure here")
     parser.add_argument("--phone", action="store_true",
-                        help="emulate a slow phone (360x800, 4x CPU, 150 ms, 1.6 Mbps, 2 GB)")
+                        help="emulate a slow phone (360x800, 4x CPU, 150 ms, 1.6 Mbps)")
     args = parser.parse_args(argv)
     if not (args.site / "search" / "index.html").is_file():
         parser.error(f"{args.site} has no search/index.html: give a built site folder")

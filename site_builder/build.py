@@ -27,7 +27,9 @@ from .model.records import Entry, Site
 from .model.countries import Recognizer
 from .model.site import Layout, assemble_site, layout_site
 from .outputs import folder, search
-from .outputs.plan import Output, PageOutput, Planner, build_plan, entry_file, file_output
+from .outputs.search import SearchState
+from .outputs.searchindex import site_docs, site_facets
+from .outputs.plan import Output, PageOutput, Planner, build_plan, file_output
 from .outputs.render import Theme, load_theme, render_page, template_closure_digests, theme_dir
 from .outputs.views import Link, view_digest
 from .sources.content import (event_date_warnings, event_link_errors, tag_cap_warnings,
@@ -475,18 +477,21 @@ class Builder:
         return outputs, written, kept
 
     def update_search(self, site: Site, outputs: dict[str, tuple[str, str]]) -> None:
-        """Bring the search index up to date with the entry pages, or remove it when the site
-        has no search."""
+        """Bring the search index up to date with the site's entries, or remove it when the
+        site has no search."""
         if not self.config.search:
             search.remove_index(self.out_dir)
             return
-        base = self.config.base_path
-        pages = sorted((entry.date.isoformat(), entry_file(entry, base)) for entry in site.entries)
-        problem = search.index_site(self.out_dir, [(date, rel, outputs[rel][1])
-                                                   for date, rel in pages], self.log)
-        if problem:
-            # Pagefind's own words ("the directory ... was empty") would puzzle a new site's author
-            self.warn(problem if pages else "search index not built: the site has no entries yet")
+        previous = SearchState() if self.options.clean else \
+            cache.load_search_state(self.cache_dir, self.out_dir, self.log)
+        try:
+            update = search.update_index(self.out_dir, site_docs(site, self.config.language),
+                                         site_facets(site), previous)
+        except OSError as exc:
+            self.warn(f"search index not updated: {exc.strerror or exc}")
+        else:
+            if update.written or update.state.keys != previous.keys:
+                cache.write_search_state(self.cache_dir, self.out_dir, update.state, previous)
         self.step("search index")
 
     def render(self, plan: list[Output], todo: list[int], theme: Theme, staging: Path,

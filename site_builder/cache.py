@@ -12,6 +12,8 @@ from __future__ import annotations
 import json
 import os
 import tempfile
+from collections import ChainMap
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable
@@ -25,6 +27,7 @@ from .core.digests import digest_of
 from .core.errors import SourceError
 from .model.records import Entry
 from .model.site import Layout
+from .outputs.search import SearchState
 
 CACHE_DIR = ".sitegen-cache"
 FORMAT = 8  # bump when what the cache stores changes shape, or how an entry file is parsed
@@ -33,6 +36,8 @@ DELTA_FILE = "entries-delta.json"
 RELATED_FILE = "related.json"
 LAYOUT_FILE = "layout.json"
 MANIFEST_PREFIX = "outputs-"
+SEARCH_PREFIX = "search-"
+SEARCH_TOKENS_FILE = "search-tokens.json"
 OLD_SUFFIX = ".pickle"   # the cache of earlier versions, never read: unpickling can run code
 DELTA_LIMIT = 500   # entries the delta file may hold before the whole cache is written again
 Stat = tuple[int, int]  # (mtime_ns, size)
@@ -311,6 +316,100 @@ def write_manifest(cache_dir: Path, out_dir: Path, manifest: Manifest) -> None:
         "outputs": encode_outputs(manifest.outputs), "pages": manifest.pages,
         "shape": manifest.shape, "bodies": manifest.bodies,
         "skipped": [[e.path, e.line, e.message, e.hint] for e in manifest.skipped]})
+
+
+def search_path(cache_dir: Path, out_dir: Path) -> Path:
+    """Return where the search index's state for out_dir is kept (one per output folder)."""
+    return cache_dir / f"{SEARCH_PREFIX}{digest_of(str(out_dir.resolve()))[:12]}.json"
+
+
+class StoredTokens(Mapping):
+    """Docs' words (token key -> (stemmer, forms, digits)) kept as one piece of text, each
+    decoded when asked for: a build that patches the index reads a few of 10,000."""
+
+    def __init__(self, ends: dict[str, tuple[int, int]], text: memoryview):
+        self.ends, self.text = ends, text
+
+    def __getitem__(self, key: str) -> tuple[str, str, str]:
+        start, end = self.ends[key]
+        fields = str(self.text[start:end], "utf-8").split("\t")
+        if len(fields) != 3:
+            raise KeyError(key)     # not what write_tokens wrote: as if never stored
+        return fields[0], fields[1], fields[2]
+
+    def __contains__(self, key: object) -> bool:
+        return key in self.ends
+
+    def __iter__(self):
+        return iter(self.ends)
+
+    def __len__(self) -> int:
+        return len(self.ends)
+
+
+def _encode_tokens(tokens: Mapping[str, tuple[str, str, str]], keys: Iterable[str]
+                   ) -> tuple[dict[str, list], bytes]:
+    """Return the JSON part (keys and where each ends) and the text of the docs' words."""
+    pieces = [("\t".join(tokens[key])).encode("utf-8") for key in keys]
+    ends, total = [], 0
+    for piece in pieces:
+        total += len(piece)
+        ends.append(total)
+    return {"keys": list(keys), "ends": ends}, b"".join(pieces)
+
+
+def _decode_tokens(data: Any, text: memoryview) -> StoredTokens:
+    """Return the StoredTokens of _encode_tokens's output."""
+    keys, ends = mapping_values(data, ("keys", "ends"))
+    if not _texts(keys) or type(ends) is not list or len(ends) != len(keys) \
+            or not all(type(end) is int for end in ends) or (ends and ends[-1] != len(text)):
+        raise BadCache("the search words are not what they should be")
+    return StoredTokens(dict(zip(keys, zip([0] + ends, ends))), text)
+
+
+def _decode_search_state(data: Any, text: memoryview) -> SearchState:
+    """Return the SearchState of a decoded search file, its words those it stores (the words
+    changed since search-tokens.json was written) over those of search-tokens.json."""
+    epoch, index, fragments, keys, layout, tokens = mapping_values(
+        data, ("epoch", "index", "fragments", "keys", "layout", "tokens"))
+    if type(epoch) is not str or type(index) is not str or not _texts(fragments) \
+            or not _texts(keys) or type(layout) is not list \
+            or not all(_texts(keys) for keys in layout):
+        raise BadCache("the search state has a field of the wrong type")
+    return SearchState(epoch, index, fragments, keys, _decode_tokens(tokens, text), layout)
+
+
+def _texts(value: Any) -> bool:
+    """Return whether value is a list of strings."""
+    return type(value) is list and all(type(item) is str for item in value)
+
+
+def load_search_state(cache_dir: Path, out_dir: Path, log: Log | None = None) -> SearchState:
+    """Return the search index's state of out_dir's last build, or an empty one."""
+    state = _read(search_path(cache_dir, out_dir), "search", _decode_search_state, log, True)
+    if state is None:
+        return SearchState()
+    stored = _read(cache_dir / SEARCH_TOKENS_FILE, "search-tokens", _decode_tokens, log, True)
+    state.tokens = ChainMap(state.tokens, stored) if stored is not None else state.tokens
+    return state
+
+
+def write_search_state(cache_dir: Path, out_dir: Path, state: SearchState,
+                       previous: SearchState) -> None:
+    """Store the search index's state of out_dir: the words of its docs that search-tokens.json
+    lacks go with it, until they are more than DELTA_LIMIT and the words are all written there."""
+    stored = previous.tokens.maps[-1] if isinstance(previous.tokens, ChainMap) else {}
+    if not isinstance(stored, StoredTokens):
+        stored = {}
+    extra = [key for key in dict.fromkeys(state.keys) if key not in stored]
+    if len(extra) > DELTA_LIMIT or not stored:
+        data, text = _encode_tokens(state.tokens, dict.fromkeys(state.keys))
+        _write(cache_dir / SEARCH_TOKENS_FILE, "search-tokens", data, text)
+        extra = []
+    data, text = _encode_tokens(state.tokens, extra)
+    _write(search_path(cache_dir, out_dir), "search", {
+        "epoch": state.epoch, "index": state.index, "fragments": state.fragments,
+        "keys": state.keys, "layout": state.layout, "tokens": data}, text)
 
 
 def folder_id(path: Path) -> tuple[int, int]:

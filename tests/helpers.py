@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 import datetime
-import re
 from pathlib import Path
 
-from site_builder.core.digests import digest_bytes
 from site_builder.model.records import Entry
 
 UTC = datetime.timezone.utc
@@ -35,27 +33,9 @@ def write_entry(site: Path, slug: str, day: str, tags: tuple[str, ...] = (), tit
     return path
 
 
-def shard_identities(site: Path) -> dict[str, tuple[int, int]]:
-    """Return each search shard of a built site with the inode and time of its index file,
-    which a shard made again gets anew (a build that swaps in a new site folder links the files
-    it keeps)."""
-    def identity(path: Path) -> tuple[int, int]:
-        info = path.stat()
-        return info.st_ino, info.st_mtime_ns
-
-    return {path.name: identity(path / "pagefind-entry.json")
-            for path in (site / "pagefind").iterdir() if path.is_dir()}
-
-
-def indexable_pages(site_folder: Path) -> list[tuple[str, str, str]]:
-    """Return (date, path, digest) of the pages Pagefind indexes in a built site, in date order:
-    those marked data-pagefind-body, read back from the folder (a build hands over its own)."""
-    found = []
-    for path in site_folder.glob("**/*.html"):
-        html = path.read_bytes()
-        rel = path.relative_to(site_folder).as_posix()
-        if rel.startswith("pagefind/") or b"data-pagefind-body" not in html:
-            continue
-        date = re.search(rb'data-pagefind-sort="date"[^>]*>([^<]*)<', html)
-        found.append((date.group(1).decode().strip() if date else "", rel, digest_bytes(html)))
-    return sorted(found)
+def search_identities(site: Path) -> dict[str, tuple[int, int]]:
+    """Return each file of a built site's search index with its inode and time, which a file
+    written again gets anew (a build that swaps in a new site folder links the files it keeps)."""
+    bundle = site / "searchindex"
+    return {path.relative_to(bundle).as_posix(): (path.stat().st_ino, path.stat().st_mtime_ns)
+            for path in bundle.rglob("*") if path.is_file()}

@@ -76,7 +76,7 @@ def test_init_then_build_then_check(tmp_path: Path) -> None:
     result = sitegen("build", "--site", str(site), cwd=tmp_path)
     assert result.returncode == 0, result.stderr
     assert "imported 1 raw article(s)" in result.stdout
-    (site / "sitegen.yaml").write_text("search: false\n")  # no Pagefind bundle to link to
+    (site / "sitegen.yaml").write_text("search: false\n")  # no search index to link to
     result = sitegen("build", "--quiet", cwd=site)
     assert result.returncode == 0, result.stderr
     result = sitegen("check", cwd=site)

@@ -27,7 +27,7 @@ def sitegen(site: Path, command: str) -> tuple[subprocess.CompletedProcess, floa
 
 
 def new_site(tmp_path: Path) -> Path:
-    """Return an empty site folder without the search index (Pagefind is not under test)."""
+    """Return an empty site folder without the search index (not under test here)."""
     site = tmp_path / "site"
     site.mkdir()
     (site / "sitegen.yaml").write_text("title: Bodies\nsearch: false\n", encoding="utf-8")

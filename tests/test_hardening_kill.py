@@ -18,9 +18,9 @@ import):
   whole, the previous site when it was missing;
 - after every kill, the next build succeeds, gives exactly the new site and leaves no
   .public.staging or .public.previous folder;
-- a build killed while it brings the search index up to date (bodies edited in every shard,
-  or every title): right after the kill shards.json lists only whole shards; the next build
-  gives the shards of an unkilled build and leaves nothing of the killed one in the bundle;
+- a build killed while it brings the search index up to date (22 bodies edited, or every
+  title): right after the kill index.json names only files that are there and whole; the next
+  build gives the index of an unkilled build and leaves nothing of the killed one in searchindex/;
 - import of 600 raw articles (by `sitegen import`, and by a build that imports seeds/ in its
   workers and commits the entries as a group): after a kill every entry file (*.md) parses; a
   re-import (or the next build: the same entry files and site as a build never killed) then
@@ -53,7 +53,7 @@ ENTRIES = 1100          # one per day: > 2,000 output files, so a full rebuild s
 EDITED = tuple(range(0, ENTRIES, 3))    # bodies of 367 entries: a long journal of moves
 KILLS = 10
 SEARCH_KILLS = 5
-SEARCH_EDITED = tuple(range(0, ENTRIES, 50))   # a body in every search shard
+SEARCH_EDITED = tuple(range(0, ENTRIES, 50))   # 22 bodies: the index is patched
 IMPORT_ARTICLES = 600
 IMPORT_KILLS = 5
 UTC = __import__("datetime").timezone.utc
@@ -267,17 +267,17 @@ def test_an_incremental_build_killed_at_10_moments_is_whole_after_recover(refere
     print("incremental build kills (delay s, site found, had finished):", outcomes)
 
 
-def whole_shards(public: Path) -> list[str]:
-    """Return the shards that public's shards.json lists, each checked to be a whole bundle."""
-    bundle = public / "pagefind"
-    manifest = json.loads((bundle / "shards.json").read_text(encoding="utf-8"))
-    names = [shard["path"].rstrip("/") for shard in manifest["shards"]]
-    for name in names:
-        for part in ("pagefind.js", "pagefind-entry.json"):
-            assert (bundle / name / part).is_file(), f"shard {name} has no {part}"
-        assert list((bundle / name).glob("pagefind.*.pf_meta")), f"shard {name} has no metadata"
-    assert sum(shard["pages"] for shard in manifest["shards"]) == manifest["pages"] == ENTRIES
-    return names
+def whole_index(public: Path) -> set[str]:
+    """Return the files public's search index names (index.json with them), each checked to be
+    there and whole."""
+    bundle = public / "searchindex"
+    root = json.loads((bundle / "index.json").read_text(encoding="utf-8"))
+    named = {"index.json", *(path for _, path in root["words"]), *root["facets"].values(),
+             *(f"{root['epoch']}/{n}.json" for n in range(root["docs"]))}
+    for rel in named:
+        json.loads((bundle / rel).read_text(encoding="utf-8"))     # there, and whole JSON
+    assert root["docs"] == ENTRIES
+    return named
 
 
 @pytest.mark.parametrize("change", ["bodies", "titles"])   # files moved in, or a swapped folder
@@ -292,13 +292,12 @@ def test_a_build_killed_while_indexing_leaves_a_whole_search_index(tmp_path, cha
     public, saved = site / "public", tmp_path / "saved"
     shutil.copytree(public, saved / "public")
     shutil.copytree(site / ".sitegen-cache", saved / "cache")
-    before = whole_shards(public)
-    assert len(before) >= 2
+    before = whole_index(public)
     write_entries(site, "B" if change == "titles" else "A", SEARCH_EDITED)
     total = run(command(site, "build"))
-    after = whole_shards(public)
-    assert not set(before) & set(after), "every shard must be indexed again"
-    wanted = (public / "pagefind/shards.json").read_bytes()
+    after = whole_index(public)
+    assert before != after, "the index must change"
+    wanted = (public / "searchindex/index.json").read_bytes()
     outcomes = []
     for number, delay in enumerate(delays(total, SEARCH_KILLS)):
         # The same folder, or a copy, which the build cache no longer describes.
@@ -311,11 +310,11 @@ def test_a_build_killed_while_indexing_leaves_a_whole_search_index(tmp_path, cha
         shutil.copytree(saved / "cache", site / ".sitegen-cache")
         finished = run_and_kill(command(site, "build"), delay)
         output.recover(public)
-        found = whole_shards(public)
+        found = whole_index(public)
         run(command(site, "build"))
-        assert (public / "pagefind/shards.json").read_bytes() == wanted
-        assert sorted(p.name for p in (public / "pagefind").iterdir()) == sorted(
-            after + ["shards.json"])
+        assert (public / "searchindex/index.json").read_bytes() == wanted
+        assert {p.relative_to(public / "searchindex").as_posix()
+                for p in (public / "searchindex").rglob("*") if p.is_file()} == after
         assert not strays(site)
         outcomes.append((round(delay, 2), "new" if found == after else
                          "old" if found == before else "between", finished))

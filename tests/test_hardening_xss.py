@@ -157,7 +157,7 @@ class StrictWalker(html.parser.HTMLParser):
 
 def walk(markup: str, where: str, document: bool = False) -> tuple[Node, list[str]]:
     """Return (tree, problems) of an HTML page (document=True) or fragment."""
-    walker = StrictWalker(where, (BASE + "static/", BASE + "pagefind/") if document else ())
+    walker = StrictWalker(where, (BASE + "static/", BASE + "searchindex/") if document else ())
     walker.feed(markup)
     walker.close()
     if len(walker.stack) != 1:
@@ -218,10 +218,10 @@ def built(tmp_path_factory) -> Path:
 
 def output_files(site: Path) -> list[Path]:
     """Return every file of the built site but the theme's own static files and the search
-    bundle Pagefind writes (its compressed index and its own UI)."""
+    index (JSON of plain text, which the search page escapes)."""
     public = site / "public"
     return sorted(p for p in public.rglob("*") if p.is_file()
-                  and p.relative_to(public).parts[0] not in ("static", "pagefind"))
+                  and p.relative_to(public).parts[0] not in ("static", "searchindex"))
 
 
 def test_every_html_page_is_free_of_content_script_and_well_formed(built):

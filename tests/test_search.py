@@ -1,320 +1,263 @@
-"""The search index step: Pagefind run over a built site folder, and what happens without it."""
+"""The search index (site_builder/outputs/searchindex.py, searchpatch.py, search.py): what a
+built index answers when read back as the search page reads it, its files, and its updates."""
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import random
-import re
-import shutil
-import stat
-from pathlib import Path
 
 import pytest
 
-from helpers import indexable_pages, shard_identities
-from site_builder.core.digests import digest_bytes
-from site_builder.outputs import search
-
-ENTRY = """<!doctype html><html lang="en"><head><meta charset="utf-8"><title>{title}</title></head>
-<body><nav><a href="/">Home</a></nav><article data-pagefind-body><h1 data-pagefind-meta="title">{title}</h1>
-<p>{body}</p><div hidden><span data-pagefind-filter="year">{year}</span>
-<span data-pagefind-sort="date" data-pagefind-meta="date">{date}</span></div>
-<div class="entry-footer"><ul><li><a href="/tags/{tag}/" data-pagefind-filter="tag">{tag}</a></li></ul></div>
-</article></body></html>"""
+from helpers import write_entry
+from searchreader import bundle_files, listed_files, read_json, search, urls
+from site_builder.build import BuildOptions, build
+from site_builder.outputs import search as writer
+from site_builder.outputs import searchindex
+from site_builder.outputs.search import SearchState, update_index
+from site_builder.outputs.searchindex import Doc, build_index, doc_tokens
 
 
-def write_site(folder: Path) -> Path:
-    """Write a small built site: two entries and a listing page without data-pagefind-body."""
-    pages = {
-        "2022/12/31/telegram/index.html": ENTRY.format(title="New Year telegram", year=2022,
-                                                       date="2022-12-31", tag="china",
-                                                       body="Xi sent Putin a telegram."),
-        "2023/01/02/visit/index.html": ENTRY.format(title="A visit", year=2023, date="2023-01-02",
-                                                    tag="russia", body="The minister arrived."),
-        "index.html": "<!doctype html><html lang='en'><body><p>Timeline</p></body></html>",
-    }
-    return write_pages(folder, pages)
+@pytest.fixture(scope="module")
+def small_site(tmp_path_factory):
+    """A built site: English entries in three years, a Russian one and a Chinese one."""
+    site = tmp_path_factory.mktemp("search")
+    write_entry(site, "summit", "2021-03-01", tags=("Diplomacy",), title="Leaders hold talks",
+                body="The talks on trade went on until the evening.",
+                extra="countries: [RU, CN]\n")
+    write_entry(site, "lecture", "2022-05-02", tags=("Trade",), title="A lecture",
+                body="A short talk about negotiations and grain.", extra="countries: [FR]\n")
+    write_entry(site, "kremlin", "2022-06-03", tags=("Diplomacy",), title="Встреча в Кремле",
+                body="Переговоры прошли в Кремле.", extra="lang: ru\ncountries: [RU]\n")
+    write_entry(site, "beijing", "2023-01-04", tags=("Trade",), title="Beijing meeting",
+                body="中国和俄罗斯举行会谈。 The Trade ministers' café — l'accord.",
+                extra="countries: [CN]\n")
+    (site / "sitegen.yaml").write_text("title: Search test\n", encoding="utf-8")
+    report = build(BuildOptions(site))
+    assert "search index" in [name for name, _ in report.steps]
+    bundle = site / "public" / "searchindex"
+    root = read_json(bundle / "index.json")
+    URLS.update({str(n): read_json(bundle / root["epoch"] / f"{n}.json")["url"]
+                 for n in range(root["docs"])})
+    return bundle
 
 
-def write_pages(folder: Path, pages: dict[str, str]) -> Path:
-    """Write each page (path below folder -> HTML) into folder; return folder."""
-    for rel, html in pages.items():
-        path = folder / rel
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(html, encoding="utf-8")
-    return folder
+DAYS = {"summit": "/2021/03/01/", "lecture": "/2022/05/02/", "kremlin": "/2022/06/03/",
+        "beijing": "/2023/01/04/"}
+URLS: dict[str, str] = {}
 
 
-def write_entries(folder: Path, count: int) -> list[str]:
-    """Write count entry pages, a day apart from 2020-01-01; return their paths, oldest first."""
-    pages = {}
-    for number in range(count):
-        date = f"2020-{number // 28 + 1:02d}-{number % 28 + 1:02d}"
-        pages[f"{date.replace('-', '/')}/entry-{number}/index.html"] = ENTRY.format(
-            title=f"Entry {number}", year=2020, date=date, tag="china",
-            body=f"Talks round {number} ended.")
-    write_pages(folder, pages)
-    return list(pages)
+def url(slug: str) -> str:
+    """Return the URL of the entry written as slug (the site makes its slug from the title)."""
+    [found] = [u for u in URLS.values() if u.startswith(DAYS[slug])]
+    return found
 
 
-def read_manifest(site: Path) -> dict:
-    return json.loads((site / "pagefind" / "shards.json").read_text(encoding="utf-8"))
+def test_a_query_finds_the_entries_holding_every_word(small_site):
+    assert urls(small_site, "talks") == [url("summit"), url("lecture")]   # the title counts more
+    assert urls(small_site, "talks evening") == [url("summit")]          # AND
+    assert urls(small_site, "talk grain") == [url("lecture")]            # "talk" as "talks"
+    assert urls(small_site, "TALK") == [url("summit"), url("lecture")]   # "talk" stems as "talks"
+    assert urls(small_site, "talks elephants") == []
+    assert urls(small_site, "diplomacy") == [url("kremlin"), url("summit")]   # tags are words
 
 
-def fake_binary(folder: Path, script: str) -> Path:
-    """Return an executable shell script standing in for Pagefind."""
-    path = folder / "fake-pagefind"
-    path.write_text("#!/bin/sh\n" + script + "\n", encoding="utf-8")
-    path.chmod(path.stat().st_mode | stat.S_IXUSR)
-    return path
+def test_a_query_word_matches_as_a_prefix(small_site):
+    assert urls(small_site, "negot") == [url("lecture")]
+    assert urls(small_site, "gr") == [url("lecture")]       # grain, not "great": none has it
 
 
-def test_the_installed_binary_is_found():
-    binary = search.find_pagefind()
-    assert binary is not None and binary.is_file(), "pip install 'pagefind[extended]'"
+def test_other_languages_and_scripts_are_found(small_site):
+    assert urls(small_site, "Кремле") == [url("kremlin")]
+    assert urls(small_site, "переговоры") == [url("kremlin")]
+    assert urls(small_site, "会") == [url("beijing")]
+    assert urls(small_site, "俄罗斯") == [url("beijing")]     # three characters: AND of each
+    assert urls(small_site, "cafe") == [url("beijing")]       # accents folded
+    assert urls(small_site, "accord ministers") == [url("beijing")]   # apostrophes split
 
 
-def test_index_site_writes_the_bundle_with_filters_and_sort(tmp_path):
-    site = write_site(tmp_path / "site")
-    logged: list[str] = []
-    assert search.index_site(site, indexable_pages(site), logged.append) is None
-    manifest = read_manifest(site)
-    assert [(s["pages"], s["first"], s["last"]) for s in manifest["shards"]] == [
-        (2, "2022-12-31", "2023-01-02")]                       # a small site: one shard
-    assert manifest["pages"] == 2
-    bundle = site / "pagefind" / manifest["shards"][0]["path"]
-    for name in ("pagefind.js", "pagefind-worker.js", "pagefind-entry.json"):
-        assert (bundle / name).is_file(), name
-    assert not (bundle / "pagefind-ui.js").exists()            # the search page has its own UI
-    entry = json.loads((bundle / "pagefind-entry.json").read_text(encoding="utf-8"))
-    assert entry["languages"]["en"]["page_count"] == 2        # only the marked entries
-    assert len(list((bundle / "filter").glob("*.pf_filter"))) >= 1
-    assert list((bundle / "fragment").glob("*.pf_fragment"))
-    assert sorted(p.name for p in (site / "pagefind").iterdir()) == sorted(
-        ["shards.json", bundle.name])
-    assert logged == []                                        # quiet when all is well
+def test_index_json_lists_years_as_ranges_and_the_facets(small_site):
+    root = read_json(small_site / "index.json")
+    assert root["format"] == 1 and root["docs"] == 4
+    assert root["years"] == {"2021": [0, 0], "2022": [1, 2], "2023": [3, 3]}
+    tags = read_json(small_site / root["facets"]["tag"])["values"]
+    assert tags == {"Diplomacy": [0, 2], "Trade": [1, 2]}     # docs 0, 2 and 1, 3 delta-coded
+    countries = read_json(small_site / root["facets"]["country"])["values"]
+    assert countries == {"China": [0, 3], "France": [1], "Russia": [0, 2]}
 
 
-def test_a_large_site_is_cut_into_date_ordered_shards(tmp_path, monkeypatch):
-    site = write_site(tmp_path / "site")
-    write_pages(site, {"2021/06/01/summit/index.html": ENTRY.format(
-        title="A summit", year=2021, date="2021-06-01", tag="china", body="Leaders met at the summit.")})
-    monkeypatch.setattr(search, "SHARD_PAGES", 1)
-    assert search.index_site(site, indexable_pages(site), lambda line: None) is None
-    manifest = read_manifest(site)
-    assert [(s["pages"], s["first"]) for s in manifest["shards"]] == [
-        (1, "2021-06-01"), (1, "2022-12-31"), (1, "2023-01-02")]
-    for shard in manifest["shards"]:
-        entry = json.loads((site / "pagefind" / shard["path"] / "pagefind-entry.json")
-                           .read_text(encoding="utf-8"))
-        assert entry["languages"]["en"]["page_count"] == 1
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["site"]   # no views left behind
+def test_a_fragment_holds_the_fields_and_the_text_after_the_title(small_site):
+    root = read_json(small_site / "index.json")
+    fragment = read_json(small_site / root["epoch"] / "2.json")
+    assert fragment == {"url": url("kremlin"), "title": "Встреча в Кремле", "date": "2022-06-03",
+                        "event": url("kremlin"), "source": "Example", "lang": "ru",
+                        "text": "Lead of kremlin. Переговоры прошли в Кремле."}
+    assert "<" not in read_json(small_site / root["epoch"] / "0.json")["text"]
 
 
-def test_indexable_pages_are_the_marked_ones_in_date_order(tmp_path):
-    site = write_site(tmp_path / "site")
-    def digest(rel: str) -> str:
-        return digest_bytes((site / rel).read_bytes())
-
-    telegram, visit = "2022/12/31/telegram/index.html", "2023/01/02/visit/index.html"
-    assert indexable_pages(site) == [
-        ("2022-12-31", telegram, digest(telegram)), ("2023-01-02", visit, digest(visit))]
+def test_the_entry_pages_carry_no_pagefind_attributes(small_site):
+    html = (small_site.parent / url("summit").strip("/") / "index.html").read_text(encoding="utf-8")
+    assert "pagefind" not in html
+    assert '<article class="entry">' in html
 
 
-@pytest.mark.parametrize("pages,size", [
-    (40, 500), (10_000, 500), (16_000, 500), (16_001, 1000), (100_000, 4000)])
-def test_shard_size_doubles_to_keep_about_max_shards(pages, size):
-    assert search.shard_size(pages) == size
+def test_every_file_index_json_names_is_there_and_nothing_else(small_site):
+    assert set(bundle_files(small_site)) == listed_files(small_site)
 
 
-def fake_pages(count: int, prefix: str = "p") -> list[tuple[str, str, str]]:
-    return [(f"2020-01-{n % 28 + 1:02d}", f"{prefix}/{n}/index.html", "digest") for n in range(count)]
+# --- the index maker, on made-up docs ------------------------------------------------------------
+
+VOCABULARY = [f"word{n}" for n in range(400)] + ["common"]
 
 
-def test_shards_are_about_the_size_asked_and_keep_the_date_order():
-    pages = sorted(fake_pages(20_000))
-    shards = search.cut_shards(pages, 500)
-    assert [page for shard in shards for page in shard] == pages
-    assert all(500 * 7 // 8 <= len(shard) <= 750 for shard in shards[:-1])
-    assert 0 < len(shards[-1]) <= 750
-    assert 35 <= len(shards) <= 45
-    assert search.cut_shards(pages[:500], 500) == [pages[:500]]
-    assert search.cut_shards([], 500) == []
+def make_docs(count: int, seed: int = 1) -> list[Doc]:
+    """Return count docs of random words, a day apart; every doc holds "common"."""
+    rng = random.Random(seed)
+    return [Doc(url=f"/{n}/", title=f"Title {rng.choice(VOCABULARY)}", date=f"{2000 + n // 100}-01-01",
+                event=f"/{n}/", source="S", lang="en", dateline="",
+                lead="", body_html="<p>common " + " ".join(rng.sample(VOCABULARY[:-1], 20)) + "</p>")
+            for n in range(count)]
 
 
-def test_adding_or_removing_a_page_nearly_always_changes_one_shard_only():
-    pages = sorted(fake_pages(20_000))
-
-    def runs(some: list) -> set[tuple]:
-        return {tuple(rel for _, rel, _ in shard) for shard in search.cut_shards(some, 500)}
-
-    before, rng, changed = runs(pages), random.Random(7), []
-    for trial in range(200):
-        at = rng.randrange(len(pages))
-        if trial % 2:
-            after = pages[:at] + [(pages[at][0], f"new/{trial}/index.html", "digest")] + pages[at:]
-        else:
-            after = pages[:at] + pages[at + 1:]
-        changed.append(len(runs(after) - before))
-    assert min(changed) == 1
-    assert sum(1 for n in changed if n == 1) >= 180, changed   # cutting every 500 pages: ~0
+@pytest.fixture
+def small_chunks(monkeypatch):
+    monkeypatch.setattr(searchindex, "CHUNK_BYTES", 600)
+    monkeypatch.setattr(searchindex, "CHUNK_MIN", 400)
+    monkeypatch.setattr(searchindex, "CHUNK_MAX", 800)
 
 
-def test_a_rebuild_indexes_again_only_the_shard_whose_page_changed(tmp_path, monkeypatch):
-    monkeypatch.setattr(search, "SHARD_PAGES", 8)
-    site = tmp_path / "public"
-    paths = write_entries(site, 60)
-    assert search.index_site(site, indexable_pages(site), lambda line: None) is None
-    shards_before, folders_before = read_manifest(site)["shards"], shard_identities(site)
-    assert len(shards_before) >= 4
-
-    edited = site / paths[30]
-    edited.write_text(edited.read_text(encoding="utf-8").replace("ended.", "ended in Geneva."),
-                      encoding="utf-8")
-    assert search.index_site(site, indexable_pages(site), lambda line: None) is None
-    shards_after, folders_after = read_manifest(site)["shards"], shard_identities(site)
-    assert [s["pages"] for s in shards_after] == [s["pages"] for s in shards_before]
-    gone = set(folders_before) - set(folders_after)
-    made = set(folders_after) - set(folders_before)
-    assert len(gone) == len(made) == 1
-    kept = set(folders_before) & set(folders_after)
-    assert len(kept) == len(shards_before) - 1
-    assert all(folders_before[name] == folders_after[name] for name in kept)   # not redone
-    remade = made.pop() + "/"
-    shard = next(s for s in shards_after if s["path"] == remade)
-    assert shard["first"] <= "2020-02-03" <= shard["last"]             # paths[30]'s date
-
-    # A clean index of the same pages makes the same shards.
-    copy = tmp_path / "copy"
-    shutil.copytree(site, copy, ignore=shutil.ignore_patterns("pagefind"))
-    assert search.index_site(copy, indexable_pages(copy), lambda line: None) is None
-    assert read_manifest(copy) == read_manifest(site)
+def test_chunks_are_cut_at_about_the_size_and_a_big_form_has_its_own(small_chunks):
+    docs = make_docs(300)
+    files, _ = build_index(docs, [doc_tokens(doc) for doc in docs], {})
+    root = json.loads(files["index.json"])
+    sizes = {first: len(files[path]) for first, path in root["words"]}
+    assert len(sizes) > 20
+    common = json.loads(files[dict(root["words"])["common"]])
+    assert list(common["forms"]) == ["common"] and len(common["groups"][0]["docs"]) == 300
+    assert all(size <= 800 + 600 for first, size in sizes.items() if first != "common")
+    firsts = [first for first, _ in root["words"]]
+    assert firsts == sorted(firsts)
 
 
-def test_index_site_replaces_what_the_bundle_folder_held(tmp_path):
-    site = write_site(tmp_path / "public")
-    stale = site / "pagefind" / "0" / "pagefind.js"
-    stale.parent.mkdir(parents=True)
-    stale.write_text("an index in an older layout", encoding="utf-8")
-    (site / "pagefind" / "stale.txt").write_text("old", encoding="utf-8")
-    for left_by_a_killed_build in (".views-x1y2/0123456789abcdef/2023", ".0123456789abcdef.partial"):
-        (site / "pagefind" / left_by_a_killed_build).mkdir(parents=True)
-    assert search.index_site(site, indexable_pages(site), lambda line: None) is None
-    shard = read_manifest(site)["shards"][0]["path"]
-    assert (site / "pagefind" / shard / "pagefind.js").is_file()
-    assert sorted(p.name for p in (site / "pagefind").iterdir()) == sorted(
-        ["shards.json", shard.rstrip("/")])
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["public"]   # no work folder left
+def test_form_order_is_javascripts_utf16_order():
+    # U+FA0E is a Han character that folding keeps; in UTF-16 U+20000 is D840 DC00, before it.
+    docs = [Doc("/a/", "\ufa0e \U00020000 zz", "2020-01-01", "/a/", "", "en", "", "", "")]
+    files, _ = build_index(docs, [doc_tokens(doc) for doc in docs], {})
+    [(first, path)] = json.loads(files["index.json"])["words"]
+    assert list(json.loads(files[path])["forms"]) == ["zz", "\U00020000", "\ufa0e"]
 
 
-def test_a_missing_binary_gives_one_line(tmp_path, monkeypatch):
-    site = write_site(tmp_path / "site")
-    monkeypatch.setenv(search.BINARY_ENV, str(tmp_path / "no-such-pagefind"))
-    message = search.index_site(site, indexable_pages(site), lambda line: None)
-    assert message is not None and "\n" not in message
-    assert message.startswith("search index not built: the Pagefind binary was not found")
-    assert "pip install 'pagefind[extended]'" in message
-    assert not (site / "pagefind").exists()
+# --- updates of the index folder ------------------------------------------------------------------
+
+def update(folder, docs, state=None):
+    """Update the index in folder; return the new state and the files written."""
+    done = update_index(folder, docs, {"tag": {"t": [0]}}, state or SearchState())
+    return done.state, done.written
 
 
-def test_a_failing_binary_gives_its_last_line(tmp_path):
-    site = write_site(tmp_path / "site")
-    binary = fake_binary(tmp_path, 'echo "Running Pagefind" ; echo "Error: out of cheese" >&2 ; exit 3')
-    message = search.index_site(site, indexable_pages(site), lambda line: None, binary=binary)
-    assert message == "search index not built: Pagefind exited with status 3: Error: out of cheese"
+def clean_bundle(tmp_path, docs) -> dict[str, bytes]:
+    folder = tmp_path / f"clean-{random.random()}"
+    update(folder, docs)
+    return bundle_files(folder / "searchindex")
 
 
-def test_a_binary_that_writes_nothing_is_a_failure(tmp_path):
-    site = write_site(tmp_path / "site")
-    message = search.index_site(site, indexable_pages(site), lambda line: None, binary=fake_binary(tmp_path, "exit 0"))
-    assert re.fullmatch(r"search index not built: Pagefind wrote no pagefind/[0-9a-f]{16}/pagefind\.js",
-                        message), message
-    assert sorted(p.name for p in (site / "pagefind").iterdir()) == []
+def with_body(doc: Doc, body: str) -> Doc:
+    return dataclasses.replace(doc, body_html=body)
 
 
-def test_an_empty_folder_is_reported_not_raised(tmp_path):
-    message = search.index_site(tmp_path, indexable_pages(tmp_path), lambda line: None)
-    assert message is not None and message.startswith("search index not built: Pagefind exited")
+def test_a_body_edit_rewrites_a_few_chunks_and_one_fragment(tmp_path, small_chunks):
+    docs = make_docs(300)
+    state, _ = update(tmp_path, docs)
+    bundle = tmp_path / "searchindex"
+    chunks = len(read_json(bundle / "index.json")["words"])
+    docs[150] = with_body(docs[150], docs[150].body_html + " zebra word7 talks")
+    state, written = update(tmp_path, docs, state)
+    epoch = read_json(bundle / "index.json")["epoch"]
+    assert f"{epoch}/150.json" in written and "index.json" in written
+    assert len([rel for rel in written if rel.startswith(f"{epoch}/")]) == 1
+    assert 1 <= len([rel for rel in written if rel.startswith("words/")]) <= 6 < chunks
+    assert bundle_files(bundle) == clean_bundle(tmp_path, docs)
+    assert search(bundle, "zebra") == [150]
 
 
-def test_a_failed_update_keeps_the_previous_bundle(tmp_path):
-    site = write_site(tmp_path / "public")
-    assert search.index_site(site, indexable_pages(site), lambda line: None) is None
-    before = {p.name: p.stat().st_ino for p in (site / "pagefind").iterdir()}
-    manifest = read_manifest(site)
-    visit = site / "2023/01/02/visit/index.html"
-    visit.write_text(visit.read_text(encoding="utf-8").replace("arrived", "left"), encoding="utf-8")
-    message = search.index_site(site, indexable_pages(site), lambda line: None, binary=fake_binary(tmp_path, "exit 1"))
-    assert message.startswith("search index not built")
-    assert {p.name: p.stat().st_ino for p in (site / "pagefind").iterdir()} == before
-    assert read_manifest(site) == manifest
+@pytest.mark.parametrize("seed", range(6))
+def test_a_patched_index_is_the_index_a_whole_build_makes(tmp_path, small_chunks, seed):
+    rng = random.Random(seed)
+    docs = make_docs(200, seed)
+    state, _ = update(tmp_path, docs)
+    for _ in range(4):
+        for number in rng.sample(range(len(docs)), rng.randint(1, 3)):
+            picked = rng.sample(VOCABULARY, rng.randint(0, 30)) + [f"new{rng.randint(0, 9)}"]
+            docs[number] = dataclasses.replace(docs[number], title=f"T {rng.choice(VOCABULARY)}",
+                                               body_html=" ".join(picked))
+        state, written = update(tmp_path, docs, state)
+        assert bundle_files(tmp_path / "searchindex") == clean_bundle(tmp_path, docs)
 
 
-@pytest.mark.parametrize("text,line", [("", ""), ("a\n\n  b  \n\n", "b"), ("only", "only")])
-def test_last_line(text, line):
-    assert search.last_line(text) == line
+def test_an_unchanged_index_is_not_written_again(tmp_path):
+    docs = make_docs(20)
+    state, _ = update(tmp_path, docs)
+    assert update(tmp_path, docs, state)[1] == []
 
 
-def test_a_site_without_entries_gets_an_empty_index_where_pagefind_makes_one(tmp_path):
-    site = tmp_path / "public"
-    site.mkdir()
-    # Stands in for a Pagefind that indexes an empty site: `--site S --output-path O --quiet`.
-    script = 'if [ "$3" = "--output-path" ]; then mkdir -p "$4" && touch "$4/pagefind.js"; fi'
-    assert search.index_site(site, [], lambda line: None, binary=fake_binary(tmp_path, script)) is None
-    assert read_manifest(site)["pages"] == 0
-    assert [(s["pages"], s["first"]) for s in read_manifest(site)["shards"]] == [(0, "")]
+def test_an_older_entry_makes_a_new_epoch_and_the_old_one_goes(tmp_path):
+    docs = make_docs(20)
+    state, _ = update(tmp_path, docs)
+    bundle = tmp_path / "searchindex"
+    old_epoch = read_json(bundle / "index.json")["epoch"]
+    older = Doc("/older/", "Older", "1999-01-01", "/older/", "", "en", "", "", "<p>first</p>")
+    state, _ = update(tmp_path, [older] + docs, state)
+    epoch = read_json(bundle / "index.json")["epoch"]
+    assert epoch != old_epoch and not (bundle / old_epoch).exists()
+    assert read_json(bundle / epoch / "0.json")["url"] == "/older/"
+    assert bundle_files(bundle) == clean_bundle(tmp_path, [older] + docs)
 
 
-SEARCH_SCRIPT = """
-// node search.mjs BUNDLE_URL QUERY: print the URLs of the results, as the search page gets them
-const [base, query] = process.argv.slice(2);
-const source = await (await fetch(base + "pagefind.js")).text();
-const pagefind = await import("data:text/javascript;base64," + Buffer.from(source).toString("base64"));
-await pagefind.options({ basePath: base, baseUrl: "/" });
-await pagefind.init();
-const found = await pagefind.search(query);
-console.log(JSON.stringify(await Promise.all(found.results.map(async (r) => (await r.data()).url))));
-"""
+@pytest.mark.parametrize("fail_after", [0, 1, 3, 8])
+def test_a_failed_update_leaves_the_previous_index_whole(tmp_path, monkeypatch, fail_after):
+    docs = make_docs(30)
+    state, _ = update(tmp_path, docs)
+    bundle = tmp_path / "searchindex"
+    before = bundle_files(bundle)
+    real_write, calls = writer.write_file, []
+
+    def failing(*args):
+        if len(calls) >= fail_after:
+            raise OSError(28, "No space left on device")
+        calls.append(args)
+        real_write(*args)
+
+    monkeypatch.setattr(writer, "write_file", failing)
+    changed = [with_body(docs[0], "other words")] + docs[1:]
+    changed[0] = dataclasses.replace(changed[0], url="/moved/")   # a new epoch as well
+    with pytest.raises(OSError):
+        update(tmp_path, changed, state)
+    after = bundle_files(bundle)
+    assert after["index.json"] == before["index.json"]
+    assert all(after[rel] == before[rel] for rel in listed_files(bundle))
 
 
-@pytest.mark.skipif(shutil.which("node") is None, reason="Node.js runs Pagefind's search here")
-def test_a_russian_article_is_found_by_a_russian_query(tmp_path):
-    import functools
-    import http.server
-    import subprocess
-    import sys
-    import threading
+def test_leftovers_of_a_killed_update_are_removed_by_the_next(tmp_path):
+    docs = make_docs(10)
+    state, _ = update(tmp_path, docs)
+    bundle = tmp_path / "searchindex"
+    (bundle / "words" / ".tmp-abc.json").write_text("{")
+    (bundle / "0123456789abcdef").mkdir()
+    (bundle / "shards.json").write_text("{}")
+    docs[3] = with_body(docs[3], "changed")
+    update(tmp_path, docs, state)
+    assert set(bundle_files(bundle)) == listed_files(bundle)
 
-    agencies = Path(__file__).parent / "data" / "raw" / "agencies"
-    for name in ("ria.txt", "ap.txt"):
-        (tmp_path / "seeds").mkdir(exist_ok=True)
-        shutil.copy(agencies / name, tmp_path / "seeds" / name)
-    built = subprocess.run([sys.executable, "-m", "site_builder", "build", "--site", str(tmp_path)],
-                           capture_output=True, text=True, timeout=300)
-    assert built.returncode == 0, built.stderr
-    page = next((tmp_path / "public/2022/12/30").glob("*/index.html")).read_text(encoding="utf-8")
-    assert '<article class="entry" data-pagefind-body lang="ru">' in page
-    script = tmp_path / "search.mjs"
-    script.write_text(SEARCH_SCRIPT, encoding="utf-8")
-    handler = functools.partial(http.server.SimpleHTTPRequestHandler,
-                                directory=str(tmp_path / "public"))
-    handler.log_message = lambda *args: None
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
+
+def test_search_off_removes_the_index(small_site, tmp_path):
+    site = small_site.parent.parent
+    (site / "sitegen.yaml").write_text("title: Search test\nsearch: false\n", encoding="utf-8")
     try:
-        [bundle] = [p.name for p in (tmp_path / "public" / "pagefind").iterdir() if p.is_dir()]
-        base = f"http://127.0.0.1:{server.server_address[1]}/pagefind/{bundle}/"
-
-        def search(query: str) -> list[str]:
-            result = subprocess.run(["node", str(script), base, query], capture_output=True,
-                                    text=True, timeout=60)
-            assert result.returncode == 0, result.stderr
-            return json.loads(result.stdout)
-
-        assert search("переговоры") == ["/2022/12/30/putin-i-si-tszinpin-proveli-videokonferentsiiu/"]
-        assert search("Кремле") == ["/2022/12/30/putin-i-si-tszinpin-proveli-videokonferentsiiu/"]
-        assert search("arrived") == ["/2023/03/20/xi-arrives-in-moscow-for-talks-with-putin/"]
+        build(BuildOptions(site, output_dir=tmp_path / "out"))
+        assert not (tmp_path / "out" / "searchindex").exists()
+        build(BuildOptions(site))
+        assert not small_site.exists()
     finally:
-        server.shutdown()
-        server.server_close()
-
+        (site / "sitegen.yaml").write_text("title: Search test\n", encoding="utf-8")
+        build(BuildOptions(site))
+        assert small_site.is_dir()

@@ -27,16 +27,11 @@ SEED = REPO / "seeds" / "000_a8b0fcfbf1680f64.txt"
 
 
 def files_of(folder: Path) -> dict[str, bytes]:
-    """Return every file below folder (relative path -> bytes); of the search index, its list
-    of shards and their folders (named by a digest of the pages they index): Pagefind's own
-    files differ from run to run."""
+    """Return every file below folder (relative path -> bytes), the search index's included."""
     files = {}
     for path in sorted(folder.rglob("*")):
         rel = path.relative_to(folder).as_posix()
-        if rel.startswith("pagefind/") and rel != "pagefind/shards.json":
-            if path.is_dir() and rel.count("/") == 1:
-                files[rel + "/"] = b""
-        elif path.is_file():
+        if path.is_file():
             files[rel] = path.read_bytes()
     return files
 

@@ -20,7 +20,7 @@ TAGS = ["russia", "china", "united states", "bilateral relations", "trade", "san
 def output(tmp_path_factory: pytest.TempPathFactory) -> dict[str, bytes]:
     """Return the output of a ~30-entry site (and the repository's seed) built under /repo/."""
     site = tmp_path_factory.mktemp("site")
-    # A small page size gives paginated home, tag and archive pages; no Pagefind bundle.
+    # A small page size gives paginated home, tag and archive pages; no search index.
     (site / "sitegen.yaml").write_text("title: Links\npage_size: 4\nsearch: false\n")
     shutil.copytree(REPO / "seeds", site / "seeds")
     for number in range(30):

@@ -62,7 +62,7 @@ def test_the_sitemap_is_valid_and_lists_every_page(public):
         "{http://www.sitemaps.org/schemas/sitemap/0.9}loc")}
     pages = {BASE + p.relative_to(public).as_posix().removesuffix("index.html")
              for p in public.rglob("*.html") if p.name != "404.html"
-             and not p.relative_to(public).as_posix().startswith("pagefind/")}
+             and not p.relative_to(public).as_posix().startswith("searchindex/")}
     # every page but those that only point to another (a day with one entry: noindex)
     def page_file(page):
         path = public / page.removeprefix(BASE)

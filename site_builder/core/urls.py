@@ -32,7 +32,7 @@ ROBOTS_PATH = "/robots.txt"
 NOJEKYLL_PATH = "/.nojekyll"
 CNAME_PATH = "/CNAME"
 STATIC_DIR = "static"
-SEARCH_BUNDLE_DIR = "pagefind"        # the search index's folder, as search.html expects
+SEARCH_BUNDLE_DIR = "searchindex"     # the search index's folder, as search.html expects
 
 
 def static_path(name: str) -> str:

@@ -443,7 +443,7 @@ class Planner(CountryPages):
 
     def search_page(self) -> PageOutput:
         """Return the search page, its lists holding every tag, country and year with its
-        entries (a year as Pagefind's filter has it: the year of publication)."""
+        entries (a year as the search index has it: the year of publication)."""
         by_name = lambda values: tuple(sorted(values, key=lambda value: value[0].casefold()))
         years = Counter(str(entry.date.year) for entry in self.site.entries)
         view = SearchPage(self.page("search", self.language.gettext("Search"), SEARCH_PATH),

@@ -1,261 +1,204 @@
-"""Edge: the full-text search index, made by running Pagefind over a built site folder.
+"""Edge: writes the search index (searchindex.py makes it) into the site's searchindex/ folder.
 
-Pagefind reads the HTML pages (only the parts marked `data-pagefind-body`, i.e. the entries) and
-writes its bundle, `pagefind/` in the site: the index, the tag, country and year filters and the
-date sort.
-The binary comes from the `pagefind[extended]` Python package; the build goes on without search
-when it is missing or fails.
+Only files whose bytes changed are written: words chunks and facet files are named by their
+digest, so an existing one is right; a fragment is written when its doc's fields changed or the
+numbering (the epoch) did. Each file is written to a temporary name and renamed, index.json
+last, and only then are the files it no longer names removed: a build killed or failing on the
+way leaves the previous index.json and every file it names in place.
 
-The bundle is cut into shards. Pagefind's search (1.5) scores every matching page against every
-matching (page, word) pair of its index, so a query word that most pages contain costs time
-that grows with the square of the pages in one index: 300-650 ms in Chromium for such a word
-at 10,000 entries, 50-100 ms for all 20 shards of 500 together. The entry pages are therefore
-sorted by date and cut into shards of about SHARD_PAGES pages, each indexed by its own Pagefind
-run, and `pagefind/shards.json` lists them oldest first. The search page
-(templates/static/search-engine.js) searches the shards in Web Workers and merges the results:
-by score for relevance, in shard order for date order (shards never overlap in date). Small
-sites get one shard. Each shard is a plain Pagefind bundle without Pagefind's own UI files,
-which the search page does not use.
-
-Rebuilds index only the shards whose pages changed. A shard's folder is named by a digest of
-its pages' paths and bytes (and the Pagefind version), so an unchanged shard keeps its folder.
-Where the cuts fall depends on the pages around them, not on their positions (a shard ends at
-a page whose path digest hits, as in content-defined chunking), so adding, editing or deleting
-an entry nearly always changes its own shard only; and a rebuild gives the same shards as a
-clean build.
+What the next build needs (each doc's words under its key, each fragment's key, the epoch) comes
+back as a SearchState, which the build cache keeps.
 """
 
 from __future__ import annotations
 
 import hashlib
-import importlib
 import json
 import os
-import re
 import shutil
-import subprocess
-import tempfile
-from concurrent.futures import ThreadPoolExecutor
+from collections import ChainMap
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable
+from typing import Mapping, Sequence
 
 from ..core.urls import SEARCH_BUNDLE_DIR
+from .searchindex import (INDEX_FILE, Doc, Tokens, build_index, digest, doc_tokens, epoch_of,
+                          fragment, fragment_path, stemmer_name)
+from .searchpatch import patch_index
 
-MANIFEST = "shards.json"                    # the list of shards in the bundle, for search-engine.js
-BINARY_ENV = "PAGEFIND_BINARY_PATH"         # the variable Pagefind's own Python wrapper honours
-BINARY_MODULES = ("pagefind_bin_extended", "pagefind_bin")
-BINARY_NAMES = ("pagefind_extended", "pagefind")
-TIMEOUT_SECONDS = 600
-SHARD_PAGES = 500                           # pages per shard, on average
-MAX_SHARDS = 32                             # about; every query loads one index chunk per shard
-SHARDING_SINCE = (1, 5)                     # Pagefind's JS API has createInstance() since 1.5
-SHARD_FORMAT = "1"                          # part of every shard's name: change it when what
-                                            # this module writes into a shard changes
-UI_FILES = ("pagefind-ui.js", "pagefind-ui.css", "pagefind-modular-ui.js",
-            "pagefind-modular-ui.css", "pagefind-component-ui.js", "pagefind-component-ui.css",
-            "pagefind-highlight.js")
-VERSION = re.compile(r"(\d+)\.(\d+)(?:\.\d+)?")
-
-Page = tuple[str, str, str]                 # (sort date, path below the site folder, digest of its bytes)
+TEMP_PREFIX = ".tmp-"
+CONTENT_FOLDERS = ("words", "facets")      # content-addressed files
+OLD_BUNDLE_DIR = "pagefind"                # where earlier versions put Pagefind's index
+PATCH_LIMIT = 50                           # docs whose words changed, past which the index is
+                                           # built whole rather than patched
 
 
-def find_pagefind() -> Path | None:
-    """Return the Pagefind binary the way `python -m pagefind` finds it, or None."""
-    configured = os.environ.get(BINARY_ENV)
-    if configured:
-        return Path(configured)
-    for module in BINARY_MODULES:
-        try:
-            return Path(importlib.import_module(module).get_executable())
-        except (ImportError, FileNotFoundError, AttributeError):
-            continue
-    for name in BINARY_NAMES:
-        found = shutil.which(name)
-        if found:
-            return Path(found)
-    return None
+@dataclass
+class SearchState:
+    """What an index update leaves for the next: enough to redo only what changed."""
+
+    epoch: str = ""
+    index: str = ""                                          # digest of index.json's bytes
+    fragments: list[str] = field(default_factory=list)      # each doc's fragment key
+    keys: list[str] = field(default_factory=list)           # each doc's token key
+    tokens: Mapping[str, Tokens] = field(default_factory=dict)  # token key -> the doc's words
+    layout: list[list[str]] = field(default_factory=list)   # each words chunk's groups' keys
 
 
-def last_line(text: str) -> str:
-    """Return the last non-blank line of a program's output, or ''."""
-    lines = [line.strip() for line in text.splitlines() if line.strip()]
-    return lines[-1] if lines else ""
+@dataclass
+class Update:
+    """The outcome of an index update: the new state and the paths written."""
+
+    state: SearchState
+    written: list[str]
 
 
-def pagefind_version(binary: Path) -> str | None:
-    """Return the version the Pagefind binary reports (e.g. "1.5.2"), or None when it does not say."""
+def token_key(doc: Doc) -> str:
+    """Return the key of a doc's words: its stemmer, its entry file's digest and its tags (whose
+    names the site model may change), or without a digest one of everything they are made of."""
+    if doc.source_digest:
+        tags = hashlib.blake2b("\0".join(doc.tags).encode("utf-8"), digest_size=6).hexdigest()
+        return f"{stemmer_name(doc.lang)}:{doc.source_digest}:{tags}"
+    parts = "\0".join((doc.lang, doc.title, doc.dateline, doc.lead, doc.body_html, *doc.tags))
+    return hashlib.blake2b(parts.encode("utf-8"), digest_size=12).hexdigest()
+
+
+def fragment_key(doc: Doc, tokens: str) -> str:
+    """Return the key of a doc's fragment: a digest of its fields (tokens stands for its text)."""
+    parts = "\0".join((doc.url, doc.title, doc.date, doc.event, doc.source, doc.lang, tokens))
+    return hashlib.blake2b(parts.encode("utf-8"), digest_size=12).hexdigest()
+
+
+def write_file(bundle: Path, rel: str, data: bytes) -> None:
+    """Write data at bundle/rel through a temporary file and a rename."""
+    target = bundle / rel
+    target.parent.mkdir(parents=True, exist_ok=True)
+    temp = target.with_name(f"{TEMP_PREFIX}{target.name}")
+    temp.write_bytes(data)
+    os.replace(temp, target)
+
+
+def read_bytes(path: Path) -> bytes | None:
+    """Return a file's bytes, or None when it cannot be read."""
     try:
-        done = subprocess.run([str(binary), "--version"], capture_output=True, text=True,
-                              errors="replace", timeout=60, check=False, stdin=subprocess.DEVNULL)
-    except (OSError, subprocess.TimeoutExpired):
+        return path.read_bytes()
+    except OSError:
         return None
-    found = VERSION.search(done.stdout + done.stderr) if done.returncode == 0 else None
-    return found.group(0) if found else None
 
 
-def can_shard(version: str | None) -> bool:
-    """Return whether the search page can read shards made by this Pagefind version."""
-    found = VERSION.match(version or "")
-    return bool(found) and (int(found.group(1)), int(found.group(2))) >= SHARDING_SINCE
-
-
-def shard_size(pages: int) -> int:
-    """Return the average shard size for a site of `pages` pages: SHARD_PAGES, doubled until
-    about MAX_SHARDS shards hold them (so sizes stay put as a site grows, but for the rare
-    doubling)."""
-    size = SHARD_PAGES
-    while pages > size * MAX_SHARDS:
-        size *= 2
-    return size
-
-
-def path_hash(rel: str) -> int:
-    """Return a stable number for a page path: where shards may end."""
-    return int.from_bytes(hashlib.blake2b(rel.encode("utf-8"), digest_size=8).digest(), "big")
-
-
-def cut_shards(pages: list[Page], size: int) -> list[list[Page]]:
-    """Cut date-ordered pages into runs of about size pages (7/8 of it up to 3/2 of it).
-
-    A run ends at its first page past 7/8 of size whose path hash is 0 modulo size/8 (or, in
-    the one case in a few hundred where no such page comes in time, at 3/2 of size, which
-    bounds a search's worst case): so where a run ends depends on its own pages, and adding or
-    removing a page nearly always changes its own run only, not the ones after it as cutting
-    every size pages would.
-    """
-    if len(pages) <= size:
-        return [pages] if pages else []
-    low, high, odds = size * 7 // 8, size * 3 // 2, max(1, size // 8)
-    shards, start = [], 0
-    for number, (_, rel, _) in enumerate(pages):
-        length = number + 1 - start
-        if length >= high or (length >= low and path_hash(rel) % odds == 0):
-            shards.append(pages[start:number + 1])
-            start = number + 1
-    if start < len(pages):
-        shards.append(pages[start:])
-    return shards
-
-
-def shard_name(version: str | None, shard: list[Page]) -> str:
-    """Return the folder name of a shard: a digest of everything its index depends on."""
-    digest = hashlib.blake2b(f"{SHARD_FORMAT}\0{version}\0".encode(), digest_size=8)
-    for _, rel, page_digest in shard:
-        digest.update(f"{rel}\0{page_digest}\0".encode("utf-8"))
-    return digest.hexdigest()
-
-
-def link_view(site_folder: Path, pages: list[Page], view: Path) -> None:
-    """Make folder view hold just these pages of site_folder (hard links, or copies)."""
-    for _, rel, _ in pages:
-        target = view / rel
-        target.parent.mkdir(parents=True, exist_ok=True)
-        try:
-            os.link(site_folder / rel, target)
-        except OSError:
-            shutil.copyfile(site_folder / rel, target)
-
-
-def run_pagefind(binary: Path, site: Path, output: Path, log: Callable[[str], None]) -> str | None:
-    """Run Pagefind over site into output; return None, or one line saying why it failed."""
-    command = [str(binary), "--site", str(site), "--output-path", str(output), "--quiet"]
-    try:
-        done = subprocess.run(command, capture_output=True, text=True, errors="replace",
-                              timeout=TIMEOUT_SECONDS, check=False, stdin=subprocess.DEVNULL)
-    except subprocess.TimeoutExpired:
-        return f"search index not built: Pagefind did not finish within {TIMEOUT_SECONDS} s"
-    except OSError as error:
-        return f"search index not built: could not run {binary.name}: {error.strerror or error}"
-    output_text = done.stdout + done.stderr
-    if done.returncode != 0:
-        reason = last_line(output_text) or "no message"
-        return f"search index not built: Pagefind exited with status {done.returncode}: {reason}"
-    for line in output_text.splitlines():       # --quiet leaves only warnings
-        if line.strip():
-            log(f"pagefind: {line.strip()}")
-    return None
-
-
-def index_shards(binary: Path, site_folder: Path, bundle: Path, todo: dict[str, list[Page]],
-                 log: Callable[[str], None]) -> str | None:
-    """Index each shard of todo (name -> pages) into bundle/name; return None or why not.
-
-    Each shard is indexed from a folder of links to its pages only, into a hidden folder that
-    takes the shard's name once complete, so a shard folder is never half written. Both are in
-    the bundle, whose next update removes what a killed build left there.
-    """
-    views = Path(tempfile.mkdtemp(prefix=".views-", dir=bundle))
-    try:
-        def index_shard(name: str) -> str | None:
-            view, partial = views / name, bundle / f".{name}.partial"
-            view.mkdir()
-            link_view(site_folder, todo[name], view)
-            shutil.rmtree(partial, ignore_errors=True)
-            problem = run_pagefind(binary, view, partial, log)
-            if not problem and not (partial / "pagefind.js").is_file():
-                problem = f"search index not built: Pagefind wrote no {SEARCH_BUNDLE_DIR}/{name}/pagefind.js"
-            if problem:
-                shutil.rmtree(partial, ignore_errors=True)
-                return problem
-            for ui_file in UI_FILES:            # the search page has its own UI
-                (partial / ui_file).unlink(missing_ok=True)
-            os.rename(partial, bundle / name)
-            return None
-
-        with ThreadPoolExecutor(max_workers=max(1, min(len(todo), os.cpu_count() or 1))) as pool:
-            return next((p for p in pool.map(index_shard, sorted(todo)) if p), None)
-    finally:
-        shutil.rmtree(views, ignore_errors=True)
-
-
-def write_manifest(bundle: Path, shards: list[tuple[str, list[Page]]]) -> None:
-    """Replace bundle/shards.json in one step: each shard's folder, page count and date range,
-    oldest first."""
-    listed = [{"path": f"{name}/", "pages": len(pages), "first": pages[0][0] if pages else "",
-               "last": pages[-1][0] if pages else ""} for name, pages in shards]
-    manifest = {"version": 2, "pages": sum(len(pages) for _, pages in shards), "shards": listed}
-    temp = bundle / (MANIFEST + ".tmp")
-    temp.write_text(json.dumps(manifest, indent=1, sort_keys=True) + "\n", encoding="utf-8")
-    os.replace(temp, bundle / MANIFEST)
-
-
-def index_site(site_folder: Path, pages: list[Page], log: Callable[[str], None],
-               binary: Path | None = None) -> str | None:
-    """Bring site_folder's search bundle up to date; return None, or one line saying why not.
-
-    pages are the entry pages to index in date order. Shards whose folder already exists are
-    kept; the others are indexed,
-    then shards.json is replaced, then folders it no longer lists are removed. On failure the
-    previous bundle stays as it was.
-    """
-    binary = binary or find_pagefind()
-    if binary is None or not binary.is_file():
-        where = f" at {binary}" if binary else ""
-        return (f"search index not built: the Pagefind binary was not found{where} "
-                f"(install it with: pip install 'pagefind[extended]')")
+def update_index(site_folder: Path, docs: Sequence[Doc],
+                 facets: Mapping[str, Mapping[str, list[int]]],
+                 previous: SearchState) -> Update:
+    """Bring site_folder's search index up to date with docs; return the state and the files
+    written. Raises OSError when the disk refuses, the previous index then whole."""
     bundle = site_folder / SEARCH_BUNDLE_DIR
-    version = pagefind_version(binary)
-    size = shard_size(len(pages)) if can_shard(version) else max(1, len(pages))
-    shards = [(shard_name(version, shard), shard) for shard in cut_shards(pages, size)]
-    if not shards:      # Pagefind says why it cannot index an empty site
-        shards = [(shard_name(version, []), [])]
-    bundle.mkdir(parents=True, exist_ok=True)
-    todo = {name: shard for name, shard in shards if not (bundle / name / "pagefind.js").is_file()}
-    problem = index_shards(binary, site_folder, bundle, todo, log) if todo else None
-    if problem:
-        for name in todo:
-            shutil.rmtree(bundle / name, ignore_errors=True)
-        return problem
-    write_manifest(bundle, shards)
-    listed = {name for name, _ in shards} | {MANIFEST}
-    for path in bundle.iterdir():
-        if path.name not in listed:
-            shutil.rmtree(path) if path.is_dir() and not path.is_symlink() else path.unlink()
+    keys = [token_key(doc) for doc in docs]
+    made_now = {key: doc_tokens(doc) for key, doc in zip(keys, docs) if key not in previous.tokens}
+    known = ChainMap(made_now, previous.tokens)
+    tokens = TokenList(keys, known)
+    epoch = epoch_of(docs)
+    fragments = [fragment_key(doc, key) for doc, key in zip(docs, keys)]
+    old_root = read_bytes(bundle / INDEX_FILE)
+    same_epoch = (old_root is not None and previous.epoch == epoch
+                  and previous.index == digest(old_root) and (bundle / epoch).is_dir())
+    made = patched(bundle, docs, tokens, keys, facets, previous, old_root) if same_epoch else None
+    files, layout = made or build_index(docs, tokens, facets)
+    written = []
+    for rel, data in files.items():
+        if data is not None and rel != INDEX_FILE and not (bundle / rel).is_file():
+            write_file(bundle, rel, data)
+            written.append(rel)
+    old_fragments = previous.fragments if same_epoch else []
+    for number, (doc, key) in enumerate(zip(docs, fragments)):
+        if number >= len(old_fragments) or old_fragments[number] != key:
+            rel = fragment_path(epoch, number)
+            write_file(bundle, rel, fragment(doc))
+            written.append(rel)
+    if old_root != files[INDEX_FILE]:
+        write_file(bundle, INDEX_FILE, files[INDEX_FILE])
+        written.append(INDEX_FILE)
+    remove_unlisted(bundle, set(files), epoch, len(docs))
+    remove_old_bundle(site_folder)
+    state = SearchState(epoch=epoch, index=digest(files[INDEX_FILE]), fragments=fragments,
+                        keys=keys, tokens=known, layout=layout)
+    return Update(state, written)
+
+
+class TokenList(Sequence):
+    """Each doc's words, looked up under its key only when asked for (the build cache decodes
+    them one by one: a patch needs those of a few docs)."""
+
+    def __init__(self, keys: list[str], known: Mapping[str, Tokens]):
+        self.keys, self.known = keys, known
+
+    def __len__(self) -> int:
+        return len(self.keys)
+
+    def __getitem__(self, number):
+        return self.known[self.keys[number]]
+
+
+def patched(bundle: Path, docs: Sequence[Doc], tokens: Sequence[Tokens], keys: list[str],
+            facets: Mapping[str, Mapping[str, list[int]]], previous: SearchState,
+            old_root: bytes) -> tuple[dict[str, bytes | None], list[list[str]]] | None:
+    """Return the index patched where a few docs' words changed (see searchpatch.py), or None
+    when it cannot be: too many changed, or the previous index is not what the state says."""
+    if len(previous.keys) != len(docs):
+        return None
+    changed = [number for number, key in enumerate(keys) if previous.keys[number] != key]
+    if len(changed) > PATCH_LIMIT or any(previous.keys[n] not in previous.tokens for n in changed):
+        return None
+    try:
+        made = patch_index(docs, tokens, {n: previous.tokens[previous.keys[n]] for n in changed},
+                           json.loads(old_root)["words"], previous.layout,
+                           lambda rel: json.loads((bundle / rel).read_bytes()), facets)
+    except (OSError, ValueError, KeyError, TypeError, IndexError, AttributeError):
+        return None     # a chunk missing or not what the state says: build it whole
+    if made and all(data is not None or (bundle / rel).is_file() for rel, data in made[0].items()):
+        return made
     return None
+
+
+def remove_unlisted(bundle: Path, listed: set[str], epoch: str, docs: int) -> None:
+    """Remove what index.json no longer names: other epochs, unlisted chunks and facets,
+    fragments past the last doc, and temporary files of a killed update."""
+    for path in bundle.iterdir():
+        if path.is_symlink() or not path.is_dir():
+            if path.name != INDEX_FILE:
+                remove(path)
+        elif path.name in CONTENT_FOLDERS:
+            unlisted(path, {rel.split("/", 1)[1] for rel in listed
+                            if rel.startswith(f"{path.name}/")})
+        elif path.name == epoch:
+            unlisted(path, {f"{number}.json" for number in range(docs)})
+        else:
+            remove(path)
+
+
+def unlisted(folder: Path, names: set[str]) -> None:
+    """Remove what folder holds but names."""
+    for name in os.listdir(folder):
+        if name not in names:
+            remove(folder / name)
+
+
+def remove(path: Path) -> None:
+    """Remove a file or a folder."""
+    if path.is_dir() and not path.is_symlink():
+        shutil.rmtree(path)
+    else:
+        path.unlink(missing_ok=True)
+
+
+def remove_old_bundle(site_folder: Path) -> None:
+    """Remove the Pagefind bundle an earlier version of sitegen wrote, if any."""
+    old = site_folder / OLD_BUNDLE_DIR
+    if (old / "shards.json").is_file() or (old / "pagefind.js").is_file():
+        shutil.rmtree(old)
 
 
 def remove_index(site_folder: Path) -> None:
-    """Remove the search bundle from a site that no longer has search."""
-    bundle = site_folder / SEARCH_BUNDLE_DIR
-    if (bundle / MANIFEST).is_file():
-        shutil.rmtree(bundle)
+    """Remove the search index from a site that no longer has search."""
+    if (site_folder / SEARCH_BUNDLE_DIR / INDEX_FILE).is_file():
+        shutil.rmtree(site_folder / SEARCH_BUNDLE_DIR)
+    remove_old_bundle(site_folder)

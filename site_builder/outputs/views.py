@@ -348,8 +348,8 @@ class PlainPage:
 
 @dataclass(frozen=True)
 class SearchPage:
-    """search.html: the values of its tag, country and year lists (as the entry pages give them
-    to Pagefind), each with its number of entries, so the lists need no download."""
+    """search.html: the values of its tag, country and year lists (as the search index's facets
+    name them), each with its number of entries, so the lists need no download."""
 
     page: PageInfo
     tag_values: tuple[tuple[str, int], ...]

@@ -1,457 +1,395 @@
-/* The search page's engine: Pagefind's JS API over the index shards that site_builder/search.py
-   writes (pagefind/shards.json lists them, oldest first).
+/* The search page's engine over sitegen's own index (searchindex/, written by
+   site_builder/outputs/searchindex.py, whose docstring gives the format): no WebAssembly and no
+   workers, since scoring every posting of a query word over 10,000 entries takes milliseconds.
 
-   Why shards: Pagefind 1.5 scores each matching page against every matching (page, word) pair
-   of its index, so a word that most of 10,000 pages contain takes 300-650 ms in one index;
-   over 20 shards of 500 pages the same search takes 50-100 ms of one core in all.
+   - start: reads index.json (the only file fetched with cache "no-cache": it names every other
+     file, and those are content-addressed, so the HTTP cache may keep them).
+   - search: each query word fetches the words chunk whose range holds it (and at most two more
+     when the word is the prefix of the next chunks' first forms); every chunk fetched stays in a
+     Map for the page's life, so typing "negotia", "negotiat", "negotiati" fetches one chunk.
+     Results: the docs matching every word (a form equal to the word counts in full, a form
+     starting with it half), narrowed by the year (a range of doc numbers), tag and country
+     (facet postings), ordered by best match (sum over words of ln(1 + N/df) * weight, ties
+     newest first), newest or oldest first. The first PAGE results' fragments are fetched. A
+     newer search makes an older one stop at its next await: its answer says {stale: true}.
+   - more: the next PAGE results' fragments.
+   - filters: every tag, country and year with its number of entries (fetches the facets, which
+     searches then use for the counts among their results).
+   - indexChanged: whether the site's index.json now names another numbering or other chunks
+     than the index this engine searches (the site was deployed or rebuilt since).
 
-   Why a pool: that time is spread over Web Workers, as many as the device warrants
-   (deviceParts: one per core, at most MAX_PARTS, one on a small phone). Each
-   worker runs an engine over its part of the shards (shard n goes to part n % parts); the pool
-   on the page asks every part and merges the answers, so a search costs the slowest part, not
-   the sum. Where module workers are missing, one engine runs on the page itself.
-
-   - search: each engine searches its shards (same filters and sort), orders its hits (by score
-     for best match; for a date order by shard, shards never overlap in dates) and loads the
-     fragments (title, date, URL, excerpt) of its first PAGE hits only. The pool merges the
-     hits in the same order: the first PAGE overall are among the engines' first PAGE each,
-     so the first results need no second round. A newer search makes an older one stop between
-     shards.
-   - more: the next PAGE hits' fragments, each from the engine that found it.
-   - filters: every tag, country and year with its number of entries.
-
-   search.js uses createPool(); each worker runs this same file and answers handle() messages.
+   fold() and words() are the word rules the index was written with (site_builder's Python
+   makes the same words of the same text; tests/test_searchwords.py runs both).
 */
 const PAGE = 10;
-const MAX_PARTS = 4;
-const SMALL_MEMORY_GB = 2;
-const MID_MEMORY_GB = 4;
-const YIELD_MS = 2;              // let a newer message in at least this often during a search
-
-// ---- One engine: Pagefind over some of the shards --------------------------------------------
-
-let shards = null;               // [{number, pagefind}] of this engine, oldest first
-let latest = 0;                  // id of the newest search asked for
-let current = null;              // {id, found: Map(shard number -> Pagefind results)}
-
-// Every shard's bundle has the same wasm.*.pagefind file (one Pagefind run made them all): a
-// page downloads it once. A worker asks the page for it (askPage); the page fetches it once
-// per pool (pageFile) and hands the same bytes to every worker of the pool.
-const realFetch = globalThis.fetch.bind(globalThis);
-const WASM_FILE = /^wasm\.[\w-]+\.pagefind$/;
-const fileName = (url) => url.slice(url.lastIndexOf("/") + 1).split("?")[0];
-function pageFile(pageFiles, url) {   // pageFiles: a pool's file name -> promise of its bytes
-  const name = fileName(url);
-  if (!pageFiles.has(name)) {
-    pageFiles.set(name, realFetch(url).then((response) => {
-      if (!response.ok) {
-        throw new Error(name + " " + response.status);
-      }
-      return response.arrayBuffer();
-    }));
-  }
-  return pageFiles.get(name);
-}
-const asked = new Map();         // in a worker: file name -> {promise, resolve, reject}
-function askPage(url) {
-  const name = fileName(url);
-  if (!asked.has(name)) {
-    const request = {};
-    request.promise = new Promise((resolve, reject) => Object.assign(request, {resolve, reject}));
-    asked.set(name, request);
-    self.postMessage({file: url});
-  }
-  return asked.get(name).promise.then((bytes) => new Response(bytes));
-}
-function answerFile({file, bytes, error}) {
-  const request = asked.get(fileName(file));
-  error ? request.reject(new Error(error)) : request.resolve(bytes);
-}
-function sharedFetch(input, init) {
-  const url = String(input instanceof Request ? input.url : input);
-  return WASM_FILE.test(fileName(url)) ? askPage(url) : realFetch(input, init);
-}
-
-// A macrotask break without setTimeout's 4 ms clamp, so a waiting message can run.
-const channel = new MessageChannel();
-const breaks = [];
-channel.port1.onmessage = () => breaks.shift()();
-function pause() {
-  return new Promise((resolve) => { breaks.push(resolve); channel.port2.postMessage(null); });
-}
-
-async function start({manifest, bundle, base, part = 0, parts = 1, inWorker = false}) {
-  const began = performance.now();
-  if (inWorker) {
-    globalThis.fetch = sharedFetch;
-  }
-  const mine = manifest.shards.map((shard, number) => ({number, path: shard.path}))
-    .filter(({number}) => number % parts === part);
-  if (!mine.length) {
-    shards = [];
-    return {};
-  }
-  // Every shard's pagefind.js is the same file: each engine imports the first shard's, so the
-  // browser downloads it once.
-  const pagefind = await import(bundle + manifest.shards[0].path + "pagefind.js");
-  const options = (shard) => ({basePath: bundle + shard.path, baseUrl: base, noWorker: true,
-                               metaCacheTag: shard.path, excerptLength: 26});
-  if (typeof pagefind.createInstance !== "function") {   // Pagefind before 1.5: one shard only
-    await pagefind.options(options(mine[0]));
-    await pagefind.init();
-    shards = [{number: mine[0].number, pagefind}];
-    return {};
-  }
-  // The shards share one WebAssembly module; two instances loading it at once would each make
-  // one, and the first one's index would then point into the second one's memory. So the first
-  // instance loads it alone (an empty search waits for that), then the rest reuse it.
-  const imported = performance.now();
-  const first = pagefind.createInstance(options(mine[0]));
-  await first.search("");
-  const firstDone = performance.now();
-  const rest = mine.slice(1).map((shard) => pagefind.createInstance(options(shard)));
-  await Promise.all(rest.map((instance) => instance.search("")));
-  shards = [first, ...rest].map((instance, n) => ({number: mine[n].number, pagefind: instance}));
-  return {timings: {imported: imported - began, first: firstDone - imported,   // ms, for benchmarks
-                    rest: performance.now() - firstDone}};
-}
-
-// once(run): {start(args), ready()}: start runs `run` the first time only and returns its
-// promise; ready() returns that promise, and throws before start. Engines and pools start so.
-function once(run) {
-  let started = null;
-  return {
-    start: (args) => (started = started || run(args)),
-    ready: () => {
-      if (!started) {
-        throw new Error("start first");
-      }
-      return started;
-    },
-  };
-}
-
-const thisEngine = once(start);   // the engine of this worker (or page)
-
-// Pagefind treats each word as a prefix: a one-letter word would match most of the index and
-// take seconds while adding nothing, so such words are left out.
-function terms(query) {
-  return query.split(/\s+/).filter((word) => word.length > 1).join(" ");
-}
-
-function searchOptions({filters, sort}, term) {
-  const options = {filters: {}};
-  for (const [name, value] of Object.entries(filters || {})) {
-    if (value) {
-      options.filters[name] = value;
-    }
-  }
-  if (sort === "newest" || sort === "oldest") {
-    options.sort = {date: sort === "newest" ? "desc" : "asc"};
-  } else if (!term) {
-    options.sort = {date: "desc"};          // filters alone: newest first
-  }
-  return options;
-}
-
-function addCounts(into, counts) {
-  for (const [name, values] of Object.entries(counts || {})) {
-    const target = into[name] || (into[name] = {});
-    for (const [value, count] of Object.entries(values)) {
-      target[value] = (target[value] || 0) + count;
-    }
-  }
-  return into;
-}
-
-// The order of hits, each {shard, pos, score}: by score (ties in shard order), or by date, which
-// is shard order (newest shard first for "desc") and Pagefind's order within a shard.
-function hitOrder(dateOrder) {
-  if (dateOrder === "desc") {
-    return (a, b) => b.shard - a.shard || a.pos - b.pos;
-  }
-  if (dateOrder === "asc") {
-    return (a, b) => a.shard - b.shard || a.pos - b.pos;
-  }
-  return (a, b) => b.score - a.score || a.shard - b.shard || a.pos - b.pos;
-}
-
+const PREFIX_CHUNKS = 3;         // chunks fetched at most for one query word
+const PREFIX_FACTOR = 0.5;       // a form that only starts with the query word counts half
 const EXCERPT_WORDS = 26;
-const WORD_BREAK = /[\r\n\s]+/g;         // how Pagefind splits a fragment's content into words
+const EXCERPT_BEFORE = 4;        // words shown before the first found one
+
+// ---- Words: the same rules as the index's -----------------------------------------------------
+
+// Han, Hiragana, Katakana and Hangul (syllables and jamo), by block: the same ranges as
+// site_builder/outputs/searchwords.py's CJK_RANGES.
+const CJK_RANGES = "\u1100-\u11ff\u2e80-\u2fdf\u3005\u3007\u3021-\u3029\u3038-\u303b" +
+  "\u3041-\u309f\u30a1-\u30fa\u30fc-\u30ff\u3131-\u318e\u31f0-\u31ff" +
+  "\u3400-\u4dbf\u4e00-\u9fff\ua960-\ua97f\uac00-\ud7af\ud7b0-\ud7ff" +
+  "\uf900-\ufaff\uff66-\uff9f\u{20000}-\u{3ffff}";
+const CJK = new RegExp("^[" + CJK_RANGES + "]$", "u");
+// A CJK character alone, or a run of letters and digits that are not CJK.
+const WORD = new RegExp("[" + CJK_RANGES + "]|(?:(?![" + CJK_RANGES + "])[\\p{L}\\p{N}])+", "gu");
+
+// The text without accents and other combining marks (NFKD, marks dropped, NFC again, which
+// puts Hangul syllables back together), in lower case.
+export function fold(text) {
+  return text.normalize("NFKD").replace(/\p{M}/gu, "").normalize("NFC").toLowerCase();
+}
+
+// The folded text's words: a CJK character alone, or a maximal run of other letters and digits.
+export function words(text) {
+  return fold(text).match(WORD) || [];
+}
+
+// The words of a query that are searched: a one-character word only if it is a CJK character.
+export function queryWords(query) {
+  const kept = words(query).filter((word) => [...word].length > 1 || CJK.test(word));
+  return [...new Set(kept)];
+}
+
+// ---- Reading the index ------------------------------------------------------------------------
+
+async function fetchJson(url, init) {
+  const response = await fetch(url, init);
+  if (!response.ok) {
+    throw new Error(url.slice(url.lastIndexOf("/") + 1) + " " + response.status);
+  }
+  return response.json();
+}
+
+// The positions in index.words of the chunks a query word needs: the last chunk whose first
+// form sorts at or before the word (the index orders forms as JavaScript compares strings, by
+// UTF-16 code units), then the next ones whose first form starts with it.
+export function chunksFor(chunkList, word) {
+  let low = 0;
+  let high = chunkList.length;         // the first chunk whose first form sorts after word
+  while (low < high) {
+    const middle = (low + high) >> 1;
+    if (chunkList[middle][0] <= word) {
+      low = middle + 1;
+    } else {
+      high = middle;
+    }
+  }
+  const chosen = low > 0 ? [low - 1] : [];
+  for (let n = low; n < chunkList.length && chosen.length < PREFIX_CHUNKS; n++) {
+    if (!chunkList[n][0].startsWith(word)) {
+      break;
+    }
+    chosen.push(n);
+  }
+  return chosen;
+}
+
+// A group's postings decoded once: doc numbers and weights (each value is delta * 8 + weight).
+const decodedGroups = new WeakMap();
+function postings(group) {
+  let decoded = decodedGroups.get(group);
+  if (!decoded) {
+    const docs = new Int32Array(group.docs.length);
+    const weights = new Uint8Array(group.docs.length);
+    let doc = 0;
+    group.docs.forEach((value, n) => {
+      doc += Math.floor(value / 8);
+      docs[n] = doc;
+      weights[n] = value % 8;
+    });
+    decoded = {docs, weights};
+    decodedGroups.set(group, decoded);
+  }
+  return decoded;
+}
+
+// A facet value's doc numbers, from their deltas.
+function facetDocs(deltas) {
+  const docs = new Int32Array(deltas.length);
+  let doc = 0;
+  deltas.forEach((delta, n) => { docs[n] = doc += delta; });
+  return docs;
+}
+
+// One query word over its chunks: {weights: Float32Array(docs) of each doc's best weight (0:
+// not matched), df: docs matched, forms: every form of the matched groups (found in a text)}.
+function matchWord(chunks, word, docCount) {
+  const best = new Map();              // group key -> {group, factor}
+  const forms = new Set();
+  for (const chunk of chunks) {
+    for (const [form, numbers] of Object.entries(chunk.forms)) {
+      const factor = form === word ? 1 : form.startsWith(word) ? PREFIX_FACTOR : 0;
+      if (!factor) {
+        continue;
+      }
+      for (const number of numbers) {
+        const group = chunk.groups[number];
+        // A group whose forms span chunks is written into each: the same group, once.
+        const key = group.words.join(" ") + "\n" + group.docs.length + "\n" + group.docs[0];
+        const known = best.get(key);
+        if (!known || known.factor < factor) {
+          best.set(key, {group, factor});
+        }
+      }
+    }
+  }
+  const weights = new Float32Array(docCount);
+  let df = 0;
+  for (const {group, factor} of best.values()) {
+    group.words.forEach((form) => forms.add(form));     // every form of the stem is found
+    const {docs, weights: own} = postings(group);
+    for (let n = 0; n < docs.length; n++) {
+      const doc = docs[n];
+      if (doc >= docCount) {
+        continue;
+      }
+      const weight = own[n] * factor;
+      if (weights[doc] === 0) {
+        df++;
+      }
+      if (weight > weights[doc]) {
+        weights[doc] = weight;
+      }
+    }
+  }
+  return {weights, df, forms};
+}
+
 const escapeHtml = (text) => text.replace(/&/g, "&amp;").replace(/</g, "&lt;")
   .replace(/>/g, "&gt;").replace(/"/g, "&quot;").replace(/'/g, "&#39;");
 
-// A result's excerpt from its text after the date, dateline and title, which the result shows
-// above it (an entry's indexed content starts with them): EXCERPT_WORDS words from just before
-// the first found word past them, found words in <mark> as in Pagefind's own excerpt (which
-// would often start with the title). Pagefind's excerpt where the title is not near the start.
-function bodyExcerpt(data) {
-  const content = data.content || "";
-  const title = ((data.meta && data.meta.title) || "").trim();
-  const shown = [escapeHtml(title), title].find((text) => text && content.indexOf(text) >= 0);
-  const at = shown ? content.indexOf(shown) : -1;
-  if (at < 0 || at > 400) {
-    return data.excerpt || "";
-  }
-  const words = content.split(WORD_BREAK);
-  const headerEnd = content.slice(0, at + shown.length).split(WORD_BREAK).length;
-  const found = new Set((data.locations || []).filter((n) => n >= headerEnd));
-  const first = Math.min(...found, words.length);
-  let start = Math.max(headerEnd, first - 4);
-  start = Math.max(headerEnd, Math.min(start, words.length - EXCERPT_WORDS));
-  return words.slice(start, start + EXCERPT_WORDS)
-    .map((word, n) => (found.has(start + n) ? "<mark>" + word + "</mark>" : word)).join(" ");
+// EXCERPT_WORDS words of text from just before the first found one, found words in <mark>,
+// HTML-escaped. A word is found if one of its words is a found form or starts with a query word.
+export function excerpt(text, forms, query) {
+  const tokens = (text || "").split(/\s+/).filter(Boolean);
+  const found = (token) => words(token).some((word) => forms.has(word)
+    || query.some((wanted) => word.startsWith(wanted)));
+  const marked = tokens.map(found);
+  const first = marked.indexOf(true);
+  const start = Math.max(0, Math.min(first < 0 ? 0 : first - EXCERPT_BEFORE,
+                                     tokens.length - EXCERPT_WORDS));
+  return tokens.slice(start, start + EXCERPT_WORDS).map((token, n) => (marked[start + n]
+    ? "<mark>" + escapeHtml(token) + "</mark>" : escapeHtml(token))).join(" ");
 }
 
-async function loadItems(refs) {
-  return Promise.all(refs.map(async ({shard, pos, score}) => {
-    const data = await current.found.get(shard)[pos].data();
-    const meta = data.meta || {};
-    return {shard, pos, score, url: data.url, title: meta.title || data.url, date: meta.date || "",
-            event: meta.event || "", source: meta.source || "", excerpt: bodyExcerpt(data)};
-  }));
-}
+// ---- The engine -------------------------------------------------------------------------------
 
-async function search({id, query, filters, sort}) {
-  latest = Math.max(latest, id);
-  await thisEngine.ready();
-  const term = terms(query || "");
-  const options = searchOptions({filters, sort}, term);
-  if (!term && !Object.keys(options.filters).length) {
-    return {id, empty: true};
+// createEngine() -> {start, search, more, filters, indexChanged, stop}: each returns a promise.
+export function createEngine() {
+  let bundle = "";
+  let base = "/";
+  let index = null;              // index.json as read at start
+  let latest = 0;                // id of the newest search asked for
+  let current = null;            // {id, docs: ordered doc numbers, forms, query} of that search
+  const chunks = new Map();      // file -> promise of a words chunk, for the page's life
+  const fragments = new Map();   // doc number -> promise of its fragment
+  let facets = null;             // promise of {tag: Map(value -> docs), country: ...}
+
+  const indexUrl = () => bundle + "index.json";
+  const fingerprint = (root) => JSON.stringify([root.epoch, root.words.map((chunk) => chunk[1]),
+                                                root.facets]);
+
+  function chunk(file) {
+    if (!chunks.has(file)) {
+      const loading = fetchJson(bundle + file);
+      loading.catch(() => chunks.delete(file));        // a failed fetch is tried again later
+      chunks.set(file, loading);
+    }
+    return chunks.get(file);
   }
-  const stale = () => id !== latest;
-  const began = performance.now();
-  // Fetch every shard's chunks at once; then search shard by shard, making way for a newer
-  // search between shards.
-  await Promise.all(shards.map(({pagefind}) => pagefind.preload(term || null, options)));
-  if (stale()) {
-    return {id, stale: true};
+
+  function loadFacets() {
+    if (!facets) {
+      const names = Object.keys(index.facets);
+      facets = Promise.all(names.map((name) => fetchJson(bundle + index.facets[name])))
+        .then((files) => Object.fromEntries(files.map((file, n) => [names[n], new Map(
+          Object.entries(file.values).map(([value, deltas]) => [value, facetDocs(deltas)]))])));
+      facets.catch(() => { facets = null; });
+    }
+    return facets;
   }
-  const loaded = performance.now();
-  const found = new Map();
-  let counts = {};
-  let since = performance.now();
-  for (const {number, pagefind} of shards) {
-    const answer = await pagefind.search(term || null, options);
-    found.set(number, answer.results);
-    counts = addCounts(counts, answer.filters);
-    if (performance.now() - since > YIELD_MS) {
-      await pause();
-      since = performance.now();
-      if (stale()) {
-        return {id, stale: true};
+
+  function fragment(doc) {
+    if (!fragments.has(doc)) {
+      const loading = fetchJson(bundle + index.epoch + "/" + doc + ".json");
+      loading.catch(() => fragments.delete(doc));
+      fragments.set(doc, loading);
+    }
+    return fragments.get(doc);
+  }
+
+  function address(url) {
+    return /^([a-z]+:|\/)/i.test(url) ? url : base + url;
+  }
+
+  async function items(search, docs) {
+    return Promise.all(docs.map(async (doc) => {
+      const data = await fragment(doc);
+      return {doc, url: address(data.url), title: data.title || data.url, date: data.date || "",
+              event: data.event || "", source: data.source || "",
+              excerpt: excerpt(data.text, search.forms, search.query)};
+    }));
+  }
+
+  async function start(args) {
+    bundle = args.bundle;
+    base = args.base || "/";
+    index = await fetchJson(indexUrl(), {cache: "no-cache"});
+    if (index.format !== 1) {
+      throw new Error("search index format " + index.format);
+    }
+    return {pages: index.docs, chunks: index.words.length};
+  }
+
+  // Whether each doc passes the filters: a Uint8Array(docs), or null if none is set.
+  async function allowed(filters) {
+    const docCount = index.docs;
+    let passing = null;
+    const narrow = (docs) => {
+      const next = new Uint8Array(docCount);
+      for (const doc of docs) {
+        if (doc < docCount && (!passing || passing[doc])) {
+          next[doc] = 1;
+        }
+      }
+      passing = next;
+    };
+    if (filters.year) {
+      const [first, last] = index.years[filters.year] || [0, -1];
+      narrow(Array.from({length: Math.max(0, last - first + 1)}, (_, n) => first + n));
+    }
+    for (const name of ["tag", "country"]) {
+      if (filters[name]) {
+        const values = (await loadFacets())[name];
+        narrow((values && values.get(filters[name])) || []);
       }
     }
+    return passing;
   }
-  const dateOrder = options.sort ? options.sort.date : null;
-  const hits = [];
-  for (const [shard, results] of found) {
-    results.forEach((result, pos) => hits.push({shard, pos, score: result.score}));
-  }
-  const searched = performance.now();
-  await pause();                            // a newer search waiting? then no fragments for this one
-  if (stale()) {
-    return {id, stale: true};
-  }
-  current = {id, found};
-  const items = await loadItems(hits.slice().sort(hitOrder(dateOrder)).slice(0, PAGE));
-  if (stale()) {
-    return {id, stale: true};
-  }
-  return {id, dateOrder, hits, items, counts,
-          timings: {index: loaded - began, search: searched - loaded,      // ms, for benchmarks
-                    fragments: performance.now() - searched}};
-}
 
-async function more({id, refs}) {
-  if (!current || current.id !== id) {
-    return {id, stale: true};
+  // Each tag, country and year with its number of docs among found (all docs if null).
+  function countAmong(found, loaded) {
+    const counts = {year: {}};
+    for (const [year, [first, last]] of Object.entries(index.years)) {
+      let count = 0;
+      for (let doc = first; doc <= last; doc++) {
+        count += found ? found[doc] : 1;
+      }
+      counts.year[year] = count;
+    }
+    for (const [name, values] of Object.entries(loaded)) {
+      counts[name] = {};
+      for (const [value, docs] of values) {
+        let count = 0;
+        if (found) {
+          for (const doc of docs) {
+            count += found[doc] || 0;
+          }
+        } else {
+          count = docs.length;
+        }
+        counts[name][value] = count;
+      }
+    }
+    return counts;
   }
-  return {id, items: await loadItems(refs)};
-}
 
-async function filters() {
-  await thisEngine.ready();
-  const all = await Promise.all(shards.map(({pagefind}) => pagefind.filters()));
-  return all.reduce(addCounts, {});
-}
-
-const methods = {
-  start: thisEngine.start,
-  search, more, filters,
-};
-
-export async function handle(message) {
-  const {id, method, args} = message;
-  try {
-    return {id, result: await methods[method](args)};
-  } catch (error) {
-    return {id, error: String((error && error.message) || error)};
-  }
-}
-
-if (typeof window === "undefined" && typeof self !== "undefined") {
-  self.addEventListener("message", async (event) => {
-    if (event.data.file) {
-      answerFile(event.data);             // bytes the page fetched for this worker
+  async function search({id, query, filters = {}, sort = ""}) {
+    latest = Math.max(latest, id);
+    const stale = () => id !== latest;
+    const began = performance.now();
+    const wanted = queryWords(query || "");
+    const filtering = ["tag", "country", "year"].some((name) => filters[name]);
+    if (!wanted.length && !filtering) {
+      return {id, empty: true, total: 0, items: [], counts: {}};
+    }
+    const docCount = index.docs;
+    const loaded = await Promise.all(wanted.map((word) => Promise.all(
+      chunksFor(index.words, word).map((n) => chunk(index.words[n][1])))));
+    const passing = await allowed(filters);
+    if (stale()) {
+      return {id, stale: true};
+    }
+    const fetched = performance.now();
+    const matches = wanted.map((word, n) => matchWord(loaded[n], word, docCount));
+    const scores = new Float64Array(docCount);
+    const found = new Uint8Array(docCount);
+    const docs = [];
+    for (let doc = 0; doc < docCount; doc++) {
+      if (passing && !passing[doc]) {
+        continue;
+      }
+      let score = 0;
+      let all = true;
+      for (const {weights, df} of matches) {
+        if (weights[doc] === 0) {
+          all = false;
+          break;
+        }
+        score += Math.log(1 + docCount / df) * weights[doc];
+      }
+      if (all) {
+        scores[doc] = score;
+        found[doc] = 1;
+        docs.push(doc);
+      }
+    }
+    if (sort === "oldest") {
+      // docs are in ascending order already
+    } else if (sort === "newest" || !wanted.length) {
+      docs.reverse();
     } else {
-      self.postMessage(await handle(event.data));
+      docs.sort((a, b) => scores[b] - scores[a] || b - a);
     }
-  });
-}
-
-// ---- The pool, on the page: the engines and the merging of their answers ---------------------
-
-// Whether `new Worker(url, {type: "module"})` is understood (it reads `type` only if so).
-function moduleWorkers() {
-  let supported = false;
-  try {
-    new Worker("blob://", {get type() { supported = true; return "module"; }}).terminate();
-  } catch (error) {
-    // the blob:// URL itself is refused; `type` has been read by then where supported
+    const forms = new Set(matches.flatMap((match) => [...match.forms]));
+    const searched = performance.now();
+    current = {id, docs, forms, query: wanted};
+    const counts = facets ? countAmong(found, await loadFacets()) : {};
+    const first = await items(current, docs.slice(0, PAGE));
+    if (stale()) {
+      return {id, stale: true};
+    }
+    return {id, total: docs.length, items: first, counts,
+            timings: {index: fetched - began, search: searched - fetched,   // ms, for benchmarks
+                      fragments: performance.now() - searched}};
   }
-  return supported;
-}
 
-// An engine in a worker running this file: call(method, args) resolves with its answer.
-function workerEngine(pageFiles) {
-  const worker = new Worker(import.meta.url, {type: "module"});
-  const waiting = new Map();
-  let next = 0;
-  worker.addEventListener("message", ({data}) => {
-    if (data.file) {                      // the worker wants a file the page fetches once
-      pageFile(pageFiles, data.file).then((bytes) => worker.postMessage({file: data.file, bytes}),
-                               (error) => worker.postMessage({file: data.file, error: String(error)}));
-      return;
+  async function more({id, offset}) {
+    if (!current || current.id !== id) {
+      return {id, stale: true};
     }
-    const handlers = waiting.get(data.id);
-    waiting.delete(data.id);
-    if (handlers) {
-      data.error ? handlers.reject(new Error(data.error)) : handlers.resolve(data.result);
+    return {id, offset, items: await items(current, current.docs.slice(offset, offset + PAGE))};
+  }
+
+  async function filters() {
+    return countAmong(null, await loadFacets());
+  }
+
+  async function indexChanged() {
+    return fingerprint(await fetchJson(indexUrl(), {cache: "no-cache"})) !== fingerprint(index);
+  }
+
+  let started = null;
+  const ready = () => {
+    if (!started) {
+      throw new Error("start first");
     }
-  });
-  worker.addEventListener("error", (event) => {
-    event.preventDefault();
-    for (const handlers of waiting.values()) {
-      handlers.reject(new Error("the search engine did not load"));
-    }
-    waiting.clear();
-  });
-  return {
-    call: (method, args) => new Promise((resolve, reject) => {
-      const id = ++next;
-      waiting.set(id, {resolve, reject});
-      worker.postMessage({id, method, args});
-    }),
-    stop: () => worker.terminate(),
+    return started;
   };
-}
-
-// The engine of this module, on the page.
-const pageEngine = {
-  call: async (method, args) => {
-    const reply = await handle({id: 0, method, args});
-    if (reply.error) {
-      throw new Error(reply.error);
-    }
-    return reply.result;
-  },
-  stop: () => {},
-};
-
-// How many workers this device warrants: one per core up to MAX_PARTS, but one where the
-// browser reports SMALL_MEMORY_GB or less (a small phone: each worker holds its own copy of the
-// wasm and of the index chunks it has loaded) and at most two up to MID_MEMORY_GB.
-function deviceParts() {
-  const cores = navigator.hardwareConcurrency || 2;
-  const memory = navigator.deviceMemory || Infinity;   // GB, rounded; not every browser says
-  const byMemory = memory <= SMALL_MEMORY_GB ? 1 : memory <= MID_MEMORY_GB ? 2 : MAX_PARTS;
-  return Math.max(1, Math.min(MAX_PARTS, cores, byMemory));
-}
-
-// createPool({parts}) -> {start, search, more, filters, indexChanged, stop}: promises of the
-// same answers as one engine over every shard would give. parts: how many workers at most (default: deviceParts()).
-export function createPool({parts} = {}) {
-  let engines = null;
-  let merged = null;             // {id, hits: [{shard, pos, score}] in order}: the last search
-  let index = null;              // {bundle, shards: "path path ..."}: the index searched
-
-  async function readManifest(bundle) {
-    const response = await fetch(bundle + "shards.json", {cache: "no-cache"});
-    if (!response.ok) {
-      throw new Error("no search index (" + response.status + ")");
-    }
-    return response.json();
-  }
-  const shardList = (manifest) => manifest.shards.map((shard) => shard.path).join(" ");
-
-  async function poolStart({bundle, base}) {
-    const manifest = await readManifest(bundle);
-    index = {bundle, shards: shardList(manifest)};
-    const count = Math.max(1, Math.min(parts || deviceParts(), manifest.shards.length));
-    const pageFiles = new Map();
-    engines = moduleWorkers() ? Array.from({length: count}, () => workerEngine(pageFiles))
-      : [pageEngine];
-    const inWorker = engines[0] !== pageEngine;
-    const answers = await Promise.all(engines.map((engine, part) =>
-      engine.call("start", {manifest, bundle, base, part, parts: engines.length, inWorker})));
-    return {pages: manifest.pages, shards: manifest.shards.length, parts: engines.length,
-            timings: answers.map((answer) => answer.timings)};
-  }
-
-  // Whether the site's shards.json now lists other shards than this pool searches (the site
-  // was deployed again: Pagefind finds nothing in index files that are gone).
-  async function poolIndexChanged() {
-    return shardList(await readManifest(index.bundle)) !== index.shards;
-  }
-
-  async function poolSearch(args) {
-    const answers = await Promise.all(engines.map((engine) => engine.call("search", args)));
-    if (answers.some((answer) => answer.stale)) {
-      return {id: args.id, stale: true};
-    }
-    if (answers[0].empty) {
-      return {id: args.id, total: 0, items: [], counts: {}, empty: true};
-    }
-    const order = hitOrder(answers[0].dateOrder);
-    const hits = answers.flatMap((answer) => answer.hits).sort(order);
-    const items = answers.flatMap((answer) => answer.items).sort(order).slice(0, PAGE);
-    merged = {id: args.id, hits};
-    return {id: args.id, total: hits.length, items,
-            counts: answers.reduce((into, answer) => addCounts(into, answer.counts), {}),
-            timings: answers.map((answer) => answer.timings)};
-  }
-
-  async function poolMore({id, offset}) {
-    if (!merged || merged.id !== id) {
-      return {id, stale: true};
-    }
-    const wanted = merged.hits.slice(offset, offset + PAGE);
-    const answers = await Promise.all(engines.map((engine, part) => {
-      const refs = wanted.filter((hit) => hit.shard % engines.length === part);
-      return refs.length ? engine.call("more", {id, refs}) : {id, items: []};
-    }));
-    if (answers.some((answer) => answer.stale)) {
-      return {id, stale: true};
-    }
-    const items = new Map(answers.flatMap((answer) => answer.items)
-      .map((item) => [item.shard + ":" + item.pos, item]));
-    return {id, offset, items: wanted.map((hit) => items.get(hit.shard + ":" + hit.pos))};
-  }
-
-  async function poolFilters() {
-    const all = await Promise.all(engines.map((engine) => engine.call("filters", {})));
-    return all.reduce(addCounts, {});
-  }
-
-  const pool = once(poolStart);
+  const after = (method) => async (args) => { await ready(); return method(args); };
   return {
-    start: pool.start,
-    search: async (args) => { await pool.ready(); return poolSearch(args); },
-    more: async (args) => { await pool.ready(); return poolMore(args); },
-    filters: async () => { await pool.ready(); return poolFilters(); },
-    indexChanged: async () => { await pool.ready(); return poolIndexChanged(); },
-    stop: () => engines && engines.forEach((engine) => engine.stop()),
+    start: (args) => (started = started || start(args)),
+    search: after(search),
+    more: after(more),
+    filters: after(filters),
+    indexChanged: after(indexChanged),
+    stop: () => { latest = Infinity; },
+    cachedChunks: () => [...chunks.keys()],           // for tests: the chunk files fetched
   };
 }

@@ -1,15 +1,15 @@
-/* Search page: results follow typing. The work happens in search-engine.js (Pagefind over the
-   index shards, in Web Workers); this script keeps the form, the result list and ?q= in step.
+/* Search page: results follow typing. The work happens in search-engine.js (sitegen's own
+   index, searchindex/, on the page itself); this script keeps the form, the result list and ?q=
+   in step.
 
-   - Each keystroke asks for its query at once (no fixed delay): the engine starts fetching the
-     index chunks it needs, drops a search as soon as a newer one comes, and answers that are
-     no longer wanted are not shown.
+   - Each keystroke asks for its query at once (no fixed delay): the engine fetches the words
+     chunks it needs (each once per page), and answers that are no longer wanted are not shown.
    - Only the first 10 results are loaded; "More results" loads the next 10.
    - ?q=, ?tag=, ?country=, ?year= and ?sort= hold the search, so a search can be shared and the header's
      search box (which submits ?q=) lands on its results.
    - The result count is announced (role=status); ArrowDown in the box moves to the results.
-   - Reports of one event (entry pages carry it as Pagefind's "event" metadata) are one result:
-     the best-ranked report, with the others listed under it by source ("Also reported by", the
+   - Reports of one event (the index's fragments carry the event) are one result: the
+     best-ranked report, with the others listed under it by source ("Also reported by", the
      label the entry pages use, taken from the page), so the results stay in order of relevance.
 */
 (function () {
@@ -56,24 +56,26 @@
     });
   }
 
-  var LOOK_MS = 60000;       // how often a search compares shards.json with the pool's shards
+  var LOOK_MS = 60000;       // how often a search compares index.json with the engine's index
 
-  // The engine (search-engine.js): a pool of workers, loaded when the page is. When the site is
-  // deployed again under an open page, the pool is asked now and then whether its index is
-  // still the site's; if not, a new pool (from a fresh copy of the module: the page's own
-  // engine starts once) takes over and the search runs again.
-  var pool = null;
-  var pools = 0;
-  var looking = false;       // whether the pool is started and no new one is on its way
-  var lookedAt = 0;          // when the pool was last asked
+  // The engine (search-engine.js), loaded when the page is. When the site is deployed again
+  // under an open page, the engine is asked now and then whether its index is still the site's;
+  // if not, a new engine takes over and the search runs again.
+  var engine = null;         // promise of the engine
+  var looking = false;       // whether the engine is started and no new one is on its way
+  var lookedAt = 0;          // when the engine was last asked
+  var engineModule = null;
   function call(method, args) {
-    return pool.then(function (searchPool) { return searchPool[method](args); });
+    return engine.then(function (searchEngine) { return searchEngine[method](args); });
   }
 
-  function startPool() {
-    var previous = pool;
-    var url = config.engine + (pools++ ? "?pool=" + pools : "");
-    pool = import(url).then(function (module) { return module.createPool(); });
+  function startEngine() {
+    var previous = engine;
+    engineModule = engineModule || import(config.engine).catch(function (error) {
+      engineModule = null;     // tried again by the next start
+      throw error;
+    });
+    engine = engineModule.then(function (module) { return module.createEngine(); });
     if (previous) {
       previous.then(function (old) { old.stop(); });
     }
@@ -96,7 +98,7 @@
           return;
         }
         looking = false;
-        return startPool().then(function () {
+        return startEngine().then(function () {
           if (hasSearch()) {
             run();
           }
@@ -114,7 +116,7 @@
   var events = {};           // each event among the results on screen: the <li> showing it
   var pages = 0;
 
-  var FILTERS = ["tag", "country", "year"];   // Pagefind's filters, as the entry pages name them
+  var FILTERS = ["tag", "country", "year"];   // the index's filters
 
   // Whether the form asks for anything: words, a tag, a country or a year.
   function hasSearch() {
@@ -157,7 +159,7 @@
   }
 
   function excerpt(text) {
-    // Pagefind's excerpt is escaped text with <mark> around the found words: build it as nodes.
+    // The engine's excerpt is escaped text with <mark> around the found words: build it as nodes.
     var p = document.createElement("p");
     p.className = "search-excerpt";
     text.split(/(<mark>|<\/mark>)/).reduce(function (marked, part) {
@@ -252,9 +254,9 @@
   });
 
   function showCounts(counts) {
-    // Each tag, country and year with the number of the current results that have it; a list
-    // whose filter files are not loaded yet (Pagefind counts only for those) shows its values,
-    // or, with no search, the page's totals.
+    // Each tag, country and year with the number of the current results that have it; while
+    // the index's facets are not loaded (the engine counts only with them) a list shows its
+    // values, or, with no search, the page's totals.
     FILTERS.forEach(function (name) {
       var select = selects[name];
       var values = counts[name];
@@ -315,6 +317,7 @@
         if (id === searches) {
           list.removeAttribute("aria-busy");
           status.textContent = text("unavailable", {error: error.message});
+          lookForNewIndex(true);   // a file of the index that is gone: the site was deployed again
         }
       });
   }
@@ -363,8 +366,8 @@
   options.hidden = false;
   document.getElementById("search-fallback").hidden = true;
 
-  // The counts among the results: Pagefind counts only with every shard's filter files
-  // (280 KB at 10,000 entries), loaded once the reader turns to the lists (the page holds their
+  // The counts among the results: the engine counts only with the index's facets (the tags'
+  // and countries' postings), loaded once the reader turns to the lists (the page holds their
   // values and totals). The results on screen are then searched again for their counts: not
   // while typing, so no keystroke waits for it.
   function loadFilters() {
@@ -387,7 +390,7 @@
     return filtersLoaded;
   }
 
-  var started = startPool();
+  var started = startEngine();
   var firstSearch = hasSearch() ? run() : null;
   started.then(function () {
     if (!status.textContent) {

@@ -134,7 +134,7 @@ def test_the_rail_and_the_pager_sit_on_the_reading_side(open_context, sites, lan
 
 
 @pytest.mark.parametrize("language", ("en", "ru"))
-def test_pagefind_finds_a_russian_article_by_a_russian_word(page, sites, language):
+def test_search_finds_a_russian_article_by_a_russian_word(page, sites, language):
     page.goto(sites[language] + "search/?q=" + RUSSIAN_WORD)
     link = page.locator("#search-results a.search-result-link").first
     link.wait_for()

@@ -62,17 +62,22 @@ def test_the_first_entry_is_a_few_tab_presses_away(reader_site, phone):
 
 
 def test_the_search_page_is_light_before_the_first_key(reader_site, phone):
-    _, base, traffic = reader_site
-    size, requests = figures.search_page_load(phone, base, traffic)
+    _, base, _ = reader_site
+    size, requests = figures.search_page_load(phone, base)
     print(f"\nsearch page before the first key: {size} bytes in {requests} requests")
     assert size <= figures.TARGETS["search_bytes"]
+    assert requests <= figures.TARGETS["search_requests"]
 
 
 def test_a_two_word_query_adds_little(reader_site, phone):
-    _, base, traffic = reader_site
-    size = figures.query_bytes(phone, base, traffic)
-    print(f"\na two-word query adds {size} bytes")
-    assert size <= figures.TARGETS["query_bytes"]
+    _, base, _ = reader_site
+    query = figures.query_downloads(phone, base)
+    print(f"\na two-word query adds {query['bytes']} bytes in {query['requests']} requests")
+    assert query["bytes"] <= figures.TARGETS["query_bytes"]
+    # Typed key by key: a words chunk per prefix at most, no facet, and no file fetched twice
+    # (chunks and fragments stay in the page).
+    assert query["facets"] == 0 and 2 <= query["chunks"] <= sum(map(len, figures.QUERY))
+    assert query["repeated"] == 0
 
 
 def test_the_tag_filter_offers_a_tag_within_its_data_budget(reader_site, phone):

@@ -1,10 +1,11 @@
-"""Full-text search: the search page over Pagefind's index shards, its tag and year filters and
-date order, ?q= from the header, under /repo/; and the shards merged exactly like one index."""
+"""Full-text search: the search page over sitegen's own index (searchindex/), its tag, country and
+year filters and date orders, ?q= from the header, under /repo/; and the engine's guarantees: one
+words chunk per query word, chunks fetched once a page, a prefix across chunks, no stale answer
+over a newer one, an index replaced under an open page noticed."""
 
 from __future__ import annotations
 
 import json
-import os
 import shutil
 import statistics
 import subprocess
@@ -12,7 +13,6 @@ import sys
 
 import pytest
 
-from helpers import indexable_pages
 from conftest import (LEAD_WORD, RECORD_LAYOUT_SHIFTS, REPO, SEED_PATH, SUB_PATH, TAG_WORD,
                       TITLE_WORD, layout_shifts, slow_scripts)
 
@@ -65,14 +65,38 @@ def wait_for_results(page, query: str, search: str | None = None) -> None:
     }""", arg=[query, search])
 
 
+BUNDLE = "searchindex"
+WORDS_CHUNK = f"/{BUNDLE}/words/"
+FACET = f"/{BUNDLE}/facets/"
+
+
+def read_index(public) -> dict:
+    """Return a built site's searchindex/index.json."""
+    return json.loads((public / BUNDLE / "index.json").read_text(encoding="utf-8"))
+
+
+def chunks_for(index: dict, word: str) -> list[str]:
+    """Return the words chunk files a query word needs (the format's rule, forms in UTF-16 code
+    unit order): the last chunk whose first form is at or before the word, then up to two more
+    whose first form starts with it."""
+    firsts = [first.encode("utf-16-be") for first, _ in index["words"]]
+    after = sum(1 for first in firsts if first <= word.encode("utf-16-be"))
+    chosen = [after - 1] if after else []
+    for n in range(after, len(firsts)):
+        if len(chosen) == 3 or not index["words"][n][0].startswith(word):
+            break
+        chosen.append(n)
+    return [index["words"][n][1] for n in chosen]
+
+
 def test_the_build_made_a_search_index(site):
-    bundle = site.public / "pagefind"
-    manifest = json.loads((bundle / "shards.json").read_text(encoding="utf-8"))
-    assert manifest["pages"] == len(site.entries) + 1
-    assert len(manifest["shards"]) == 1                              # 41 entries: one shard
-    shard = bundle / manifest["shards"][0]["path"]
-    assert (shard / "pagefind.js").is_file()
-    assert not (shard / "pagefind-ui.js").exists()
+    index = read_index(site.public)
+    assert index["format"] == 1 and index["docs"] == len(site.entries) + 1
+    files = [file for _, file in index["words"]] + list(index["facets"].values())
+    assert files and all((site.public / BUNDLE / file).is_file() for file in files)
+    fragments = site.public / BUNDLE / index["epoch"]
+    assert len(list(fragments.glob("*.json"))) == index["docs"]
+    assert not (site.public / "pagefind").exists()
     assert "search index not built" not in site.build_output
 
 
@@ -187,85 +211,30 @@ def test_arrow_down_moves_from_the_box_to_the_results(page, site):
     assert page.locator(RESULT_LINK).count() == 0
 
 
-@pytest.fixture(scope="module")
-def sharded(site, served_root, tmp_path_factory):
-    """A copy of the test site whose index is cut into shards of about 8 pages, served at
-    /repo-shards/."""
-    from site_builder.outputs import search
-
-    copy = tmp_path_factory.mktemp("sharded") / "public"
-    shutil.copytree(site.public, copy, copy_function=os.link,
-                    ignore=lambda folder, names: ["pagefind"] if folder == str(site.public) else [])
-    saved = search.SHARD_PAGES
-    search.SHARD_PAGES = 8
-    try:
-        problem = search.index_site(copy, indexable_pages(copy), lambda line: None)
-    finally:
-        search.SHARD_PAGES = saved
-    assert problem is None, problem
-    assert len(json.loads((copy / "pagefind/shards.json").read_text(encoding="utf-8"))["shards"]) > 2
-    (served_root / f"{SUB_PATH}-shards").symlink_to(copy, target_is_directory=True)
-    return copy
-
-
-# In the page: make a pool of search engines (search-engine.js) over the one-shard index in one
-# worker and over the sharded copy in two workers, and return both answers to the same searches.
-COMPARE = """async ([engineUrl, bases, searches]) => {
-    const engine = await import(engineUrl);
-    const answers = [];
-    for (const [n, bundle] of bases.entries()) {
-        const pool = engine.createPool({parts: n + 1});
-        const started = await pool.start({bundle, base: "/repo/"});
-        const filters = await pool.filters();
-        const found = [];
-        for (const [i, s] of searches.entries()) {
-            const first = await pool.search({id: i + 1, ...s});
-            let items = first.items;
-            while (items.length < first.total) {
-                const more = await pool.more({id: i + 1, offset: items.length});
-                items = items.concat(more.items);
-            }
-            found.push({total: first.total, counts: first.counts,
-                        urls: items.map(x => x.url), dates: items.map(x => x.date)});
-        }
-        pool.stop();
-        answers.push({shards: started.shards, parts: started.parts, filters, found});
+# In the page: a worker or WebAssembly module made by the page, counted.
+COUNT_WORKERS = """window.__made = [];
+for (const name of ["Worker", "SharedWorker"]) {
+    const Real = window[name];
+    if (Real) {
+        window[name] = function (...args) { window.__made.push(name); return new Real(...args); };
     }
-    return answers;
+}
+for (const name of ["instantiate", "instantiateStreaming", "compile", "compileStreaming"]) {
+    const real = WebAssembly[name];
+    WebAssembly[name] = (...args) => { window.__made.push(name); return real(...args); };
 }"""
 
 
-def test_shards_in_two_workers_answer_exactly_like_one_index(page, site, sharded):
-    open_search(page, site)
-    engine = page.locator("#search").get_attribute("data-engine")
-    searches = [{"query": q, "filters": f, "sort": s} for q, f, s in (
-        ("consultations", {}, ""), ("consultations", {}, "newest"), ("talks round", {}, "oldest"),
-        ("security", {"tag": "russia"}, ""), ("", {"year": "2021"}, ""),
-        ("geneva", {"tag": "china", "year": "2019"}, "newest"), ("quokka", {}, ""))]
-    one, many = page.evaluate(COMPARE, [engine, [f"/{SUB_PATH}/pagefind/",
-                                                 f"/{SUB_PATH}-shards/pagefind/"], searches])
-    shards = len(json.loads((sharded / "pagefind/shards.json").read_text(encoding="utf-8"))["shards"])
-    assert (one["shards"], one["parts"], many["shards"], many["parts"]) == (1, 1, shards, 2)
-    assert one["filters"] == many["filters"]
-    for search, a, b in zip(searches, one["found"], many["found"]):
-        assert a["total"] == b["total"] > 0, search
-        assert len(set(b["urls"])) == len(b["urls"]), search
-        assert sorted(a["urls"]) == sorted(b["urls"]), search
-        assert a["counts"] == b["counts"], search
-        if search["sort"] or not search["query"]:
-            # A date order is the same order, ties apart.
-            assert a["dates"] == b["dates"], search
-            key = -1 if search["sort"] != "oldest" else 1
-            assert b["dates"] == sorted(b["dates"], reverse=key < 0), search
-
-
-def test_search_runs_on_the_page_where_there_are_no_workers(page, site):
-    page.add_init_script("delete window.Worker")
+def test_search_runs_on_the_page_without_workers_or_webassembly(page, site):
+    page.add_init_script(COUNT_WORKERS)
+    fetched = []
+    page.context.on("request", lambda request: fetched.append(request.url))
     open_search(page, site)
     page.locator(SEARCH_INPUT).fill("telegram")
     wait_for_results(page, "telegram")
     assert results(page) == [SEED_PATH]
-    assert page.evaluate("typeof Worker") == "undefined"
+    assert page.evaluate("window.__made") == []
+    assert not [url for url in fetched if "wasm" in url or "pagefind" in url]
 
 
 def test_search_results_follow_typing_within_100_ms(page, site, figures):
@@ -288,36 +257,49 @@ def build_site(folder, base_url: str) -> None:
     assert done.returncode == 0 and "search index not built" not in done.stdout, done.stdout + done.stderr
 
 
-@pytest.mark.parametrize("engine", ["workers", "page"])
+@pytest.mark.parametrize("typed", ["by the reader", "by a script"])
 def test_a_search_page_open_across_a_new_deploy_searches_the_new_index(page, site, served_root,
-                                                                        server, tmp_path, engine):
+                                                                        server, tmp_path, typed):
+    """The page asks index.json again when the box gains focus; a search that finds a file of
+    its index gone (typed without focus, by a script) makes it ask at once."""
     # A copy of the test site built under its own sub-path, where it is deployed again below.
     folder = tmp_path / "site"
     shutil.copytree(site.folder, folder,
                     ignore=shutil.ignore_patterns("public", ".sitegen-cache", ".public*"))
-    base_url = f"{server}/{SUB_PATH}-redeploy-{engine}/"
+    sub_path = f"{SUB_PATH}-redeploy-{typed.split()[-1]}"
+    base_url = f"{server}/{sub_path}/"
     build_site(folder, base_url)
-    (served_root / f"{SUB_PATH}-redeploy-{engine}").symlink_to(folder / "public",
-                                                               target_is_directory=True)
-    if engine == "page":
-        page.add_init_script("delete window.Worker")
-    page.goto(base_url + "search/?q=consultations")
-    wait_for_results(page, "consultations")
-    assert page.locator(RESULT_LINK).count() > 0
-    before = json.loads((folder / "public/pagefind/shards.json").read_text(encoding="utf-8"))
+    (served_root / sub_path).symlink_to(folder / "public", target_is_directory=True)
+    if typed == "by the reader":
+        page.goto(base_url + "search/?q=consultations")
+        wait_for_results(page, "consultations")
+        assert page.locator(RESULT_LINK).count() > 0
+    else:                      # no chunk fetched yet: the next search's chunk will be gone
+        page.goto(base_url + "search/")
+        page.locator(STATUS, has_text="Search ").wait_for()
+    before = read_index(folder / "public")
 
-    # The next deploy: an entry gains a word no entry had, so the index shard is a new one and
-    # the shard the open page has loaded is gone.
+    # The next deploy: an entry gains a word no entry had, so a words chunk is a new file and
+    # the one the open page may have read is gone.
     edited = sorted((folder / "content").rglob("*.md"))[0]
     edited.write_text(edited.read_text(encoding="utf-8") + "\nCapybaras watched the talks.\n",
                       encoding="utf-8")
     build_site(folder, base_url)
-    after = json.loads((folder / "public/pagefind/shards.json").read_text(encoding="utf-8"))
-    gone = {s["path"] for s in before["shards"]} - {s["path"] for s in after["shards"]}
-    assert gone and not any((folder / "public/pagefind" / path).exists() for path in gone)
+    after = read_index(folder / "public")
+    gone = {file for _, file in before["words"]} - {file for _, file in after["words"]}
+    assert gone and not any((folder / "public" / BUNDLE / file).exists() for file in gone)
+    assert set(chunks_for(before, "capybaras")) <= gone
 
     # Back in the search box, the reader searches the new index, not the files that are gone.
-    page.locator(SEARCH_INPUT).fill("capybaras")
+    if typed == "by the reader":
+        page.locator(SEARCH_INPUT).fill("capybaras")
+    else:
+        page.evaluate("""() => {
+            const input = document.querySelector("#q");
+            input.value = "capybaras";
+            input.dispatchEvent(new Event("input", {bubbles: true}));
+        }""")
+        assert page.evaluate("document.activeElement.id") != "q"
     # The search typed may first run on the index the page had (no result) while the page finds
     # the new index, then runs again on it: wait for the one result (or the timeout).
     page.wait_for_function("([selector, text]) => document.querySelector(selector).innerText"
@@ -359,30 +341,6 @@ def test_reports_of_one_event_are_one_result_listing_the_others_by_source(page, 
     assert {first, *(href for _, href in also)} == set(SIGNING_PATHS.values())
 
 
-# In the page: a pool of two workers over the sharded copy, started and searched once.
-START_TWO_WORKERS = """async ([engineUrl, bundle]) => {
-    const engine = await import(engineUrl);
-    const pool = engine.createPool({parts: 2});
-    const started = await pool.start({bundle, base: "/repo/"});
-    const found = await pool.search({id: 1, query: "consultations", filters: {}, sort: ""});
-    pool.stop();
-    return [started.parts, found.total];
-}"""
-
-
-def test_a_page_downloads_the_wasm_and_pagefind_js_once_for_all_its_workers(page, site, sharded):
-    open_search(page, site)
-    engine = page.locator("#search").get_attribute("data-engine")
-    fetched = []
-    page.context.on("request", lambda request: fetched.append(request.url))
-    parts, total = page.evaluate(START_TWO_WORKERS, [engine, f"/{SUB_PATH}-shards/pagefind/"])
-    assert (parts, total) == (2, len(site.entries))
-    shards = [url for url in fetched if f"/{SUB_PATH}-shards/" in url]
-    assert len([url for url in shards if "/wasm." in url]) == 1, shards
-    # pagefind.js: one address for every worker, so the HTTP cache can serve all but the first.
-    assert len({url for url in shards if url.endswith("/pagefind.js")}) == 1, shards
-
-
 def test_the_lists_are_in_the_page_and_their_counts_load_when_the_reader_turns_to_them(page, site):
     fetched = []
     page.context.on("request", lambda request: fetched.append(request.url))
@@ -391,11 +349,11 @@ def test_the_lists_are_in_the_page_and_their_counts_load_when_the_reader_turns_t
     assert page.locator("#search-tag option[value='russia']").text_content() == f"russia ({russia})"
     assert page.locator("#search-year option").all_text_contents()[:2] == [
         "Any year", f"2023 ({sum(e.date.year == 2023 for e in site.entries)})"]
-    # A search fetches no filter file: its lists show their values until the reader turns to them.
+    # A search fetches no facet file: its lists show their values until the reader turns to them.
     page.locator(SEARCH_INPUT).fill("consultations")
     wait_for_results(page, "consultations")
     page.wait_for_load_state("networkidle")
-    assert not [url for url in fetched if url.endswith(".pf_filter")]
+    assert not [url for url in fetched if FACET in url]
     year = "#search-year option[value='2023']"
     page.wait_for_function("([selector, text]) => document.querySelector(selector).text === text",
                            arg=[year, "2023"])
@@ -403,23 +361,7 @@ def test_the_lists_are_in_the_page_and_their_counts_load_when_the_reader_turns_t
     in_2023 = sum(e.date.year == 2023 for e in site.entries)   # all have the word; the seed is 2022's
     page.wait_for_function("([selector, text]) => document.querySelector(selector).text === text",
                            arg=[year, f"2023 ({in_2023})"])
-    assert [url for url in fetched if url.endswith(".pf_filter")]
-
-
-def test_a_small_phone_searches_in_one_worker(open_context, site, sharded):
-    context, _ = open_context()
-    page = context.new_page()
-    page.add_init_script("Object.defineProperty(navigator, 'deviceMemory', {get: () => 2});"
-                         "Object.defineProperty(navigator, 'hardwareConcurrency', {get: () => 8})")
-    open_search(page, site)
-    engine = page.locator("#search").get_attribute("data-engine")
-    parts = page.evaluate("""async ([engineUrl, bundle]) => {
-        const pool = (await import(engineUrl)).createPool();
-        const started = await pool.start({bundle, base: "/repo/"});
-        pool.stop();
-        return started.parts;
-    }""", [engine, f"/{SUB_PATH}-shards/pagefind/"])
-    assert parts == 1
+    assert [url for url in fetched if FACET in url]
 
 
 def test_a_tag_slug_in_the_address_chooses_the_tag(page, site):
@@ -467,8 +409,8 @@ LARGE_ENTRIES = 2000
 
 @pytest.fixture(scope="module")
 def large_search_site(served_root, server, tmp_path_factory):
-    """A search-built site of the benchmark corpus's first LARGE_ENTRIES entries (several index
-    shards), served at /large-search/."""
+    """A search-built site of the benchmark corpus's first LARGE_ENTRIES entries (many words
+    chunks), served at /large-search/."""
     sys.path.insert(0, str(REPO / "benchmarks"))
     import generate
 
@@ -488,12 +430,17 @@ def sent_bytes(requests) -> int:
                for sizes in (request.sizes() for request in requests))
 
 
+def chunk_requests(urls: list[str]) -> list[str]:
+    """Return the words chunk files among request URLs, as index.json names them."""
+    return [url[url.index(WORDS_CHUNK) + len(BUNDLE) + 2:] for url in urls if WORDS_CHUNK in url]
+
+
 def test_what_the_search_page_downloads_stays_within_a_phones_budget(
         open_context, server, large_search_site, figures):
     """On a site of LARGE_ENTRIES entries, from an empty cache: the search page before the first
-    keystroke (150 KB), what a two-word query adds (300 KB), and one wasm download."""
-    shards = json.loads((large_search_site / "pagefind/shards.json").read_text(encoding="utf-8"))
-    assert len(shards["shards"]) >= 3
+    keystroke (150 KB), what a two-word query adds (300 KB): one words chunk per word, no facet."""
+    index = read_index(large_search_site)
+    assert len(index["words"]) >= 10
     context, _ = open_context()
     finished = []
     context.on("requestfinished", lambda request: finished.append(request))
@@ -502,19 +449,121 @@ def test_what_the_search_page_downloads_stays_within_a_phones_budget(
     page.locator(STATUS, has_text="Search ").wait_for()
     page.wait_for_load_state("networkidle")
     before, before_requests = sent_bytes(finished), len(finished)
+    assert not chunk_requests([request.url for request in finished])
     mark = len(finished)
     page.locator(SEARCH_INPUT).fill("ceasefire negotiations")
     wait_for_results(page, "ceasefire negotiations")
     page.wait_for_load_state("networkidle")
     query = sent_bytes(finished[mark:])
-    wasm = [request.url for request in finished if "/wasm." in request.url]
-    figures["search_bytes"] = {"entries": LARGE_ENTRIES, "shards": len(shards["shards"]),
+    fetched = chunk_requests([request.url for request in finished[mark:]])
+    figures["search_bytes"] = {"entries": LARGE_ENTRIES, "chunks": len(index["words"]),
                                "before_keystroke_bytes": before,
                                "before_keystroke_requests": before_requests,
                                "two_word_query_bytes": query,
                                "two_word_query_requests": len(finished) - mark}
     print(f"\nsearch at {LARGE_ENTRIES} entries: {before} bytes in {before_requests} requests "
           f"before the first keystroke, {query} bytes for a two-word query")
-    assert len(wasm) == 1, wasm
-    assert not [request.url for request in finished if request.url.endswith(".pf_filter")]
+    assert sorted(fetched) == sorted({*chunks_for(index, "ceasefire"),
+                                      *chunks_for(index, "negotiations")})
+    assert not [request.url for request in finished if FACET in request.url]
     assert before <= 150 * 1024 and query <= 300 * 1024
+
+
+def test_typing_a_word_letter_by_letter_fetches_each_chunk_once(open_context, server,
+                                                                 large_search_site):
+    index = read_index(large_search_site)
+    context, _ = open_context()
+    fetched = []
+    context.on("request", lambda request: fetched.append(request.url))
+    page = context.new_page()
+    page.goto(f"{server}/large-search/search/")
+    page.locator(STATUS, has_text="Search ").wait_for()
+    page.locator(SEARCH_INPUT).press_sequentially("negotiations", delay=40)
+    wait_for_results(page, "negotiations")
+    page.wait_for_load_state("networkidle")
+    needed = {file for n in range(2, len("negotiations") + 1)
+              for file in chunks_for(index, "negotiations"[:n])}
+    assert sorted(chunk_requests(fetched)) == sorted(needed)      # each one once
+    assert page.locator(RESULT_LINK).count() == 10
+
+
+# In the page: a new engine over the bundle; the answers to searches, all asked at once (each
+# newer than the one before), then the total of each when asked alone.
+SEARCH_AT_ONCE = """async ([engineUrl, bundle, queries]) => {
+    const engine = (await import(engineUrl)).createEngine();
+    await engine.start({bundle, base: "/large-search/"});
+    const asked = queries.map((query, n) => engine.search({id: n + 1, query, filters: {}, sort: ""}));
+    const together = (await Promise.all(asked)).map((answer) => answer.stale ? "stale" : answer.total);
+    const alone = [];
+    for (const [n, query] of queries.entries()) {
+        alone.push((await engine.search({id: 100 + n, query, filters: {}, sort: ""})).total);
+    }
+    return {together, alone, chunks: engine.cachedChunks()};
+}"""
+
+
+def form_docs(index: dict, public, prefix: str) -> set[int]:
+    """Return the docs of every group with a form starting with prefix, read from every chunk."""
+    docs = set()
+    for _, file in index["words"]:
+        chunk = json.loads((public / BUNDLE / file).read_text(encoding="utf-8"))
+        for form, groups in chunk["forms"].items():
+            if form.startswith(prefix):
+                for number in groups:
+                    doc = 0
+                    for value in chunk["groups"][number]["docs"]:
+                        doc += value // 8
+                        docs.add(doc)
+    return docs
+
+
+def test_a_prefix_finds_its_forms_across_chunks(open_context, server, large_search_site):
+    index = read_index(large_search_site)
+    firsts = [first for first, _ in index["words"]]
+    # A prefix of a chunk's first form (so the chunk before holds the forms sorting before it)
+    # that one or two chunks' first forms start with: its forms span two or three chunks.
+    prefix = next(first[:n] for first in firsts[1:] for n in range(2, len(first))
+                  if 1 <= sum(other.startswith(first[:n]) for other in firsts) <= 2)
+    context, _ = open_context()
+    page = context.new_page()
+    page.goto(f"{server}/large-search/search/")
+    engine = page.locator("#search").get_attribute("data-engine")
+    answer = page.evaluate(SEARCH_AT_ONCE, [engine, "/large-search/searchindex/", [prefix]])
+    assert answer["alone"] == [len(form_docs(index, large_search_site, prefix))] != [0], prefix
+    assert len(answer["chunks"]) >= 2
+    assert sorted(answer["chunks"]) == sorted(chunks_for(index, prefix))
+
+
+def test_a_stale_search_never_answers_over_a_newer_one(open_context, server, large_search_site):
+    # In the engine: searches asked at once; each but the newest says it is stale.
+    context, _ = open_context()
+    page = context.new_page()
+    page.goto(f"{server}/large-search/search/")
+    engine = page.locator("#search").get_attribute("data-engine")
+    queries = ["ceasefire", "summit", "embassy"]
+    answer = page.evaluate(SEARCH_AT_ONCE, [engine, "/large-search/searchindex/", queries])
+    assert answer["together"] == ["stale", "stale", answer["alone"][2]] and answer["alone"][2] > 0
+    # On the page: the older search's chunk arrives after the newer search's results are shown,
+    # and changes nothing.
+    index = read_index(large_search_site)
+    older, newer = next((a, b) for a in queries for b in queries
+                        if not set(chunks_for(index, a)) & set(chunks_for(index, b)))
+    (older_chunk,) = chunks_for(index, older)
+    held = []
+    page = context.new_page()
+    page.route(f"**{WORDS_CHUNK}{older_chunk.split('/')[-1]}", lambda route: held.append(route))
+    page.goto(f"{server}/large-search/search/")
+    page.locator(STATUS, has_text="Search ").wait_for()
+    page.locator(SEARCH_INPUT).fill(older)
+    while not held:
+        page.wait_for_timeout(20)
+    page.locator(SEARCH_INPUT).fill(newer)
+    wait_for_results(page, newer)
+    shown = page.locator(RESULT_LINK).evaluate_all("links => links.map(a => a.href)")
+    status = page.locator(STATUS).inner_text()
+    held[0].continue_()
+    page.wait_for_load_state("networkidle")
+    page.wait_for_timeout(200)
+    assert page.locator(RESULT_LINK).evaluate_all("links => links.map(a => a.href)") == shown
+    assert page.locator(STATUS).inner_text() == status and newer in status
+    assert page.locator("#search-results").get_attribute("data-query") == newer

@@ -1,0 +1,369 @@
+"""Pure: the site's full-text search index, as files ({path below searchindex/: bytes}).
+
+The search page (templates/static/search-engine.js) reads it; the format, version 1:
+
+- Docs are the entries, numbered 0..N-1 oldest first (as site.entries): "newest first" is
+  descending doc number, and a year is a contiguous range of docs.
+- Words follow searchwords.py. A doc's words are those of its title, dateline, lead (or summary),
+  body and tag names. Each is stemmed with the Snowball stemmer of the doc's language (none for a language
+  Snowball lacks, for CJK characters and for numbers). A *group* is the docs of one stem of one
+  stemmer; its *forms* are the words that stemmed to it anywhere in the site. The browser never
+  stems: it looks up the forms.
+- `index.json`, the root, fetched without the HTTP cache and replaced last:
+  {"format": 1, "docs": N, "epoch": "<hex>",
+   "words": [["<first form>", "words/<digest>.json"], ...],   chunks in form order
+   "facets": {"tag": "facets/<digest>.json", "country": "facets/<digest>.json"},
+   "years": {"2021": [first doc, last doc], ...}}
+  Forms are ordered by UTF-16 code units (JavaScript's string order), so that the browser finds
+  a word's chunk by comparing strings: the last chunk whose first form is <= the word.
+- `words/<digest>.json`, named by a digest of their bytes, never change:
+  {"forms": {"talks": [0], ...},                form -> its groups in this chunk (a word
+                                                 stemmed in two languages has two)
+   "groups": [{"words": ["talk", "talked", "talks"], "docs": [d0*8+w0, (d1-d0)*8+w1, ...]}]}
+  A doc's weight in a group is min(times the group's forms occur in the doc, 3), plus 4 when
+  one of them is in its title. A group whose forms fall into several chunks is in each of them.
+  Chunks are cut after about CHUNK_BYTES, where a digest of the form says (content-defined, so
+  an edit changes the chunks around the words it touches, not every chunk after them); a form
+  whose groups alone exceed CHUNK_BYTES has a chunk of its own.
+- `facets/<digest>.json`: {"values": {"Diplomacy": [d0, d1-d0, ...]}}, one file for the tags
+  and one for the countries (by the name the search page lists).
+- `<epoch>/<n>.json`, the fragment of doc n: {"url", "title", "date" (ISO), "event", "source",
+  "lang", "text"}, text being the plain text after the title (lead and body). The epoch is a
+  digest of the entry URLs in doc order: a new numbering gets a new folder, so that a page that
+  loaded the previous index.json still finds its docs' fragments until the next load.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import html
+import json
+import re
+import zlib
+from collections import Counter, defaultdict
+from dataclasses import dataclass
+from functools import cached_property, lru_cache
+from typing import Iterable, Mapping, Sequence
+
+import snowballstemmer
+
+from ..model.records import Site
+from .searchwords import is_cjk, searchable, words
+
+FORMAT = 1
+INDEX_FILE = "index.json"
+CHUNK_BYTES = 24_000        # a chunk of forms is cut after about this many bytes of JSON
+CHUNK_MIN = 16_000          # ... never before this many
+CHUNK_MAX = 48_000          # ... and always before this many (unless a form is bigger alone)
+LONGEST_WORD = 40           # longer runs of letters (URLs, hashes) are not indexed
+STEMMERS = {"ar": "arabic", "ca": "catalan", "cs": "czech", "da": "danish", "de": "german",
+            "el": "greek", "en": "english", "es": "spanish", "et": "estonian", "eu": "basque",
+            "fi": "finnish", "fr": "french", "ga": "irish", "hi": "hindi", "hu": "hungarian",
+            "hy": "armenian", "id": "indonesian", "it": "italian", "lt": "lithuanian",
+            "ne": "nepali", "nl": "dutch", "no": "norwegian", "nb": "norwegian",
+            "nn": "norwegian", "fa": "persian", "pl": "polish", "pt": "portuguese",
+            "ro": "romanian", "ru": "russian", "sr": "serbian", "sv": "swedish", "ta": "tamil",
+            "tr": "turkish", "uk": "russian", "yi": "yiddish"}
+TAG = re.compile(r"<[^>]*>")
+SPACES = re.compile(r"\s+")
+
+
+@dataclass(frozen=True)
+class Doc:
+    """What the index knows of one entry: its fragment's fields and the text it indexes."""
+
+    url: str
+    title: str
+    date: str                   # ISO
+    event: str                  # the URL of its event's primary report
+    source: str
+    lang: str
+    dateline: str
+    lead: str                   # the lead, or the summary when there is no lead
+    body_html: str
+    tags: tuple[str, ...] = ()  # their names, searched as words of the body
+    source_digest: str = ""     # the digest of the entry's file, which all of the above but the
+                                # URL, event and source name come from
+
+    @cached_property
+    def text(self) -> str:
+        """Return the doc's plain text after its title: lead and body."""
+        return " ".join(part for part in (self.lead, plain_text(self.body_html)) if part)
+
+
+# A doc's words: its stemmer, its forms (space-separated, in order) and a digit for each
+# (min(times in the doc, 3), plus 4 when in the title): compact text that the build cache keeps.
+Tokens = tuple[str, str, str]
+Chunk = list[tuple[str, list[str]]]     # a words chunk's forms in order, each with its groups' keys
+
+
+def plain_text(body_html: str) -> str:
+    """Return the text of an HTML fragment: tags out, entities decoded, spaces collapsed."""
+    return SPACES.sub(" ", html.unescape(TAG.sub(" ", body_html))).strip()
+
+
+def doc_tokens(doc: Doc) -> Tokens:
+    """Return the words of a doc, with how often and whether in the title."""
+    counts = Counter(words(" ".join((doc.title, doc.dateline, doc.text, *doc.tags))))
+    in_title = set(words(doc.title))
+    forms = sorted(word for word in counts if len(word) <= LONGEST_WORD and searchable(word))
+    return (stemmer_name(doc.lang), " ".join(forms),
+            "".join(str(min(counts[form], 3) + 4 * (form in in_title)) for form in forms))
+
+
+def token_forms(tokens: Tokens) -> dict[str, int]:
+    """Return each form of a doc's tokens with its digit."""
+    _, text, codes = tokens
+    return dict(zip(text.split(" "), map(int, codes))) if text else {}
+
+
+def group_key(name: str, form: str) -> str:
+    """Return the key of a form's group for a stemmer: "stemmer:stem"."""
+    return f"{name}:{stem(name, form)}"
+
+
+def group_weights(tokens: Tokens) -> dict[str, int]:
+    """Return a doc's weight in each of its groups (see the module's docstring)."""
+    name, weights = tokens[0], {}
+    for form, code in token_forms(tokens).items():
+        key = group_key(name, form)
+        weights[key] = add_weight(weights.get(key, 0), code)
+    return weights
+
+
+def add_weight(weight: int, digit: int) -> int:
+    """Return a group's weight in a doc with one more form's digit counted."""
+    return min((weight & 3) + (digit & 3), 3) | ((weight | digit) & 4)
+
+
+def stemmer_name(lang: str) -> str:
+    """Return the Snowball stemmer for a language tag ("en-GB"), or "" when there is none."""
+    return STEMMERS.get(lang.split("-")[0].lower(), "")
+
+
+@lru_cache(maxsize=None)
+def _stemmer(name: str):
+    """Return the Snowball stemmer of that name."""
+    return snowballstemmer.stemmer(name)
+
+
+@lru_cache(maxsize=1 << 20)
+def stem(name: str, form: str) -> str:
+    """Return the stem of a folded word by the named stemmer ("" for none)."""
+    if not name or is_cjk(form) or form.isdigit():
+        return form
+    return _stemmer(name).stemWord(form)
+
+
+def utf16_order(text: str) -> bytes:
+    """Return a sort key ordering strings as JavaScript compares them."""
+    return text.encode("utf-16-be", "surrogatepass")
+
+
+def digest(data: bytes) -> str:
+    """Return the short hex digest naming a content-addressed file."""
+    return hashlib.blake2b(data, digest_size=8).hexdigest()
+
+
+def epoch_of(docs: Sequence[Doc]) -> str:
+    """Return the epoch of a numbering of docs: a digest of their URLs in order."""
+    return digest("\n".join(doc.url for doc in docs).encode("utf-8"))
+
+
+def dumps(value) -> str:
+    """Return compact JSON, UTF-8 characters as they are."""
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+
+
+def fragment(doc: Doc) -> bytes:
+    """Return the fragment file of a doc."""
+    return dumps({"url": doc.url, "title": doc.title, "date": doc.date, "event": doc.event,
+                  "source": doc.source, "lang": doc.lang, "text": doc.text}).encode("utf-8")
+
+
+def fragment_path(epoch: str, number: int) -> str:
+    """Return where the fragment of doc number is, below searchindex/."""
+    return f"{epoch}/{number}.json"
+
+
+def groups_of(tokens: Sequence[Tokens]) -> tuple[dict[str, set[str]], dict[str, dict[int, int]]]:
+    """Return each group's forms and its docs with their weights, groups by key."""
+    forms: dict[str, set[str]] = defaultdict(set)
+    postings: dict[str, dict[int, int]] = defaultdict(dict)
+    keys: dict[tuple[str, str], str] = {}       # (stemmer, form) -> its group's key
+    for number, (name, text, codes) in enumerate(tokens):
+        weights: dict[str, int] = {}
+        for form, digit in zip(text.split(" ") if text else (), codes):
+            key = keys.get((name, form))
+            if key is None:
+                key = keys[name, form] = group_key(name, form)
+                forms[key].add(form)
+            weights[key] = add_weight(weights.get(key, 0), ord(digit) - 48)
+        for key, weight in weights.items():
+            postings[key][number] = weight
+    return forms, postings
+
+
+def encode_group(forms: Iterable[str], postings: Mapping[int, int]) -> str:
+    """Return a group's JSON: its forms and its docs delta-coded with their weights."""
+    coded, last = [], 0
+    for number in sorted(postings):
+        coded.append((number - last) * 8 + postings[number])
+        last = number
+    return (dumps({"words": sorted(forms, key=utf16_order)})[:-1]
+            + ",\"docs\":[" + ",".join(map(str, coded)) + "]}")
+
+
+def decode_group(group: Mapping) -> tuple[list[str], dict[int, int]]:
+    """Return the forms and the docs (with weights) of a group read from a chunk."""
+    postings, number = {}, 0
+    for value in group["docs"]:
+        number += value >> 3
+        postings[number] = value & 7
+    return list(group["words"]), postings
+
+
+def chunk_bytes(chunk: Chunk, encoded: Mapping[str, str]) -> tuple[bytes, list[str]]:
+    """Return a words chunk's bytes and its groups' keys in the order it holds them."""
+    placed: dict[str, int] = {}
+    listed = ",".join(f"{dumps(form)}:{dumps([placed.setdefault(k, len(placed)) for k in keys])}"
+                      for form, keys in chunk)
+    data = ("{\"forms\":{" + listed + "},\"groups\":["
+            + ",".join(encoded[key] for key in placed) + "]}").encode("utf-8")
+    return data, list(placed)
+
+
+def cut_here(form: str, added: int) -> bool:
+    """Return whether a chunk past CHUNK_MIN ends after form, which added bytes to it: with odds
+    of 1 in (CHUNK_BYTES - CHUNK_MIN) for every byte, drawn from the form itself."""
+    return zlib.crc32(form.encode("utf-8")) * (CHUNK_BYTES - CHUNK_MIN) < added * 2 ** 32
+
+
+class Cutter:
+    """Cuts forms (in order, each with its groups' keys) into chunks.
+
+    Where a chunk ends depends on its own forms only (and on whether the next form is big
+    enough for a chunk of its own), so that cutting again from a chunk's start gives the same
+    chunks: searchpatch.py relies on it.
+    """
+
+    def __init__(self, encoded: Mapping[str, str]):
+        self.encoded = encoded          # group key -> its JSON
+        self.current: Chunk = []
+        self.placed: set[str] = set()
+        self.size = 0
+
+    def feed(self, form: str, keys: list[str]) -> list[Chunk]:
+        """Add a form; return the chunks it closed."""
+        done = []
+        alone = len(form) + 8 + sum(len(self.encoded[key]) + 1 for key in keys)
+        if alone > CHUNK_BYTES and self.current:
+            done.append(self.close())
+        added = len(form) + 8 + sum(len(self.encoded[key]) + 1 for key in keys
+                                    if key not in self.placed)
+        self.current.append((form, keys))
+        self.placed.update(keys)
+        self.size += added
+        if alone > CHUNK_BYTES or self.size >= CHUNK_MAX or (
+                self.size >= CHUNK_MIN and cut_here(form, added)):
+            done.append(self.close())
+        return done
+
+    def close(self) -> Chunk:
+        """Return the chunk being filled, and start another."""
+        chunk, self.current, self.placed, self.size = self.current, [], set(), 0
+        return chunk
+
+    def finish(self) -> list[Chunk]:
+        """Return the last chunk, if any."""
+        return [self.close()] if self.current else []
+
+
+def cut_chunks(items: Iterable[tuple[str, list[str]]], encoded: Mapping[str, str]) -> list[Chunk]:
+    """Return the chunks of forms (in order, each with its groups' keys)."""
+    cutter, chunks = Cutter(encoded), []
+    for form, keys in items:
+        chunks += cutter.feed(form, keys)
+    return chunks + cutter.finish()
+
+
+def form_items(forms: Mapping[str, Iterable[str]]) -> list[tuple[str, list[str]]]:
+    """Return (form, its groups' keys) for every form of the groups (key -> forms), in order."""
+    keys_of: dict[str, list[str]] = defaultdict(list)
+    for key, members in forms.items():
+        for form in members:
+            keys_of[form].append(key)
+    return [(form, sorted(keys_of[form])) for form in sorted(keys_of, key=utf16_order)]
+
+
+def facet_bytes(values: Mapping[str, Iterable[int]]) -> bytes:
+    """Return a facet file: each value's docs, delta-coded."""
+    coded = {}
+    for value in sorted(values):
+        numbers = sorted(values[value])
+        coded[value] = [numbers[0]] + [b - a for a, b in zip(numbers, numbers[1:])] if numbers else []
+    return dumps({"values": coded}).encode("utf-8")
+
+
+def year_ranges(docs: Sequence[Doc]) -> dict[str, list[int]]:
+    """Return each year's first and last doc (docs are in date order)."""
+    years: dict[str, list[int]] = {}
+    for number, doc in enumerate(docs):
+        years.setdefault(doc.date[:4], [number, number])[1] = number
+    return years
+
+
+def root_file(docs: Sequence[Doc], listed: list[list[str]], facet_files: Mapping[str, str]) -> bytes:
+    """Return index.json."""
+    return dumps({"format": FORMAT, "docs": len(docs), "epoch": epoch_of(docs), "words": listed,
+                  "facets": dict(sorted(facet_files.items())),
+                  "years": year_ranges(docs)}).encode("utf-8")
+
+
+def facet_files(facets: Mapping[str, Mapping[str, Iterable[int]]]
+                ) -> tuple[dict[str, bytes], dict[str, str]]:
+    """Return the facet files (path -> bytes) and each facet's path."""
+    files, paths = {}, {}
+    for name, values in sorted(facets.items()):
+        data = facet_bytes(values)
+        paths[name] = path = f"facets/{digest(data)}.json"
+        files[path] = data
+    return files, paths
+
+
+def build_index(docs: Sequence[Doc], tokens: Sequence[Tokens],
+                facets: Mapping[str, Mapping[str, Iterable[int]]]
+                ) -> tuple[dict[str, bytes], list[list[str]]]:
+    """Return the index of docs (given their tokens) but the fragments: index.json, the words
+    chunks and the facet files, by path below searchindex/; and each chunk's groups' keys."""
+    forms, postings = groups_of(tokens)
+    encoded = {key: encode_group(forms[key], postings[key]) for key in forms}
+    files, layout, listed = {}, [], []
+    for chunk in cut_chunks(form_items(forms), encoded):
+        data, keys = chunk_bytes(chunk, encoded)
+        path = f"words/{digest(data)}.json"
+        files[path] = data
+        listed.append([chunk[0][0], path])
+        layout.append(keys)
+    facet_data, facet_paths = facet_files(facets)
+    files.update(facet_data)
+    files[INDEX_FILE] = root_file(docs, listed, facet_paths)
+    return files, layout
+
+
+def site_docs(site: Site, language: str) -> list[Doc]:
+    """Return the docs of a site's entries, in doc order; language is the site's."""
+    return [Doc(url=entry.url, title=entry.title, date=entry.date.isoformat(),
+                event=site.events.get(entry.path, (entry,))[0].url, source=entry.source_name,
+                lang=str(entry.params.get("lang") or language), dateline=entry.dateline,
+                lead=entry.lead or entry.summary, body_html=entry.body_html,
+                tags=tuple(name for name, _ in entry.tag_links), source_digest=entry.digest)
+            for entry in site.entries]
+
+
+def site_facets(site: Site) -> dict[str, dict[str, list[int]]]:
+    """Return the docs of each tag and of each country (by name)."""
+    number = {entry.path: n for n, entry in enumerate(site.entries)}
+    return {"tag": {tag.name: [number[e.path] for e in tag.entries] for tag in site.tags},
+            "country": {country.name: [number[e.path] for e in country.entries]
+                        for country in site.countries}}
