@@ -319,7 +319,7 @@ def test_entry_page_shows_the_entry_and_links_its_periods(pages):
     assert "Related entries" in html
 
 
-def test_only_the_search_page_loads_pagefind(pages):
+def test_only_the_search_page_loads_the_search_engine(pages):
     html = pages["search/index.html"]
     assert f'<script src="{ASSETS["search.js"]}"></script>' in html
     assert f'data-bundle="{BASE}searchindex/" data-base="{BASE}"' in html
@@ -329,7 +329,7 @@ def test_only_the_search_page_loads_pagefind(pages):
     for path, other in pages.items():
         if path == "search/index.html":
             continue
-        assert "pagefind-ui" not in other, path
+        assert "search-engine" not in other and "searchindex" not in other, path
         scripts = re.findall(r"<script[^>]*>", other)
         overview = f'<script src="{ASSETS["overview.js"]}">'
         if path in ("tags/index.html", "tags/by-count.html"):

@@ -1,7 +1,7 @@
 """Sites in Russian and Arabic, and articles in another language than their site: right-to-left
 mirroring (bounding boxes), axe-core on home and an entry in light and dark at phone and desktop
-widths (screenshots kept in docs/screenshots/i18n-*.png), and Pagefind finding a Russian article
-by a Russian word on an English site and on a Russian one."""
+widths (screenshots kept in docs/screenshots/i18n-*.png), and the search page finding a Russian
+article by a Russian word on an English site and on a Russian one."""
 
 from __future__ import annotations
 
