@@ -6,6 +6,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import random
+from pathlib import Path
 
 import pytest
 
@@ -178,6 +179,23 @@ def test_a_body_edit_rewrites_a_few_chunks_and_one_fragment(tmp_path, small_chun
     assert 1 <= len([rel for rel in written if rel.startswith("words/")]) <= 6 < chunks
     assert bundle_files(bundle) == clean_bundle(tmp_path, docs)
     assert search(bundle, "zebra") == [150]
+
+
+def test_an_edit_far_apart_in_form_order_reads_only_the_chunks_around_it(tmp_path, small_chunks,
+                                                                           monkeypatch):
+    docs = make_docs(300)
+    state, _ = update(tmp_path, docs)
+    bundle = tmp_path / "searchindex"
+    chunks = len(read_json(bundle / "index.json")["words"])
+    read, real_read = [], Path.read_bytes
+    monkeypatch.setattr(Path, "read_bytes", lambda path: (
+        read.append(path.name) if path.parent.name == "words" else None, real_read(path))[1])
+    docs[120] = with_body(docs[120], docs[120].body_html + " aardvark zzyzx")
+    state, written = update(tmp_path, docs, state)
+    assert 1 <= len(read) <= 8 < chunks
+    assert 1 <= len([rel for rel in written if rel.startswith("words/")]) <= 8
+    assert bundle_files(bundle) == clean_bundle(tmp_path, docs)
+    assert search(bundle, "aardvark zzyzx") == [120]
 
 
 @pytest.mark.parametrize("seed", range(6))

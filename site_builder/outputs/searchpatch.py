@@ -123,26 +123,42 @@ def patch_index(docs: Sequence[Doc], tokens: Sequence[Tokens], old_tokens: Mappi
     patch.patch_groups(touched, gained, lost, tokens, sorted(old_tokens))
     affected = {patch.chunk_of(form) for _, form in gained | lost}
     affected |= {number for number, keys in enumerate(layout) if touched.intersection(keys)}
-    if not affected:
-        affected = {0}
-    start, last = max(0, min(affected) - 1), max(affected)
-    cutter, chunks = Cutter(patch.encoded), []
-    number = start
-    while number < len(listed) and not (number > last and not cutter.current):
-        for form, keys in patch.items(number, gained):
-            chunks += cutter.feed(form, keys)
-        number += 1
-    chunks += cutter.finish()
-    files: dict[str, bytes | None] = {path: None for _, path in listed[:start] + listed[number:]}
-    new_listed, new_layout = [], []
-    for chunk in chunks:
+    new_listed, new_layout, files = [], [], {}
+
+    def keep(number: int) -> None:
+        new_listed.append(listed[number])
+        new_layout.append(layout[number])
+        files[listed[number][1]] = None
+
+    def add(chunk) -> None:
         data, keys = chunk_bytes(chunk, patch.encoded)
         path = f"words/{digest(data)}.json"
         files[path] = data
         new_listed.append([chunk[0][0], path])
         new_layout.append(keys)
-    listed = listed[:start] + new_listed + listed[number:]
-    layout = layout[:start] + new_layout + layout[number:]
+
+    # Each run of touched chunks is cut again from the chunk before it until a cut falls where
+    # an old chunk, not touched, began: the chunks between two such runs are kept as they are.
+    number, cutter = 0, None
+    while number < len(listed):
+        if cutter is None:
+            following = [touched_chunk for touched_chunk in affected if touched_chunk >= number]
+            if not following:
+                break
+            for kept in range(number, max(number, min(following) - 1)):
+                keep(kept)
+            number, cutter = max(number, min(following) - 1), Cutter(patch.encoded)
+        for form, keys in patch.items(number, gained):
+            for chunk in cutter.feed(form, keys):
+                add(chunk)
+        number += 1
+        if not cutter.current and number not in affected:
+            cutter = None
+    for chunk in cutter.finish() if cutter else ():
+        add(chunk)
+    for kept in range(number, len(listed)):
+        keep(kept)
+    listed, layout = new_listed, new_layout
     facet_data, facet_paths = facet_files(facets)
     files.update(facet_data)
     files[INDEX_FILE] = root_file(docs, listed, facet_paths)
