@@ -22,7 +22,7 @@ from site_builder import build as build_module
 from site_builder import parallel
 from site_builder.build import BuildOptions, build
 from site_builder.cache import load_entry_cache
-from site_builder.sources import atomic, ingest
+from site_builder.sources import ingest
 from site_builder.core.yamltext import EntryDumper
 from site_builder.sources.content import load_entry
 from site_builder.sources.frontmatter import dump_entry

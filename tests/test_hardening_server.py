@@ -273,7 +273,7 @@ def request_with_host(port: int, host: str, path: str = "/") -> bytes:
 
 def websocket_handshake(port: int, host: str, origin: str | None) -> bytes:
     """Return the server's answer to a livereload websocket handshake (status line and headers)."""
-    lines = [f"GET /livereload HTTP/1.1", f"Host: {host}", "Upgrade: websocket",
+    lines = ["GET /livereload HTTP/1.1", f"Host: {host}", "Upgrade: websocket",
              "Connection: Upgrade", "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==",
              "Sec-WebSocket-Version: 13"]
     if origin is not None:

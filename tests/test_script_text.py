@@ -3,7 +3,6 @@ the page (JSON in a data-text attribute the template writes), so a translated th
 
 from __future__ import annotations
 
-import json
 import re
 from pathlib import Path
 

@@ -6,7 +6,6 @@ from __future__ import annotations
 import datetime
 import gzip
 import json
-import random
 import re
 import statistics
 import sys
