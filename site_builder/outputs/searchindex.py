@@ -233,6 +233,12 @@ def chunk_bytes(chunk: Chunk, encoded: Mapping[str, str]) -> tuple[bytes, list[s
     return data, list(placed)
 
 
+def words_file(chunk: Chunk, encoded: Mapping[str, str]) -> tuple[str, bytes, list[str]]:
+    """Return a words chunk's path below searchindex/, its bytes and its groups' keys."""
+    data, keys = chunk_bytes(chunk, encoded)
+    return f"words/{digest(data)}.json", data, keys
+
+
 def cut_here(form: str, added: int) -> bool:
     """Return whether a chunk past CHUNK_MIN ends after form, which added bytes to it: with odds
     of 1 in (CHUNK_BYTES - CHUNK_MIN) for every byte, drawn from the form itself."""
@@ -331,6 +337,14 @@ def facet_files(facets: Mapping[str, Mapping[str, Iterable[int]]]
     return files, paths
 
 
+def root_and_facets(docs: Sequence[Doc], listed: list[list[str]],
+                    facets: Mapping[str, Mapping[str, Iterable[int]]]) -> dict[str, bytes]:
+    """Return the facet files and index.json naming them and the words chunks listed."""
+    files, paths = facet_files(facets)
+    files[INDEX_FILE] = root_file(docs, listed, paths)
+    return files
+
+
 def build_index(docs: Sequence[Doc], tokens: Sequence[Tokens],
                 facets: Mapping[str, Mapping[str, Iterable[int]]]
                 ) -> tuple[dict[str, bytes], list[list[str]]]:
@@ -340,14 +354,11 @@ def build_index(docs: Sequence[Doc], tokens: Sequence[Tokens],
     encoded = {key: encode_group(forms[key], postings[key]) for key in forms}
     files, layout, listed = {}, [], []
     for chunk in cut_chunks(form_items(forms), encoded):
-        data, keys = chunk_bytes(chunk, encoded)
-        path = f"words/{digest(data)}.json"
+        path, data, keys = words_file(chunk, encoded)
         files[path] = data
         listed.append([chunk[0][0], path])
         layout.append(keys)
-    facet_data, facet_paths = facet_files(facets)
-    files.update(facet_data)
-    files[INDEX_FILE] = root_file(docs, listed, facet_paths)
+    files.update(root_and_facets(docs, listed, facets))
     return files, layout
 
 

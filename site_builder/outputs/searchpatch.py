@@ -13,9 +13,8 @@ from __future__ import annotations
 from bisect import bisect_right
 from typing import Callable, Mapping, Sequence
 
-from .searchindex import (INDEX_FILE, Cutter, Doc, Tokens, chunk_bytes, decode_group,
-                          digest, dumps, encode_group, facet_files, group_key, group_weights,
-                          root_file, token_forms, utf16_order)
+from .searchindex import (Cutter, Doc, Tokens, decode_group, dumps, encode_group, group_key,
+                          group_weights, root_and_facets, token_forms, utf16_order, words_file)
 
 Pair = tuple[str, str]          # (group key, form)
 LoadChunk = Callable[[str], Mapping]   # path below searchindex/ -> the chunk's parsed JSON
@@ -131,8 +130,7 @@ def patch_index(docs: Sequence[Doc], tokens: Sequence[Tokens], old_tokens: Mappi
         files[listed[number][1]] = None
 
     def add(chunk) -> None:
-        data, keys = chunk_bytes(chunk, patch.encoded)
-        path = f"words/{digest(data)}.json"
+        path, data, keys = words_file(chunk, patch.encoded)
         files[path] = data
         new_listed.append([chunk[0][0], path])
         new_layout.append(keys)
@@ -158,9 +156,6 @@ def patch_index(docs: Sequence[Doc], tokens: Sequence[Tokens], old_tokens: Mappi
         add(chunk)
     for kept in range(number, len(listed)):
         keep(kept)
-    listed, layout = new_listed, new_layout
-    facet_data, facet_paths = facet_files(facets)
-    files.update(facet_data)
-    files[INDEX_FILE] = root_file(docs, listed, facet_paths)
-    return files, layout
+    files.update(root_and_facets(docs, new_listed, facets))
+    return files, new_layout
 
