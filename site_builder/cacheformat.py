@@ -18,7 +18,7 @@ from itertools import accumulate, chain
 from typing import Any, Mapping, Sequence
 
 from .core.eventdates import PRECISIONS, EventDate
-from .core.packedtext import check_packed
+from .core.packedtext import check_packed, packed
 from .model.records import Entry
 from .model.site import Layout
 
@@ -183,7 +183,7 @@ def encode_entries(entries: Mapping[str, tuple[tuple[int, int], Entry]]) -> tupl
             if entry.instant.tzinfo is None:
                 raise ValueError("an entry's instant has no time zone")
             kept.append((stat, entry, _encode_params(entry.params),
-                         encode_datetime(entry.instant), entry.__dict__["body_html"]))
+                         encode_datetime(entry.instant), packed(entry, "body_html")))
         except (TypeError, ValueError):
             continue
     zones: dict[str | int | None, int] = {}

@@ -39,10 +39,15 @@ def check_packed(data: bytes, limit: int) -> None:
             raise ValueError("a compressed text of no or too great a length")
 
 
+def packed(instance: Any, name: str) -> bytes:
+    """Return the packed bytes of an instance's PackedText field, without unpacking them."""
+    return instance.__dict__[name]
+
+
 class PackedText:
-    """A dataclass field whose value is a str to every reader and writer, but is held packed in
-    the instance's __dict__ under the field's name: what pickling, copying the __dict__ and
-    comparing __dict__ values see."""
+    """A dataclass field whose value is a str to every reader, but is held packed in the
+    instance's __dict__ under the field's name: what pickling, copying the __dict__ and
+    comparing __dict__ values see. It is given text, or bytes that packed() returned."""
 
     def __set_name__(self, owner: type, name: str) -> None:
         self.name = name
@@ -53,8 +58,11 @@ class PackedText:
             return ""
         return unpack(instance.__dict__[self.name])
 
-    def __set__(self, instance: Any, text: str) -> None:
-        """Store the text packed (a frozen dataclass's __init__ comes here too)."""
-        if type(text) is not str:
-            raise TypeError(f"{self.name} must be text, not {type(text).__name__}")
-        instance.__dict__[self.name] = pack(text)
+    def __set__(self, instance: Any, value: str | bytes) -> None:
+        """Store text packed, or packed bytes as they are (a frozen dataclass's __init__ comes
+        here too)."""
+        if type(value) is str:
+            value = pack(value)
+        elif type(value) is not bytes:
+            raise TypeError(f"{self.name} must be text, not {type(value).__name__}")
+        instance.__dict__[self.name] = value
