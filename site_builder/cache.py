@@ -30,7 +30,7 @@ from .model.site import Layout
 from .outputs.search import SearchState
 
 CACHE_DIR = ".sitegen-cache"
-FORMAT = 8  # bump when what the cache stores changes shape, or how an entry file is parsed
+FORMAT = 9  # bump when what the cache stores changes shape, or how an entry file is parsed
 ENTRIES_FILE = "entries.json"
 DELTA_FILE = "entries-delta.json"
 RELATED_FILE = "related.json"

@@ -18,11 +18,13 @@ from itertools import accumulate, chain
 from typing import Any, Mapping, Sequence
 
 from .core.eventdates import PRECISIONS, EventDate
+from .core.packedtext import check_packed, packed
 from .model.records import Entry
 from .model.site import Layout
 
 ENTRY_FIELDS = tuple(field.name for field in fields(Entry))
 MAX_VALUE_DEPTH = 100   # front matter nested deeper is not cached (its entry is parsed each build)
+MAX_BODY = 1 << 30      # the most text a cached body may say it unpacks to
 _SCALARS = (str, int, float, bool, type(None))
 _SCALAR_TYPES = frozenset(_SCALARS)
 
@@ -170,7 +172,8 @@ ENTRY_COLUMNS = (*TEXT_FIELDS, "mtime", "size", "instant", "fold", "zone", "zone
 
 def encode_entries(entries: Mapping[str, tuple[tuple[int, int], Entry]]) -> tuple[dict, bytes]:
     """Return the entries (path -> (stat, Entry)) as one column of JSON values per field, and
-    their bodies in UTF-8 one after the other (the "body" column holds their lengths).
+    their bodies one after the other, packed as the entries hold them (the "body" column holds
+    their lengths).
 
     An entry whose front matter cannot be stored is left out: the next build parses it again.
     """
@@ -180,7 +183,7 @@ def encode_entries(entries: Mapping[str, tuple[tuple[int, int], Entry]]) -> tupl
             if entry.instant.tzinfo is None:
                 raise ValueError("an entry's instant has no time zone")
             kept.append((stat, entry, _encode_params(entry.params),
-                         encode_datetime(entry.instant), entry.body_html.encode("utf-8")))
+                         encode_datetime(entry.instant), packed(entry, "body_html")))
         except (TypeError, ValueError):
             continue
     zones: dict[str | int | None, int] = {}
@@ -230,6 +233,9 @@ def decode_entries(value: Any, bodies: memoryview) -> dict[str, tuple[tuple[int,
     instants = [datetime.datetime.fromisoformat(wall).replace(tzinfo=zones[zone], fold=fold)
                 for wall, zone, fold in zip(columns["instant"], columns["zone"], columns["fold"])]
     ends = list(accumulate(columns["body"]))
+    bodies_packed = [bytes(bodies[end - length:end]) for end, length in zip(ends, columns["body"])]
+    for body in bodies_packed:
+        check_packed(body, MAX_BODY)
     countries = _text_tuples(columns["countries"])
     if not all(len(code) == 2 and code.isascii() and code.isupper()
                for codes in countries for code in codes):
@@ -239,7 +245,7 @@ def decode_entries(value: Any, bodies: memoryview) -> dict[str, tuple[tuple[int,
         map(datetime.date.fromisoformat, columns["date"]), columns["lead"], columns["summary"],
         _text_tuples(columns["tags"]), columns["source_name"], columns["source_url"],
         columns["dateline"],
-        [str(bodies[end - length:end], "utf-8") for end, length in zip(ends, columns["body"])],
+        bodies_packed,   # Entry holds its body packed (see PackedText) under the field's name
         columns["draft"], map(_decode_params, columns["params"]), columns["digest"],
         columns["meta_digest"], columns["url"],
         [tuple(map(_pair, _list(links))) for links in columns["tag_links"]],

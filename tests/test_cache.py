@@ -231,6 +231,8 @@ BAD_FILES = {   # kind -> how to spoil it
         path, lambda d: column(d, "slug").pop())),
     "a body outside the file": (cache.ENTRIES_FILE, lambda path: edit_document(
         path, lambda d: column(d, "body").__setitem__(0, 10**6))),
+    "a body that is not compressed": (cache.ENTRIES_FILE, lambda path: path.write_bytes(
+        path.read_bytes().replace(b"\n(\xb5/\xfd", b"\n<p>x", 1))),
     "a naive instant": (cache.ENTRIES_FILE, lambda path: edit_document(
         path, lambda d: column(d, "zones").__setitem__(0, None))),
     "a zone that is a path": (cache.ENTRIES_FILE, lambda path: edit_document(

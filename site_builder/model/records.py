@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import datetime
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
+from operator import itemgetter
 from typing import Any, Mapping
 
 from ..core.eventdates import EventDate
+from ..core.packedtext import PackedText
 
 @dataclass(frozen=True)
 class RawArticle:
@@ -39,7 +41,7 @@ class Entry:
     source_name: str = ""
     source_url: str = ""
     dateline: str = ""
-    body_html: str = ""
+    body_html: str = PackedText()  # type: ignore[assignment]   # held compressed, see PackedText
     draft: bool = False
     params: Mapping[str, Any] = field(default_factory=dict, compare=False)  # unknown front matter
     digest: str = ""               # hash of the source file's bytes
@@ -51,6 +53,20 @@ class Entry:
     event_date_inferred: str = ""   # the words the importer read it from, until confirmed
     countries: tuple[str, ...] = ()  # ISO 3166-1 alpha-2 codes: the front matter's as loaded,
                                      # those it involves once the site model has set them
+
+    def __eq__(self, other: object) -> bool:
+        """Return whether every compared field is equal, the bodies compared packed (as the
+        entry cache compares every entry, decompressing them all would cost more than parsing)."""
+        if other.__class__ is not Entry:
+            return NotImplemented
+        return _compared(self.__dict__) == _compared(other.__dict__)   # type: ignore[attr-defined]
+
+    def __hash__(self) -> int:
+        """Return the hash of the compared fields, as dataclasses would but for the body."""
+        return hash(_compared(self.__dict__))
+
+
+_compared = itemgetter(*(f.name for f in fields(Entry) if f.compare))
 
 
 @dataclass(frozen=True)

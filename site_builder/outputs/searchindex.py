@@ -47,6 +47,7 @@ from typing import Iterable, Mapping, Sequence
 
 import snowballstemmer
 
+from ..core.packedtext import PackedText, packed
 from ..model.records import Site
 from .searchwords import is_cjk, searchable, words
 
@@ -80,7 +81,7 @@ class Doc:
     lang: str
     dateline: str
     lead: str                   # the lead, or the summary when there is no lead
-    body_html: str
+    body_html: str = PackedText()  # type: ignore[assignment]   # held compressed, as Entry's
     tags: tuple[str, ...] = ()  # their names, searched as words of the body
     source_digest: str = ""     # the digest of the entry's file, which all of the above but the
                                 # URL, event and source name come from
@@ -367,7 +368,7 @@ def site_docs(site: Site, language: str) -> list[Doc]:
     return [Doc(url=entry.url, title=entry.title, date=entry.date.isoformat(),
                 event=site.events.get(entry.path, (entry,))[0].url, source=entry.source_name,
                 lang=str(entry.params.get("lang") or language), dateline=entry.dateline,
-                lead=entry.lead or entry.summary, body_html=entry.body_html,
+                lead=entry.lead or entry.summary, body_html=packed(entry, "body_html"),
                 tags=tuple(name for name, _ in entry.tag_links), source_digest=entry.digest)
             for entry in site.entries]
 
