@@ -154,8 +154,10 @@ def _write(path: Path, kind: str, data: Any, bodies: bytes | Iterable[bytes] = b
     handle, temp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
     try:
         with os.fdopen(handle, "wb") as out:
-            out.write(text + b"\n" if bodies else text)   # pieces, a generator, are true
-            for piece in [bodies] if isinstance(bodies, bytes) else bodies:
+            pieces = iter([bodies] if isinstance(bodies, bytes) else bodies)
+            first = next(pieces, b"")
+            out.write(text + b"\n" + first if first else text)
+            for piece in pieces:
                 out.write(piece)
         os.replace(temp, path)
     except BaseException:

@@ -250,7 +250,7 @@ def pack_tokens(tokens: Iterable[Tokens]) -> tuple[bytes, list[int]]:
         total += len(piece)
         ends.append(total)
         pieces.append(piece)
-    return zlib.compress(b"".join(pieces), 1), ends
+    return zlib.compress(b"".join(pieces)), ends
 
 
 class PackedTokens(Mapping):
