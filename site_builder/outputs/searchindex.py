@@ -56,6 +56,7 @@ CHUNK_BYTES = 24_000        # a chunk of forms is cut after about this many byte
 CHUNK_MIN = 16_000          # ... never before this many
 CHUNK_MAX = 48_000          # ... and always before this many (unless a form is bigger alone)
 LONGEST_WORD = 40           # longer runs of letters (URLs, hashes) are not indexed
+DIGITS = "01234567"
 STEMMERS = {"ar": "arabic", "ca": "catalan", "cs": "czech", "da": "danish", "de": "german",
             "el": "greek", "en": "english", "es": "spanish", "et": "estonian", "eu": "basque",
             "fi": "finnish", "fr": "french", "ga": "irish", "hi": "hindi", "hu": "hungarian",
@@ -116,7 +117,7 @@ def doc_tokens(doc: Doc) -> Tokens:
     in_title = set(words(doc.title))
     forms = sorted(word for word in counts if len(word) <= LONGEST_WORD and searchable(word))
     return (stemmer_name(doc.lang), " ".join(forms),
-            "".join(str(min(counts[form], 3) + 4 * (form in in_title)) for form in forms))
+            "".join(DIGITS[min(counts[form], 3) + 4 * (form in in_title)] for form in forms))
 
 
 def token_forms(tokens: Tokens) -> dict[str, int]:
@@ -203,15 +204,17 @@ def part_groups(numbers: Iterable[int], tokens: Iterable[Tokens]) -> Part:
     forms: dict[str, list[str]] = defaultdict(list)
     coded: dict[str, list[str]] = defaultdict(list)
     last: dict[str, int] = {}
-    keys: dict[tuple[str, str], str] = {}       # (stemmer, form) -> its group's key
+    keys: dict[str, dict[str, str]] = defaultdict(dict)     # stemmer -> form -> its group's key
     for number, (name, text, codes) in zip(numbers, tokens):
         weights: dict[str, int] = {}
-        for form, digit in zip(text.split(" ") if text else (), codes):
-            key = keys.get((name, form))
+        keys_of = keys[name]
+        for form, code in zip(text.split(" ") if text else (), codes):
+            key = keys_of.get(form)
             if key is None:
-                key = keys[name, form] = group_key(name, form)
+                key = keys_of[form] = group_key(name, form)
                 forms[key].append(form)
-            weights[key] = add_weight(weights.get(key, 0), ord(digit) - 48)
+            weight, digit = weights.get(key), ord(code) - 48
+            weights[key] = digit if weight is None else add_weight(weight, digit)
         for key, weight in weights.items():
             coded[key].append(str((number - last.get(key, 0)) * 8 + weight))
             last[key] = number
