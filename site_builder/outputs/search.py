@@ -8,6 +8,11 @@ way leaves the previous index.json and every file it names in place.
 
 What the next build needs (each doc's words under its key, each fragment's key, the epoch) comes
 back as a SearchState, which the build cache keeps.
+
+An index that cannot be patched is built whole a run of docs at a time, on worker processes when
+the build gives a spread: each run comes back as its groups (their docs as the text the words
+chunks hold) and its words compressed, and is folded in as it comes, so that no posting is held
+as a Python object and no doc's text is kept (see build_whole).
 """
 
 from __future__ import annotations
