@@ -366,8 +366,9 @@ def _encode_tokens(tokens: Mapping[str, tuple[str, str, str]], keys: Iterable[st
 def _token_pieces(tokens: Mapping[str, tuple[str, str, str]], keys: list[str]
                   ) -> Iterator[bytes]:
     """Yield the text of each doc's words, in the order of keys."""
+    as_stored = getattr(tokens, "piece", None)     # PackedTokens keep each doc's as this text
     for key in keys:
-        yield "\t".join(tokens[key]).encode("utf-8")
+        yield as_stored(key) if as_stored else "\t".join(tokens[key]).encode("utf-8")
 
 
 def _decode_tokens(data: Any, text: memoryview) -> StoredTokens:
