@@ -106,7 +106,7 @@ def serial(task: Callable[[Sequence[int]], list], items: Sequence[int], chunk_si
 
 
 def update_index(site_folder: Path, docs: Sequence[Doc],
-                 facets: Mapping[str, Mapping[str, list[int]]],
+                 facets: Mapping[str, Mapping[str, Sequence[int]]],
                  previous: SearchState, spread: Spread = serial) -> Update:
     """Bring site_folder's search index up to date with docs; return the state and the files
     written. A whole build spreads the docs over spread's workers. Raises OSError when the disk
@@ -215,7 +215,7 @@ def stored_tokens(known: Mapping[str, Tokens], key: str) -> Tokens | None:
 
 
 def build_whole(bundle: Path, docs: Sequence[Doc], numbered: Numbering, keys: list[str],
-                fragments: list[str], facets: Mapping[str, Mapping[str, list[int]]],
+                fragments: list[str], facets: Mapping[str, Mapping[str, Sequence[int]]],
                 previous: SearchState, old_fragments: Sequence[str], spread: Spread
                 ) -> tuple[dict[str, bytes | None], list[list[str]], PackedTokens, list[str]]:
     """Build the index whole, the docs indexed a run at a time by spread's workers and folded
@@ -311,7 +311,7 @@ class TokenList(Sequence):
 
 
 def patched(bundle: Path, docs: Sequence[Doc], numbered: Numbering, keys: list[str],
-            facets: Mapping[str, Mapping[str, list[int]]], previous: SearchState,
+            facets: Mapping[str, Mapping[str, Sequence[int]]], previous: SearchState,
             old_root: bytes) -> tuple[dict[str, bytes | None], list[list[str]],
                                       Mapping[str, Tokens]] | None:
     """Return the index patched where a few docs' words changed (see searchpatch.py), with every

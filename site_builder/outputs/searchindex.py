@@ -40,6 +40,7 @@ import html
 import json
 import re
 import zlib
+from array import array
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from functools import cached_property, lru_cache, partial
@@ -465,9 +466,10 @@ def site_docs(site: Site, language: str) -> Sequence[Doc]:
     return SiteDocs(site, language)
 
 
-def site_facets(site: Site) -> dict[str, dict[str, list[int]]]:
-    """Return the docs of each tag and of each country (by name)."""
+def site_facets(site: Site) -> dict[str, dict[str, array]]:
+    """Return the docs of each tag and of each country (by name), as compact arrays."""
     number = {entry.path: n for n, entry in enumerate(site.entries)}
-    return {"tag": {tag.name: [number[e.path] for e in tag.entries] for tag in site.tags},
-            "country": {country.name: [number[e.path] for e in country.entries]
+    return {"tag": {tag.name: array("I", [number[e.path] for e in tag.entries])
+                    for tag in site.tags},
+            "country": {country.name: array("I", [number[e.path] for e in country.entries])
                         for country in site.countries}}

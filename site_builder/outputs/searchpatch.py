@@ -111,7 +111,7 @@ class Patch:
 
 def patch_index(numbered: Numbering, tokens: Sequence[Tokens], old_tokens: Mapping[int, Tokens],
                 listed: list[list[str]], layout: list[list[str]], load: LoadChunk,
-                facets: Mapping[str, Mapping[str, list[int]]]
+                facets: Mapping[str, Mapping[str, Sequence[int]]]
                 ) -> tuple[dict[str, bytes | None], list[list[str]]] | None:
     """Return the index after the docs in old_tokens (number -> their previous tokens) changed
     (path -> bytes, None for an old chunk kept) and each chunk's groups' keys; None when the
