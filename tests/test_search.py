@@ -296,6 +296,7 @@ class MadeDocs(Sequence):
 
     def __init__(self, count: int):
         self.count, self.reads = count, [0] * count
+        self.edited: set[int] = set()       # docs whose body has one more word
 
     def __len__(self) -> int:
         return self.count
@@ -306,10 +307,11 @@ class MadeDocs(Sequence):
         if not 0 <= number < self.count:
             raise IndexError(number)
         rng = random.Random(number)
-        body = "<p>" + " ".join(rng.sample(LONG_WORDS, 80)) + "</p>"
+        words = rng.sample(LONG_WORDS, 80) + ["zebra"] * (number in self.edited)
+        body = "<p>" + " ".join(words) + "</p>"
         return Doc(url=f"/{number}/", title=f"Title {rng.choice(LONG_WORDS)}",
                    date=f"{2000 + number // 500}-01-01", event=f"/{number}/", source="S",
-                   lang="en", dateline="", lead="", body_html="", source_digest=f"d{number}",
+                   lang="en", dateline="", lead="", body_html="", source_digest=f"d{number}{'e' * (number in self.edited)}",
                    read_body=lambda: (self.reads.__setitem__(number, self.reads[number] + 1), body)[1])
 
 
@@ -362,3 +364,12 @@ def test_a_whole_build_on_worker_processes_makes_the_same_index(tmp_path, small_
                         functools.partial(parallel.fork_each, jobs=2))
     assert bundle_files(tmp_path / "searchindex") == clean_bundle(tmp_path, docs)
     assert [done.state.tokens[key] for key in done.state.keys] == [doc_tokens(doc) for doc in docs]
+
+
+def test_a_patch_reads_the_edited_body_once_and_no_other(tmp_path):
+    docs = MadeDocs(600)
+    state, _ = update(tmp_path, docs)
+    docs.edited, docs.reads = {7}, [0] * len(docs)
+    update(tmp_path, docs, state)
+    assert docs.reads == [int(number == 7) for number in range(len(docs))]
+    assert search(tmp_path / "searchindex", "zebra") == [7]

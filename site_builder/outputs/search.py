@@ -121,10 +121,10 @@ def update_index(site_folder: Path, docs: Sequence[Doc],
     made = patched(bundle, docs, numbered, keys, facets, previous, old_root) if same_epoch \
         else None
     if made:
-        files, layout, known = made
+        files, layout, known, changed = made
         written = write_changed(bundle, files)
         written += write_fragments(bundle, docs, epoch, range(len(docs)), fragments,
-                                   old_fragments)
+                                   old_fragments, changed)
     else:
         files, layout, known, written = build_whole(bundle, docs, numbered, keys, fragments,
                                                     facets, previous, old_fragments, spread)
@@ -313,16 +313,18 @@ class TokenList(Sequence):
 def patched(bundle: Path, docs: Sequence[Doc], numbered: Numbering, keys: list[str],
             facets: Mapping[str, Mapping[str, Sequence[int]]], previous: SearchState,
             old_root: bytes) -> tuple[dict[str, bytes | None], list[list[str]],
-                                      Mapping[str, Tokens]] | None:
+                                      Mapping[str, Tokens], dict[int, Doc]] | None:
     """Return the index patched where a few docs' words changed (see searchpatch.py), with every
-    doc's words; or None when it cannot be: too many changed, or the previous index is not what
-    the state says."""
+    doc's words and the changed docs (made once: their fragments are written from them); or None
+    when it cannot be: too many changed, or the previous index is not what the state says."""
     if len(previous.keys) != len(keys):
         return None
     changed = [number for number, key in enumerate(keys) if previous.keys[number] != key]
     if len(changed) > PATCH_LIMIT or any(previous.keys[n] not in previous.tokens for n in changed):
         return None
-    made_now = {keys[n]: doc_tokens(docs[n]) for n in changed if keys[n] not in previous.tokens}
+    changed_docs = {n: docs[n] for n in changed}
+    made_now = {keys[n]: doc_tokens(changed_docs[n]) for n in changed
+                if keys[n] not in previous.tokens}
     known = ChainMap(made_now, previous.tokens)
     try:
         made = patch_index(numbered, TokenList(keys, known),
@@ -332,7 +334,7 @@ def patched(bundle: Path, docs: Sequence[Doc], numbered: Numbering, keys: list[s
     except (OSError, ValueError, KeyError, TypeError, IndexError, AttributeError):
         return None     # a chunk missing or not what the state says: build it whole
     if made and all(data is not None or (bundle / rel).is_file() for rel, data in made[0].items()):
-        return made[0], made[1], known
+        return made[0], made[1], known, changed_docs
     return None
 
 
