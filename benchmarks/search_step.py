@@ -49,10 +49,12 @@ def measured_update_search(real):
         real(self, site, outputs)
         done.set()
         sampler.join()
+        after, workers_peak = rss_mib(), resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
         print(f"entries {len(site.entries)}: search step {time.perf_counter() - wall:.2f} s wall, "
               f"CPU {time.process_time() - cpu:.2f} s main + {children_cpu() - workers:.2f} s "
-              f"workers; main RSS {before:.0f} -> {rss_mib():.0f} MiB (peak {max(peak[0], rss_mib()):.0f}); "
-              f"workers' peak {resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024:.0f} MiB")
+              f"workers; main RSS {before:.0f} -> {after:.0f} MiB "
+              f"(peak {max(peak[0], after):.0f}); "
+              f"workers' peak {workers_peak / 1024:.0f} MiB")
     return update_search
 
 

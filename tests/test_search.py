@@ -309,10 +309,15 @@ class MadeDocs(Sequence):
         rng = random.Random(number)
         words = rng.sample(LONG_WORDS, 80) + ["zebra"] * (number in self.edited)
         body = "<p>" + " ".join(words) + "</p>"
+
+        def read_body() -> str:
+            self.reads[number] += 1
+            return body
+
         return Doc(url=f"/{number}/", title=f"Title {rng.choice(LONG_WORDS)}",
                    date=f"{2000 + number // 500}-01-01", event=f"/{number}/", source="S",
-                   lang="en", dateline="", lead="", body_html="", source_digest=f"d{number}{'e' * (number in self.edited)}",
-                   read_body=lambda: (self.reads.__setitem__(number, self.reads[number] + 1), body)[1])
+                   lang="en", dateline="", lead="", body_html="",
+                   source_digest=f"d{number}" + "e" * (number in self.edited), read_body=read_body)
 
 
 def peak_and_words(folder: Path, docs: MadeDocs) -> tuple[int, int, SearchState]:
@@ -344,7 +349,8 @@ def test_the_words_go_to_the_cache_file_as_they_are_read(tmp_path):
 
     class Watched(dict):
         def __getitem__(self, key):
-            written_while_read.append(sum(path.stat().st_size for path in tmp_path.glob(".search-tokens*")))
+            temporary = tmp_path.glob(".search-tokens*")
+            written_while_read.append(sum(path.stat().st_size for path in temporary))
             return super().__getitem__(key)
 
     tokens = Watched({f"key{n}": ("english", " ".join(LONG_WORDS[n:n + 20]), "1" * 20)
@@ -357,7 +363,8 @@ def test_the_words_go_to_the_cache_file_as_they_are_read(tmp_path):
     assert cache.load_search_state(tmp_path, tmp_path / "public").tokens["key7"] == tokens["key7"]
 
 
-def test_a_whole_build_on_worker_processes_makes_the_same_index(tmp_path, small_chunks, monkeypatch):
+def test_a_whole_build_on_worker_processes_makes_the_same_index(tmp_path, small_chunks,
+                                                                monkeypatch):
     monkeypatch.setattr(writer, "DOCS_PER_TASK", 40)
     docs = make_docs(300)
     done = update_index(tmp_path, docs, {"tag": {"t": [0]}}, SearchState(),
