@@ -486,7 +486,8 @@ class Builder:
             cache.load_search_state(self.cache_dir, self.out_dir, self.log)
         try:
             update = search.update_index(self.out_dir, site_docs(site, self.config.language),
-                                         site_facets(site), previous)
+                                         site_facets(site), previous,
+                                         functools.partial(parallel.fork_each, jobs=self.jobs))
         except OSError as exc:
             self.warn(f"search index not updated: {exc.strerror or exc}")
         else:

@@ -13,7 +13,7 @@ import json
 import os
 import tempfile
 from collections import ChainMap
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable
@@ -145,16 +145,20 @@ def _cache_files(cache_dir: Path) -> list[Path]:
         return []
 
 
-def _write(path: Path, kind: str, data: Any, bodies: bytes = b"") -> None:
-    """Write data as the cache file path of that kind, then bodies (see _read), atomically."""
+def _write(path: Path, kind: str, data: Any, bodies: bytes | Iterable[bytes] = b"") -> None:
+    """Write data as the cache file path of that kind, then bodies (see _read), atomically;
+    bodies may come as pieces, written one by one as they come."""
     document = {"sitegen": __version__, "format": FORMAT, "kind": kind, "data": data}
     text = json.dumps(document, separators=(",", ":")).encode("ascii")   # never a line break
     path.parent.mkdir(parents=True, exist_ok=True)
     handle, temp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
     try:
         with os.fdopen(handle, "wb") as out:
-            out.write(text + b"\n" if bodies else text)
-            out.write(bodies)
+            pieces = iter([bodies] if isinstance(bodies, bytes) else bodies)
+            first = next(pieces, b"")
+            out.write(text + b"\n" + first if first else text)
+            for piece in pieces:
+                out.write(piece)
         os.replace(temp, path)
     except BaseException:
         Path(temp).unlink(missing_ok=True)
@@ -348,14 +352,23 @@ class StoredTokens(Mapping):
 
 
 def _encode_tokens(tokens: Mapping[str, tuple[str, str, str]], keys: Iterable[str]
-                   ) -> tuple[dict[str, list], bytes]:
-    """Return the JSON part (keys and where each ends) and the text of the docs' words."""
-    pieces = [("\t".join(tokens[key])).encode("utf-8") for key in keys]
+                   ) -> tuple[dict[str, list], Iterator[bytes]]:
+    """Return the JSON part (keys and where each ends) and the text of the docs' words, as a
+    piece for each doc made as it is written: a whole site's words are never held at once."""
+    keys = list(keys)
     ends, total = [], 0
-    for piece in pieces:
+    for piece in _token_pieces(tokens, keys):
         total += len(piece)
         ends.append(total)
-    return {"keys": list(keys), "ends": ends}, b"".join(pieces)
+    return {"keys": keys, "ends": ends}, _token_pieces(tokens, keys)
+
+
+def _token_pieces(tokens: Mapping[str, tuple[str, str, str]], keys: list[str]
+                  ) -> Iterator[bytes]:
+    """Yield the text of each doc's words, in the order of keys."""
+    as_stored = getattr(tokens, "piece", None)     # PackedTokens keep each doc's as this text
+    for key in keys:
+        yield as_stored(key) if as_stored else "\t".join(tokens[key]).encode("utf-8")
 
 
 def _decode_tokens(data: Any, text: memoryview) -> StoredTokens:

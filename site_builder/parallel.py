@@ -7,7 +7,7 @@ pickling them; only the small chunks of work items and the results cross process
 from __future__ import annotations
 
 import os
-from typing import Callable, Iterable, Sequence, TypeVar
+from typing import Callable, Iterable, Iterator, Sequence, TypeVar
 
 Item = TypeVar("Item")
 Result = TypeVar("Result")
@@ -38,17 +38,24 @@ def fork_map(task: Callable[[Sequence[Item]], list[Result]], items: Sequence[Ite
     Runs in this process when one job is asked for, when there is too little work to share, or
     where the system cannot fork. progress(done, total) is called after each chunk.
     """
+    return _collect(fork_each(task, items, jobs, chunk_size), len(items), progress)
+
+
+def fork_each(task: Callable[[Sequence[Item]], list[Result]], items: Sequence[Item], jobs: int,
+              chunk_size: int) -> Iterator[list[Result]]:
+    """Yield task(chunk) for each chunk of items, in order, as the workers finish them (so that
+    the caller can fold each into a compact result instead of holding them all)."""
     chunks = [items[i:i + chunk_size] for i in range(0, len(items), chunk_size)]
     if jobs <= 1 or len(chunks) <= 1 or not hasattr(os, "fork"):
-        parts = map(task, chunks)
-        return _collect(parts, len(items), progress)
+        yield from map(task, chunks)
+        return
     import multiprocessing   # here, not above: small rebuilds run in-process, spared its import
 
     global _task
     _task = task
     try:
         with multiprocessing.get_context("fork").Pool(min(jobs, len(chunks))) as pool:
-            return _collect(pool.imap(_run, chunks), len(items), progress)
+            yield from pool.imap(_run, chunks)
     finally:
         _task = None
 

@@ -4,14 +4,18 @@ built index answers when read back as the search page reads it, its files, and i
 from __future__ import annotations
 
 import dataclasses
+import functools
 import json
 import random
+import tracemalloc
+from collections.abc import Sequence
 from pathlib import Path
 
 import pytest
 
 from helpers import write_entry
 from searchreader import bundle_files, listed_files, read_json, search, urls
+from site_builder import cache, parallel
 from site_builder.build import BuildOptions, build
 from site_builder.outputs import search as writer
 from site_builder.outputs import searchindex
@@ -279,3 +283,100 @@ def test_search_off_removes_the_index(small_site, tmp_path):
         (site / "sitegen.yaml").write_text("title: Search test\n", encoding="utf-8")
         build(BuildOptions(site))
         assert small_site.is_dir()
+
+
+# --- a whole build holds the docs' words compactly ---------------------------------------------
+
+LONG_WORDS = [f"extraordinarily{n}" for n in range(600)]
+
+
+class MadeDocs(Sequence):
+    """count docs of long random words, each made when asked for (as site_docs makes them), its
+    body read through read_body; reads counts the reads of each doc's body."""
+
+    def __init__(self, count: int):
+        self.count, self.reads = count, [0] * count
+        self.edited: set[int] = set()       # docs whose body has one more word
+
+    def __len__(self) -> int:
+        return self.count
+
+    def __getitem__(self, number):
+        if isinstance(number, slice):
+            return [self[n] for n in range(self.count)[number]]
+        if not 0 <= number < self.count:
+            raise IndexError(number)
+        rng = random.Random(number)
+        words = rng.sample(LONG_WORDS, 80) + ["zebra"] * (number in self.edited)
+        body = "<p>" + " ".join(words) + "</p>"
+
+        def read_body() -> str:
+            self.reads[number] += 1
+            return body
+
+        return Doc(url=f"/{number}/", title=f"Title {rng.choice(LONG_WORDS)}",
+                   date=f"{2000 + number // 500}-01-01", event=f"/{number}/", source="S",
+                   lang="en", dateline="", lead="", body_html="",
+                   source_digest=f"d{number}" + "e" * (number in self.edited), read_body=read_body)
+
+
+def peak_and_words(folder: Path, docs: MadeDocs) -> tuple[int, int, SearchState]:
+    """Return the most memory a whole build of docs held, the size of their words as text, and
+    the build's state."""
+    words = sum(len("\t".join(doc_tokens(docs[n]))) for n in range(len(docs)))
+    docs.reads = [0] * len(docs)
+    tracemalloc.start()
+    try:
+        state, _ = update(folder, docs)
+        return tracemalloc.get_traced_memory()[1], words, state
+    finally:
+        tracemalloc.stop()
+
+
+def test_a_whole_build_holds_less_than_the_docs_words(tmp_path):
+    peak, words, _ = peak_and_words(tmp_path / "small", MadeDocs(1000))
+    docs = MadeDocs(2000)
+    more_peak, more_words, state = peak_and_words(tmp_path / "large", docs)
+    assert more_peak - peak < (more_words - words) * 0.75, (more_peak - peak, more_words - words)
+    assert docs.reads == [1] * len(docs)        # each body read once: for words and fragment
+    assert [state.tokens[key] for key in state.keys[:3]] == [doc_tokens(docs[n]) for n in range(3)]
+    assert bundle_files(tmp_path / "large" / "searchindex") == clean_bundle(
+        tmp_path, [docs[n] for n in range(len(docs))])
+
+
+def test_the_words_go_to_the_cache_file_as_they_are_read(tmp_path):
+    written_while_read = []
+
+    class Watched(dict):
+        def __getitem__(self, key):
+            temporary = tmp_path.glob(".search-tokens*")
+            written_while_read.append(sum(path.stat().st_size for path in temporary))
+            return super().__getitem__(key)
+
+    tokens = Watched({f"key{n}": ("english", " ".join(LONG_WORDS[n:n + 20]), "1" * 20)
+                      for n in range(300)})
+    state = SearchState(epoch="e", index="i", fragments=list(tokens), keys=list(tokens),
+                        tokens=tokens)
+    cache.write_search_state(tmp_path, tmp_path / "public", state, SearchState())
+    size = (tmp_path / cache.SEARCH_TOKENS_FILE).stat().st_size
+    assert max(written_while_read) > size / 2       # never the whole site's words at once
+    assert cache.load_search_state(tmp_path, tmp_path / "public").tokens["key7"] == tokens["key7"]
+
+
+def test_a_whole_build_on_worker_processes_makes_the_same_index(tmp_path, small_chunks,
+                                                                monkeypatch):
+    monkeypatch.setattr(writer, "DOCS_PER_TASK", 40)
+    docs = make_docs(300)
+    done = update_index(tmp_path, docs, {"tag": {"t": [0]}}, SearchState(),
+                        functools.partial(parallel.fork_each, jobs=2))
+    assert bundle_files(tmp_path / "searchindex") == clean_bundle(tmp_path, docs)
+    assert [done.state.tokens[key] for key in done.state.keys] == [doc_tokens(doc) for doc in docs]
+
+
+def test_a_patch_reads_the_edited_body_once_and_no_other(tmp_path):
+    docs = MadeDocs(600)
+    state, _ = update(tmp_path, docs)
+    docs.edited, docs.reads = {7}, [0] * len(docs)
+    update(tmp_path, docs, state)
+    assert docs.reads == [int(number == 7) for number in range(len(docs))]
+    assert search(tmp_path / "searchindex", "zebra") == [7]

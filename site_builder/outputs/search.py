@@ -8,6 +8,11 @@ way leaves the previous index.json and every file it names in place.
 
 What the next build needs (each doc's words under its key, each fragment's key, the epoch) comes
 back as a SearchState, which the build cache keeps.
+
+An index that cannot be patched is built whole a run of docs at a time, on worker processes when
+the build gives a spread: each run comes back as its groups (their docs as the text the words
+chunks hold) and its words compressed, and is folded in as it comes, so that no posting is held
+as a Python object and no doc's text is kept (see build_whole).
 """
 
 from __future__ import annotations
@@ -16,14 +21,16 @@ import hashlib
 import json
 import os
 import shutil
+import zlib
 from collections import ChainMap
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Mapping, Sequence
+from typing import Callable, Iterable, Iterator, Mapping, Sequence
 
 from ..core.urls import SEARCH_BUNDLE_DIR
-from .searchindex import (INDEX_FILE, Doc, Tokens, build_index, digest, doc_tokens, epoch_of,
-                          fragment, fragment_path, stemmer_name)
+from .searchindex import (INDEX_FILE, Doc, Groups, Numbering, Part, Tokens, digest, doc_tokens,
+                          fragment, fragment_path, part_groups, root_and_facets, stemmer_name,
+                          words_files)
 from .searchpatch import patch_index
 
 TEMP_PREFIX = ".tmp-"
@@ -31,6 +38,11 @@ CONTENT_FOLDERS = ("words", "facets")      # content-addressed files
 OLD_BUNDLE_DIR = "pagefind"                # where earlier versions put Pagefind's index
 PATCH_LIMIT = 50                           # docs whose words changed, past which the index is
                                            # built whole rather than patched
+DOCS_PER_TASK = 500                        # docs a worker indexes at a time in a whole build
+
+# How a whole build spreads its work: spread(task, items, chunk_size=n) yields task(chunk) for
+# each chunk of n items, in order (parallel.fork_each on worker processes, or serial).
+Spread = Callable[..., Iterable[list]]
 
 
 @dataclass
@@ -59,7 +71,7 @@ def token_key(doc: Doc) -> str:
     if doc.source_digest:
         tags = hashlib.blake2b("\0".join(doc.tags).encode("utf-8"), digest_size=6).hexdigest()
         return f"{stemmer_name(doc.lang)}:{doc.source_digest}:{tags}"
-    parts = "\0".join((doc.lang, doc.title, doc.dateline, doc.lead, doc.body_html, *doc.tags))
+    parts = "\0".join((doc.lang, doc.title, doc.dateline, doc.lead, doc.body, *doc.tags))
     return hashlib.blake2b(parts.encode("utf-8"), digest_size=12).hexdigest()
 
 
@@ -86,42 +98,202 @@ def read_bytes(path: Path) -> bytes | None:
         return None
 
 
+def serial(task: Callable[[Sequence[int]], list], items: Sequence[int], chunk_size: int
+           ) -> Iterator[list]:
+    """Yield task(chunk) for each chunk of items, in order, in this process."""
+    for start in range(0, len(items), chunk_size):
+        yield task(items[start:start + chunk_size])
+
+
 def update_index(site_folder: Path, docs: Sequence[Doc],
-                 facets: Mapping[str, Mapping[str, list[int]]],
-                 previous: SearchState) -> Update:
+                 facets: Mapping[str, Mapping[str, Sequence[int]]],
+                 previous: SearchState, spread: Spread = serial) -> Update:
     """Bring site_folder's search index up to date with docs; return the state and the files
-    written. Raises OSError when the disk refuses, the previous index then whole."""
+    written. A whole build spreads the docs over spread's workers. Raises OSError when the disk
+    refuses, the previous index then whole."""
     bundle = site_folder / SEARCH_BUNDLE_DIR
-    keys = [token_key(doc) for doc in docs]
-    made_now = {key: doc_tokens(doc) for key, doc in zip(keys, docs) if key not in previous.tokens}
-    known = ChainMap(made_now, previous.tokens)
-    tokens = TokenList(keys, known)
-    epoch = epoch_of(docs)
-    fragments = [fragment_key(doc, key) for doc, key in zip(docs, keys)]
+    keys, fragments, numbered = doc_heads(docs)
+    epoch = numbered.epoch
     old_root = read_bytes(bundle / INDEX_FILE)
     same_epoch = (old_root is not None and previous.epoch == epoch
                   and previous.index == digest(old_root) and (bundle / epoch).is_dir())
-    made = patched(bundle, docs, tokens, keys, facets, previous, old_root) if same_epoch else None
-    files, layout = made or build_index(docs, tokens, facets)
+    old_fragments = previous.fragments if same_epoch else []
+    made = patched(bundle, docs, numbered, keys, facets, previous, old_root) if same_epoch \
+        else None
+    if made:
+        files, layout, known, changed = made
+        written = write_changed(bundle, files)
+        written += write_fragments(bundle, docs, epoch, range(len(docs)), fragments,
+                                   old_fragments, changed)
+    else:
+        files, layout, known, written = build_whole(bundle, docs, numbered, keys, fragments,
+                                                    facets, previous, old_fragments, spread)
+    if old_root != files[INDEX_FILE]:
+        write_file(bundle, INDEX_FILE, files[INDEX_FILE])
+        written.append(INDEX_FILE)
+    remove_unlisted(bundle, set(files), epoch, numbered.docs)
+    remove_old_bundle(site_folder)
+    state = SearchState(epoch=epoch, index=digest(files[INDEX_FILE]), fragments=fragments,
+                        keys=keys, tokens=known, layout=layout)
+    return Update(state, written)
+
+
+def doc_heads(docs: Iterable[Doc]) -> tuple[list[str], list[str], Numbering]:
+    """Return each doc's token key and fragment key, and the docs' numbering: all that is
+    known of the docs without reading their bodies."""
+    keys, fragments, numbered = [], [], Numbering()
+    for doc in docs:
+        key = token_key(doc)
+        keys.append(key)
+        fragments.append(fragment_key(doc, key))
+        numbered.add(doc)
+    return keys, fragments, numbered
+
+
+def write_changed(bundle: Path, files: Mapping[str, bytes | None]) -> list[str]:
+    """Write the files but index.json that are not there yet (the others are named by their
+    digest, or kept); return their paths."""
     written = []
     for rel, data in files.items():
         if data is not None and rel != INDEX_FILE and not (bundle / rel).is_file():
             write_file(bundle, rel, data)
             written.append(rel)
-    old_fragments = previous.fragments if same_epoch else []
-    for number, (doc, key) in enumerate(zip(docs, fragments)):
-        if number >= len(old_fragments) or old_fragments[number] != key:
+    return written
+
+
+def write_fragments(bundle: Path, docs: Sequence[Doc], epoch: str, numbers: Iterable[int],
+                    fragments: Sequence[str], old_fragments: Sequence[str],
+                    made: Mapping[int, Doc] | None = None) -> list[str]:
+    """Write the fragments of the docs numbered numbers whose key changed; return their paths."""
+    written = []
+    for number in numbers:
+        if number >= len(old_fragments) or old_fragments[number] != fragments[number]:
             rel = fragment_path(epoch, number)
+            doc = made[number] if made and number in made else docs[number]
             write_file(bundle, rel, fragment(doc))
             written.append(rel)
-    if old_root != files[INDEX_FILE]:
-        write_file(bundle, INDEX_FILE, files[INDEX_FILE])
-        written.append(INDEX_FILE)
-    remove_unlisted(bundle, set(files), epoch, len(docs))
-    remove_old_bundle(site_folder)
-    state = SearchState(epoch=epoch, index=digest(files[INDEX_FILE]), fragments=fragments,
-                        keys=keys, tokens=known, layout=layout)
-    return Update(state, written)
+    return written
+
+
+@dataclass
+class Indexed:
+    """What a worker made of a run of consecutive docs: their groups, their words packed, and
+    the fragments it wrote."""
+
+    part: Part
+    keys: list[str]
+    packed: bytes
+    ends: list[int]
+    written: list[str]
+
+
+def index_docs(bundle: Path, docs: Sequence[Doc], numbers: Sequence[int], keys: Sequence[str],
+               fragments: Sequence[str], old_fragments: Sequence[str],
+               known: Mapping[str, Tokens], epoch: str) -> Indexed:
+    """Return the groups and the packed words of the docs numbered numbers, made or taken from
+    known; write their fragments that changed. Each doc (and its body) is made once."""
+    tokens, made = [], {}
+    for number in numbers:
+        found = stored_tokens(known, keys[number])
+        if found is None:
+            made[number] = docs[number]
+            found = doc_tokens(made[number])
+        tokens.append(found)
+    written = write_fragments(bundle, docs, epoch, numbers, fragments, old_fragments, made)
+    part = part_groups(numbers, tokens)
+    own = [keys[number] for number in numbers]
+    packed, ends = pack_tokens(tokens)
+    return Indexed(part, own, packed, ends, written)
+
+
+def stored_tokens(known: Mapping[str, Tokens], key: str) -> Tokens | None:
+    """Return the words stored under key, or None when there are none (or they do not decode)."""
+    try:
+        return known[key]
+    except KeyError:
+        return None
+
+
+def build_whole(bundle: Path, docs: Sequence[Doc], numbered: Numbering, keys: list[str],
+                fragments: list[str], facets: Mapping[str, Mapping[str, Sequence[int]]],
+                previous: SearchState, old_fragments: Sequence[str], spread: Spread
+                ) -> tuple[dict[str, bytes | None], list[list[str]], PackedTokens, list[str]]:
+    """Build the index whole, the docs indexed a run at a time by spread's workers and folded
+    into compact groups as they come; return the files (words chunks as None, written
+    already), each chunk's groups' keys, every doc's words and the paths written."""
+    epoch = numbered.epoch
+
+    def task(numbers: Sequence[int]) -> list[Indexed]:
+        return [index_docs(bundle, docs, numbers, keys, fragments, old_fragments,
+                           previous.tokens, epoch)]
+
+    groups, known, written = Groups(), PackedTokens(), []
+    for results in spread(task, range(numbered.docs), chunk_size=DOCS_PER_TASK):
+        for indexed in results:
+            groups.add(indexed.part)
+            known.add(indexed.keys, indexed.packed, indexed.ends)
+            written += indexed.written
+    files: dict[str, bytes | None] = {}
+    layout, listed = [], []
+    for rel, data, chunk_keys, first in words_files(groups):
+        if not (bundle / rel).is_file():
+            write_file(bundle, rel, data)
+            written.append(rel)
+        files[rel] = None
+        listed.append([first, rel])
+        layout.append(chunk_keys)
+    files.update(root_and_facets(numbered, listed, facets))
+    written += write_changed(bundle, files)
+    return files, layout, known, written
+
+
+def pack_tokens(tokens: Iterable[Tokens]) -> tuple[bytes, list[int]]:
+    """Return docs' words as one compressed piece of text and where each doc's ends in it."""
+    pieces, ends, total = [], [], 0
+    for doc_tokens_ in tokens:
+        piece = "\t".join(doc_tokens_).encode("utf-8")
+        total += len(piece)
+        ends.append(total)
+        pieces.append(piece)
+    return zlib.compress(b"".join(pieces)), ends
+
+
+class PackedTokens(Mapping):
+    """Every doc's words (token key -> Tokens), kept compressed a run of docs at a time, each
+    run decompressed when asked for: a whole build holds them all until the build cache has
+    them."""
+
+    def __init__(self):
+        self.runs: list[tuple[bytes, list[int]]] = []
+        self.where: dict[str, tuple[int, int]] = {}     # key -> (run, position in it)
+        self.last: tuple[int, bytes] = (-1, b"")
+
+    def add(self, keys: list[str], packed: bytes, ends: list[int]) -> None:
+        """Add the words of a run of docs, packed by pack_tokens."""
+        run = len(self.runs)
+        self.runs.append((packed, ends))
+        self.where.update((key, (run, position)) for position, key in enumerate(keys))
+
+    def piece(self, key: str) -> bytes:
+        """Return a doc's words as the text they were packed as."""
+        run, position = self.where[key]
+        if self.last[0] != run:
+            self.last = (run, zlib.decompress(self.runs[run][0]))
+        ends = self.runs[run][1]
+        return self.last[1][ends[position - 1] if position else 0:ends[position]]
+
+    def __getitem__(self, key: str) -> Tokens:
+        name, forms, digits = str(self.piece(key), "utf-8").split("\t")
+        return name, forms, digits
+
+    def __contains__(self, key: object) -> bool:
+        return key in self.where
+
+    def __iter__(self):
+        return iter(self.where)
+
+    def __len__(self) -> int:
+        return len(self.where)
 
 
 class TokenList(Sequence):
@@ -138,24 +310,31 @@ class TokenList(Sequence):
         return self.known[self.keys[number]]
 
 
-def patched(bundle: Path, docs: Sequence[Doc], tokens: Sequence[Tokens], keys: list[str],
-            facets: Mapping[str, Mapping[str, list[int]]], previous: SearchState,
-            old_root: bytes) -> tuple[dict[str, bytes | None], list[list[str]]] | None:
-    """Return the index patched where a few docs' words changed (see searchpatch.py), or None
+def patched(bundle: Path, docs: Sequence[Doc], numbered: Numbering, keys: list[str],
+            facets: Mapping[str, Mapping[str, Sequence[int]]], previous: SearchState,
+            old_root: bytes) -> tuple[dict[str, bytes | None], list[list[str]],
+                                      Mapping[str, Tokens], dict[int, Doc]] | None:
+    """Return the index patched where a few docs' words changed (see searchpatch.py), with every
+    doc's words and the changed docs (made once: their fragments are written from them); or None
     when it cannot be: too many changed, or the previous index is not what the state says."""
-    if len(previous.keys) != len(docs):
+    if len(previous.keys) != len(keys):
         return None
     changed = [number for number, key in enumerate(keys) if previous.keys[number] != key]
     if len(changed) > PATCH_LIMIT or any(previous.keys[n] not in previous.tokens for n in changed):
         return None
+    changed_docs = {n: docs[n] for n in changed}
+    made_now = {keys[n]: doc_tokens(changed_docs[n]) for n in changed
+                if keys[n] not in previous.tokens}
+    known = ChainMap(made_now, previous.tokens)
     try:
-        made = patch_index(docs, tokens, {n: previous.tokens[previous.keys[n]] for n in changed},
+        made = patch_index(numbered, TokenList(keys, known),
+                           {n: previous.tokens[previous.keys[n]] for n in changed},
                            json.loads(old_root)["words"], previous.layout,
                            lambda rel: json.loads((bundle / rel).read_bytes()), facets)
     except (OSError, ValueError, KeyError, TypeError, IndexError, AttributeError):
         return None     # a chunk missing or not what the state says: build it whole
     if made and all(data is not None or (bundle / rel).is_file() for rel, data in made[0].items()):
-        return made
+        return made[0], made[1], known, changed_docs
     return None
 
 

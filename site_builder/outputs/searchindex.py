@@ -40,14 +40,14 @@ import html
 import json
 import re
 import zlib
+from array import array
 from collections import Counter, defaultdict
-from dataclasses import dataclass
-from functools import cached_property, lru_cache
-from typing import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from functools import cached_property, lru_cache, partial
+from typing import Callable, Iterable, Mapping, Sequence
 
 import snowballstemmer
 
-from ..core.packedtext import PackedText, packed
 from ..model.records import Site
 from .searchwords import is_cjk, searchable, words
 
@@ -57,6 +57,7 @@ CHUNK_BYTES = 24_000        # a chunk of forms is cut after about this many byte
 CHUNK_MIN = 16_000          # ... never before this many
 CHUNK_MAX = 48_000          # ... and always before this many (unless a form is bigger alone)
 LONGEST_WORD = 40           # longer runs of letters (URLs, hashes) are not indexed
+DIGITS = "01234567"
 STEMMERS = {"ar": "arabic", "ca": "catalan", "cs": "czech", "da": "danish", "de": "german",
             "el": "greek", "en": "english", "es": "spanish", "et": "estonian", "eu": "basque",
             "fi": "finnish", "fr": "french", "ga": "irish", "hi": "hindi", "hu": "hungarian",
@@ -81,15 +82,23 @@ class Doc:
     lang: str
     dateline: str
     lead: str                   # the lead, or the summary when there is no lead
-    body_html: str = PackedText()  # type: ignore[assignment]   # held compressed, as Entry's
+    body_html: str
     tags: tuple[str, ...] = ()  # their names, searched as words of the body
     source_digest: str = ""     # the digest of the entry's file, which all of the above but the
                                 # URL, event and source name come from
+    read_body: Callable[[], str] | None = field(default=None, compare=False, repr=False)
+                                # gives the body when body_html is not given: read only when
+                                # the doc's words or fragment are made
+
+    @cached_property
+    def body(self) -> str:
+        """Return the doc's body HTML, read once."""
+        return self.read_body() if self.read_body is not None else self.body_html
 
     @cached_property
     def text(self) -> str:
         """Return the doc's plain text after its title: lead and body."""
-        return " ".join(part for part in (self.lead, plain_text(self.body_html)) if part)
+        return " ".join(part for part in (self.lead, plain_text(self.body)) if part)
 
 
 # A doc's words: its stemmer, its forms (space-separated, in order) and a digit for each
@@ -109,7 +118,7 @@ def doc_tokens(doc: Doc) -> Tokens:
     in_title = set(words(doc.title))
     forms = sorted(word for word in counts if len(word) <= LONGEST_WORD and searchable(word))
     return (stemmer_name(doc.lang), " ".join(forms),
-            "".join(str(min(counts[form], 3) + 4 * (form in in_title)) for form in forms))
+            "".join(DIGITS[min(counts[form], 3) + 4 * (form in in_title)] for form in forms))
 
 
 def token_forms(tokens: Tokens) -> dict[str, int]:
@@ -166,11 +175,6 @@ def digest(data: bytes) -> str:
     return hashlib.blake2b(data, digest_size=8).hexdigest()
 
 
-def epoch_of(docs: Sequence[Doc]) -> str:
-    """Return the epoch of a numbering of docs: a digest of their URLs in order."""
-    return digest("\n".join(doc.url for doc in docs).encode("utf-8"))
-
-
 def dumps(value) -> str:
     """Return compact JSON, UTF-8 characters as they are."""
     return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
@@ -187,22 +191,70 @@ def fragment_path(epoch: str, number: int) -> str:
     return f"{epoch}/{number}.json"
 
 
-def groups_of(tokens: Sequence[Tokens]) -> tuple[dict[str, set[str]], dict[str, dict[int, int]]]:
-    """Return each group's forms and its docs with their weights, groups by key."""
-    forms: dict[str, set[str]] = defaultdict(set)
-    postings: dict[str, dict[int, int]] = defaultdict(dict)
-    keys: dict[tuple[str, str], str] = {}       # (stemmer, form) -> its group's key
-    for number, (name, text, codes) in enumerate(tokens):
+@dataclass
+class Part:
+    """The groups of a run of consecutive docs: each group's forms among them, and its docs
+    (delta-coded with their weights, the first from doc 0) with the last of them."""
+
+    forms: dict[str, list[str]]
+    docs: dict[str, tuple[str, int]]
+
+
+def part_groups(numbers: Iterable[int], tokens: Iterable[Tokens]) -> Part:
+    """Return the groups of docs numbered numbers (ascending) with those tokens."""
+    forms: dict[str, list[str]] = defaultdict(list)
+    coded: dict[str, list[str]] = defaultdict(list)
+    last: dict[str, int] = {}
+    keys: dict[str, dict[str, str]] = defaultdict(dict)     # stemmer -> form -> its group's key
+    for number, (name, text, codes) in zip(numbers, tokens):
         weights: dict[str, int] = {}
-        for form, digit in zip(text.split(" ") if text else (), codes):
-            key = keys.get((name, form))
+        keys_of = keys[name]
+        for form, code in zip(text.split(" ") if text else (), codes):
+            key = keys_of.get(form)
             if key is None:
-                key = keys[name, form] = group_key(name, form)
-                forms[key].add(form)
-            weights[key] = add_weight(weights.get(key, 0), ord(digit) - 48)
+                key = keys_of[form] = group_key(name, form)
+                forms[key].append(form)
+            weight, digit = weights.get(key), ord(code) - 48
+            weights[key] = digit if weight is None else add_weight(weight, digit)
         for key, weight in weights.items():
-            postings[key][number] = weight
-    return forms, postings
+            coded[key].append(str((number - last.get(key, 0)) * 8 + weight))
+            last[key] = number
+    return Part(dict(forms), {key: (",".join(coded[key]), last[key]) for key in coded})
+
+
+class Groups:
+    """Every group's forms and docs, put together from the Parts of consecutive runs of docs
+    in order: the docs as the JSON text they are written as, which is compact."""
+
+    def __init__(self):
+        self.forms: dict[str, set[str]] = defaultdict(set)
+        self.docs: dict[str, bytearray] = {}
+        self.last: dict[str, int] = {}
+
+    def add(self, part: Part) -> None:
+        """Append a part's docs (which follow those added before) to their groups."""
+        for key, members in part.forms.items():
+            self.forms[key].update(members)
+        for key, (coded, last) in part.docs.items():
+            if key not in self.docs:
+                self.docs[key] = bytearray(coded.encode("ascii"))
+            else:   # the part's first doc is coded from doc 0: code it from the group's last
+                first, comma, rest = coded.partition(",")
+                self.docs[key] += f",{int(first) - self.last[key] * 8}{comma}{rest}".encode("ascii")
+            self.last[key] = last
+
+    def encoded(self) -> dict[str, str]:
+        """Return each group's JSON (emptying self as it goes, so that the docs are not held
+        twice)."""
+        encoded = {}
+        for key in list(self.docs):
+            encoded[key] = group_json(self.forms[key], self.docs.pop(key).decode("ascii"))
+        return encoded
+
+
+def group_json(forms: Iterable[str], coded: str) -> str:
+    """Return a group's JSON given its forms and its docs' coded numbers, comma-separated."""
+    return dumps({"words": sorted(forms, key=utf16_order)})[:-1] + ",\"docs\":[" + coded + "]}"
 
 
 def encode_group(forms: Iterable[str], postings: Mapping[int, int]) -> str:
@@ -211,8 +263,7 @@ def encode_group(forms: Iterable[str], postings: Mapping[int, int]) -> str:
     for number in sorted(postings):
         coded.append((number - last) * 8 + postings[number])
         last = number
-    return (dumps({"words": sorted(forms, key=utf16_order)})[:-1]
-            + ",\"docs\":[" + ",".join(map(str, coded)) + "]}")
+    return group_json(forms, ",".join(map(str, coded)))
 
 
 def decode_group(group: Mapping) -> tuple[list[str], dict[int, int]]:
@@ -312,19 +363,36 @@ def facet_bytes(values: Mapping[str, Iterable[int]]) -> bytes:
     return dumps({"values": coded}).encode("utf-8")
 
 
-def year_ranges(docs: Sequence[Doc]) -> dict[str, list[int]]:
-    """Return each year's first and last doc (docs are in date order)."""
-    years: dict[str, list[int]] = {}
-    for number, doc in enumerate(docs):
-        years.setdefault(doc.date[:4], [number, number])[1] = number
-    return years
+class Numbering:
+    """What index.json says of the docs, taken in doc order (date order): how many, their epoch
+    (a digest of their URLs in order: a new numbering gets a new folder of fragments) and each
+    year's first and last doc."""
+
+    def __init__(self, docs: Iterable[Doc] = ()):
+        self.docs = 0
+        self.years: dict[str, list[int]] = {}
+        self.urls = hashlib.blake2b(digest_size=8)
+        for doc in docs:
+            self.add(doc)
+
+    def add(self, doc: Doc) -> None:
+        """Count the next doc."""
+        self.urls.update(f"\n{doc.url}".encode("utf-8") if self.docs else doc.url.encode("utf-8"))
+        self.years.setdefault(doc.date[:4], [self.docs, self.docs])[1] = self.docs
+        self.docs += 1
+
+    @property
+    def epoch(self) -> str:
+        """Return the epoch of the docs counted."""
+        return self.urls.hexdigest()
 
 
-def root_file(docs: Sequence[Doc], listed: list[list[str]], facet_files: Mapping[str, str]) -> bytes:
+def root_file(numbered: Numbering, listed: list[list[str]], facet_files: Mapping[str, str]
+              ) -> bytes:
     """Return index.json."""
-    return dumps({"format": FORMAT, "docs": len(docs), "epoch": epoch_of(docs), "words": listed,
-                  "facets": dict(sorted(facet_files.items())),
-                  "years": year_ranges(docs)}).encode("utf-8")
+    return dumps({"format": FORMAT, "docs": numbered.docs, "epoch": numbered.epoch,
+                  "words": listed, "facets": dict(sorted(facet_files.items())),
+                  "years": numbered.years}).encode("utf-8")
 
 
 def facet_files(facets: Mapping[str, Mapping[str, Iterable[int]]]
@@ -338,12 +406,21 @@ def facet_files(facets: Mapping[str, Mapping[str, Iterable[int]]]
     return files, paths
 
 
-def root_and_facets(docs: Sequence[Doc], listed: list[list[str]],
+def root_and_facets(numbered: Numbering, listed: list[list[str]],
                     facets: Mapping[str, Mapping[str, Iterable[int]]]) -> dict[str, bytes]:
     """Return the facet files and index.json naming them and the words chunks listed."""
     files, paths = facet_files(facets)
-    files[INDEX_FILE] = root_file(docs, listed, paths)
+    files[INDEX_FILE] = root_file(numbered, listed, paths)
     return files
+
+
+def words_files(groups: Groups) -> Iterable[tuple[str, bytes, list[str], str]]:
+    """Yield each words chunk of groups (emptied): its path, bytes, groups' keys, first form."""
+    forms = groups.forms
+    encoded = groups.encoded()
+    for chunk in cut_chunks(form_items(forms), encoded):
+        path, data, keys = words_file(chunk, encoded)
+        yield path, data, keys, chunk[0][0]
 
 
 def build_index(docs: Sequence[Doc], tokens: Sequence[Tokens],
@@ -351,31 +428,48 @@ def build_index(docs: Sequence[Doc], tokens: Sequence[Tokens],
                 ) -> tuple[dict[str, bytes], list[list[str]]]:
     """Return the index of docs (given their tokens) but the fragments: index.json, the words
     chunks and the facet files, by path below searchindex/; and each chunk's groups' keys."""
-    forms, postings = groups_of(tokens)
-    encoded = {key: encode_group(forms[key], postings[key]) for key in forms}
+    groups = Groups()
+    groups.add(part_groups(range(len(tokens)), tokens))
     files, layout, listed = {}, [], []
-    for chunk in cut_chunks(form_items(forms), encoded):
-        path, data, keys = words_file(chunk, encoded)
+    for path, data, keys, first in words_files(groups):
         files[path] = data
-        listed.append([chunk[0][0], path])
+        listed.append([first, path])
         layout.append(keys)
-    files.update(root_and_facets(docs, listed, facets))
+    files.update(root_and_facets(Numbering(docs), listed, facets))
     return files, layout
 
 
-def site_docs(site: Site, language: str) -> list[Doc]:
+class SiteDocs(Sequence):
+    """The docs of a site's entries in doc order, each made when asked for, its body read only
+    when its words or its fragment are made."""
+
+    def __init__(self, site: Site, language: str):
+        self.site, self.language = site, language
+
+    def __len__(self) -> int:
+        return len(self.site.entries)
+
+    def __getitem__(self, number):
+        if isinstance(number, slice):
+            return [self[n] for n in range(len(self))[number]]
+        entry = self.site.entries[number]
+        return Doc(url=entry.url, title=entry.title, date=entry.date.isoformat(),
+                   event=self.site.events.get(entry.path, (entry,))[0].url,
+                   source=entry.source_name, lang=str(entry.params.get("lang") or self.language),
+                   dateline=entry.dateline, lead=entry.lead or entry.summary, body_html="",
+                   tags=tuple(name for name, _ in entry.tag_links), source_digest=entry.digest,
+                   read_body=partial(getattr, entry, "body_html"))
+
+
+def site_docs(site: Site, language: str) -> Sequence[Doc]:
     """Return the docs of a site's entries, in doc order; language is the site's."""
-    return [Doc(url=entry.url, title=entry.title, date=entry.date.isoformat(),
-                event=site.events.get(entry.path, (entry,))[0].url, source=entry.source_name,
-                lang=str(entry.params.get("lang") or language), dateline=entry.dateline,
-                lead=entry.lead or entry.summary, body_html=packed(entry, "body_html"),
-                tags=tuple(name for name, _ in entry.tag_links), source_digest=entry.digest)
-            for entry in site.entries]
+    return SiteDocs(site, language)
 
 
-def site_facets(site: Site) -> dict[str, dict[str, list[int]]]:
-    """Return the docs of each tag and of each country (by name)."""
+def site_facets(site: Site) -> dict[str, dict[str, array]]:
+    """Return the docs of each tag and of each country (by name), as compact arrays."""
     number = {entry.path: n for n, entry in enumerate(site.entries)}
-    return {"tag": {tag.name: [number[e.path] for e in tag.entries] for tag in site.tags},
-            "country": {country.name: [number[e.path] for e in country.entries]
+    return {"tag": {tag.name: array("I", [number[e.path] for e in tag.entries])
+                    for tag in site.tags},
+            "country": {country.name: array("I", [number[e.path] for e in country.entries])
                         for country in site.countries}}

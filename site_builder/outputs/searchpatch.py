@@ -13,8 +13,9 @@ from __future__ import annotations
 from bisect import bisect_right
 from typing import Callable, Mapping, Sequence
 
-from .searchindex import (Cutter, Doc, Tokens, decode_group, dumps, encode_group, group_key,
-                          group_weights, root_and_facets, token_forms, utf16_order, words_file)
+from .searchindex import (Cutter, Numbering, Tokens, decode_group, dumps, encode_group,
+                          group_key, group_weights, root_and_facets, token_forms, utf16_order,
+                          words_file)
 
 Pair = tuple[str, str]          # (group key, form)
 LoadChunk = Callable[[str], Mapping]   # path below searchindex/ -> the chunk's parsed JSON
@@ -108,9 +109,9 @@ class Patch:
         return items
 
 
-def patch_index(docs: Sequence[Doc], tokens: Sequence[Tokens], old_tokens: Mapping[int, Tokens],
+def patch_index(numbered: Numbering, tokens: Sequence[Tokens], old_tokens: Mapping[int, Tokens],
                 listed: list[list[str]], layout: list[list[str]], load: LoadChunk,
-                facets: Mapping[str, Mapping[str, list[int]]]
+                facets: Mapping[str, Mapping[str, Sequence[int]]]
                 ) -> tuple[dict[str, bytes | None], list[list[str]]] | None:
     """Return the index after the docs in old_tokens (number -> their previous tokens) changed
     (path -> bytes, None for an old chunk kept) and each chunk's groups' keys; None when the
@@ -156,6 +157,6 @@ def patch_index(docs: Sequence[Doc], tokens: Sequence[Tokens], old_tokens: Mappi
         add(chunk)
     for kept in range(number, len(listed)):
         keep(kept)
-    files.update(root_and_facets(docs, new_listed, facets))
+    files.update(root_and_facets(numbered, new_listed, facets))
     return files, new_layout
 
