@@ -1,0 +1,41 @@
+"""The plan's memory at scale: values that many views show alike are one object, not one per
+view (a 100,000-entry site has hundreds of thousands of overview cells)."""
+
+from site_builder.core.config import parse_config
+from site_builder.model.site import build_site
+from site_builder.outputs.plan import build_plan
+from site_builder.outputs.views import ListingPage
+
+from helpers import make_entry
+
+CONFIG = parse_config({"page_size": 4, "base_url": "https://example.org/"})
+
+
+def sample_plan():
+    entries = [make_entry(f"e{i:03d}", f"{2019 + i % 3}-{1 + i % 5:02d}-{1 + i % 27:02d}",
+                          tags=("common", f"t{i % 6}")) for i in range(60)]
+    return build_plan(build_site(entries, CONFIG), CONFIG)
+
+
+def test_overview_cells_of_empty_months_are_shared_by_every_listing():
+    overviews = [o.view.overview for o in sample_plan()
+                 if isinstance(o.view, ListingPage) and o.view.overview and o.view.overview.has_months]
+    assert len(overviews) > 5
+    empty = {}
+    for overview in overviews:
+        for year in overview.years:
+            for cell in year.months:
+                if not cell.count:
+                    empty.setdefault((year.year, cell.month), set()).add(id(cell))
+    assert empty and all(len(ids) == 1 for ids in empty.values())
+
+
+def test_overview_month_names_of_equal_counts_are_one_string():
+    names = {}
+    for o in sample_plan():
+        if isinstance(o.view, ListingPage) and o.view.overview:
+            for year in o.view.overview.years:
+                for cell in year.months:
+                    names.setdefault(cell.name, set()).add(id(cell.name))
+    assert any(len(ids) == 1 for ids in names.values())
+    assert all(len(ids) == 1 for ids in names.values())
