@@ -39,3 +39,24 @@ def test_overview_month_names_of_equal_counts_are_one_string():
                     names.setdefault(cell.name, set()).add(id(cell.name))
     assert any(len(ids) == 1 for ids in names.values())
     assert all(len(ids) == 1 for ids in names.values())
+
+
+def test_the_pages_of_a_listing_share_their_pagination_links_and_archive_urls():
+    plan = sample_plan()
+    links, urls = {}, {}
+    for o in plan:
+        pager = getattr(o.view, "pagination", None)
+        if pager is not None:
+            for link in pager.links:
+                if link is not None:
+                    links.setdefault((o.view.page.kind, o.view.heading, link.url), set()).add(id(link))
+        for name in ("day_url", "month_url", "year_url"):
+            if getattr(o.view, name, ""):
+                urls.setdefault(getattr(o.view, name), set()).add(id(getattr(o.view, name)))
+    assert any(len(ids) == 1 for ids in links.values()) and urls
+    assert all(len(ids) == 1 for ids in links.values())
+    assert all(len(ids) == 1 for ids in urls.values())
+
+
+def test_an_empty_site_is_planned():
+    assert build_plan(build_site([], CONFIG), CONFIG)
