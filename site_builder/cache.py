@@ -16,7 +16,7 @@ from collections import ChainMap
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any, Callable, Sequence
 
 from . import __version__
 from .cacheformat import (BadCache, decode_digests, decode_entries, decode_layout,
@@ -145,16 +145,20 @@ def _cache_files(cache_dir: Path) -> list[Path]:
         return []
 
 
-def _write(path: Path, kind: str, data: Any, bodies: bytes = b"") -> None:
-    """Write data as the cache file path of that kind, then bodies (see _read), atomically."""
+def _write(path: Path, kind: str, data: Any, bodies: Sequence[str] = ()) -> None:
+    """Write data as the cache file path of that kind, then bodies in UTF-8 (see _read),
+    atomically."""
     document = {"sitegen": __version__, "format": FORMAT, "kind": kind, "data": data}
     text = json.dumps(document, separators=(",", ":")).encode("ascii")   # never a line break
     path.parent.mkdir(parents=True, exist_ok=True)
     handle, temp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
     try:
         with os.fdopen(handle, "wb") as out:
-            out.write(text + b"\n" if bodies else text)
-            out.write(bodies)
+            out.write(text)
+            if any(bodies):
+                out.write(b"\n")
+                for body in bodies:
+                    out.write(body.encode("utf-8"))
         os.replace(temp, path)
     except BaseException:
         Path(temp).unlink(missing_ok=True)

@@ -168,9 +168,11 @@ ENTRY_COLUMNS = (*TEXT_FIELDS, "mtime", "size", "instant", "fold", "zone", "zone
                  "tags", "body", "draft", "params", "tag_links", "event", "countries")
 
 
-def encode_entries(entries: Mapping[str, tuple[tuple[int, int], Entry]]) -> tuple[dict, bytes]:
+def encode_entries(entries: Mapping[str, tuple[tuple[int, int], Entry]]
+                   ) -> tuple[dict, list[str]]:
     """Return the entries (path -> (stat, Entry)) as one column of JSON values per field, and
-    their bodies in UTF-8 one after the other (the "body" column holds their lengths).
+    their bodies, to be stored in UTF-8 one after the other (the "body" column holds their
+    lengths in UTF-8; the bodies are encoded as they are written, never all at once).
 
     An entry whose front matter cannot be stored is left out: the next build parses it again.
     """
@@ -180,7 +182,7 @@ def encode_entries(entries: Mapping[str, tuple[tuple[int, int], Entry]]) -> tupl
             if entry.instant.tzinfo is None:
                 raise ValueError("an entry's instant has no time zone")
             kept.append((stat, entry, _encode_params(entry.params),
-                         encode_datetime(entry.instant), entry.body_html.encode("utf-8")))
+                         encode_datetime(entry.instant), entry.body_html))
         except (TypeError, ValueError):
             continue
     zones: dict[str | int | None, int] = {}
@@ -194,7 +196,7 @@ def encode_entries(entries: Mapping[str, tuple[tuple[int, int], Entry]]) -> tupl
         zone=[zones.setdefault(moment[2], len(zones)) for *_, moment, _ in kept],
         date=[entry.date.isoformat() for _, entry, *_ in kept],
         tags=[list(entry.tags) for _, entry, *_ in kept],
-        body=[len(body) for *_, body in kept],
+        body=[len(body) if body.isascii() else len(body.encode("utf-8")) for *_, body in kept],
         draft=[entry.draft for _, entry, *_ in kept],
         params=[params for _, _, params, *_ in kept],
         tag_links=[[list(link) for link in entry.tag_links] for _, entry, *_ in kept],
@@ -202,7 +204,7 @@ def encode_entries(entries: Mapping[str, tuple[tuple[int, int], Entry]]) -> tupl
         countries=[list(entry.countries) for _, entry, *_ in kept],
     )
     columns["zones"] = list(zones)
-    return columns, b"".join([body for *_, body in kept])
+    return columns, [body for *_, body in kept]
 
 
 def decode_entries(value: Any, bodies: memoryview) -> dict[str, tuple[tuple[int, int], Entry]]:
