@@ -591,19 +591,7 @@ def country_recognizer(config: Config) -> Recognizer | None:
     """Return the recognizer of the site's countries, or None when the site turned it off."""
     if not config.country_recognition:
         return None
-    return Recognizer(country_names(), countrydata.country_codes(), config.countries)
-
-
-@functools.cache
-def country_names() -> dict[str, str]:
-    """Return the name table of country recognition (see countrydata.name_table), made once
-    per process, in a child: reading the city data takes some 70 MB on the way."""
-    return parallel.in_child(_name_table)
-
-
-def _name_table() -> dict[str, str]:
-    """Return countrydata.name_table() as a dict, which a child process can send back."""
-    return dict(countrydata.name_table())
+    return Recognizer(countrydata.name_table(), countrydata.country_codes(), config.countries)
 
 
 def bodies_changed_alone(last: cache.Manifest, shape: str, published: Sequence[Entry]

@@ -53,21 +53,6 @@ def fork_map(task: Callable[[Sequence[Item]], list[Result]], items: Sequence[Ite
         _task = None
 
 
-def in_child(task: Callable[[], Result]) -> Result:
-    """Return task() worked out in a forked child (here where the system cannot fork), so that
-    what it allocates on the way never takes room in this process: freed, it would still hold
-    memory pages that the few objects kept among it pin.
-
-    task must be picklable (a module-level function), and so must its result.
-    """
-    if not hasattr(os, "fork"):
-        return task()
-    import multiprocessing
-
-    with multiprocessing.get_context("fork").Pool(1) as pool:
-        return pool.apply(task)
-
-
 def _collect(parts: Iterable[list[Result]], total: int,
              progress: Callable[[int, int], None] | None) -> list[Result]:
     """Return the results of all parts in order, reporting progress after each."""

@@ -60,28 +60,3 @@ def test_the_pages_of_a_listing_share_their_pagination_links_and_archive_urls():
 
 def test_an_empty_site_is_planned():
     assert build_plan(build_site([], CONFIG), CONFIG)
-
-
-def test_the_country_name_table_is_made_in_a_child_process(monkeypatch):
-    # Reading the city data takes some 70 MB on the way, which freed still holds pages here.
-    import os
-
-    from site_builder import build
-    from site_builder.core import countrydata
-
-    parent = os.getpid()
-    real = countrydata.name_table.__wrapped__
-
-    def made_in_a_child():
-        assert os.getpid() != parent, "the name table was made in the build's process"
-        return real()
-
-    monkeypatch.setattr(countrydata, "name_table", made_in_a_child)
-    memo = getattr(build, "country_names", None)
-    forget = memo.cache_clear if memo else (lambda: None)
-    forget()
-    try:
-        recognizer = build.country_recognizer(CONFIG)
-        assert recognizer.name("Germany") == "DE" and recognizer.name("Paris") == "FR"
-    finally:
-        forget()
