@@ -60,3 +60,27 @@ def test_the_pages_of_a_listing_share_their_pagination_links_and_archive_urls():
 
 def test_an_empty_site_is_planned():
     assert build_plan(build_site([], CONFIG), CONFIG)
+
+
+def test_timeline_json_is_made_event_by_event_with_the_same_bytes():
+    # The worker that writes timeline.json held the whole site's events as one value.
+    import json
+    import tracemalloc
+
+    from site_builder.outputs import timelinejs
+
+    entries = [make_entry(f"e{i:04d}", f"{2000 + i % 20}-{1 + i % 12:02d}-{1 + i % 27:02d}",
+                          tags=("t<&>'",), lead="A lead \u2028 with <b> & 'quotes' " * 8)
+               for i in range(3000)]
+    site = build_site(entries, CONFIG)
+    tracemalloc.start()
+    try:
+        data = timelinejs.build_timeline_json(site.entries, config=CONFIG, title="T <x>",
+                                              description="D & d")
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    whole = json.loads(data)
+    assert len(whole["events"]) == 3000 and whole["title"]["text"]["headline"] == "T &lt;x&gt;"
+    assert data == timelinejs.embed_safe_json(whole)
+    assert peak < 4 * len(data)    # the events as one value took 9 times the bytes
