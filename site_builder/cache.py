@@ -145,9 +145,9 @@ def _cache_files(cache_dir: Path) -> list[Path]:
         return []
 
 
-def _write(path: Path, kind: str, data: Any, bodies: Sequence[str] = ()) -> None:
-    """Write data as the cache file path of that kind, then bodies in UTF-8 (see _read),
-    atomically."""
+def _write(path: Path, kind: str, data: Any, bodies: bytes | Sequence[str] = b"") -> None:
+    """Write data as the cache file path of that kind, then bodies (see _read), atomically:
+    bytes as they are, texts one after the other in UTF-8."""
     document = {"sitegen": __version__, "format": FORMAT, "kind": kind, "data": data}
     text = json.dumps(document, separators=(",", ":")).encode("ascii")   # never a line break
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -155,10 +155,11 @@ def _write(path: Path, kind: str, data: Any, bodies: Sequence[str] = ()) -> None
     try:
         with os.fdopen(handle, "wb") as out:
             out.write(text)
-            if any(bodies):
+            pieces = [bodies] if isinstance(bodies, bytes) else bodies
+            if any(pieces):
                 out.write(b"\n")
-                for body in bodies:
-                    out.write(body.encode("utf-8"))
+                for piece in pieces:
+                    out.write(piece if isinstance(piece, bytes) else piece.encode("utf-8"))
         os.replace(temp, path)
     except BaseException:
         Path(temp).unlink(missing_ok=True)
