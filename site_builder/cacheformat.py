@@ -170,10 +170,11 @@ ENTRY_COLUMNS = (*TEXT_FIELDS, "mtime", "size", "instant", "fold", "zone", "zone
                  "tags", "body", "draft", "params", "tag_links", "event", "countries")
 
 
-def encode_entries(entries: Mapping[str, tuple[tuple[int, int], Entry]]) -> tuple[dict, bytes]:
+def encode_entries(entries: Mapping[str, tuple[tuple[int, int], Entry]]
+                   ) -> tuple[dict, list[bytes]]:
     """Return the entries (path -> (stat, Entry)) as one column of JSON values per field, and
-    their bodies one after the other, packed as the entries hold them (the "body" column holds
-    their lengths).
+    their bodies, packed as the entries hold them, to be stored one after the other as they are
+    written, never joined (the "body" column holds their lengths).
 
     An entry whose front matter cannot be stored is left out: the next build parses it again.
     """
@@ -205,7 +206,7 @@ def encode_entries(entries: Mapping[str, tuple[tuple[int, int], Entry]]) -> tupl
         countries=[list(entry.countries) for _, entry, *_ in kept],
     )
     columns["zones"] = list(zones)
-    return columns, b"".join([body for *_, body in kept])
+    return columns, [body for *_, body in kept]
 
 
 def decode_entries(value: Any, bodies: memoryview) -> dict[str, tuple[tuple[int, int], Entry]]:

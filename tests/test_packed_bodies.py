@@ -102,7 +102,7 @@ def test_the_entry_cache_stores_the_bodies_compressed(generated, tmp_path):
 def test_a_cached_body_that_is_not_compressed_is_refused():
     entry = make_entry("a", "2023-01-02", body_html="<p>x</p>")
     columns, bodies = cacheformat.encode_entries({entry.path: ((1, 2), entry)})
-    assert cacheformat.decode_entries(columns, memoryview(bodies))[entry.path][1] == entry
+    assert cacheformat.decode_entries(columns, memoryview(b"".join(bodies)))[entry.path][1] == entry
     plain = b"<p>x</p>"
     columns["body"] = [len(plain)]
     with pytest.raises(ValueError):

@@ -106,7 +106,8 @@ class Language:
     def short_month_name(self, month: int) -> str:
         """Return the month's short name standing alone: 'Mar', 'март', '3月'."""
         if self.theme_english:
-            return self.month_name(month)[:3]
+            return self.once(("short_month_name", month), str.__getitem__,
+                             self.month_name(month), slice(3))
         return self.once(("short_month_name", month), format_date, datetime.date(2000, month, 1),
                          "LLL", locale=self.locale)
 

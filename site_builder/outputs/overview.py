@@ -80,13 +80,23 @@ def build_overview(placed: Sequence[Placement], newest_first: bool,
         cells = []
         for month in order:
             number = months.get((year, month), 0)
-            label = language.month_label(year, month)
-            cells.append(OverviewMonth(month, label, language.short_month_name(month),
-                                       month_name(label, number, language), number,
-                                       month_url(year, month) if number else None,
-                                       -(-LEVELS * number // peak)))
+            if not number:    # the same in every listing: one cell serves them all
+                cells.append(language.once(("overview month", year, month), month_cell,
+                                           year, month, 0, None, 0, language))
+                continue
+            cells.append(month_cell(year, month, number, month_url(year, month),
+                                    -(-LEVELS * number // peak), language))
         rows.append(OverviewYear(year, count, year_url(year), tuple(cells)))
     return Overview(language.gettext("Entries per year and month"), tuple(rows))
+
+
+def month_cell(year: int, month: int, count: int, url: str | None, level: int,
+               language: Language) -> OverviewMonth:
+    """Return the overview's cell of a month with count entries."""
+    label = language.month_label(year, month)
+    return OverviewMonth(month, label, language.short_month_name(month),
+                         language.once(("overview month name", year, month, count), month_name,
+                                       label, count, language), count, url, level)
 
 
 def month_name(label: str, count: int, language: Language) -> str:

@@ -72,13 +72,20 @@ class DataOutput:
 Output = PageOutput | DataOutput
 
 
+@functools.lru_cache(maxsize=1 << 16)
+def period_url(base: str, year: int, month: int = 0, day: int = 0) -> str:
+    """Return the URL of a year's, month's or day's archive, made once: thousands of views
+    link each."""
+    return base + period_path(year, month, day).lstrip("/")
+
+
 def month_group(year: int, month: int, base: str, entries: tuple[EntrySummary, ...],
                 language: Language = ENGLISH) -> MonthGroup:
     """Return the heading of a month (month 0: of the entries placed in a year only)."""
     if not month:
         return MonthGroup(language.gettext("During %(year)s") % {"year": year},
-                          base + period_path(year).lstrip("/"), f"m{year:04d}-00", entries)
-    return MonthGroup(language.month_label(year, month), base + period_path(year, month).lstrip("/"),
+                          period_url(base, year), f"m{year:04d}-00", entries)
+    return MonthGroup(language.month_label(year, month), period_url(base, year, month),
                       f"m{year:04d}-{month:02d}", entries)
 
 
@@ -91,7 +98,7 @@ def group_entries(entries: Sequence[EntrySummary], base: str, language: Language
     for entry in entries:
         year_number, month_number, _ = placement(entry)
         if not years or years[-1].year != year_number:
-            years.append(YearGroup(year_number, base + period_path(year_number).lstrip("/"), ()))
+            years.append(YearGroup(year_number, period_url(base, year_number), ()))
             last_month = None
         year = years[-1]
         months = year.months
@@ -118,18 +125,22 @@ def paginate(count: int, size: int) -> int:
 
 
 def pagination(number: int, total: int, url_of: Callable[[int], str],
-               ranges: Sequence[str] = ()) -> Pagination:
+               ranges: Sequence[str] = (),
+               link_of: Callable[[int], Link] | None = None) -> Pagination:
     """Return the pagination of page number of total: neighbours, ends, and gaps, each link
-    with the dates its page holds when ranges (one per page) gives them."""
+    with the dates its page holds when ranges (one per page) gives them; link_of(page), when
+    given, returns the link to a page (the pages of a listing can so share theirs)."""
     def dates(page: int) -> str:
         return ranges[page - 1] if 0 < page <= len(ranges) else ""
+
+    link_of = link_of or (lambda page: Link(str(page), url_of(page), dates(page)))
 
     shown = sorted({1, total, *range(max(1, number - 2), min(total, number + 2) + 1)})
     links: list[Link | None] = []
     for index, page in enumerate(shown):
         if index and page != shown[index - 1] + 1:
             links.append(None)
-        links.append(Link(str(page), url_of(page), dates(page)))
+        links.append(link_of(page))
     return Pagination(
         number=number,
         total=total,
@@ -277,9 +288,13 @@ class Planner(CountryPages):
             overview = self.overview(placed, path_of) if own_pages else \
                 self.overview([placement(e) for e in self.display(self.site.entries)], None)
         jump = years_only(overview)
+        # Each page's pagination links most pages of the listing: their URLs are made once.
+        page_url = functools.cache(lambda n: self.url(path_of(n)))
+        page_link = functools.cache(
+            lambda n: Link(str(n), page_url(n), ranges[n - 1] if n <= len(ranges) else ""))
         for number in range(1, total + 1):
             yield number, shown[(number - 1) * size: number * size], \
-                pagination(number, total, lambda n: self.url(path_of(n)), ranges), \
+                pagination(number, total, page_url, ranges, page_link), \
                 overview if number == 1 else jump
 
     def overview(self, placed: Sequence[tuple[int, int, int]],
@@ -288,8 +303,8 @@ class Planner(CountryPages):
         holding each year or month, at its heading, or (None) to the site's archives."""
         if path_of is None:
             return build_overview(placed, self.newest_first,
-                                  lambda year: self.url(period_path(year)),
-                                  lambda year, month: self.url(period_path(year, month)),
+                                  lambda year: period_url(self.base, year),
+                                  lambda year, month: period_url(self.base, year, month),
                                   self.language)
         pages = first_pages(placed, self.config.page_size)
         return build_overview(
@@ -317,10 +332,10 @@ class Planner(CountryPages):
             previous=previous and self.summary(previous),
             next=following and self.summary(following),
             related=self.summarized(site.related[entry.path]),
-            day_url=self.url(period_path(year, month, day))
+            day_url=period_url(self.base, year, month, day)
             if (year, month, day) in self.listed_days else "",
-            month_url=self.url(period_path(year, month)) if month else "",
-            year_url=self.url(period_path(year)),
+            month_url=period_url(self.base, year, month) if month else "",
+            year_url=period_url(self.base, year),
             countries=countries, relations=relations,
             also_reported=tuple([r for r in self.reports(entry) if r.url != entry.url]),
             event_id=site.events.get(entry.path, (entry,))[0].url)
@@ -377,7 +392,7 @@ class Planner(CountryPages):
 
     def period_link(self, period: Period) -> Link:
         """Return a link to a period's archive."""
-        return Link(period_label(period, self.language), self.url(period_path(*period.key)))
+        return Link(period_label(period, self.language), period_url(self.base, *period.key))
 
     def period_page(self, period: Period, siblings: Sequence[Period], index: int,
                     inside: Sequence[Period]) -> Iterator[PageOutput]:
@@ -385,17 +400,17 @@ class Planner(CountryPages):
         that points to it)."""
         up = []
         if period.kind in ("month", "day"):
-            up.append(Link(str(period.year), self.url(period_path(period.year))))
+            up.append(Link(str(period.year), period_url(self.base, period.year)))
         if period.kind == "day":
             up.append(Link(self.language.month_label(period.year, period.month),
-                           self.url(period_path(period.year, period.month))))
+                           period_url(self.base, period.year, period.month)))
         label = period_label(period, self.language)
         ref = PeriodRef(period.kind, period.year, period.month, period.day, label,
-                        self.url(period_path(*period.key)))
+                        period_url(self.base, *period.key))
         previous = self.period_link(siblings[index - 1]) if index else None
         following = self.period_link(siblings[index + 1]) if index + 1 < len(siblings) else None
         # Under its year's or month's heading a child needs no year: 'March', '31 Mar'.
-        children = tuple((Link(self.child_label(c), self.url(period_path(*c.key))),
+        children = tuple((Link(self.child_label(c), period_url(self.base, *c.key)),
                           len(c.entries)) for c in inside)
         if period.kind == "day" and len(period.entries) == 1:
             yield self.day_pointer(period, label, tuple(up), previous, following)
@@ -526,7 +541,7 @@ def build_plan(site: Site, config: Config, extra: Sequence[DataOutput] = (),
     """
     outputs = list(Planner(site, config, language).outputs()) + list(extra)
     root = config.site_url
-    view = SitemapView(tuple((root + o.path.removesuffix("index.html"), o.lastmod)
+    view = SitemapView(tuple((page_address(root, o), o.lastmod)
                              for o in outputs if isinstance(o, PageOutput) and o.in_sitemap
                              and o.path != output_file(NOT_FOUND_PATH)), root)
     for path in sitemap_paths(len(view.urls)):
@@ -535,6 +550,14 @@ def build_plan(site: Site, config: Config, extra: Sequence[DataOutput] = (),
                                "robots.txt"))
     check_paths(outputs, reserved=(SEARCH_BUNDLE_DIR + "/",) if config.search else ())
     return outputs
+
+
+def page_address(root: str, output: PageOutput) -> str:
+    """Return the absolute URL of a page: its view's canonical address where that is it (the
+    one string then serves both)."""
+    address = root + output.path.removesuffix("index.html")
+    page = getattr(output.view, "page", None)
+    return page.canonical if page is not None and page.canonical == address else address
 
 
 @functools.lru_cache(maxsize=1)

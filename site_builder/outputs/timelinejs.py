@@ -124,13 +124,17 @@ def build_timeline_json(entries: Iterable[Entry], *, config: Config, title: str,
     """
     ordered = sorted(entries, key=timeline_key)
     ids = event_ids(ordered)
-    data = {
+    head = embed_safe_json({
         "scale": "human",
         "title": {
             "unique_id": TITLE_ID,
             "text": {"headline": text_html(title),
                      "text": f"<p>{text_html(description)}</p>" if description.strip() else ""},
         },
-        "events": [_event(entry, ids[entry.path], country_names or {}) for entry in ordered],
-    }
-    return embed_safe_json(data)
+        "events": [],
+    })
+    # Each event becomes JSON as it is made, not the whole site's as one value: at 100,000
+    # entries that value took some 300 MB in the worker that writes the file.
+    events = [embed_safe_json(_event(entry, ids[entry.path], country_names or {}))
+              for entry in ordered]
+    return head.removesuffix(b"[]}") + b"[" + b",".join(events) + b"]}"

@@ -13,6 +13,8 @@ from __future__ import annotations
 
 import dataclasses
 import datetime
+import functools
+import hashlib
 from dataclasses import dataclass
 from typing import Any, Mapping
 
@@ -53,11 +55,12 @@ class Report:
     source_name: str
 
 
-@dataclass(frozen=True, repr=False)
+@dataclass(frozen=True)
 class EntrySummary:
     """What listings, neighbours and the machine-readable files show of an entry: all but its body.
 
-    A summary is in about ten views, so its text for digests (its repr) is made once.
+    A summary is in about ten views, so its digest is made once, when it is made (see
+    view_digest): the build's forked workers share it rather than each making it again.
     """
 
     path: str
@@ -79,14 +82,9 @@ class EntrySummary:
     countries: tuple[str, ...] = ()
     reports: tuple[Report, ...] = ()    # every report of its event, when it has several
 
-    def __repr__(self) -> str:
-        """Return every field as text, worked out on the first call."""
-        text = self.__dict__.get("_repr")
-        if text is None:
-            text = "EntrySummary(" + ", ".join(
-                f"{f.name}={getattr(self, f.name)!r}" for f in dataclasses.fields(self)) + ")"
-            self.__dict__["_repr"] = text     # a frozen instance's own memo, not a field
-        return text
+    def __post_init__(self) -> None:
+        """Work out the summary's digest: the digest of its repr, which shows every field."""
+        self.__dict__["digest"] = digest_text(repr(self))   # a frozen instance's memo, no field
 
 
 def summarize(entry: Entry, reports: tuple[Report, ...] = ()) -> EntrySummary:
@@ -421,6 +419,57 @@ def context(view: Any) -> dict[str, Any]:
 
 
 def view_digest(view: Any) -> str:
-    """Return a digest of every value a view holds, nested records included: of its repr, which
-    for these frozen records shows every field (summaries make theirs once)."""
-    return digest_text(repr(view))
+    """Return a digest of every value a view holds, nested records included.
+
+    It digests the view's repr, which for these frozen records shows every field, but with each
+    summary's digest in place of the summary's repr, and fed to the hash a piece at a time: a
+    listing of thousands of entries never becomes one string.
+    """
+    text = _ViewText()
+    text.add(view)
+    text.flush()
+    return text.hasher.hexdigest()
+
+
+class _ViewText:
+    """The text view_digest digests, fed to a hash in batches of pieces as it is made."""
+
+    BATCH = 2048     # pieces joined before they go to the hash
+
+    def __init__(self) -> None:
+        self.hasher = hashlib.blake2b(digest_size=16)
+        self.pieces: list[str] = []
+
+    def flush(self) -> None:
+        """Feed the pieces made so far to the hash."""
+        self.hasher.update("".join(self.pieces).encode("utf-8", "surrogatepass"))
+        self.pieces.clear()
+
+    def add(self, value: Any) -> None:
+        """Add the text of a value: its repr, a summary's digest in place of the summary's."""
+        pieces, kind = self.pieces, type(value)
+        if kind is EntrySummary:
+            pieces.append(f"EntrySummary#{value.digest}")
+        elif kind is tuple:
+            pieces.append("(")
+            for item in value:
+                self.add(item)
+                pieces.append(",")
+                if len(pieces) >= self.BATCH:
+                    self.flush()
+            pieces.append(")")
+        elif hasattr(kind, "__dataclass_fields__"):
+            pieces.append(kind.__qualname__ + "(")
+            for name in _shown_fields(kind):
+                pieces.append(name + "=")
+                self.add(getattr(value, name))
+                pieces.append(",")
+            pieces.append(")")
+        else:
+            pieces.append(repr(value))
+
+
+@functools.cache
+def _shown_fields(kind: type) -> tuple[str, ...]:
+    """Return the names of the fields a dataclass's repr shows."""
+    return tuple(f.name for f in dataclasses.fields(kind) if f.repr)
