@@ -15,7 +15,7 @@ import time
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Iterator, Sequence
+from typing import Callable, Iterable, Iterator, Sequence
 
 from . import __version__, cache, parallel
 from .core import countrydata
@@ -368,10 +368,15 @@ class Builder:
                 parse_errors.append(entry)
             else:
                 added[rel] = (_stat(self.site_dir / rel), entry)
-        keys = {url_key(e.source_url) for _, e in [*entries.values(), *added.values()]}
+        key_of = result.url_keys.get   # the workers made the keys of the URLs they read
+
+        def keys_of(urls: Iterable[str]) -> Iterator[str]:
+            return (key_of(url) or url_key(url) for url in urls)
+
+        keys = set(keys_of(e.source_url for _, e in [*entries.values(), *added.values()]))
         for path in to_import:
             urls = result.source_urls.get(Path(path), [])
-            if urls and keys.issuperset(map(url_key, urls)):
+            if urls and keys.issuperset(keys_of(urls)):
                 kept_seeds[relative_path(path, self.site_dir)] = (seed_files[path], " ".join(urls))
         return added, kept_seeds, list(result.written), parse_errors, list(result.errors)
 
