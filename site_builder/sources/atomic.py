@@ -41,7 +41,7 @@ def write_temp_file(path: Path, text: str | bytes, sync: bool = True) -> Path:
         return _create_temp_file(path, data, sync)
 
 
-def commit_temp_file(temp: Path, path: Path, overwrite: bool = False) -> None:
+def commit_temp_file(temp: Path | str, path: Path | str, overwrite: bool = False) -> None:
     """Give the synced temp file the name path (FileExistsError unless overwrite); the temp
     name is gone afterwards, whatever happens. The folder is left for the caller to sync."""
     try:
@@ -70,15 +70,28 @@ def sync_files(paths: Iterable[Path]) -> list[OSError | None]:
     paths = list(paths)
     if len(paths) <= 1:
         return [sync(path) for path in paths]
-    with ThreadPoolExecutor(max_workers=min(SYNC_THREADS, len(paths))) as pool:
-        return list(pool.map(sync, paths))
+    return list(_sync_pool().map(sync, paths))
 
 
 def sync_folders(folders: Iterable[Path]) -> None:
     """Flush the entries of each folder to disk, many at once, where the system allows it."""
     folders = sorted(set(folders))
-    with ThreadPoolExecutor(max_workers=max(1, min(SYNC_THREADS, len(folders)))) as pool:
-        list(pool.map(_sync_folder, folders))
+    if len(folders) <= 1:
+        list(map(_sync_folder, folders))
+    else:
+        list(_sync_pool().map(_sync_folder, folders))
+
+
+_pools: dict[int, ThreadPoolExecutor] = {}   # process id -> its sync threads
+
+
+def _sync_pool() -> ThreadPoolExecutor:
+    """Return this process's sync threads, kept for the next batch (a worker that imports
+    chunk after chunk would otherwise start them for each); a forked child makes its own."""
+    pid = os.getpid()
+    if pid not in _pools:
+        _pools[pid] = ThreadPoolExecutor(max_workers=SYNC_THREADS, thread_name_prefix="sync")
+    return _pools[pid]
 
 
 def is_temp_name(name: str) -> bool:
@@ -111,14 +124,14 @@ def _create_temp_file(path: Path, data: bytes, sync: bool = True) -> Path:
     return temp
 
 
-def _link_without_replacing(temp: Path, path: Path) -> None:
+def _link_without_replacing(temp: Path | str, path: Path | str) -> None:
     """Give temp's file the name path, atomically, failing with FileExistsError if it exists."""
     try:
         os.link(temp, path)
     except FileExistsError:
         raise
     except OSError:  # no hard links here (some network or FAT file systems)
-        if path.exists():
+        if os.path.exists(path):
             raise FileExistsError(str(path)) from None
         os.replace(temp, path)
 

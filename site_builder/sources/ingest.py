@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime
+import functools
 import os
 from dataclasses import dataclass, field, replace
 from pathlib import Path, PurePosixPath
@@ -122,8 +123,14 @@ def render_entry(article: RawArticle, slug: str, imported_from: str,
 def entry_relpath(content_dir: str, article: RawArticle, slug: str) -> str:
     """Return the site-relative POSIX path of an entry: content/YYYY/MM/<slug>.md."""
     day = article.date
-    folder = PurePosixPath(Path(content_dir).as_posix())
-    return str(folder / f"{day.year:04d}" / f"{day.month:02d}" / f"{slug}.md")
+    return f"{_folder_prefix(content_dir)}{day.year:04d}/{day.month:02d}/{slug}.md"
+
+
+@functools.lru_cache(maxsize=8)
+def _folder_prefix(folder: str) -> str:
+    """Return the POSIX form of a folder as a prefix of the paths in it: 'content/', '' for '.'."""
+    name = str(PurePosixPath(Path(folder).as_posix()))
+    return "" if name == "." else name if name.endswith("/") else name + "/"
 
 
 # --- edge: reading sources and existing entries, writing entries --------------------------
@@ -178,6 +185,9 @@ def scan_entries(content_dir: Path, site_dir: Path) -> tuple[dict[str, str], set
 
 def site_relpath(path: Path, site_dir: Path) -> str:
     """Return path relative to the site folder in POSIX form (absolute when on another drive)."""
+    full, base = os.path.abspath(path), os.path.abspath(site_dir).rstrip(os.sep)
+    if full.startswith(base + os.sep):   # inside it, as os.path.relpath finds, without its walk
+        return full[len(base) + 1:].replace(os.sep, "/")
     try:
         return Path(os.path.relpath(Path(path).absolute(), Path(site_dir).absolute())).as_posix()
     except ValueError:
@@ -299,15 +309,14 @@ def _prepare_files(paths: Sequence[Path], site_dir: Path, content_dir: str,
                 continue
             key = url_key(article.url)
             existing = urls.get(key, ("", ""))[0]
-            prepared = _Prepared(article, key)
             if existing and not force:
-                items.append(prepared)   # a duplicate: the plan says so
+                items.append(_Prepared(article, key))   # a duplicate: the plan says so
                 continue
             relpath = existing or entry_relpath(content_dir, article, make_slug(article.title))
             note, temp, entry = _write_temp_entry(_Planned(article, relpath, _slug_of(relpath),
                                                            force), site_dir, max_tags,
                                                   source_names, tz)
-            items.append(replace(prepared, relpath=relpath, note=note, temp=temp, entry=entry))
+            items.append(_Prepared(article, key, relpath, note, temp, entry))
         files.append(items)
     return _synced(files)
 
@@ -328,7 +337,8 @@ def _synced(files: list[list[SourceError | _Prepared]]) -> list[list[SourceError
 def _slug_of(relpath: str) -> str:
     """Return the slug of an entry written at relpath: its file name's, made safe if need be
     (a hand-renamed entry file keeps its path)."""
-    slug = PurePosixPath(relpath).stem
+    name = relpath.rpartition("/")[2]
+    slug = name[:-len(".md")] if name.endswith(".md") and len(name) > 3 else PurePosixPath(name).stem
     return slug if is_valid_slug(slug) else make_slug(slug)
 
 
@@ -376,9 +386,11 @@ def _free_relpath(item: _Prepared, slugs: set[str], on_disk: "_FolderListing") -
     path the first candidate gives."""
     folder, _, name = item.relpath.rpartition("/")
     base = name[:-len(".md")]
+    if base not in slugs and not on_disk(item.relpath):
+        return item.relpath
     relpath = item.relpath
-    for slug in [base] + [f"{base}-{url_hash(item.article.url, length)}"
-                          for length in (6, 8, 12, 64)]:
+    for length in (6, 8, 12, 64):
+        slug = f"{base}-{url_hash(item.article.url, length)}"
         relpath = f"{folder}/{slug}.md" if folder else f"{slug}.md"
         if slug not in slugs and not on_disk(relpath):
             return relpath
@@ -450,7 +462,7 @@ def _commit(steps: Sequence[SourceError | str | _Prepared], unsynced: set[str], 
         unsynced = sorted(unsynced)
         failed = {temp: problem for temp, problem in zip(unsynced, sync_files(map(Path, unsynced)))
                   if problem is not None}
-        folders = set()
+        folders: set[str] = set()
         for step in steps:
             if isinstance(step, SourceError):
                 report.errors.append(step)
@@ -463,10 +475,10 @@ def _commit(steps: Sequence[SourceError | str | _Prepared], unsynced: set[str], 
                                          overwrite, report)
                 temps.discard(step.temp)   # committing removed it, whatever happened
                 if committed:
-                    folders.add((site_dir / step.relpath).parent)
+                    folders.add(os.path.dirname(os.path.join(site_dir, step.relpath)))
                     if step.entry is not None:
                         report.entries[step.relpath] = step.entry
-        sync_folders(folders | {folder.parent for folder in folders})
+        sync_folders(map(Path, folders | {os.path.dirname(folder) for folder in folders}))
     finally:
         for temp in temps:
             _remove(Path(temp))
@@ -480,7 +492,7 @@ def _commit_one(item: _Prepared, temp: str | OSError | None, site_dir: Path, ove
     try:
         if isinstance(temp, OSError):
             raise temp
-        commit_temp_file(Path(temp), site_dir / relpath, overwrite=overwrite)
+        commit_temp_file(temp, os.path.join(site_dir, relpath), overwrite=overwrite)
     except FileExistsError:
         report.skipped.append(f"{display}: {relpath} already exists; not overwritten "
                               f"(import with force to replace it)")
