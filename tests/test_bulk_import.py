@@ -265,3 +265,29 @@ YAML_TEXT = st.text(st.characters(blacklist_categories=("Cs",)), max_size=30) | 
                        | st.integers() | st.booleans() | st.none(), max_size=6))
 def test_front_matter_is_written_as_yaml_dump_writes_it(front_matter):
     assert dump_entry(front_matter, "") == dumped_by_the_representer(front_matter)
+
+
+PLAIN_LOOKING = st.text(st.sampled_from("aZяé1 0_,.:#-'\"?!/()=&%~+*@`[]{}|>\t"), max_size=12) | \
+    st.sampled_from(["yes", "No", "on", "null", "1.5", "0x1f", "2022-12-31", "12:30", "a: b",
+                     "a #b", "a#b", "https://a.example/x?y=1&z=%20#f", "x" * 1200, "Trump's"])
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.dictionaries(PLAIN_LOOKING, PLAIN_LOOKING | st.lists(PLAIN_LOOKING, max_size=3)
+                       | st.dictionaries(PLAIN_LOOKING, PLAIN_LOOKING, max_size=2), max_size=5))
+def test_front_matter_of_plain_looking_text_is_written_as_yaml_dump_writes_it(front_matter):
+    assert dump_entry(front_matter, "") == dumped_by_the_representer(front_matter)
+
+
+def test_plain_front_matter_is_written_without_the_emitter(monkeypatch):
+    def no_emitter(*args, **kwargs):
+        raise AssertionError("the YAML emitter wrote plain front matter")
+
+    monkeypatch.setattr(yaml, "serialize", no_emitter)
+    monkeypatch.setattr(yaml, "dump", no_emitter)
+    front_matter = {"title": "Xi meets Putin in Moscow", "date": "2022-12-31",
+                    "tags": ["Russia", "China"], "source": {"name": "TASS",
+                                                           "url": "https://tass.com/a/1"}}
+    assert dump_entry(front_matter, "Body.") == (
+        "---\ntitle: Xi meets Putin in Moscow\ndate: 2022-12-31\ntags:\n- Russia\n- China\n"
+        "source:\n  name: TASS\n  url: https://tass.com/a/1\n---\n\nBody.\n")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any, Mapping
 
 import yaml
@@ -47,14 +48,57 @@ def split_front_matter(text: str, path: str, front_matter: Mapping[str, Any] | N
 def dump_entry(front_matter: Mapping[str, Any], body: str) -> str:
     """Return the text of an entry file: front matter in the given key order, then the body."""
     data = dict(front_matter)
-    node = _text_node(data)
-    if node is None:
-        yaml_text = yaml.dump(data, Dumper=EntryDumper, sort_keys=False, allow_unicode=True,
-                              default_flow_style=False, width=10_000)
-    else:   # the same text, without the representer's pure-Python walk (a third of an import)
-        yaml_text = yaml.serialize(node, Dumper=EntryDumper, allow_unicode=True, width=10_000)
+    yaml_text = _plain_yaml(data)   # most imported entries: no emitter needed at all
+    if yaml_text is None:
+        node = _text_node(data)
+        if node is None:
+            yaml_text = yaml.dump(data, Dumper=EntryDumper, sort_keys=False, allow_unicode=True,
+                                  default_flow_style=False, width=10_000)
+        else:   # the same text, without the representer's pure-Python walk
+            yaml_text = yaml.serialize(node, Dumper=EntryDumper, allow_unicode=True,
+                                       width=10_000)
     body = body.strip("\n")
     return f"---\n{yaml_text}---\n" + (f"\n{body}\n" if body else "")
+
+
+def _plain_yaml(data: dict) -> str | None:
+    """Return the block YAML yaml.dump writes of a mapping of text, lists of text and
+    mappings of text, when every key and value is written as it is (a plain scalar), else None."""
+    lines = []
+    for key, value in data.items():
+        if type(key) is not str or not _is_plain(key):
+            return None
+        if type(value) is str:
+            if not _is_plain(value):
+                return None
+            lines.append(f"{key}: {value}\n")
+        elif type(value) is list and all(type(item) is str and _is_plain(item) for item in value):
+            lines.append(f"{key}:\n" + "".join(f"- {item}\n" for item in value) if value
+                         else f"{key}: []\n")
+        elif type(value) is dict and value and all(
+                type(name) is str and type(item) is str and _is_plain(name) and _is_plain(item)
+                for name, item in value.items()):
+            lines.append(f"{key}:\n" + "".join(f"  {name}: {item}\n" for name, item in value.items()))
+        else:
+            return None
+    return "".join(lines) or None   # {} is written '{}'
+
+
+
+# Text the emitter writes plain in block context: a letter or digit first, then letters, digits,
+# spaces and punctuation that are no indicator there (': ' and ' #' are; ':' at the end too),
+# not ending in a space; short enough never to be folded at the line width.
+_PLAIN = re.compile(r"[^\W_](?:[\w ,.'\"()/?!;&%$+=~-]|:(?=[^ ])|(?<! )#){0,999}(?<! )")
+_RESOLVERS = EntryDumper.yaml_implicit_resolvers   # first character -> [(tag, pattern)]
+
+
+def _is_plain(text: str) -> bool:
+    """Return whether the emitter writes text as it is: nothing to quote, and read back as text
+    (not as true, null or a number: the resolvers of its first character say so)."""
+    if _PLAIN.fullmatch(text) is None:
+        return False
+    resolvers = [*_RESOLVERS.get(text[0], ()), *_RESOLVERS.get(None, ())]
+    return not any(pattern.match(text) for _, pattern in resolvers)   # as Resolver.resolve
 
 
 def _text_node(value: Any) -> Node | None:
