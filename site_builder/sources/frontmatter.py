@@ -63,33 +63,57 @@ def dump_entry(front_matter: Mapping[str, Any], body: str) -> str:
 
 def _plain_yaml(data: dict) -> str | None:
     """Return the block YAML yaml.dump writes of a mapping of text, lists of text and
-    mappings of text, when every key and value is written as it is (a plain scalar), else None."""
+    mappings of text, when its keys are written as they are and its values too or in single
+    quotes, else None."""
     lines = []
     for key, value in data.items():
-        if type(key) is not str or not _is_plain(key):
+        if type(key) is not str or _scalar(key) != key:
             return None
         if type(value) is str:
-            if not _is_plain(value):
+            text = _scalar(value)
+            if text is None:
                 return None
-            lines.append(f"{key}: {value}\n")
-        elif type(value) is list and all(type(item) is str and _is_plain(item) for item in value):
-            lines.append(f"{key}:\n" + "".join(f"- {item}\n" for item in value) if value
+            lines.append(f"{key}: {text}\n")
+        elif type(value) is list:
+            items = [_scalar(item) if type(item) is str else None for item in value]
+            if None in items:
+                return None
+            lines.append(f"{key}:\n" + "".join(f"- {item}\n" for item in items) if items
                          else f"{key}: []\n")
-        elif type(value) is dict and value and all(
-                type(name) is str and type(item) is str and _is_plain(name) and _is_plain(item)
-                for name, item in value.items()):
-            lines.append(f"{key}:\n" + "".join(f"  {name}: {item}\n" for name, item in value.items()))
+        elif type(value) is dict and value:
+            pairs = [(name, _scalar(item)) for name, item in value.items()
+                     if type(name) is str and _scalar(name) == name and type(item) is str]
+            if len(pairs) < len(value) or any(item is None for _, item in pairs):
+                return None
+            lines.append(f"{key}:\n" + "".join(f"  {name}: {item}\n" for name, item in pairs))
         else:
             return None
     return "".join(lines) or None   # {} is written '{}'
-
 
 
 # Text the emitter writes plain in block context: a letter or digit first, then letters, digits,
 # spaces and punctuation that are no indicator there (': ' and ' #' are; ':' at the end too),
 # not ending in a space; short enough never to be folded at the line width.
 _PLAIN = re.compile(r"[^\W_](?:[\w ,.'\"()/?!;&%$+=~-]|:(?=[^ ])|(?<! )#){0,999}(?<! )")
+# Text it writes in single quotes when not plain: printable ASCII and letters or digits, on one line.
+_QUOTABLE = re.compile(r"[\w\x20-\x7e]{0,1000}")
+# What makes text not plain for certain: an indicator first, a space at either end, ': ' or
+# ' #' inside, ':' last.
+_MUST_QUOTE = re.compile(r"^[ #,\[\]{}&*!|>'\"%@`]|^[-?:](?: |$)|: | #|[ :]$")
+_ASTRAL = re.compile("[\U00010000-\U0010ffff]")
 _RESOLVERS = EntryDumper.yaml_implicit_resolvers   # first character -> [(tag, pattern)]
+
+
+def _scalar(text: str) -> str | None:
+    """Return text as the emitter writes it in block context when plain or single-quoted,
+    else None."""
+    if not text.isascii() and _ASTRAL.search(text):
+        return None   # libyaml escapes these in double quotes
+    if _is_plain(text):
+        return text
+    if _QUOTABLE.fullmatch(text) and (not text or _MUST_QUOTE.search(text) or _resolved(text)):
+        return "'" + text.replace("'", "''") + "'"
+    return None   # the emitter decides
 
 
 def _is_plain(text: str) -> bool:
@@ -97,8 +121,13 @@ def _is_plain(text: str) -> bool:
     (not as true, null or a number: the resolvers of its first character say so)."""
     if _PLAIN.fullmatch(text) is None:
         return False
-    resolvers = [*_RESOLVERS.get(text[0], ()), *_RESOLVERS.get(None, ())]
-    return not any(pattern.match(text) for _, pattern in resolvers)   # as Resolver.resolve
+    return not _resolved(text)
+
+
+def _resolved(text: str) -> bool:
+    """Return whether text, written plain, would be read back as something else than text."""
+    resolvers = [*_RESOLVERS.get(text[:1], ()), *_RESOLVERS.get(None, ())]
+    return any(pattern.match(text) for _, pattern in resolvers)   # as Resolver.resolve does
 
 
 def _text_node(value: Any) -> Node | None:
