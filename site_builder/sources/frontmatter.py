@@ -94,7 +94,7 @@ def _plain_yaml(data: dict) -> str | None:
 # Text the emitter writes plain in block context: a letter or digit first, then letters, digits,
 # spaces and punctuation that are no indicator there (': ' and ' #' are; ':' at the end too),
 # not ending in a space; short enough never to be folded at the line width.
-_PLAIN = re.compile(r"[^\W_](?:[\w ,.'\"()/?!;&%$+=~-]|:(?=[^ ])|(?<! )#){0,999}(?<! )")
+_PLAIN = re.compile(r"[^\W_][\w ,.'\"()/?!;&%$+=~:#-]{0,999}")
 # Text it writes in single quotes when not plain: printable ASCII and letters or digits, on one line.
 _QUOTABLE = re.compile(r"[\w\x20-\x7e]{0,1000}")
 # What makes text not plain for certain: an indicator first, a space at either end, ': ' or
@@ -119,7 +119,7 @@ def _scalar(text: str) -> str | None:
 def _is_plain(text: str) -> bool:
     """Return whether the emitter writes text as it is: nothing to quote, and read back as text
     (not as true, null or a number: the resolvers of its first character say so)."""
-    if _PLAIN.fullmatch(text) is None:
+    if _PLAIN.fullmatch(text) is None or ": " in text or " #" in text or text[-1] in " :":
         return False
     return not _resolved(text)
 
