@@ -291,3 +291,24 @@ def test_plain_front_matter_is_written_without_the_emitter(monkeypatch):
     assert dump_entry(front_matter, "Body.") == (
         "---\ntitle: Xi meets Putin in Moscow\ndate: 2022-12-31\ntags:\n- Russia\n- China\n"
         "source:\n  name: TASS\n  url: https://tass.com/a/1\n---\n\nBody.\n")
+
+
+def test_the_plan_lists_each_folder_once_instead_of_asking_for_each_path(tmp_path, monkeypatch):
+    write_raw_articles(tmp_path / "raw", ARTICLES)
+    # A file no entry names (the build passes the slugs of its entries): its name is taken all
+    # the same, as when each path was asked for.
+    (tmp_path / "content/2022/02").mkdir(parents=True)
+    (tmp_path / "content/2022/02/title-number-1.md").write_text("notes\n", encoding="utf-8")
+    asked: list[str] = []
+    real_exists = Path.exists
+
+    def exists(self, *args, **kwargs):
+        asked.append(str(self))
+        return real_exists(self, *args, **kwargs)
+
+    monkeypatch.setattr(Path, "exists", exists)
+    report = ingest.import_articles([tmp_path / "raw"], tmp_path, known_urls={}, known_slugs=set())
+    assert len(report.written) == ARTICLES
+    assert "content/2022/02/title-number-1-" + ingest.url_hash("https://example.org/a/1") + ".md" \
+        in report.written
+    assert asked == [str(tmp_path / "content/2022/02/title-number-1.md")]
