@@ -70,28 +70,15 @@ def sync_files(paths: Iterable[Path]) -> list[OSError | None]:
     paths = list(paths)
     if len(paths) <= 1:
         return [sync(path) for path in paths]
-    return list(_sync_pool().map(sync, paths))
+    with ThreadPoolExecutor(max_workers=min(SYNC_THREADS, len(paths))) as pool:
+        return list(pool.map(sync, paths))
 
 
 def sync_folders(folders: Iterable[Path]) -> None:
     """Flush the entries of each folder to disk, many at once, where the system allows it."""
     folders = sorted(set(folders))
-    if len(folders) <= 1:
-        list(map(_sync_folder, folders))
-    else:
-        list(_sync_pool().map(_sync_folder, folders))
-
-
-_pools: dict[int, ThreadPoolExecutor] = {}   # process id -> its sync threads
-
-
-def _sync_pool() -> ThreadPoolExecutor:
-    """Return this process's sync threads, kept for the next batch (a worker that imports
-    chunk after chunk would otherwise start them for each); a forked child makes its own."""
-    pid = os.getpid()
-    if pid not in _pools:
-        _pools[pid] = ThreadPoolExecutor(max_workers=SYNC_THREADS, thread_name_prefix="sync")
-    return _pools[pid]
+    with ThreadPoolExecutor(max_workers=max(1, min(SYNC_THREADS, len(folders)))) as pool:
+        list(pool.map(_sync_folder, folders))
 
 
 def is_temp_name(name: str) -> bool:
