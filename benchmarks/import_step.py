@@ -1,4 +1,4 @@
-"""Time the import step of a build over raw articles: `python benchmarks/import_step.py CORPUS SITE`.
+"""Time a build's import step over raw articles: `python benchmarks/import_step.py CORPUS SITE`.
 
 Copies CORPUS/seeds (e.g. `python benchmarks/generate.py --entries 10000 --out CORPUS --raw`)
 into a fresh SITE with `search: false`, runs `sitegen build` there and stops it once the import

@@ -95,7 +95,7 @@ def _plain_yaml(data: dict) -> str | None:
 # spaces and punctuation that are no indicator there (': ' and ' #' are; ':' at the end too),
 # not ending in a space; short enough never to be folded at the line width.
 _PLAIN = re.compile(r"[^\W_][\w ,.'\"()/?!;&%$+=~:#-]{0,999}")
-# Text it writes in single quotes when not plain: printable ASCII and letters or digits, on one line.
+# Text it writes in single quotes when not plain: printable ASCII, letters and digits, one line.
 _QUOTABLE = re.compile(r"[\w\x20-\x7e]{0,1000}")
 # What makes text not plain for certain: an indicator first, a space at either end, ': ' or
 # ' #' inside, ':' last.

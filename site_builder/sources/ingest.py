@@ -338,14 +338,16 @@ def _slug_of(relpath: str) -> str:
     """Return the slug of an entry written at relpath: its file name's, made safe if need be
     (a hand-renamed entry file keeps its path)."""
     name = relpath.rpartition("/")[2]
-    slug = name[:-len(".md")] if name.endswith(".md") and len(name) > 3 else PurePosixPath(name).stem
+    slug = (name[:-len(".md")] if name.endswith(".md") and len(name) > 3
+            else PurePosixPath(name).stem)
     return slug if is_valid_slug(slug) else make_slug(slug)
 
 
 def _plan_writes(loaded: Sequence[Sequence[SourceError | _Prepared]],
                  site_dir: Path, urls: dict[str, tuple[str, str]], known_slugs: set[str],
                  force: bool, max_tags: int, source_names: Mapping[str, str] | None,
-                 tz: datetime.tzinfo | None) -> tuple[list[SourceError | str | _Prepared], set[str]]:
+                 tz: datetime.tzinfo | None
+                 ) -> tuple[list[SourceError | str | _Prepared], set[str]]:
     """Return what to do with each article, in order (its error, a skip message, or its entry
     to commit), and the temp files written here, not yet synced: each article takes a free
     slug, and a source URL is written once. An article whose slug turns out to be taken is
@@ -455,9 +457,10 @@ def _write_temp_entry(plan: _Planned, site_dir: Path, max_tags: int,
 def _commit(steps: Sequence[SourceError | str | _Prepared], unsynced: set[str], site_dir: Path,
             overwrite: bool, report: ImportReport) -> None:
     """Sync the temp files not synced yet, then give each its entry's name (replacing a file
-    there when overwrite) and sync each folder once; record every step's outcome in report, in order. No temp file is left, whatever
-    happens."""
-    temps = {item.temp for item in steps if isinstance(item, _Prepared) and isinstance(item.temp, str)}
+    there when overwrite) and sync each folder once; record every step's outcome in report,
+    in order. No temp file is left, whatever happens."""
+    temps = {item.temp for item in steps
+             if isinstance(item, _Prepared) and isinstance(item.temp, str)}
     try:
         unsynced = sorted(unsynced)
         failed = {temp: problem for temp, problem in zip(unsynced, sync_files(map(Path, unsynced)))
