@@ -11,11 +11,12 @@ from __future__ import annotations
 import contextlib
 import functools
 import gc
+import os
 import time
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Iterator, Sequence
+from typing import Callable, Iterable, Iterator, Sequence
 
 from . import __version__, cache, parallel
 from .core import countrydata
@@ -367,11 +368,17 @@ class Builder:
             if isinstance(entry, SourceError):
                 parse_errors.append(entry)
             else:
-                added[rel] = (_stat(self.site_dir / rel), entry)
-        keys = {url_key(e.source_url) for _, e in [*entries.values(), *added.values()]}
+                added[rel] = (_stat(os.path.join(self.site_dir, rel)), entry)
+        key_of = result.url_keys.get   # the workers made the keys of the URLs they read
+
+        def keys_of(urls: Iterable[str]) -> Iterator[str]:
+            return (key_of(url) or url_key(url) for url in urls)
+
+        keys = set(keys_of(e.source_url for _, e in [*entries.values(), *added.values()]))
+        source_urls = {str(path): urls for path, urls in result.source_urls.items()}
         for path in to_import:
-            urls = result.source_urls.get(Path(path), [])
-            if urls and keys.issuperset(map(url_key, urls)):
+            urls = source_urls.get(str(path), [])
+            if urls and keys.issuperset(keys_of(urls)):
                 kept_seeds[relative_path(path, self.site_dir)] = (seed_files[path], " ".join(urls))
         return added, kept_seeds, list(result.written), parse_errors, list(result.errors)
 
@@ -609,9 +616,9 @@ def bodies_changed_alone(last: cache.Manifest, shape: str, published: Sequence[E
     return changed if len(changed) <= BODY_EDITS_LIMIT else None
 
 
-def _stat(path: Path) -> cache.Stat:
+def _stat(path: Path | str) -> cache.Stat:
     """Return (mtime_ns, size) of a file."""
-    info = path.stat()
+    info = os.stat(path)
     return (info.st_mtime_ns, info.st_size)
 
 

@@ -7,8 +7,11 @@ import subprocess
 import sys
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from site_builder.model.records import RawArticle
+from site_builder.sources import eventinference
 from site_builder.sources.eventinference import (InferredDate, first_sentence,
                                                  infer_event_date, infer_from_sentence)
 from site_builder.sources.frontmatter import split_front_matter
@@ -153,3 +156,53 @@ def test_check_lists_inferred_dates_until_confirmed(tmp_path):
         "event_date_inferred: on Friday\n", ""), encoding="utf-8")
     result = sitegen(tmp_path, "check")
     assert result.returncode == 0 and "inferred" not in result.stdout
+
+
+def test_a_sentence_without_a_day_word_is_not_searched_for_references(monkeypatch):
+    searched: list[str] = []
+    pattern = eventinference._REFERENCE
+
+    class Spy:
+        def finditer(self, sentence):
+            searched.append(sentence)
+            return pattern.finditer(sentence)
+
+    monkeypatch.setattr(eventinference, "_REFERENCE", Spy())
+    assert infer_from_sentence("The ministry published its report.", SATURDAY) is None
+    assert infer_from_sentence("Министерство опубликовало доклад.", SATURDAY) is None
+    assert searched == []
+    assert infer_from_sentence("Putin congratulated Xi on Friday.", SATURDAY).words == "on Friday"
+    assert searched == ["Putin congratulated Xi on Friday."]
+
+
+def reference_search(sentence: str, published: datetime.date) -> InferredDate | None:
+    """Return what infer_from_sentence found before sentences were screened for day words."""
+    for match in eventinference._REFERENCE.finditer(sentence):
+        day = eventinference._resolve(match, published)
+        if day is not None:
+            return InferredDate(day, " ".join(match.group().split()))
+    return None
+
+
+def outcome(infer, sentence: str) -> object:
+    """Return what infer gives for sentence, or the type of the error it raises ('on ſunday'
+    matches the search, whose tables then know no 'ſunday': a KeyError, before as now)."""
+    try:
+        return infer(sentence, SATURDAY)
+    except KeyError as error:
+        return type(error)
+
+
+DAY_WORD_PIECES = st.sampled_from(sorted(eventinference._DAY_WORDS)).flatmap(
+    lambda word: st.sampled_from([word, word.upper(), word.title(), word.replace("s", "ſ"),
+                                  word.replace("k", "\u212a"), word.replace("в", "ᲀ")]))
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(DAY_WORD_PIECES | st.sampled_from(["on", "в", "во", "21", "3rd", " ", ".", ",",
+                                                    "-", "\u0130", "x"])
+                | st.text(max_size=4), max_size=8).map("".join))
+def test_screening_for_day_words_finds_every_reference_the_search_finds(sentence):
+    assert outcome(infer_from_sentence, sentence) == outcome(reference_search, sentence)
+    if eventinference._REFERENCE.search(sentence):
+        assert eventinference.may_name_a_day(sentence)

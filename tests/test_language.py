@@ -7,7 +7,10 @@ import json
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
+from site_builder.sources import quicklang
 from site_builder.sources.language import detect_language, normal_tag
 from site_builder.sources.quicklang import ANSWERED_BY_WORDS, SAMPLE_CHARS, quick_language
 
@@ -74,3 +77,32 @@ def test_the_quick_answer_reads_a_bounded_sample():
 
 def test_the_words_answered_are_the_common_latin_languages():
     assert set(ANSWERED_BY_WORDS) == {"en", "fr", "es", "de", "it", "pt", "nl"}
+
+
+def test_a_text_whose_letters_are_all_ascii_is_not_counted_by_script(monkeypatch):
+    counted = []
+    monkeypatch.setattr(quicklang, "_count", lambda pattern, text: counted.append(text) or 0)
+    text = ("The president said on Friday that the talks were held in Beijing, and that "
+            "both sides agreed — “a new step” — to meet again in the spring of this year.")
+    assert quick_language(text) == "en"
+    assert counted == []
+
+
+def quick_language_before(text: str) -> str | None:
+    """Return what quick_language said before ASCII letters were spared the script counts."""
+    sample = text[:SAMPLE_CHARS]
+    letters = quicklang._count(quicklang._LETTERS, sample)
+    if not letters:
+        return None
+    for script, pattern in quicklang._SCRIPTS.items():
+        if quicklang._count(pattern, sample) >= letters * quicklang._MIN_SHARE:
+            return (quicklang._by_function_words(sample) if script == "latin"
+                    else quicklang._by_letters(script, sample))
+    return None
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from("the and of der und les el que il è на в и 的 ½ ² _ 7 — “ é".split()
+                                + [" ", ". "]) | st.text(max_size=5), max_size=120).map(" ".join))
+def test_quick_language_answers_as_it_did_before(text):
+    assert quick_language(text) == quick_language_before(text)

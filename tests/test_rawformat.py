@@ -453,3 +453,18 @@ def test_parser_runs_in_linear_time_on_huge_input(body_lines):
     article = parse_raw_article(HEAD + [PROSE] + body_lines, "a.txt")
     assert article.title == "A title"
     assert time.perf_counter() - started < 5  # quadratic behaviour takes minutes here
+
+
+def clean_line_in_full(line: str) -> str:
+    """Return what clean_line gave before lines with nothing to replace were only stripped."""
+    from site_builder.sources import rawformat
+    line = rawformat._SPACE_LIKE_RE.sub(" ", line)
+    line = rawformat._CONTROL_RE.sub("", line)
+    return line.strip().lstrip("\ufeff").strip()
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.text(st.sampled_from("a Я\t\r\x0b\x1c\x1f\x01\x7f\x85\x9f\xa0\u2028\u2029\u3000\ufeff"
+                               "\ud800\x00"), max_size=12) | st.text(max_size=12))
+def test_clean_line_takes_its_shortcut_only_where_it_gives_the_same(line):
+    assert clean_line(line) == clean_line_in_full(line)

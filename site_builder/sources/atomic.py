@@ -29,14 +29,19 @@ def write_text_atomically(path: Path, text: str, overwrite: bool = False) -> Non
     _sync_folder(path.parent)
 
 
-def write_temp_file(path: Path, text: str, sync: bool = True) -> Path:
-    """Return a new hidden temp file beside path (its folder made if need be) holding text,
-    flushed to disk unless sync is False (then sync_files must flush it before its commit)."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    return _create_temp_file(path, text, sync)
+def write_temp_file(path: Path, text: str | bytes, sync: bool = True) -> Path:
+    """Return a new hidden temp file beside path (its folder made if need be) holding text
+    (bytes as they are, str in UTF-8), flushed to disk unless sync is False (then sync_files
+    must flush it before its commit)."""
+    data = text.encode() if isinstance(text, str) else text
+    try:
+        return _create_temp_file(path, data, sync)
+    except FileNotFoundError:   # a new folder: made only then, sparing a call a file
+        path.parent.mkdir(parents=True, exist_ok=True)
+        return _create_temp_file(path, data, sync)
 
 
-def commit_temp_file(temp: Path, path: Path, overwrite: bool = False) -> None:
+def commit_temp_file(temp: Path | str, path: Path | str, overwrite: bool = False) -> None:
     """Give the synced temp file the name path (FileExistsError unless overwrite); the temp
     name is gone afterwards, whatever happens. The folder is left for the caller to sync."""
     try:
@@ -81,8 +86,8 @@ def is_temp_name(name: str) -> bool:
     return _TEMP_NAME.fullmatch(name) is not None
 
 
-def _create_temp_file(path: Path, text: str, sync: bool = True) -> Path:
-    """Return a new hidden temp file next to path holding text, flushed to disk when sync."""
+def _create_temp_file(path: Path, data: bytes, sync: bool = True) -> Path:
+    """Return a new hidden temp file next to path holding data, flushed to disk when sync."""
     while True:
         temp = path.with_name(f".{path.name}.{secrets.token_hex(4)}{_TEMP_SUFFIX}")
         try:
@@ -91,11 +96,14 @@ def _create_temp_file(path: Path, text: str, sync: bool = True) -> Path:
         except FileExistsError:
             continue
     try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
-            handle.write(text)
-            handle.flush()
+        try:
+            view = memoryview(data)
+            while view:
+                view = view[os.write(fd, view):]
             if sync:
-                os.fsync(handle.fileno())
+                os.fsync(fd)
+        finally:
+            os.close(fd)
     except BaseException:
         with contextlib.suppress(OSError):
             os.unlink(temp)
@@ -103,14 +111,14 @@ def _create_temp_file(path: Path, text: str, sync: bool = True) -> Path:
     return temp
 
 
-def _link_without_replacing(temp: Path, path: Path) -> None:
+def _link_without_replacing(temp: Path | str, path: Path | str) -> None:
     """Give temp's file the name path, atomically, failing with FileExistsError if it exists."""
     try:
         os.link(temp, path)
     except FileExistsError:
         raise
     except OSError:  # no hard links here (some network or FAT file systems)
-        if path.exists():
+        if os.path.exists(path):
             raise FileExistsError(str(path)) from None
         os.replace(temp, path)
 

@@ -47,6 +47,12 @@ _REFERENCE = re.compile(
     rf"|(?P<month_day>(?:\bon\s+)?\b(?P<month1>{_MONTHS})\.?\s+{_DAY.format('day1')}\b)"
     rf"|(?P<day_month>(?:\bon\s+)?\b{_DAY.format('day2')}\s+(?P<month2>{_MONTHS})\b)",
     re.IGNORECASE)
+# Every reference holds one of these words whole: a sentence without one needs no search (most
+# have none, and _REFERENCE tries all its forms at each character).
+_DAY_WORDS = frozenset([*WEEKDAYS, *DAYS_BACK, *MONTHS])
+_DAY_WORD = re.compile(rf"\b(?:{'|'.join(sorted(_DAY_WORDS, key=len, reverse=True))})\b",
+                       re.IGNORECASE)
+_WORD = re.compile(r"\w+")
 # A sentence ends at . ! ? or … followed by white space and a capital or an opening quote.
 _SENTENCE_END = re.compile(r"(?<=[.!?…])\s+(?=[\"'«“„(]?[A-ZА-ЯЁ])")
 
@@ -85,11 +91,20 @@ def _resolve(match: re.Match, published: datetime.date) -> datetime.date | None:
 
 def infer_from_sentence(sentence: str, published: datetime.date) -> InferredDate | None:
     """Return the day the first reference to one in a sentence means, or None."""
+    if not may_name_a_day(sentence):
+        return None
     for match in _REFERENCE.finditer(sentence):
         day = _resolve(match, published)
         if day is not None:
             return InferredDate(day, " ".join(match.group().split()))
     return None
+
+
+def may_name_a_day(sentence: str) -> bool:
+    """Return whether sentence holds a word a reference to a day needs (False: it has none)."""
+    if sentence.isascii():   # then lower() is all the case folding _REFERENCE does
+        return not _DAY_WORDS.isdisjoint(_WORD.findall(sentence.lower()))
+    return _DAY_WORD.search(sentence) is not None   # ſ, K, ᲀ... match as the regex has them
 
 
 def infer_event_date(article: RawArticle) -> InferredDate | None:

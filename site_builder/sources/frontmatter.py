@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any, Mapping
 
 import yaml
@@ -47,14 +48,86 @@ def split_front_matter(text: str, path: str, front_matter: Mapping[str, Any] | N
 def dump_entry(front_matter: Mapping[str, Any], body: str) -> str:
     """Return the text of an entry file: front matter in the given key order, then the body."""
     data = dict(front_matter)
-    node = _text_node(data)
-    if node is None:
-        yaml_text = yaml.dump(data, Dumper=EntryDumper, sort_keys=False, allow_unicode=True,
-                              default_flow_style=False, width=10_000)
-    else:   # the same text, without the representer's pure-Python walk (a third of an import)
-        yaml_text = yaml.serialize(node, Dumper=EntryDumper, allow_unicode=True, width=10_000)
+    yaml_text = _plain_yaml(data)   # most imported entries: no emitter needed at all
+    if yaml_text is None:
+        node = _text_node(data)
+        if node is None:
+            yaml_text = yaml.dump(data, Dumper=EntryDumper, sort_keys=False, allow_unicode=True,
+                                  default_flow_style=False, width=10_000)
+        else:   # the same text, without the representer's pure-Python walk
+            yaml_text = yaml.serialize(node, Dumper=EntryDumper, allow_unicode=True,
+                                       width=10_000)
     body = body.strip("\n")
     return f"---\n{yaml_text}---\n" + (f"\n{body}\n" if body else "")
+
+
+def _plain_yaml(data: dict) -> str | None:
+    """Return the block YAML yaml.dump writes of a mapping of text, lists of text and
+    mappings of text, when its keys are written as they are and its values too or in single
+    quotes, else None."""
+    lines = []
+    for key, value in data.items():
+        if type(key) is not str or _scalar(key) != key:
+            return None
+        if type(value) is str:
+            text = _scalar(value)
+            if text is None:
+                return None
+            lines.append(f"{key}: {text}\n")
+        elif type(value) is list:
+            items = [_scalar(item) if type(item) is str else None for item in value]
+            if None in items:
+                return None
+            lines.append(f"{key}:\n" + "".join(f"- {item}\n" for item in items) if items
+                         else f"{key}: []\n")
+        elif type(value) is dict and value:
+            pairs = [(name, _scalar(item)) for name, item in value.items()
+                     if type(name) is str and _scalar(name) == name and type(item) is str]
+            if len(pairs) < len(value) or any(item is None for _, item in pairs):
+                return None
+            lines.append(f"{key}:\n" + "".join(f"  {name}: {item}\n" for name, item in pairs))
+        else:
+            return None
+    return "".join(lines) or None   # {} is written '{}'
+
+
+# Text the emitter writes plain in block context: a letter or digit first, then letters, digits,
+# spaces and punctuation that are no indicator there (': ' and ' #' are; ':' at the end too),
+# not ending in a space; short enough never to be folded at the line width.
+_PLAIN = re.compile(r"[^\W_][\w ,.'\"()/?!;&%$+=~:#-]{0,999}")
+# Text it writes in single quotes when not plain: printable ASCII, letters and digits, one line.
+_QUOTABLE = re.compile(r"[\w\x20-\x7e]{0,1000}")
+# What makes text not plain for certain: an indicator first, a space at either end, ': ' or
+# ' #' inside, ':' last.
+_MUST_QUOTE = re.compile(r"^[ #,\[\]{}&*!|>'\"%@`]|^[-?:](?: |$)|: | #|[ :]$")
+_ASTRAL = re.compile("[\U00010000-\U0010ffff]")
+_RESOLVERS = EntryDumper.yaml_implicit_resolvers   # first character -> [(tag, pattern)]
+
+
+def _scalar(text: str) -> str | None:
+    """Return text as the emitter writes it in block context when plain or single-quoted,
+    else None."""
+    if not text.isascii() and _ASTRAL.search(text):
+        return None   # libyaml escapes these in double quotes
+    if _is_plain(text):
+        return text
+    if _QUOTABLE.fullmatch(text) and (not text or _MUST_QUOTE.search(text) or _resolved(text)):
+        return "'" + text.replace("'", "''") + "'"
+    return None   # the emitter decides
+
+
+def _is_plain(text: str) -> bool:
+    """Return whether the emitter writes text as it is: nothing to quote, and read back as text
+    (not as true, null or a number: the resolvers of its first character say so)."""
+    if _PLAIN.fullmatch(text) is None or ": " in text or " #" in text or text[-1] in " :":
+        return False
+    return not _resolved(text)
+
+
+def _resolved(text: str) -> bool:
+    """Return whether text, written plain, would be read back as something else than text."""
+    resolvers = [*_RESOLVERS.get(text[:1], ()), *_RESOLVERS.get(None, ())]
+    return any(pattern.match(text) for _, pattern in resolvers)   # as Resolver.resolve does
 
 
 def _text_node(value: Any) -> Node | None:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime
+import functools
 import os
 from dataclasses import dataclass, field, replace
 from pathlib import Path, PurePosixPath
@@ -51,6 +52,8 @@ class ImportReport:
     source_urls: dict[Path, list[str]] = field(default_factory=dict, compare=False)
     # with a time zone given: each entry written -> the Entry it is (or why it is none)
     entries: dict[str, Entry | SourceError] = field(default_factory=dict, compare=False)
+    # each article's source URL read -> its url_key, made by the workers
+    url_keys: dict[str, str] = field(default_factory=dict, compare=False)
 
 
 # --- pure helpers: what an entry file says -----------------------------------------------
@@ -120,8 +123,14 @@ def render_entry(article: RawArticle, slug: str, imported_from: str,
 def entry_relpath(content_dir: str, article: RawArticle, slug: str) -> str:
     """Return the site-relative POSIX path of an entry: content/YYYY/MM/<slug>.md."""
     day = article.date
-    folder = PurePosixPath(Path(content_dir).as_posix())
-    return str(folder / f"{day.year:04d}" / f"{day.month:02d}" / f"{slug}.md")
+    return f"{_folder_prefix(content_dir)}{day.year:04d}/{day.month:02d}/{slug}.md"
+
+
+@functools.lru_cache(maxsize=8)
+def _folder_prefix(folder: str) -> str:
+    """Return the POSIX form of a folder as a prefix of the paths in it: 'content/', '' for '.'."""
+    name = str(PurePosixPath(Path(folder).as_posix()))
+    return "" if name == "." else name if name.endswith("/") else name + "/"
 
 
 # --- edge: reading sources and existing entries, writing entries --------------------------
@@ -176,6 +185,9 @@ def scan_entries(content_dir: Path, site_dir: Path) -> tuple[dict[str, str], set
 
 def site_relpath(path: Path, site_dir: Path) -> str:
     """Return path relative to the site folder in POSIX form (absolute when on another drive)."""
+    full, base = os.path.abspath(path), os.path.abspath(site_dir).rstrip(os.sep)
+    if full.startswith(base + os.sep):   # inside it, as os.path.relpath finds, without its walk
+        return full[len(base) + 1:].replace(os.sep, "/")
     try:
         return Path(os.path.relpath(Path(path).absolute(), Path(site_dir).absolute())).as_posix()
     except ValueError:
@@ -224,6 +236,20 @@ class _Planned:
     overwrite: bool
 
 
+@dataclass(frozen=True)
+class _Prepared:
+    """What a worker made of one article: its entry in a synced temp file, written where the
+    first candidate slug puts it (or where its URL's entry is, to replace it), or nothing when
+    an entry had its URL before and nothing may be replaced."""
+
+    article: RawArticle                       # kept for the rare one written again
+    key: str                                  # url_key(article.url)
+    relpath: str = ""                         # "" when not written
+    note: str | None = None                   # keywords over max_tags
+    temp: str | OSError | None = None         # the synced temp file, or why there is none
+    entry: Entry | SourceError | None = None  # as the build reads it, when tz is given
+
+
 def import_articles(sources: list[Path], site_dir: Path, content_dir: str = "content",
                     known_urls: Mapping[str, str] | None = None,
                     known_slugs: set[str] | None = None, force: bool = False,
@@ -235,10 +261,12 @@ def import_articles(sources: list[Path], site_dir: Path, content_dir: str = "con
 
     Each entry gets at most max_tags of its article's keywords (the site's max_tags setting),
     and its source's name from source_names (the sources setting) or the source's host.
-    map_chunks(task, items) runs task over chunks of items, maybe in worker processes: reading
-    the raw files and writing the entries go through it; which article gets which slug is
-    decided here, in order. With tz given, the report holds each entry written as the build
-    reads it (report.entries). The entries are committed as a group (see atomic).
+    map_chunks(task, items) runs task over chunks of items, maybe in worker processes: each
+    raw file is read, and its articles written to synced temp files, in one pass there, under
+    the slug their title gives; which article gets which slug is then decided here, in order,
+    and the rare article whose slug is taken is written again here. With tz given, the report
+    holds each entry written as the build reads it (report.entries). The entries are committed
+    as a group (see atomic).
     """
     site_dir = Path(site_dir)
     if known_urls is None or known_slugs is None:
@@ -247,57 +275,159 @@ def import_articles(sources: list[Path], site_dir: Path, content_dir: str = "con
         known_slugs = scanned_slugs if known_slugs is None else known_slugs
     report = ImportReport()
     paths = expand_sources(sources)
+    # url_key -> (entry path, the URL it was imported from); forked workers inherit it
+    urls = {url_key(url): (rel, url) for url, rel in known_urls.items()}
 
-    def read_chunk(chunk: Sequence[Path]) -> list:
-        return [load_raw_articles(path, site_relpath(path, site_dir)) for path in chunk]
+    def import_chunk(chunk: Sequence[Path]) -> list:
+        return _prepare_files(chunk, site_dir, content_dir, urls, force, max_tags,
+                              source_names, tz)
 
-    loaded = map_chunks(read_chunk, paths)
+    loaded = map_chunks(import_chunk, paths)
     for path, items in zip(paths, loaded):
         failed = any(isinstance(item, SourceError) for item in items)
-        report.source_urls[path] = [] if failed else [item.url for item in items]
-    steps = _plan_writes([item for items in loaded for item in items], site_dir, content_dir,
-                         known_urls, known_slugs, force)
-
-    plans = [step for step in steps if isinstance(step, _Planned)]
-
-    def write_chunk(chunk: Sequence[int]) -> list:
-        # Workers get indexes: forked, they hold the plans already, and no article is pickled.
-        return [_write_temp_entry(plans[index], site_dir, max_tags, source_names, tz)
-                for index in chunk]
-
-    prepared = dict(zip(map(id, plans), map_chunks(write_chunk, range(len(plans)))))
-    _commit(steps, prepared, site_dir, report)
+        report.source_urls[path] = [] if failed else [item.article.url for item in items]
+        report.url_keys.update((item.article.url, item.key) for item in items
+                               if isinstance(item, _Prepared))
+    steps, unsynced = _plan_writes(loaded, site_dir, urls, known_slugs, force,
+                                   max_tags, source_names, tz)
+    _commit(steps, unsynced, site_dir, force, report)
     return report
 
 
-def _plan_writes(items: Sequence[RawArticle | SourceError], site_dir: Path, content_dir: str,
-                 known_urls: Mapping[str, str], known_slugs: set[str], force: bool
-                 ) -> list[SourceError | str | _Planned]:
-    """Return what to do with each article, in order: its error, a skip message, or where to
-    write it; each article takes a free slug, and a source URL is written once."""
-    # url_key -> (entry path, the URL it was imported from)
-    urls = {url_key(url): (rel, url) for url, rel in known_urls.items()}
+def _prepare_files(paths: Sequence[Path], site_dir: Path, content_dir: str,
+                   urls: Mapping[str, tuple[str, str]], force: bool, max_tags: int,
+                   source_names: Mapping[str, str] | None, tz: datetime.tzinfo | None
+                   ) -> list[list[SourceError | _Prepared]]:
+    """Return each raw file's articles as temp entry files synced together (or the errors that
+    keep them out); an article whose URL has an entry already is written only to replace it."""
+    files: list[list[SourceError | _Prepared]] = []
+    for path in paths:
+        items: list[SourceError | _Prepared] = []
+        for article in load_raw_articles(path, site_relpath(path, site_dir)):
+            if isinstance(article, SourceError):
+                items.append(article)
+                continue
+            key = url_key(article.url)
+            existing = urls.get(key, ("", ""))[0]
+            if existing and not force:
+                items.append(_Prepared(article, key))   # a duplicate: the plan says so
+                continue
+            relpath = existing or entry_relpath(content_dir, article, make_slug(article.title))
+            note, temp, entry = _write_temp_entry(_Planned(article, relpath, _slug_of(relpath),
+                                                           force), site_dir, max_tags,
+                                                  source_names, tz)
+            items.append(_Prepared(article, key, relpath, note, temp, entry))
+        files.append(items)
+    return _synced(files)
+
+
+def _synced(files: list[list[SourceError | _Prepared]]) -> list[list[SourceError | _Prepared]]:
+    """Return files with every temp file flushed to disk together; one that could not be has
+    its error in place of its name, and is gone."""
+    written = [(i, j) for i, items in enumerate(files) for j, item in enumerate(items)
+               if isinstance(item, _Prepared) and isinstance(item.temp, str)]
+    problems = sync_files([files[i][j].temp for i, j in written])
+    for (i, j), problem in zip(written, problems):
+        if problem is not None:
+            _remove(Path(files[i][j].temp))
+            files[i][j] = replace(files[i][j], temp=problem, entry=None)
+    return files
+
+
+def _slug_of(relpath: str) -> str:
+    """Return the slug of an entry written at relpath: its file name's, made safe if need be
+    (a hand-renamed entry file keeps its path)."""
+    name = relpath.rpartition("/")[2]
+    slug = (name[:-len(".md")] if name.endswith(".md") and len(name) > 3
+            else PurePosixPath(name).stem)
+    return slug if is_valid_slug(slug) else make_slug(slug)
+
+
+def _plan_writes(loaded: Sequence[Sequence[SourceError | _Prepared]],
+                 site_dir: Path, urls: dict[str, tuple[str, str]], known_slugs: set[str],
+                 force: bool, max_tags: int, source_names: Mapping[str, str] | None,
+                 tz: datetime.tzinfo | None
+                 ) -> tuple[list[SourceError | str | _Prepared], set[str]]:
+    """Return what to do with each article, in order (its error, a skip message, or its entry
+    to commit), and the temp files written here, not yet synced: each article takes a free
+    slug, and a source URL is written once. An article whose slug turns out to be taken is
+    written again here under the next free one; a duplicate's temp file is removed."""
     slugs = set(known_slugs)
     imported_now: set[str] = set()
-    steps: list[SourceError | str | _Planned] = []
-    for article in items:
-        if isinstance(article, SourceError):
-            steps.append(article)
-            continue
-        key = url_key(article.url)
-        existing, existing_url = urls.get(key, ("", ""))
-        if existing and (key in imported_now or not force):
-            steps.append(duplicate_message(article, existing, existing_url))
-            continue
-        relpath = existing or _free_entry_relpath(article, site_dir, content_dir, slugs)
-        slug = PurePosixPath(relpath).stem
-        if not is_valid_slug(slug):  # a hand-renamed entry file: keep its path, fix the slug
-            slug = make_slug(slug)
-        steps.append(_Planned(article, relpath, slug, overwrite=force))
-        urls[key] = (relpath, article.url)
-        slugs.add(slug)
-        imported_now.add(key)
-    return steps
+    on_disk = _FolderListing(site_dir)
+    steps: list[SourceError | str | _Prepared] = []
+    unsynced: set[str] = set()
+    for items in loaded:
+        for item in items:
+            if isinstance(item, SourceError):
+                steps.append(item)
+                continue
+            existing, existing_url = urls.get(item.key, ("", ""))
+            if existing and (item.key in imported_now or not force):
+                _discard(item)
+                steps.append(duplicate_message(item.article, existing, existing_url))
+                continue
+            relpath = existing or _free_relpath(item, slugs, on_disk)
+            if relpath != item.relpath:   # its first slug is taken: write it again here
+                _discard(item)
+                note, temp, entry = _write_temp_entry(
+                    _Planned(item.article, relpath, _slug_of(relpath), force), site_dir, max_tags,
+                    source_names, tz)
+                item = replace(item, relpath=relpath, note=note, temp=temp, entry=entry)
+                if isinstance(temp, str):
+                    unsynced.add(temp)
+            steps.append(item)
+            urls[item.key] = (relpath, item.article.url)
+            slugs.add(_slug_of(relpath))
+            imported_now.add(item.key)
+    return steps, unsynced
+
+
+def _free_relpath(item: _Prepared, slugs: set[str], on_disk: "_FolderListing") -> str:
+    """Return the entry path of the first candidate slug not in use and not on disk, given the
+    path the first candidate gives."""
+    folder, _, name = item.relpath.rpartition("/")
+    base = name[:-len(".md")]
+    if base not in slugs and not on_disk(item.relpath):
+        return item.relpath
+    relpath = item.relpath
+    for length in (6, 8, 12, 64):
+        slug = f"{base}-{url_hash(item.article.url, length)}"
+        relpath = f"{folder}/{slug}.md" if folder else f"{slug}.md"
+        if slug not in slugs and not on_disk(relpath):
+            return relpath
+    return relpath  # every candidate taken (a full SHA-256 clash): writing will refuse it
+
+
+class _FolderListing:
+    """Whether a site-relative path exists, each folder listed once instead of a stat a path."""
+
+    def __init__(self, site_dir: Path):
+        self.site_dir = site_dir
+        self.names: dict[str, set[str] | None] = {}   # folder -> its names, case-folded
+
+    def __call__(self, relpath: str) -> bool:
+        """Return whether relpath exists (a listed name is checked, so case-insensitive file
+        systems and links behave as exists() does)."""
+        folder, _, name = relpath.rpartition("/")
+        if folder not in self.names:
+            try:
+                self.names[folder] = {found.casefold() for found in os.listdir(
+                    self.site_dir / folder)}
+            except FileNotFoundError:
+                self.names[folder] = set()
+            except OSError:
+                self.names[folder] = None     # unreadable: ask for each path
+        names = self.names[folder]
+        if names is not None and name.casefold() not in names:
+            return False
+        return (self.site_dir / relpath).exists()
+
+
+def _discard(item: _Prepared) -> None:
+    """Remove the temp file a worker wrote for an article that will not be committed there."""
+    if isinstance(item.temp, str):
+        _remove(Path(item.temp))
 
 
 def _write_temp_entry(plan: _Planned, site_dir: Path, max_tags: int,
@@ -306,65 +436,66 @@ def _write_temp_entry(plan: _Planned, site_dir: Path, max_tags: int,
     """Return (keywords note, the unsynced temp file holding the entry or why it could not be
     written, the entry as the build reads it when tz is given)."""
     article, note = cap_keywords(with_language(plan.article), max_tags)
-    front_matter = entry_front_matter(article, plan.slug, article.path,
-                                      _confirmed_event_date(site_dir / plan.relpath), source_names)
-    text = dump_entry(front_matter, "\n\n".join(article.paragraphs))
+    # Only an entry replaced may have an event date set by hand to keep.
+    event_date = _confirmed_event_date(site_dir / plan.relpath) if plan.overwrite else None
+    front_matter = entry_front_matter(article, plan.slug, article.path, event_date, source_names)
+    data = dump_entry(front_matter, "\n\n".join(article.paragraphs)).encode()
     try:
-        temp: str | OSError = str(write_temp_file(site_dir / plan.relpath, text, sync=False))
+        temp: str | OSError = str(write_temp_file(site_dir / plan.relpath, data, sync=False))
     except OSError as exc:
         return note, exc, None
     entry = None
     if tz is not None:
         try:
-            entry = parse_entry(text, plan.relpath, tz=tz, digest=digest_bytes(text.encode()),
+            entry = parse_entry(data.decode(), plan.relpath, tz=tz, digest=digest_bytes(data),
                                 front_matter=front_matter)
         except SourceError as error:
             entry = error
     return note, temp, entry
 
 
-def _commit(steps: Sequence[SourceError | str | _Planned], prepared: dict, site_dir: Path,
-            report: ImportReport) -> None:
-    """Sync every temp file, then give each its entry's name and sync each folder once;
-    record every step's outcome in report, in order. No temp file is left, whatever happens."""
-    plans = [step for step in steps if isinstance(step, _Planned)]
-    temps = {id(plan): Path(prepared[id(plan)][1]) for plan in plans
-             if not isinstance(prepared[id(plan)][1], OSError)}
+def _commit(steps: Sequence[SourceError | str | _Prepared], unsynced: set[str], site_dir: Path,
+            overwrite: bool, report: ImportReport) -> None:
+    """Sync the temp files not synced yet, then give each its entry's name (replacing a file
+    there when overwrite) and sync each folder once; record every step's outcome in report,
+    in order. No temp file is left, whatever happens."""
+    temps = {item.temp for item in steps
+             if isinstance(item, _Prepared) and isinstance(item.temp, str)}
     try:
-        for plan_id, problem in zip(list(temps), sync_files(temps.values())):
-            if problem is not None:
-                prepared[plan_id] = (prepared[plan_id][0], problem, None)
-                _remove(temps.pop(plan_id))
-        folders = set()
+        unsynced = sorted(unsynced)
+        failed = {temp: problem for temp, problem in zip(unsynced, sync_files(map(Path, unsynced)))
+                  if problem is not None}
+        folders: set[str] = set()
         for step in steps:
             if isinstance(step, SourceError):
                 report.errors.append(step)
             elif isinstance(step, str):
                 report.skipped.append(step)
             else:
-                note, temp, entry = prepared[id(step)]
-                if note:
-                    report.notes.append(note)
-                committed = _commit_one(step, temp, site_dir, report)
-                temps.pop(id(step), None)   # committing removed it, whatever happened
+                if step.note:
+                    report.notes.append(step.note)
+                committed = _commit_one(step, failed.get(step.temp, step.temp), site_dir,
+                                         overwrite, report)
+                temps.discard(step.temp)   # committing removed it, whatever happened
                 if committed:
-                    folders.add((site_dir / step.relpath).parent)
-                    if entry is not None:
-                        report.entries[step.relpath] = entry
-        sync_folders(folders | {folder.parent for folder in folders})
+                    folders.add(os.path.dirname(os.path.join(site_dir, step.relpath)))
+                    if step.entry is not None:
+                        report.entries[step.relpath] = step.entry
+        sync_folders(map(Path, folders | {os.path.dirname(folder) for folder in folders}))
     finally:
-        for temp in temps.values():
-            _remove(temp)
+        for temp in temps:
+            _remove(Path(temp))
 
 
-def _commit_one(plan: _Planned, temp: str | OSError, site_dir: Path, report: ImportReport) -> bool:
+def _commit_one(item: _Prepared, temp: str | OSError | None, site_dir: Path, overwrite: bool,
+                report: ImportReport) -> bool:
     """Give an entry's synced temp file its name; return whether it was written, recording
     what happened in report."""
-    display, relpath = plan.article.path, plan.relpath
+    display, relpath = item.article.path, item.relpath
     try:
         if isinstance(temp, OSError):
             raise temp
-        commit_temp_file(Path(temp), site_dir / relpath, overwrite=plan.overwrite)
+        commit_temp_file(temp, os.path.join(site_dir, relpath), overwrite=overwrite)
     except FileExistsError:
         report.skipped.append(f"{display}: {relpath} already exists; not overwritten "
                               f"(import with force to replace it)")
@@ -401,14 +532,3 @@ def _confirmed_event_date(path: Path) -> Any:
     if "event_date_inferred" in front:
         return None
     return front.get("event_date")
-
-
-def _free_entry_relpath(article: RawArticle, site_dir: Path, content_dir: str,
-                        slugs: set[str]) -> str:
-    """Return the entry path of the first candidate slug not in use and not on disk."""
-    relpath = ""
-    for slug in candidate_slugs(article):
-        relpath = entry_relpath(content_dir, article, slug)
-        if slug not in slugs and not (site_dir / relpath).exists():
-            return relpath
-    return relpath  # every candidate taken (a full SHA-256 clash): writing will refuse it

@@ -30,6 +30,8 @@ _SCRIPTS = {   # script -> runs of its letters (the blocks langdetect's profiles
     "hebrew": re.compile(r"[\u05d0-\u05ea]+"),
     "thai": re.compile(r"[\u0e00-\u0e7f]+"),
 }
+_ASCII_RUNS = re.compile(r"[\x00-\x7f]+")
+_ASCII_LETTER = re.compile(r"[A-Za-z]")
 _OTHER_CYRILLIC = re.compile(r"[іїєґўђјљњћџѓќѕІЇЄҐЎЂЈЉЊЋЏЃЌЅ]")   # uk, be, sr, mk
 _RUSSIAN_ONLY = re.compile(r"[ыэёЫЭЁ]")                            # not in bg, uk, sr, mk
 _PERSIAN_URDU = re.compile(r"[پچژگکیٹڈڑںےۀھ]")
@@ -77,6 +79,9 @@ ANSWERED_BY_WORDS = ("en", "fr", "es", "de", "it", "pt", "nl")
 def quick_language(text: str) -> str | None:
     """Return the language tag text's script or function words make certain, or None."""
     sample = text[:SAMPLE_CHARS]
+    if _LETTERS.search(_ASCII_RUNS.sub("", sample)) is None:
+        # Every letter is ASCII, so Latin (most texts, spared counting the letters twice).
+        return _by_function_words(sample) if _ASCII_LETTER.search(sample) else None
     letters = _count(_LETTERS, sample)
     if not letters:
         return None
@@ -116,8 +121,7 @@ def _by_function_words(sample: str) -> str | None:
 
     A word common to k languages counts 1/k for each ("que" says little, "und" much)."""
     counts: dict[str, float] = {}
-    for word in _WORD.findall(sample.lower()):
-        languages = _WORD_LANGUAGES.get(word, ())
+    for languages in filter(None, map(_WORD_LANGUAGES.get, _WORD.findall(sample.lower()))):
         for language in languages:
             counts[language] = counts.get(language, 0) + 1 / len(languages)
     best = max(counts, key=counts.__getitem__, default="")

@@ -22,6 +22,8 @@ _LINE_BREAK_BYTES_RE = re.compile(rb"\r\n|\r|\n")
 _SPACE_LIKE_RE = re.compile("[\t\n\r\x0b\x0c\x1c-\x1f\x85\u2028\u2029]")
 # Other control characters and lone surrogates: scrape debris, dropped.
 _CONTROL_RE = re.compile("[\x01-\x08\x0e-\x1b\x7f-\x84\x86-\x9f\ud800-\udfff]")
+# Either of those, or a BOM.
+_UNUSUAL_RE = re.compile("[\x01-\x1f\x7f-\x9f\u2028\u2029\ud800-\udfff\ufeff]")
 # Month and day may have one digit, as people type them: 2023-5-9 is 9 May 2023.
 _DATE_RE = re.compile(r"([0-9]{4})-([0-9]{1,2})-([0-9]{1,2})")
 # A body line starting with one of these continues the line before it.
@@ -83,6 +85,8 @@ def split_raw_lines(text: str) -> list[str]:
 
 def clean_line(line: str) -> str:
     """Return line without BOMs, control characters or surrounding white space."""
+    if _UNUSUAL_RE.search(line) is None:   # most lines: nothing to replace or drop
+        return line.strip()
     line = _SPACE_LIKE_RE.sub(" ", line)
     line = _CONTROL_RE.sub("", line)
     return line.strip().lstrip("\ufeff").strip()
