@@ -52,6 +52,8 @@ class LiveBuilder(Builder):
     """A build that starts from memory where the changes allow it, and leaves its last step (the
     search index and the manifest) for later."""
 
+    keeps_entries = True
+
     def __init__(self, options: BuildOptions, memory: Memory, changed: set[str] | None,
                  log: Log, warn: Log):
         super().__init__(options, log, None, warn)
