@@ -20,7 +20,7 @@ from ..core.i18n import ENGLISH, Language
 LEVELS = 10     # a month's bar is 0-10 tenths of the fullest month's
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class OverviewMonth:
     """One month of a year in the overview."""
 
@@ -33,7 +33,7 @@ class OverviewMonth:
     level: int              # 0-LEVELS: the bar's height in tenths of the fullest month
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class OverviewYear:
     """One year of the overview: its link and, where months are shown, its twelve months."""
 
@@ -43,7 +43,7 @@ class OverviewYear:
     months: tuple[OverviewMonth, ...]     # in listing order; () on a page with years only
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Overview:
     """The overview of a listing: its years in listing order, the first one open."""
 

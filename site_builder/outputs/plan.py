@@ -47,7 +47,7 @@ class OutputClash(SitegenError):
     """Two sources of the site would write the same output file."""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class PageOutput:
     """An HTML page: template rendered with the names of view (see views.context)."""
 
@@ -59,7 +59,7 @@ class PageOutput:
     in_sitemap: bool = True     # False: a page that only points elsewhere (a one-entry day)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class DataOutput:
     """A non-HTML file whose bytes make(view) returns."""
 

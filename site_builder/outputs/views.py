@@ -24,7 +24,7 @@ from ..model.records import Entry
 from .overview import Overview
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Link:
     """A labelled link."""
 
@@ -33,7 +33,7 @@ class Link:
     dates: str = ""         # a pager's link: the dates its page holds, 'Mar 2023 – Jan 2023'
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class PageInfo:
     """What every page is and where: seen by templates as `page`."""
 
@@ -45,7 +45,7 @@ class PageInfo:
     feed_url: str = ""      # the page's own Atom feed, when it has one
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Report:
     """One report of an event, as listings and entry pages name it."""
 
@@ -100,7 +100,7 @@ def report_of(entry: Entry) -> Report:
     return Report(entry.title, entry.url, entry.date, entry.source_name)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class TagRef:
     """A tag as pages show it."""
 
@@ -110,7 +110,7 @@ class TagRef:
     count: int
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class CountryRef:
     """A country as pages show it: its flag is two regional indicator characters."""
 
@@ -121,7 +121,7 @@ class CountryRef:
     count: int
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class RelationRef:
     """A pair of countries as pages show it; url is None when the pair has no page."""
 
@@ -135,7 +135,7 @@ class RelationRef:
         return f"{self.countries[0].name} – {self.countries[1].name}"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class PeriodRef:
     """A year, month or day as pages show it."""
 
@@ -147,7 +147,7 @@ class PeriodRef:
     url: str
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class MonthGroup:
     """A month heading in a listing and the entries under it."""
 
@@ -157,7 +157,7 @@ class MonthGroup:
     entries: tuple[EntrySummary, ...]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class YearGroup:
     """A year heading in a listing and its months."""
 
@@ -166,7 +166,7 @@ class YearGroup:
     months: tuple[MonthGroup, ...]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Pagination:
     """Where a page sits among the pages of a listing."""
 
@@ -181,7 +181,7 @@ class Pagination:
 
 # --- the views of pages: one per kind, each rendered by the template named beside it ----------
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class SiteView:
     """What every template sees as `site`."""
 
@@ -205,7 +205,7 @@ class SiteView:
     direction: str = "ltr"             # 'rtl' for a language written right to left
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class ListingPage:
     """list.html: a page of the home timeline or of a tag's timeline."""
 
@@ -219,7 +219,7 @@ class ListingPage:
     events: int = 0                     # the events the listing's entries report (the home's)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class PeriodPage:
     """period.html: a page of a year, month or day archive."""
 
@@ -235,7 +235,7 @@ class PeriodPage:
     children: tuple[tuple[Link, int], ...]   # its months or days, with their counts
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class EntryPage:
     """entry.html: one entry, whole, with its neighbours and related entries."""
 
@@ -253,7 +253,7 @@ class EntryPage:
     event_id: str = ""    # the URL of its event's primary report: unique, where slugs may repeat
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class IndexSection:
     """A run of an index page's rows: those under one initial letter, or all (letter '')."""
 
@@ -262,7 +262,7 @@ class IndexSection:
     rows: tuple[Any, ...]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class DayPointerPage:
     """day.html: a day with one entry, which sends the reader to that entry."""
 
@@ -273,7 +273,7 @@ class DayPointerPage:
     next: Link | None = None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class TagsPage:
     """tags.html: every tag in one order, by name under initial letters or by number of
     entries, with a link to the other order's page."""
@@ -284,7 +284,7 @@ class TagsPage:
     other_order_url: str
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class CountriesPage:
     """countries.html: every country in one order, as TagsPage."""
 
@@ -294,7 +294,7 @@ class CountriesPage:
     other_order_url: str
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class CountryPage:
     """country.html: a page of a country's timeline, with its most frequent partners."""
 
@@ -307,7 +307,7 @@ class CountryPage:
     partners: tuple[RelationRef, ...]        # first page only
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class RelationsPage:
     """relations.html: every pair of countries with a page, by number of shared entries."""
 
@@ -317,7 +317,7 @@ class RelationsPage:
     unlisted: int                            # pairs with fewer shared entries than relation_min
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class RelationPage:
     """relation.html: a page of the timeline of the entries involving both countries."""
 
@@ -329,7 +329,7 @@ class RelationPage:
     overview: Overview | None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class ArchivePage:
     """archive.html: every year with its months, and their counts."""
 
@@ -337,14 +337,14 @@ class ArchivePage:
     years: tuple[tuple[Link, int, tuple[tuple[Link, int, str], ...]], ...]   # month: name too
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class PlainPage:
     """404.html: a page that shows nothing of the entries."""
 
     page: PageInfo
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class SearchPage:
     """search.html: the values of its tag, country and year lists (as the search index's facets
     name them), each with its number of entries, so the lists need no download."""
@@ -357,7 +357,7 @@ class SearchPage:
 
 # --- the views of data files -------------------------------------------------------------------
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class FeedView:
     """An Atom feed: the site's (whole entries) or a tag's (summaries)."""
 
@@ -368,7 +368,7 @@ class FeedView:
     full_content: bool
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class TimelineView:
     """timeline.json: every entry for TimelineJS."""
 
@@ -378,7 +378,7 @@ class TimelineView:
     country_names: tuple[tuple[str, str], ...] = ()   # (code, name) of the site's countries
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class FilterView:
     """filter/index.json: the timeline filter's facets, entries in listing order."""
 
@@ -389,7 +389,7 @@ class FilterView:
     relations: tuple[RelationRef, ...] = ()     # every pair of the site, pages or not
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class FilterChunkView:
     """filter/entries-K.json: the entries at some positions of the listing order."""
 
@@ -397,7 +397,7 @@ class FilterChunkView:
     base_path: str
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class SitemapView:
     """The sitemap files: every page's absolute URL and the day it last changed."""
 
@@ -405,7 +405,7 @@ class SitemapView:
     site_url: str
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class FileView:
     """A file whose bytes are given: a static file, the small files GitHub Pages wants."""
 
