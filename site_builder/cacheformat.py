@@ -12,6 +12,7 @@ from __future__ import annotations
 import base64
 import datetime
 import struct
+import sys
 import zoneinfo
 from dataclasses import fields
 from itertools import accumulate, chain
@@ -305,7 +306,8 @@ def _text_tuples(lists: list) -> list[tuple[str, ...]]:
     tuples = list(map(tuple, lists))
     if not set(map(type, chain.from_iterable(tuples))) <= {str}:
         raise BadCache("expected lists of texts")
-    return tuples
+    # a tag repeats in thousands of entries: one string for all, not one each (see content._tags)
+    return [tuple(map(sys.intern, texts)) for texts in tuples]
 
 
 def _encode_params(params: Mapping[str, Any]) -> dict[str, Any]:

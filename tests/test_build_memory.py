@@ -42,3 +42,23 @@ def test_the_plan_and_the_loaded_entries_are_gone_before_the_search_index(tmp_pa
     build.build(BuildOptions(site, jobs=1))
     assert seen == {"entries while planning": 20, "pages while indexing": 0}
     assert (site / "public" / "searchindex" / "index.json").is_file()
+
+
+def test_entries_share_one_string_for_each_tag_parsed_or_cached(tmp_path):
+    import datetime
+    import json
+
+    from site_builder import cacheformat
+    from site_builder.sources.content import parse_entry
+
+    def entry(slug: str):
+        text = f"---\ntitle: {slug}\ndate: 2023-03-01\ntags: [Nord  Stream, {slug}]\n---\n\nBody.\n"
+        return parse_entry(text, f"content/2023/03/{slug}.md", tz=datetime.timezone.utc)
+
+    first, second = entry("one"), entry("two")
+    assert first.tags[0] == "Nord Stream" and first.tags[0] is second.tags[0]
+    columns, bodies = cacheformat.encode_entries({e.path: ((1, 2), e) for e in (first, second)})
+    columns = json.loads(json.dumps(columns))   # as read from disk: a string for each time
+    loaded = cacheformat.decode_entries(columns, memoryview(b"".join(bodies)))
+    one, two = (loaded[e.path][1] for e in (first, second))
+    assert one == first and two == second and one.tags[0] is two.tags[0]
