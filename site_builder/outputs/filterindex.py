@@ -23,7 +23,7 @@ import hashlib
 import io
 import json
 from dataclasses import dataclass
-from typing import Callable, Iterable, Sequence
+from typing import Callable, Iterable, Iterator, Sequence
 
 from .dates import is_plain_day
 from .views import CountryRef, EntrySummary, FilterView, RelationRef, TagRef
@@ -42,9 +42,20 @@ class Facet:
 
     name: str                                          # the URL's key: ?tag=energy
     label: str
-    values: Sequence[tuple[str, str, str]]             # key, label, page URL ('' for none)
+    values: Iterable[tuple[str, str, str]]             # key, label, page URL ('' for none)
     keys_of: Callable[[EntrySummary], Iterable[str]]   # the keys of an entry's values
     pairs: str = ""        # the facet whose keys this one's pair ('a-b'), its postings implied
+
+
+class Remade:
+    """An iterable whose items make() makes afresh at each pass: a site's thousands of facet
+    values are never all held at once."""
+
+    def __init__(self, make: Callable[[], Iterable]) -> None:
+        self.make = make
+
+    def __iter__(self) -> Iterator:
+        return iter(self.make())
 
 
 def relative_url(url: str, base_path: str) -> str:
@@ -71,20 +82,23 @@ def site_facets(entries: Sequence[EntrySummary], tags: Sequence[TagRef], base_pa
     slug_of = {t.url: t.slug for t in tags}
     years = sorted({placement(e)[0] for e in entries}, reverse=True)
     facets = [
-        Facet("tag", "Tag", [(t.slug, t.name, relative_url(t.url, base_path)) for t in tags],
+        Facet("tag", "Tag", Remade(lambda: ((t.slug, t.name, relative_url(t.url, base_path))
+                                            for t in tags)),
               lambda e: [slug_of[url] for _, url in e.tag_links]),
-        Facet("year", "Year", [(str(y), str(y), period_path(y).lstrip("/")) for y in years],
+        Facet("year", "Year", Remade(lambda: ((str(y), str(y), period_path(y).lstrip("/"))
+                                              for y in years)),
               lambda e: [str(placement(e)[0])]),
     ]
     if countries:
         pairs = sorted(relations, key=lambda r: r.label.casefold())
         facets += [
             Facet("country", "Country",
-                  [(c.code.lower(), c.name, relative_url(c.url, base_path)) for c in countries],
+                  Remade(lambda: ((c.code.lower(), c.name, relative_url(c.url, base_path))
+                                  for c in countries)),
                   entry_countries),
             Facet("relation", "Relation",
-                  [("-".join(c.code.lower() for c in r.countries), r.label,
-                    relative_url(r.url, base_path) if r.url else "") for r in pairs],
+                  Remade(lambda: (("-".join(c.code.lower() for c in r.countries), r.label,
+                                   relative_url(r.url, base_path) if r.url else "") for r in pairs)),
                   entry_relations, pairs="country"),
         ]
     return facets
@@ -98,17 +112,16 @@ def _append_gap(gaps: bytearray, gap: int) -> None:
     gaps.append(gap)
 
 
-def _gap_positions(gaps: bytes) -> list[int]:
-    """Return the ascending positions whose varint gaps are gaps."""
-    positions, gap, shift, previous = [], 0, 0, -1
+def _gap_positions(gaps: bytes) -> Iterator[int]:
+    """Yield the ascending positions whose varint gaps are gaps."""
+    gap, shift, previous = 0, 0, -1
     for byte in gaps:
         gap |= (byte & 0x7F) << shift
         shift += 7
         if byte < 0x80:
             previous += gap + 1
-            positions.append(previous)
+            yield previous
             gap = shift = 0
-    return positions
 
 
 def _postings_text(gaps: bytes, total: int, positions: Sequence[int] | None = None) -> str:
@@ -138,11 +151,14 @@ def decode_positions(text: str, total: int) -> list[int]:
     data = base64.b64decode(text[1:])
     if text[0] == "b":
         return [p for p in range(total) if data[p >> 3] >> (p & 7) & 1]
-    return _gap_positions(data)
+    return list(_gap_positions(data))
 
 
-def _facet_gaps(entries: Sequence[EntrySummary], facet: Facet) -> dict[str, bytearray]:
-    """Return each key of a facet that some entry has -> the varint gaps of its positions."""
+def _facet_gaps(entries: Sequence[EntrySummary], facet: Facet) -> dict[str, bytearray | None]:
+    """Return each key of a facet that some entry has -> the varint gaps of its positions (none
+    for a facet of pairs, whose postings are not sent)."""
+    if facet.pairs:
+        return dict.fromkeys(key for entry in entries for key in facet.keys_of(entry))
     gaps: dict[str, bytearray] = {}
     last: dict[str, int] = {}
     for position, entry in enumerate(entries):
@@ -174,11 +190,12 @@ def build_filter_index(entries: Sequence[EntrySummary], facets: Sequence[Facet],
         if facet.pairs:
             head["pairs"] = facet.pairs
         out.write(b"," * bool(n) + _json_open(head | {"values": []}))
-        values = ([key, url] if facet.pairs else [key, label, url, _postings_text(gaps[key], total)]
+        values = ([key, url] if facet.pairs else [key, label, url, _postings_text(gaps.pop(key), total)]
                   for key, label, url in facet.values if key in gaps)
         for m, value in enumerate(values):
             out.write(b"," * bool(m) + to_json(value))
         out.write(b"]}")
+        del gaps
     out.write(b"]}")
     return out.getvalue()
 
