@@ -102,7 +102,8 @@ def _layout(urls: Pairs, max_urls: int, max_bytes: int) -> list[tuple[int, datet
     if not groups:
         raise ValueError("a sitemap needs at least one URL (the home page, at least)")
     if len(groups) > MAX_URLS:
-        raise ValueError(f"{sum(n for n, _ in groups)} URLs need more sitemaps than one index may list ({MAX_URLS})")
+        raise ValueError(f"{sum(n for n, _ in groups)} URLs need more sitemaps than one index "
+                         f"may list ({MAX_URLS})")
     return [(count, newest) for count, newest in groups]
 
 
