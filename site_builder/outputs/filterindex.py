@@ -19,13 +19,14 @@ URLs are relative to the site's root, so the files work under any base path.
 from __future__ import annotations
 
 import base64
+import hashlib
+import io
 import json
 from dataclasses import dataclass
-from typing import Callable, Iterable, Sequence
+from typing import Callable, Iterable, Iterator, Sequence
 
 from .dates import is_plain_day
 from .views import CountryRef, EntrySummary, FilterView, RelationRef, TagRef
-from ..core.digests import digest_bytes
 from ..core.eventdates import event_datetime_attribute, event_words
 from ..core.urls import period_path
 from ..model.site import placement
@@ -41,9 +42,20 @@ class Facet:
 
     name: str                                          # the URL's key: ?tag=energy
     label: str
-    values: Sequence[tuple[str, str, str]]             # key, label, page URL ('' for none)
+    values: Iterable[tuple[str, str, str]]             # key, label, page URL ('' for none)
     keys_of: Callable[[EntrySummary], Iterable[str]]   # the keys of an entry's values
     pairs: str = ""        # the facet whose keys this one's pair ('a-b'), its postings implied
+
+
+class Remade:
+    """An iterable whose items make() makes afresh at each pass: a site's thousands of facet
+    values are never all held at once."""
+
+    def __init__(self, make: Callable[[], Iterable]) -> None:
+        self.make = make
+
+    def __iter__(self) -> Iterator:
+        return iter(self.make())
 
 
 def relative_url(url: str, base_path: str) -> str:
@@ -70,23 +82,57 @@ def site_facets(entries: Sequence[EntrySummary], tags: Sequence[TagRef], base_pa
     slug_of = {t.url: t.slug for t in tags}
     years = sorted({placement(e)[0] for e in entries}, reverse=True)
     facets = [
-        Facet("tag", "Tag", [(t.slug, t.name, relative_url(t.url, base_path)) for t in tags],
+        Facet("tag", "Tag", Remade(lambda: ((t.slug, t.name, relative_url(t.url, base_path))
+                                            for t in tags)),
               lambda e: [slug_of[url] for _, url in e.tag_links]),
-        Facet("year", "Year", [(str(y), str(y), period_path(y).lstrip("/")) for y in years],
+        Facet("year", "Year", Remade(lambda: ((str(y), str(y), period_path(y).lstrip("/"))
+                                              for y in years)),
               lambda e: [str(placement(e)[0])]),
     ]
     if countries:
         pairs = sorted(relations, key=lambda r: r.label.casefold())
         facets += [
             Facet("country", "Country",
-                  [(c.code.lower(), c.name, relative_url(c.url, base_path)) for c in countries],
+                  Remade(lambda: ((c.code.lower(), c.name, relative_url(c.url, base_path))
+                                  for c in countries)),
                   entry_countries),
             Facet("relation", "Relation",
-                  [("-".join(c.code.lower() for c in r.countries), r.label,
-                    relative_url(r.url, base_path) if r.url else "") for r in pairs],
+                  Remade(lambda: (("-".join(c.code.lower() for c in r.countries), r.label,
+                                   relative_url(r.url, base_path) if r.url else "") for r in pairs)),
                   entry_relations, pairs="country"),
         ]
     return facets
+
+
+def _append_gap(gaps: bytearray, gap: int) -> None:
+    """Append one gap to gaps as a varint (LEB128)."""
+    while gap >= 0x80:
+        gaps.append(gap & 0x7F | 0x80)
+        gap >>= 7
+    gaps.append(gap)
+
+
+def _gap_positions(gaps: bytes) -> Iterator[int]:
+    """Yield the ascending positions whose varint gaps are gaps."""
+    gap, shift, previous = 0, 0, -1
+    for byte in gaps:
+        gap |= (byte & 0x7F) << shift
+        shift += 7
+        if byte < 0x80:
+            previous += gap + 1
+            yield previous
+            gap = shift = 0
+
+
+def _postings_text(gaps: bytes, total: int, positions: Sequence[int] | None = None) -> str:
+    """Return the positions with varint gaps gaps as 'd' + base64 gaps or 'b' + base64 bitset,
+    whichever is shorter."""
+    if len(gaps) * 8 <= total:
+        return "d" + base64.b64encode(gaps).decode()
+    bits = bytearray((total + 7) // 8)
+    for position in _gap_positions(gaps) if positions is None else positions:
+        bits[position >> 3] |= 1 << (position & 7)
+    return "b" + base64.b64encode(bits).decode()
 
 
 def encode_positions(positions: Sequence[int], total: int) -> str:
@@ -95,18 +141,9 @@ def encode_positions(positions: Sequence[int], total: int) -> str:
     gaps = bytearray()
     previous = -1
     for position in positions:
-        gap = position - previous - 1
+        _append_gap(gaps, position - previous - 1)
         previous = position
-        while gap >= 0x80:
-            gaps.append(gap & 0x7F | 0x80)
-            gap >>= 7
-        gaps.append(gap)
-    if len(gaps) * 8 <= total:
-        return "d" + base64.b64encode(gaps).decode()
-    bits = bytearray((total + 7) // 8)
-    for position in positions:
-        bits[position >> 3] |= 1 << (position & 7)
-    return "b" + base64.b64encode(bits).decode()
+    return _postings_text(gaps, total, positions)
 
 
 def decode_positions(text: str, total: int) -> list[int]:
@@ -114,37 +151,53 @@ def decode_positions(text: str, total: int) -> list[int]:
     data = base64.b64decode(text[1:])
     if text[0] == "b":
         return [p for p in range(total) if data[p >> 3] >> (p & 7) & 1]
-    positions, gap, shift, previous = [], 0, 0, -1
-    for byte in data:
-        gap |= (byte & 0x7F) << shift
-        shift += 7
-        if byte < 0x80:
-            previous += gap + 1
-            positions.append(previous)
-            gap = shift = 0
-    return positions
+    return list(_gap_positions(data))
+
+
+def _facet_gaps(entries: Sequence[EntrySummary], facet: Facet) -> dict[str, bytearray | None]:
+    """Return each key of a facet that some entry has -> the varint gaps of its positions (none
+    for a facet of pairs, whose postings are not sent)."""
+    if facet.pairs:
+        return dict.fromkeys(key for entry in entries for key in facet.keys_of(entry))
+    gaps: dict[str, bytearray] = {}
+    last: dict[str, int] = {}
+    for position, entry in enumerate(entries):
+        for key in facet.keys_of(entry):
+            if key not in gaps:
+                gaps[key] = bytearray()
+            _append_gap(gaps[key], position - last.get(key, -1) - 1)
+            last[key] = position
+    return gaps
+
+
+def _json_open(data: dict) -> bytes:
+    """Return the compact JSON of data, whose last value is an empty list, without its ']}'."""
+    return to_json(data).removesuffix(b"]}")
 
 
 def build_filter_index(entries: Sequence[EntrySummary], facets: Sequence[Facet],
                        version: str = "") -> bytes:
     """Return index.json: the entry count, the chunk size and version, and each facet's values
     with postings."""
+    # Written piece by piece, postings kept as varint gaps: lists of positions and the index as
+    # one value took some 40 times the file's size.
     total = len(entries)
-    data = {"entries": total, "chunk": CHUNK_SIZE, "version": version, "facets": []}
-    for facet in facets:
-        postings: dict[str, list[int]] = {key: [] for key, _, _ in facet.values}
-        for position, entry in enumerate(entries):
-            for key in facet.keys_of(entry):
-                postings[key].append(position)
+    out = io.BytesIO()
+    out.write(_json_open({"entries": total, "chunk": CHUNK_SIZE, "version": version, "facets": []}))
+    for n, facet in enumerate(facets):
+        gaps = _facet_gaps(entries, facet)
+        head = {"name": facet.name, "label": facet.label}
         if facet.pairs:
-            data["facets"].append({"name": facet.name, "label": facet.label, "pairs": facet.pairs,
-                                   "values": [[key, url] for key, _, url in facet.values
-                                              if postings[key]]})
-            continue
-        data["facets"].append({"name": facet.name, "label": facet.label, "values": [
-            [key, label, url, encode_positions(postings[key], total)]
-            for key, label, url in facet.values if postings[key]]})
-    return to_json(data)
+            head["pairs"] = facet.pairs
+        out.write(b"," * bool(n) + _json_open(head | {"values": []}))
+        values = ([key, url] if facet.pairs else [key, label, url, _postings_text(gaps.pop(key), total)]
+                  for key, label, url in facet.values if key in gaps)
+        for m, value in enumerate(values):
+            out.write(b"," * bool(m) + to_json(value))
+        out.write(b"]}")
+        del gaps
+    out.write(b"]}")
+    return out.getvalue()
 
 
 def decode_index(data: bytes) -> dict[str, dict[str, tuple[str, str, list[int]]]]:
@@ -200,9 +253,20 @@ def to_json(data: object) -> bytes:
     return json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode()
 
 
+def chunks_version(entries: Sequence[EntrySummary], base_path: str) -> str:
+    """Return the chunks' version: the digest of build_filter_chunk of every entry, hashed item by
+    item rather than made whole (that JSON of the whole site was most of the index's memory)."""
+    digest = hashlib.blake2b(digest_size=16)    # as core.digests.digest_bytes
+    digest.update(b"[")
+    for n, entry in enumerate(entries):
+        digest.update(b"," * bool(n) + to_json(chunk_item(entry, base_path)))
+    digest.update(b"]")
+    return digest.hexdigest()[:12]
+
+
 def filter_index(view: FilterView) -> bytes:
     """Return filter/index.json for its view; the chunks' version is the digest of their entries."""
-    version = digest_bytes(build_filter_chunk(view.entries, view.base_path))[:12]
+    version = chunks_version(view.entries, view.base_path)
     facets = site_facets(view.entries, view.tags, view.base_path, view.countries, view.relations)
     return build_filter_index(view.entries, facets, version)
 

@@ -560,15 +560,10 @@ def page_address(root: str, output: PageOutput) -> str:
     return page.canonical if page is not None and page.canonical == address else address
 
 
-@functools.lru_cache(maxsize=1)
-def sitemap_files(view: SitemapView) -> dict[str, bytes]:
-    """Return every sitemap file of a site (one call makes them all)."""
-    return sitemap.build_sitemap(view.urls, site_url=view.site_url)
-
-
 def sitemap_file(path: str, view: SitemapView) -> bytes:
-    """Return the bytes of one sitemap file."""
-    return sitemap_files(view)[path]
+    """Return the bytes of one sitemap file (made alone: the site's files kept together were
+    several times its size)."""
+    return sitemap.build_sitemap_file(view.urls, path, site_url=view.site_url)
 
 
 def sitemap_paths(count: int) -> list[str]:

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import datetime
-from typing import Iterable
+import io
+from typing import Iterable, Iterator, Sequence
 from urllib.parse import quote, urlsplit
 
 from ..core.urls import SITEMAP_PATH, output_file, sitemap_part_path
@@ -48,32 +49,98 @@ def _url_element(url: str, lastmod: datetime.date | None) -> str:
     return text + "</url>\n"
 
 
-def _merge(urls: Iterable[tuple[str, datetime.date | None]]) -> dict[str, datetime.date | None]:
-    """Return each URL once, in first-seen order, with the latest lastmod day given for it."""
-    merged: dict[str, datetime.date | None] = {}
+Pairs = Sequence[tuple[str, datetime.date | None]]
+# The lastmod of a repeated URL once it has been listed.
+_LISTED = object()
+
+
+def _latest_of_repeated(urls: Pairs) -> dict:
+    """Return each URL given more than once -> the latest lastmod day given for it."""
+    seen: set[str] = set()
+    repeated: dict = {}
+    for url, _ in urls:
+        if url in seen:
+            repeated[url] = None
+        seen.add(url)
+    del seen
     for url, lastmod in urls:
-        day = None if lastmod is None else lastmod_day(lastmod)
-        known = merged.get(url)
-        merged[url] = max(known, day) if known and day else (known or day)
-    return merged
+        if url in repeated:
+            day, known = None if lastmod is None else lastmod_day(lastmod), repeated[url]
+            repeated[url] = max(known, day) if known and day else (known or day)
+    return repeated
 
 
-def _chunks(items: list[tuple[str, datetime.date | None]], max_urls: int,
-            max_bytes: int) -> list[list[tuple[str, datetime.date | None]]]:
-    """Return (<url> element, lastmod) pairs packed in order into groups that fit one file each."""
+def _unique(urls: Pairs) -> Iterator[tuple[str, datetime.date | None]]:
+    """Yield each URL once, in first-seen order, with the latest lastmod day given for it."""
+    repeated = _latest_of_repeated(urls)
+    for url, lastmod in urls:
+        if url in repeated:
+            day, repeated[url] = repeated[url], _LISTED
+            if day is _LISTED:
+                continue
+        else:
+            day = None if lastmod is None else lastmod_day(lastmod)
+        yield url, day
+
+
+def _layout(urls: Pairs, max_urls: int, max_bytes: int) -> list[tuple[int, datetime.date | None]]:
+    """Return (URL count, newest lastmod) of each file the URLs fill in order, packed to fit."""
     room = max_bytes - len((_URLSET_OPEN + _URLSET_CLOSE).encode())
-    groups: list[list[tuple[str, datetime.date | None]]] = [[]]
-    size = 0
-    for element, lastmod in items:
-        length = len(element.encode())
+    groups: list[list] = []
+    size = room + 1
+    for url, lastmod in _unique(urls):
+        length = len(_url_element(url, lastmod).encode())
         if length > room:
             raise ValueError(f"one sitemap entry is larger than {max_bytes} bytes")
-        if len(groups[-1]) == max_urls or size + length > room:
-            groups.append([])
+        if size + length > room or groups[-1][0] == max_urls:
+            groups.append([0, None])
             size = 0
-        groups[-1].append((element, lastmod))
+        group = groups[-1]
+        group[0] += 1
+        group[1] = max(group[1], lastmod) if group[1] and lastmod else (group[1] or lastmod)
         size += length
-    return groups
+    if not groups:
+        raise ValueError("a sitemap needs at least one URL (the home page, at least)")
+    if len(groups) > MAX_URLS:
+        raise ValueError(f"{sum(n for n, _ in groups)} URLs need more sitemaps than one index "
+                         f"may list ({MAX_URLS})")
+    return [(count, newest) for count, newest in groups]
+
+
+def _urlset(urls: Pairs, start: int, count: int) -> bytes:
+    """Return a <urlset> document of the count URLs from the start-th (the file written as it is made)."""
+    out = io.BytesIO()
+    out.write(_URLSET_OPEN.encode())
+    for n, (url, lastmod) in enumerate(_unique(urls)):
+        if n >= start + count:
+            break
+        if n >= start:
+            out.write(_url_element(url, lastmod).encode())
+    out.write(_URLSET_CLOSE.encode())
+    return out.getvalue()
+
+
+def _part_names(count: int) -> list[str]:
+    """Return the output paths of count numbered sitemap files."""
+    return [output_file(sitemap_part_path(n)) for n in range(1, count + 1)]
+
+
+def build_sitemap_file(urls: Iterable[tuple[str, datetime.date | None]], path: str, *,
+                       site_url: str, max_urls: int = MAX_URLS, max_bytes: int = MAX_BYTES) -> bytes:
+    """Return the bytes of the file at path among those build_sitemap makes (only that one)."""
+    urls = urls if isinstance(urls, Sequence) else list(urls)
+    groups = _layout(urls, max_urls, max_bytes)
+    names = _part_names(len(groups))
+    if path == SITEMAP_FILE and len(groups) == 1:
+        return _urlset(urls, 0, groups[0][0])
+    if path == SITEMAP_FILE:
+        if not site_url.endswith("/"):
+            site_url += "/"
+        return _index([site_url + name for name in names], [newest for _, newest in groups]).encode()
+    if path not in names:
+        raise KeyError(path)
+    n = names.index(path)
+    return _urlset(urls, sum(count for count, _ in groups[:n]), groups[n][0])
 
 
 def _index(locs: list[str], lastmods: list[datetime.date | None]) -> str:
@@ -98,22 +165,11 @@ def build_sitemap(urls: Iterable[tuple[str, datetime.date | None]], *, site_url:
     index naming each numbered file by its absolute URL under site_url, with its newest lastmod.
     Duplicate URLs are listed once (with their latest lastmod); at least one URL is required.
     """
-    merged = _merge(urls)
-    if not merged:
-        raise ValueError("a sitemap needs at least one URL (the home page, at least)")
-    if not site_url.endswith("/"):
-        site_url += "/"
-    items = [(_url_element(url, lastmod), lastmod) for url, lastmod in merged.items()]
-    groups = _chunks(items, max_urls, max_bytes)
-    files = {output_file(sitemap_part_path(n)): _URLSET_OPEN + "".join(e for e, _ in group) + _URLSET_CLOSE
-             for n, group in enumerate(groups, start=1)}
-    if len(files) == 1:
-        return {SITEMAP_FILE: next(iter(files.values())).encode()}
-    if len(files) > MAX_URLS:
-        raise ValueError(f"{len(merged)} URLs need more sitemaps than one index may list ({MAX_URLS})")
-    newest = [max((d for _, d in group if d is not None), default=None) for group in groups]
-    index = _index([site_url + name for name in files], newest)
-    return {SITEMAP_FILE: index.encode()} | {name: text.encode() for name, text in files.items()}
+    urls = urls if isinstance(urls, Sequence) else list(urls)
+    count = len(_layout(urls, max_urls, max_bytes))
+    paths = [SITEMAP_FILE] + (_part_names(count) if count > 1 else [])
+    return {path: build_sitemap_file(urls, path, site_url=site_url, max_urls=max_urls,
+                                     max_bytes=max_bytes) for path in paths}
 
 
 def build_robots_txt(sitemap_url: str) -> bytes:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime
 import html
+import io
 import json
 import re
 from typing import Iterable, Mapping
@@ -133,8 +134,15 @@ def build_timeline_json(entries: Iterable[Entry], *, config: Config, title: str,
         },
         "events": [],
     })
-    # Each event becomes JSON as it is made, not the whole site's as one value: at 100,000
-    # entries that value took some 300 MB in the worker that writes the file.
-    events = [embed_safe_json(_event(entry, ids[entry.path], country_names or {}))
-              for entry in ordered]
-    return head.removesuffix(b"[]}") + b"[" + b",".join(events) + b"]}"
+    # Each event is written as JSON as it is made, into one buffer whose bytes getvalue() hands
+    # over without a copy: the events as one value, then as a list of pieces joined, took 3 to
+    # 9 times the file's size in the worker that writes it.
+    out = io.BytesIO()
+    out.write(head.removesuffix(b"[]}") + b"[")
+    names = country_names or {}
+    for n, entry in enumerate(ordered):
+        if n:
+            out.write(b",")
+        out.write(embed_safe_json(_event(entry, ids[entry.path], names)))
+    out.write(b"]}")
+    return out.getvalue()
