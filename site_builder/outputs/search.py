@@ -25,7 +25,7 @@ import zlib
 from collections import ChainMap
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Iterable, Iterator, Mapping, Sequence
+from typing import Callable, Iterable, Iterator, Mapping, Protocol, Sequence
 
 from ..core.urls import SEARCH_BUNDLE_DIR
 from .searchindex import (INDEX_FILE, Doc, Groups, Numbering, Part, Tokens, digest, doc_tokens,
@@ -107,10 +107,12 @@ def serial(task: Callable[[Sequence[int]], list], items: Sequence[int], chunk_si
 
 def update_index(site_folder: Path, docs: Sequence[Doc],
                  facets: Mapping[str, Mapping[str, Sequence[int]]],
-                 previous: SearchState, spread: Spread = serial) -> Update:
+                 previous: SearchState, spread: Spread = serial,
+                 sink: TokenSink | None = None) -> Update:
     """Bring site_folder's search index up to date with docs; return the state and the files
-    written. A whole build spreads the docs over spread's workers. Raises OSError when the disk
-    refuses, the previous index then whole."""
+    written. A whole build spreads the docs over spread's workers, and hands each run's words
+    to sink when there is one (the state's words are then sink), instead of keeping them.
+    Raises OSError when the disk refuses, the previous index then whole."""
     bundle = site_folder / SEARCH_BUNDLE_DIR
     keys, fragments, numbered = doc_heads(docs)
     epoch = numbered.epoch
@@ -127,7 +129,8 @@ def update_index(site_folder: Path, docs: Sequence[Doc],
                                    old_fragments, changed)
     else:
         files, layout, known, written = build_whole(bundle, docs, numbered, keys, fragments,
-                                                    facets, previous, old_fragments, spread)
+                                                    facets, previous, old_fragments, spread,
+                                                    PackedTokens() if sink is None else sink)
     if old_root != files[INDEX_FILE]:
         write_file(bundle, INDEX_FILE, files[INDEX_FILE])
         written.append(INDEX_FILE)
@@ -216,18 +219,19 @@ def stored_tokens(known: Mapping[str, Tokens], key: str) -> Tokens | None:
 
 def build_whole(bundle: Path, docs: Sequence[Doc], numbered: Numbering, keys: list[str],
                 fragments: list[str], facets: Mapping[str, Mapping[str, Sequence[int]]],
-                previous: SearchState, old_fragments: Sequence[str], spread: Spread
-                ) -> tuple[dict[str, bytes | None], list[list[str]], PackedTokens, list[str]]:
+                previous: SearchState, old_fragments: Sequence[str], spread: Spread,
+                known: TokenSink) -> tuple[dict[str, bytes | None], list[list[str]], TokenSink,
+                                           list[str]]:
     """Build the index whole, the docs indexed a run at a time by spread's workers and folded
-    into compact groups as they come; return the files (words chunks as None, written
-    already), each chunk's groups' keys, every doc's words and the paths written."""
+    into compact groups as they come, their words handed to known; return the files (words
+    chunks as None, written already), each chunk's groups' keys, known and the paths written."""
     epoch = numbered.epoch
 
     def task(numbers: Sequence[int]) -> list[Indexed]:
         return [index_docs(bundle, docs, numbers, keys, fragments, old_fragments,
                            previous.tokens, epoch)]
 
-    groups, known, written = Groups(), PackedTokens(), []
+    groups, written = Groups(), []
     for results in spread(task, range(numbered.docs), chunk_size=DOCS_PER_TASK):
         for indexed in results:
             groups.add(indexed.part)
@@ -256,6 +260,13 @@ def pack_tokens(tokens: Iterable[Tokens]) -> tuple[bytes, list[int]]:
         ends.append(total)
         pieces.append(piece)
     return zlib.compress(b"".join(pieces)), ends
+
+
+class TokenSink(Protocol):
+    """Where a whole build hands each run's words (the build cache writes them as they come)."""
+
+    def add(self, keys: list[str], packed: bytes, ends: list[int]) -> None:
+        """Take the words of a run of docs, packed by pack_tokens."""
 
 
 class PackedTokens(Mapping):
