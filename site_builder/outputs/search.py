@@ -21,8 +21,9 @@ import hashlib
 import json
 import os
 import shutil
+import tempfile
 import zlib
-from collections import ChainMap
+from collections import ChainMap, defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterable, Iterator, Mapping, Protocol, Sequence
@@ -231,24 +232,58 @@ def build_whole(bundle: Path, docs: Sequence[Doc], numbered: Numbering, keys: li
         return [index_docs(bundle, docs, numbers, keys, fragments, old_fragments,
                            previous.tokens, epoch)]
 
-    groups, written = Groups(), []
-    for results in spread(task, range(numbered.docs), chunk_size=DOCS_PER_TASK):
-        for indexed in results:
-            groups.add(indexed.part)
-            known.add(indexed.keys, indexed.packed, indexed.ends)
-            written += indexed.written
-    files: dict[str, bytes | None] = {}
-    layout, listed = [], []
-    for rel, data, chunk_keys, first in words_files(groups):
-        if not (bundle / rel).is_file():
-            write_file(bundle, rel, data)
-            written.append(rel)
-        files[rel] = None
-        listed.append([first, rel])
-        layout.append(chunk_keys)
+    written: list[str] = []
+    bundle.mkdir(parents=True, exist_ok=True)
+    with SpillFile(bundle) as spill:
+        groups = Groups(spill)
+        for results in spread(task, range(numbered.docs), chunk_size=DOCS_PER_TASK):
+            for indexed in results:
+                groups.add(indexed.part)
+                known.add(indexed.keys, indexed.packed, indexed.ends)
+                written += indexed.written
+        files: dict[str, bytes | None] = {}
+        layout, listed = [], []
+        for rel, data, chunk_keys, first in words_files(groups):
+            if not (bundle / rel).is_file():
+                write_file(bundle, rel, data)
+                written.append(rel)
+            files[rel] = None
+            listed.append([first, rel])
+            layout.append(chunk_keys)
     files.update(root_and_facets(numbered, listed, facets))
     written += write_changed(bundle, files)
     return files, layout, known, written
+
+
+class SpillFile:
+    """Groups' docs kept in a file that has no name (gone when closed, or when the process is
+    killed) rather than in memory: each group's as the places of its pieces in the file."""
+
+    def __init__(self, folder: Path):
+        self.file = tempfile.TemporaryFile(dir=folder)
+        self.pieces: dict[str, list[tuple[int, int]]] = defaultdict(list)
+        self.end = 0
+
+    def __enter__(self) -> SpillFile:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.file.close()
+
+    def put(self, key: str, coded: bytes) -> None:
+        """Append a piece of a group's docs."""
+        os.pwrite(self.file.fileno(), coded, self.end)
+        self.pieces[key].append((self.end, len(coded)))
+        self.end += len(coded)
+
+    def size(self, key: str) -> int:
+        """Return how many bytes of a group's docs the file holds."""
+        return sum(length for _, length in self.pieces.get(key, ()))
+
+    def take(self, key: str) -> bytes:
+        """Return a group's docs the file holds, in order."""
+        return b"".join(os.pread(self.file.fileno(), length, start)
+                        for start, length in self.pieces.get(key, ()))
 
 
 def pack_tokens(tokens: Iterable[Tokens]) -> tuple[bytes, list[int]]:
