@@ -406,3 +406,29 @@ def test_a_whole_build_writes_the_words_file_as_the_runs_come(tmp_path, monkeypa
         assert (tmp_path / "cache" / name).read_bytes() == (tmp_path / "old" / name).read_bytes()
     assert cache.load_search_state(tmp_path / "cache", tmp_path / "streamed").tokens[
         done.state.keys[7]] == doc_tokens(docs[7])
+
+
+
+
+def test_a_whole_build_keeps_the_groups_docs_on_disk_as_they_grow(tmp_path, monkeypatch):
+    monkeypatch.setattr(searchindex, "SPILL_BYTES", 64, raising=False)
+    monkeypatch.setattr(writer, "DOCS_PER_TASK", 100)
+    held = []
+    add = searchindex.Groups.add
+
+    def watched_add(self, part):
+        add(self, part)
+        held.append(max(map(len, self.docs.values())))
+
+    monkeypatch.setattr(searchindex.Groups, "add", watched_add)
+    docs = MadeDocs(1500)
+    update_index(tmp_path, docs, {}, SearchState(), sink=cache.TokensWriter(tmp_path / "cache"))
+    most_held = max(held)
+    words = {rel: data for rel, data in bundle_files(tmp_path / "searchindex").items()
+             if rel.startswith("words/")}
+    made = [docs[n] for n in range(len(docs))]
+    in_memory, _ = build_index(made, [doc_tokens(doc) for doc in made], {})
+    assert words == {rel: data for rel, data in in_memory.items() if rel.startswith("words/")}
+    longest = max(len(group.split('"docs":[')[1]) for data in words.values()
+                  for group in data.decode("utf-8").split('{"words":')[1:])
+    assert most_held < longest / 3, (most_held, longest)    # never a group's docs all at once
