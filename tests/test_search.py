@@ -432,3 +432,10 @@ def test_a_whole_build_keeps_the_groups_docs_on_disk_as_they_grow(tmp_path, monk
     longest = max(len(group.split('"docs":[')[1]) for data in words.values()
                   for group in data.decode("utf-8").split('{"words":')[1:])
     assert most_held < longest / 3, (most_held, longest)    # never a group's docs all at once
+
+
+def test_the_words_file_of_a_killed_whole_build_goes_with_the_next(tmp_path):
+    stale = tmp_path / f".{cache.SEARCH_TOKENS_FILE}.text.killed"
+    stale.write_bytes(b"english\tword\t1")
+    cache.TokensWriter(tmp_path).discard()
+    assert list(tmp_path.iterdir()) == []
