@@ -185,7 +185,6 @@ class Indexed:
     the fragments it wrote."""
 
     part: Part
-    keys: list[str]
     packed: bytes
     ends: list[int]
     written: list[str]
@@ -205,9 +204,8 @@ def index_docs(bundle: Path, docs: Sequence[Doc], numbers: Sequence[int], keys: 
         tokens.append(found)
     written = write_fragments(bundle, docs, epoch, numbers, fragments, old_fragments, made)
     part = part_groups(numbers, tokens)
-    own = [keys[number] for number in numbers]
     packed, ends = pack_tokens(tokens)
-    return Indexed(part, own, packed, ends, written)
+    return Indexed(part, packed, ends, written)
 
 
 def stored_tokens(known: Mapping[str, Tokens], key: str) -> Tokens | None:
@@ -233,13 +231,15 @@ def build_whole(bundle: Path, docs: Sequence[Doc], numbered: Numbering, keys: li
                            previous.tokens, epoch)]
 
     written: list[str] = []
+    start = 0               # the first doc of the next run
     bundle.mkdir(parents=True, exist_ok=True)
     with SpillFile(bundle) as spill:
         groups = Groups(spill)
         for results in spread(task, range(numbered.docs), chunk_size=DOCS_PER_TASK):
             for indexed in results:
                 groups.add(indexed.part)
-                known.add(indexed.keys, indexed.packed, indexed.ends)
+                run, start = keys[start:start + len(indexed.ends)], start + len(indexed.ends)
+                known.add(run, indexed.packed, indexed.ends)    # keys held once, not as sent
                 written += indexed.written
         files: dict[str, bytes | None] = {}
         layout, listed = [], []
