@@ -12,7 +12,8 @@ back as a SearchState, which the build cache keeps.
 An index that cannot be patched is built whole a run of docs at a time, on worker processes when
 the build gives a spread: each run comes back as its groups (their docs as the text the words
 chunks hold) and its words compressed, and is folded in as it comes, so that no posting is held
-as a Python object and no doc's text is kept (see build_whole).
+as a Python object and no doc's text is kept (see build_whole): the groups' docs go to an unnamed
+file as they grow (SpillFile), the words to the build cache's writer when the build gives one.
 """
 
 from __future__ import annotations
