@@ -498,15 +498,20 @@ class Builder:
             return
         previous = SearchState() if self.options.clean else \
             cache.load_search_state(self.cache_dir, self.out_dir, self.log)
+        tokens = cache.tokens_writer(self.cache_dir, previous)
         try:
             update = search.update_index(self.out_dir, site_docs(site, self.config.language),
                                          site_facets(site), previous,
-                                         functools.partial(parallel.fork_each, jobs=self.jobs))
+                                         functools.partial(parallel.fork_each, jobs=self.jobs),
+                                         tokens)
         except OSError as exc:
             self.warn(f"search index not updated: {exc.strerror or exc}")
         else:
             if update.written or update.state.keys != previous.keys:
                 cache.write_search_state(self.cache_dir, self.out_dir, update.state, previous)
+        finally:
+            if tokens is not None:
+                tokens.discard()
         self.step("search index")
 
     def render(self, plan: list[Output], todo: list[int], theme: Theme, staging: Path,

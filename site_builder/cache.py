@@ -12,9 +12,11 @@ from __future__ import annotations
 import json
 import os
 import tempfile
+import zlib
 from collections import ChainMap
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import Any, Callable
 
@@ -39,6 +41,7 @@ MANIFEST_PREFIX = "outputs-"
 SEARCH_PREFIX = "search-"
 SEARCH_TOKENS_FILE = "search-tokens.json"
 OLD_SUFFIX = ".pickle"   # the cache of earlier versions, never read: unpickling can run code
+TOKENS_BLOCK = 1 << 20    # bytes of search words copied at a time into search-tokens.json
 DELTA_LIMIT = 500   # entries the delta file may hold before the whole cache is written again
 Stat = tuple[int, int]  # (mtime_ns, size)
 FileId = tuple[int, int, int]  # (inode, mtime_ns, size): changes whenever a file is replaced
@@ -407,15 +410,73 @@ def load_search_state(cache_dir: Path, out_dir: Path, log: Log | None = None) ->
     return state
 
 
+class TokensWriter:
+    """search-tokens.json written as a whole build's runs of docs come: each doc's words (under
+    its first key) go to a temporary file at once, so that the site's words are never held;
+    write() puts the JSON line before them into the file itself, atomically."""
+
+    def __init__(self, cache_dir: Path):
+        self.cache_dir = cache_dir
+        self.ends: dict[str, int] = {}      # key -> where its words end in the text
+        self.text: Any = None               # the temporary file, opened with the first run
+        for stale in cache_dir.glob(f".{SEARCH_TOKENS_FILE}.text.*"):    # of a killed build
+            stale.unlink(missing_ok=True)
+
+    def add(self, keys: list[str], packed: bytes, ends: list[int]) -> None:
+        """Append the words of a run of docs, packed by search.pack_tokens, but those of keys
+        already written."""
+        if self.text is None:
+            self.cache_dir.mkdir(parents=True, exist_ok=True)
+            self.text = tempfile.NamedTemporaryFile(dir=self.cache_dir, delete=False,
+                                                    prefix=f".{SEARCH_TOKENS_FILE}.text.")
+        text, start = memoryview(zlib.decompress(packed)), 0
+        for key, end in zip(keys, ends):
+            if key not in self.ends:
+                self.text.write(text[start:end])
+                self.ends[key] = self.text.tell()
+            start = end
+
+    def write(self) -> None:
+        """Write search-tokens.json: the keys and where each doc's words end, then the text."""
+        if self.text is not None:
+            self.text.flush()
+        _write(self.cache_dir / SEARCH_TOKENS_FILE, "search-tokens",
+               {"keys": list(self.ends), "ends": list(self.ends.values())}, self.blocks())
+
+    def blocks(self) -> Iterator[bytes]:
+        """Yield the text written so far, a block at a time."""
+        if self.text is not None:
+            with open(self.text.name, "rb") as text:
+                yield from iter(partial(text.read, TOKENS_BLOCK), b"")
+
+    def discard(self) -> None:
+        """Remove the temporary file."""
+        if self.text is not None:
+            self.text.close()
+            Path(self.text.name).unlink(missing_ok=True)
+            self.text = None
+
+
+def tokens_writer(cache_dir: Path, previous: SearchState) -> TokensWriter | None:
+    """Return a writer of search-tokens.json for a whole build, when the words will be written
+    there all (search-tokens.json is missing or unreadable), or None."""
+    stored = previous.tokens.maps[-1] if isinstance(previous.tokens, ChainMap) else {}
+    return None if isinstance(stored, StoredTokens) else TokensWriter(cache_dir)
+
+
 def write_search_state(cache_dir: Path, out_dir: Path, state: SearchState,
                        previous: SearchState) -> None:
     """Store the search index's state of out_dir: the words of its docs that search-tokens.json
-    lacks go with it, until they are more than DELTA_LIMIT and the words are all written there."""
+    lacks go with it, until they are more than DELTA_LIMIT and the words are all written there
+    (by the TokensWriter that took them, when the state's words are one)."""
     stored = previous.tokens.maps[-1] if isinstance(previous.tokens, ChainMap) else {}
     if not isinstance(stored, StoredTokens):
         stored = {}
     extra = [key for key in dict.fromkeys(state.keys) if key not in stored]
-    if len(extra) > DELTA_LIMIT or not stored:
+    if isinstance(state.tokens, TokensWriter):
+        state.tokens.write()
+        extra = []
+    elif len(extra) > DELTA_LIMIT or not stored:
         data, text = _encode_tokens(state.tokens, dict.fromkeys(state.keys))
         _write(cache_dir / SEARCH_TOKENS_FILE, "search-tokens", data, text)
         extra = []

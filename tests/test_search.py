@@ -380,3 +380,62 @@ def test_a_patch_reads_the_edited_body_once_and_no_other(tmp_path):
     update(tmp_path, docs, state)
     assert docs.reads == [int(number == 7) for number in range(len(docs))]
     assert search(tmp_path / "searchindex", "zebra") == [7]
+
+
+def test_a_whole_build_writes_the_words_file_as_the_runs_come(tmp_path, monkeypatch):
+    monkeypatch.setattr(writer, "DOCS_PER_TASK", 100)
+    text_size = []
+
+    class Watched(MadeDocs):
+        def __getitem__(self, number):
+            temporary = (tmp_path / "cache").glob(f".{cache.SEARCH_TOKENS_FILE}.text.*")
+            text_size.append(sum(path.stat().st_size for path in temporary))
+            return super().__getitem__(number)
+
+    docs = Watched(600)
+    tokens = cache.TokensWriter(tmp_path / "cache")
+    done = update_index(tmp_path / "streamed", docs, {}, SearchState(), sink=tokens)
+    cache.write_search_state(tmp_path / "cache", tmp_path / "streamed", done.state, SearchState())
+    tokens.discard()
+    assert len(set(text_size)) > 4      # the words file grew with each run, not at the end
+    kept = update_index(tmp_path / "kept", docs, {}, SearchState())
+    cache.write_search_state(tmp_path / "old", tmp_path / "streamed", kept.state, SearchState())
+    names = sorted([cache.SEARCH_TOKENS_FILE, cache.search_path(tmp_path, tmp_path / "streamed").name])
+    assert sorted(path.name for path in (tmp_path / "cache").iterdir()) == names   # no temporary
+    for name in names:
+        assert (tmp_path / "cache" / name).read_bytes() == (tmp_path / "old" / name).read_bytes()
+    assert cache.load_search_state(tmp_path / "cache", tmp_path / "streamed").tokens[
+        done.state.keys[7]] == doc_tokens(docs[7])
+
+
+
+
+def test_a_whole_build_keeps_the_groups_docs_on_disk_as_they_grow(tmp_path, monkeypatch):
+    monkeypatch.setattr(searchindex, "SPILL_BYTES", 64, raising=False)
+    monkeypatch.setattr(writer, "DOCS_PER_TASK", 100)
+    held = []
+    add = searchindex.Groups.add
+
+    def watched_add(self, part):
+        add(self, part)
+        held.append(max(map(len, self.docs.values())))
+
+    monkeypatch.setattr(searchindex.Groups, "add", watched_add)
+    docs = MadeDocs(1500)
+    update_index(tmp_path, docs, {}, SearchState(), sink=cache.TokensWriter(tmp_path / "cache"))
+    most_held = max(held)
+    words = {rel: data for rel, data in bundle_files(tmp_path / "searchindex").items()
+             if rel.startswith("words/")}
+    made = [docs[n] for n in range(len(docs))]
+    in_memory, _ = build_index(made, [doc_tokens(doc) for doc in made], {})
+    assert words == {rel: data for rel, data in in_memory.items() if rel.startswith("words/")}
+    longest = max(len(group.split('"docs":[')[1]) for data in words.values()
+                  for group in data.decode("utf-8").split('{"words":')[1:])
+    assert most_held < longest / 3, (most_held, longest)    # never a group's docs all at once
+
+
+def test_the_words_file_of_a_killed_whole_build_goes_with_the_next(tmp_path):
+    stale = tmp_path / f".{cache.SEARCH_TOKENS_FILE}.text.killed"
+    stale.write_bytes(b"english\tword\t1")
+    cache.TokensWriter(tmp_path).discard()
+    assert list(tmp_path.iterdir()) == []

@@ -12,7 +12,8 @@ back as a SearchState, which the build cache keeps.
 An index that cannot be patched is built whole a run of docs at a time, on worker processes when
 the build gives a spread: each run comes back as its groups (their docs as the text the words
 chunks hold) and its words compressed, and is folded in as it comes, so that no posting is held
-as a Python object and no doc's text is kept (see build_whole).
+as a Python object and no doc's text is kept (see build_whole): the groups' docs go to an unnamed
+file as they grow (SpillFile), the words to the build cache's writer when the build gives one.
 """
 
 from __future__ import annotations
@@ -21,11 +22,12 @@ import hashlib
 import json
 import os
 import shutil
+import tempfile
 import zlib
-from collections import ChainMap
+from collections import ChainMap, defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Iterable, Iterator, Mapping, Sequence
+from typing import Callable, Iterable, Iterator, Mapping, Protocol, Sequence
 
 from ..core.urls import SEARCH_BUNDLE_DIR
 from .searchindex import (INDEX_FILE, Doc, Groups, Numbering, Part, Tokens, digest, doc_tokens,
@@ -107,10 +109,12 @@ def serial(task: Callable[[Sequence[int]], list], items: Sequence[int], chunk_si
 
 def update_index(site_folder: Path, docs: Sequence[Doc],
                  facets: Mapping[str, Mapping[str, Sequence[int]]],
-                 previous: SearchState, spread: Spread = serial) -> Update:
+                 previous: SearchState, spread: Spread = serial,
+                 sink: TokenSink | None = None) -> Update:
     """Bring site_folder's search index up to date with docs; return the state and the files
-    written. A whole build spreads the docs over spread's workers. Raises OSError when the disk
-    refuses, the previous index then whole."""
+    written. A whole build spreads the docs over spread's workers, and hands each run's words
+    to sink when there is one (the state's words are then sink), instead of keeping them.
+    Raises OSError when the disk refuses, the previous index then whole."""
     bundle = site_folder / SEARCH_BUNDLE_DIR
     keys, fragments, numbered = doc_heads(docs)
     epoch = numbered.epoch
@@ -127,7 +131,8 @@ def update_index(site_folder: Path, docs: Sequence[Doc],
                                    old_fragments, changed)
     else:
         files, layout, known, written = build_whole(bundle, docs, numbered, keys, fragments,
-                                                    facets, previous, old_fragments, spread)
+                                                    facets, previous, old_fragments, spread,
+                                                    PackedTokens() if sink is None else sink)
     if old_root != files[INDEX_FILE]:
         write_file(bundle, INDEX_FILE, files[INDEX_FILE])
         written.append(INDEX_FILE)
@@ -181,7 +186,6 @@ class Indexed:
     the fragments it wrote."""
 
     part: Part
-    keys: list[str]
     packed: bytes
     ends: list[int]
     written: list[str]
@@ -201,9 +205,8 @@ def index_docs(bundle: Path, docs: Sequence[Doc], numbers: Sequence[int], keys: 
         tokens.append(found)
     written = write_fragments(bundle, docs, epoch, numbers, fragments, old_fragments, made)
     part = part_groups(numbers, tokens)
-    own = [keys[number] for number in numbers]
     packed, ends = pack_tokens(tokens)
-    return Indexed(part, own, packed, ends, written)
+    return Indexed(part, packed, ends, written)
 
 
 def stored_tokens(known: Mapping[str, Tokens], key: str) -> Tokens | None:
@@ -216,35 +219,72 @@ def stored_tokens(known: Mapping[str, Tokens], key: str) -> Tokens | None:
 
 def build_whole(bundle: Path, docs: Sequence[Doc], numbered: Numbering, keys: list[str],
                 fragments: list[str], facets: Mapping[str, Mapping[str, Sequence[int]]],
-                previous: SearchState, old_fragments: Sequence[str], spread: Spread
-                ) -> tuple[dict[str, bytes | None], list[list[str]], PackedTokens, list[str]]:
+                previous: SearchState, old_fragments: Sequence[str], spread: Spread,
+                known: TokenSink) -> tuple[dict[str, bytes | None], list[list[str]], TokenSink,
+                                           list[str]]:
     """Build the index whole, the docs indexed a run at a time by spread's workers and folded
-    into compact groups as they come; return the files (words chunks as None, written
-    already), each chunk's groups' keys, every doc's words and the paths written."""
+    into compact groups as they come, their words handed to known; return the files (words
+    chunks as None, written already), each chunk's groups' keys, known and the paths written."""
     epoch = numbered.epoch
 
     def task(numbers: Sequence[int]) -> list[Indexed]:
         return [index_docs(bundle, docs, numbers, keys, fragments, old_fragments,
                            previous.tokens, epoch)]
 
-    groups, known, written = Groups(), PackedTokens(), []
-    for results in spread(task, range(numbered.docs), chunk_size=DOCS_PER_TASK):
-        for indexed in results:
-            groups.add(indexed.part)
-            known.add(indexed.keys, indexed.packed, indexed.ends)
-            written += indexed.written
-    files: dict[str, bytes | None] = {}
-    layout, listed = [], []
-    for rel, data, chunk_keys, first in words_files(groups):
-        if not (bundle / rel).is_file():
-            write_file(bundle, rel, data)
-            written.append(rel)
-        files[rel] = None
-        listed.append([first, rel])
-        layout.append(chunk_keys)
+    written: list[str] = []
+    start = 0               # the first doc of the next run
+    bundle.mkdir(parents=True, exist_ok=True)
+    with SpillFile(bundle) as spill:
+        groups = Groups(spill)
+        for results in spread(task, range(numbered.docs), chunk_size=DOCS_PER_TASK):
+            for indexed in results:
+                groups.add(indexed.part)
+                run, start = keys[start:start + len(indexed.ends)], start + len(indexed.ends)
+                known.add(run, indexed.packed, indexed.ends)    # keys held once, not as sent
+                written += indexed.written
+        files: dict[str, bytes | None] = {}
+        layout, listed = [], []
+        for rel, data, chunk_keys, first in words_files(groups):
+            if not (bundle / rel).is_file():
+                write_file(bundle, rel, data)
+                written.append(rel)
+            files[rel] = None
+            listed.append([first, rel])
+            layout.append(chunk_keys)
     files.update(root_and_facets(numbered, listed, facets))
     written += write_changed(bundle, files)
     return files, layout, known, written
+
+
+class SpillFile:
+    """Groups' docs kept in a file that has no name (gone when closed, or when the process is
+    killed) rather than in memory: each group's as the places of its pieces in the file."""
+
+    def __init__(self, folder: Path):
+        self.file = tempfile.TemporaryFile(dir=folder)
+        self.pieces: dict[str, list[tuple[int, int]]] = defaultdict(list)
+        self.end = 0
+
+    def __enter__(self) -> SpillFile:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.file.close()
+
+    def put(self, key: str, coded: bytes) -> None:
+        """Append a piece of a group's docs."""
+        os.pwrite(self.file.fileno(), coded, self.end)
+        self.pieces[key].append((self.end, len(coded)))
+        self.end += len(coded)
+
+    def size(self, key: str) -> int:
+        """Return how many bytes of a group's docs the file holds."""
+        return sum(length for _, length in self.pieces.get(key, ()))
+
+    def take(self, key: str) -> bytes:
+        """Return a group's docs the file holds, in order."""
+        return b"".join(os.pread(self.file.fileno(), length, start)
+                        for start, length in self.pieces.get(key, ()))
 
 
 def pack_tokens(tokens: Iterable[Tokens]) -> tuple[bytes, list[int]]:
@@ -256,6 +296,13 @@ def pack_tokens(tokens: Iterable[Tokens]) -> tuple[bytes, list[int]]:
         ends.append(total)
         pieces.append(piece)
     return zlib.compress(b"".join(pieces)), ends
+
+
+class TokenSink(Protocol):
+    """Where a whole build hands each run's words (the build cache writes them as they come)."""
+
+    def add(self, keys: list[str], packed: bytes, ends: list[int]) -> None:
+        """Take the words of a run of docs, packed by pack_tokens."""
 
 
 class PackedTokens(Mapping):

@@ -44,7 +44,7 @@ from array import array
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from functools import cached_property, lru_cache, partial
-from typing import Callable, Iterable, Mapping, Sequence
+from typing import Callable, Iterable, Mapping, Protocol, Sequence
 
 import snowballstemmer
 
@@ -56,6 +56,7 @@ INDEX_FILE = "index.json"
 CHUNK_BYTES = 24_000        # a chunk of forms is cut after about this many bytes of JSON
 CHUNK_MIN = 16_000          # ... never before this many
 CHUNK_MAX = 48_000          # ... and always before this many (unless a form is bigger alone)
+SPILL_BYTES = 4096          # a group's docs handed to Groups' spill at a time (about)
 LONGEST_WORD = 40           # longer runs of letters (URLs, hashes) are not indexed
 DIGITS = "01234567"
 STEMMERS = {"ar": "arabic", "ca": "catalan", "cs": "czech", "da": "danish", "de": "german",
@@ -222,14 +223,29 @@ def part_groups(numbers: Iterable[int], tokens: Iterable[Tokens]) -> Part:
     return Part(dict(forms), {key: (",".join(coded[key]), last[key]) for key in coded})
 
 
+class Spill(Protocol):
+    """Where Groups puts the docs of its groups as they grow, to have them back when written."""
+
+    def put(self, key: str, coded: bytes) -> None:
+        """Keep more of a group's docs, which follow those kept before."""
+
+    def size(self, key: str) -> int:
+        """Return how many bytes of a group's docs are kept."""
+
+    def take(self, key: str) -> bytes:
+        """Return a group's docs kept, in the order they were put."""
+
+
 class Groups:
     """Every group's forms and docs, put together from the Parts of consecutive runs of docs
-    in order: the docs as the JSON text they are written as, which is compact."""
+    in order: the docs as the JSON text they are written as, which is compact, each group's
+    handed to spill (when there is one) whenever it reaches SPILL_BYTES."""
 
-    def __init__(self):
+    def __init__(self, spill: Spill | None = None):
         self.forms: dict[str, set[str]] = defaultdict(set)
         self.docs: dict[str, bytearray] = {}
         self.last: dict[str, int] = {}
+        self.spill = spill
 
     def add(self, part: Part) -> None:
         """Append a part's docs (which follow those added before) to their groups."""
@@ -242,14 +258,23 @@ class Groups:
                 first, comma, rest = coded.partition(",")
                 self.docs[key] += f",{int(first) - self.last[key] * 8}{comma}{rest}".encode("ascii")
             self.last[key] = last
+            if self.spill is not None and len(self.docs[key]) >= SPILL_BYTES:
+                self.spill.put(key, bytes(self.docs[key]))
+                self.docs[key] = bytearray()
 
-    def encoded(self) -> dict[str, str]:
-        """Return each group's JSON (emptying self as it goes, so that the docs are not held
-        twice)."""
-        encoded = {}
-        for key in list(self.docs):
-            encoded[key] = group_json(self.forms[key], self.docs.pop(key).decode("ascii"))
-        return encoded
+    def size(self, key: str) -> int:
+        """Return the length of a group's JSON."""
+        spilled = self.spill.size(key) if self.spill is not None else 0
+        return len(group_json(self.forms[key], "")) + spilled + len(self.docs[key])
+
+    def encoded(self, key: str) -> str:
+        """Return a group's JSON."""
+        spilled = self.spill.take(key) if self.spill is not None else b""
+        return group_json(self.forms[key], (spilled + self.docs[key]).decode("ascii"))
+
+    def drop(self, key: str) -> None:
+        """Forget a group, written for the last time."""
+        del self.docs[key], self.forms[key]
 
 
 def group_json(forms: Iterable[str], coded: str) -> str:
@@ -305,8 +330,8 @@ class Cutter:
     chunks: searchpatch.py relies on it.
     """
 
-    def __init__(self, encoded: Mapping[str, str]):
-        self.encoded = encoded          # group key -> its JSON
+    def __init__(self, size: Callable[[str], int]):
+        self.size_of = size             # group key -> the length of its JSON
         self.current: Chunk = []
         self.placed: set[str] = set()
         self.size = 0
@@ -314,10 +339,10 @@ class Cutter:
     def feed(self, form: str, keys: list[str]) -> list[Chunk]:
         """Add a form; return the chunks it closed."""
         done = []
-        alone = len(form) + 8 + sum(len(self.encoded[key]) + 1 for key in keys)
+        alone = len(form) + 8 + sum(self.size_of(key) + 1 for key in keys)
         if alone > CHUNK_BYTES and self.current:
             done.append(self.close())
-        added = len(form) + 8 + sum(len(self.encoded[key]) + 1 for key in keys
+        added = len(form) + 8 + sum(self.size_of(key) + 1 for key in keys
                                     if key not in self.placed)
         self.current.append((form, keys))
         self.placed.update(keys)
@@ -337,9 +362,11 @@ class Cutter:
         return [self.close()] if self.current else []
 
 
-def cut_chunks(items: Iterable[tuple[str, list[str]]], encoded: Mapping[str, str]) -> list[Chunk]:
-    """Return the chunks of forms (in order, each with its groups' keys)."""
-    cutter, chunks = Cutter(encoded), []
+def cut_chunks(items: Iterable[tuple[str, list[str]]], size: Callable[[str], int]
+               ) -> list[Chunk]:
+    """Return the chunks of forms (in order, each with its groups' keys), size giving the length
+    of a group's JSON."""
+    cutter, chunks = Cutter(size), []
     for form, keys in items:
         chunks += cutter.feed(form, keys)
     return chunks + cutter.finish()
@@ -415,11 +442,19 @@ def root_and_facets(numbered: Numbering, listed: list[list[str]],
 
 
 def words_files(groups: Groups) -> Iterable[tuple[str, bytes, list[str], str]]:
-    """Yield each words chunk of groups (emptied): its path, bytes, groups' keys, first form."""
-    forms = groups.forms
-    encoded = groups.encoded()
-    for chunk in cut_chunks(form_items(forms), encoded):
+    """Yield each words chunk of groups (emptied): its path, bytes, groups' keys, first form.
+    A chunk's groups' JSON is made for it, and a group's docs dropped after its last chunk."""
+    sizes = {key: groups.size(key) for key in groups.docs}
+    chunks = cut_chunks(form_items(groups.forms), sizes.__getitem__)
+    last_chunk = {key: number for number, chunk in enumerate(chunks)
+                  for _, keys in chunk for key in keys}
+    for number, chunk in enumerate(chunks):
+        encoded = {key: groups.encoded(key) for _, keys in chunk for key in keys}
         path, data, keys = words_file(chunk, encoded)
+        del encoded
+        for key in keys:
+            if last_chunk[key] == number:
+                groups.drop(key)
         yield path, data, keys, chunk[0][0]
 
 
