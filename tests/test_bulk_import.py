@@ -22,7 +22,7 @@ from site_builder import build as build_module
 from site_builder import parallel
 from site_builder.build import BuildOptions, build
 from site_builder.cache import load_entry_cache
-from site_builder.sources import ingest
+from site_builder.sources import atomic, ingest
 from site_builder.core.yamltext import EntryDumper
 from site_builder.sources.content import load_entry
 from site_builder.sources.frontmatter import dump_entry
@@ -33,10 +33,11 @@ ARTICLES = 40
 
 
 def write_raw_articles(folder: Path, count: int) -> None:
-    """Write count raw articles over three months, two of them with the same title."""
+    """Write count raw articles over three months, three of them with the same title."""
     folder.mkdir(parents=True, exist_ok=True)
     for i in range(count):
-        title = "Same title" if i in (3, 4) else f"Title number {i}"
+        # 3 and 4 in one worker's chunk (of 3 files), 9 in another's
+        title = "Same title" if i in (3, 4, 9) else f"Title number {i}"
         (folder / f"{i:04d}.txt").write_text(
             f"date 2022-{i % 3 + 1:02d}-{i % 28 + 1:02d} https://example.org/a/{i}\n"
             f"{title}\nLead {i}\nrussia, china\nBEIJING (Sputnik) - Body {i} text, on Friday.\n"
@@ -97,13 +98,148 @@ def test_every_entry_is_synced_before_any_gets_its_name_and_each_folder_once(tmp
     assert len(report.written) == ARTICLES
     temps = [p for p in synced if p.endswith(".tmp")]
     folders = [p for p in synced if not p.endswith(".tmp")]
-    # Each temp file synced once: one per entry, and one each for the two a worker wrote before
-    # the plan knew better (the second 'Same title' takes another slug, 0900 is a duplicate).
-    assert len(temps) == len(set(temps)) == ARTICLES + 2
+    # Each temp file synced once, one per entry: the 'Same title' ones were written under their
+    # own slugs and 0900, a duplicate, not at all.
+    assert len(temps) == len(set(temps)) == ARTICLES
     assert named_after == [len(temps)] * ARTICLES, "an entry was named before every file was synced"
     # content/2022/01..03 and content/2022, each once
     assert sorted(folders) == sorted(str(tmp_path / f) for f in (
         "content/2022", "content/2022/01", "content/2022/02", "content/2022/03"))
+
+
+SYNCFS = pytest.mark.skipif(not atomic._syncfs_reports_errors(),
+                            reason="syncfs() that reports errors: Linux 5.8 and later")
+
+
+@SYNCFS
+def test_a_large_group_is_flushed_by_one_syncfs_before_any_entry_gets_its_name(tmp_path,
+                                                                                monkeypatch):
+    write_raw_articles(tmp_path / "raw", atomic.SYNCFS_MIN_FILES + 10)
+    flushed, temps_synced = [], []
+    real_syncfs, real_fsync, real_link = atomic._syncfs, os.fsync, os.link
+
+    def syncfs(fd):
+        flushed.append(os.readlink(f"/proc/self/fd/{fd}"))
+        return real_syncfs(fd)
+
+    def fsync(fd):
+        if os.readlink(f"/proc/self/fd/{fd}").endswith(".tmp"):
+            temps_synced.append(fd)
+        real_fsync(fd)
+
+    def link(source, target):
+        assert flushed, f"{target} was named before its bytes were flushed"
+        real_link(source, target)
+
+    monkeypatch.setattr(atomic, "_syncfs", syncfs)
+    monkeypatch.setattr(os, "fsync", fsync)
+    monkeypatch.setattr(os, "link", link)
+    report = ingest.import_articles([tmp_path / "raw"], tmp_path, map_chunks=forked)
+    assert len(report.written) == atomic.SYNCFS_MIN_FILES + 10 and len(report.errors) == 1
+    assert flushed == [str(tmp_path)] and temps_synced == []
+
+
+@SYNCFS
+def test_when_syncfs_fails_each_file_is_synced_and_the_one_that_fails_kept_out(tmp_path,
+                                                                               monkeypatch):
+    write_raw_articles(tmp_path / "raw", atomic.SYNCFS_MIN_FILES + 10)
+    real_fsync = os.fsync
+
+    def fsync(fd):
+        if os.readlink(f"/proc/self/fd/{fd}").endswith(".tmp") and "number-2." in \
+                os.readlink(f"/proc/self/fd/{fd}"):
+            raise OSError(5, "Input/output error")
+        real_fsync(fd)
+
+    monkeypatch.setattr(atomic, "_syncfs", lambda fd: OSError(5, "Input/output error"))
+    monkeypatch.setattr(os, "fsync", fsync)
+    report = ingest.import_articles([tmp_path / "raw"], tmp_path, map_chunks=forked)
+    assert [str(e) for e in report.errors if "cannot write" in str(e)] == [
+        "raw/0002.txt: cannot write content/2022/03/title-number-2.md: Input/output error "
+        "(check the folder's permissions)"]
+    assert len(report.written) == atomic.SYNCFS_MIN_FILES + 10 - 1
+    assert not (tmp_path / "content/2022/03/title-number-2.md").exists()
+    assert not [p for p in tmp_path.rglob("*") if p.name.endswith(".tmp")]
+
+
+@SYNCFS
+def test_files_on_another_file_system_than_the_group_are_synced_one_by_one(tmp_path, monkeypatch):
+    other = Path("/dev/shm")
+    if not other.is_dir() or other.stat().st_dev == tmp_path.stat().st_dev:
+        pytest.skip("no other file system to write to")
+    here = [tmp_path / f"{i}.md" for i in range(atomic.SYNCFS_MIN_FILES)]
+    there = [other / f"sitegen-test-{os.getpid()}-{i}.md" for i in range(3)]
+    synced, calls = [], []
+    real_fsync = os.fsync
+
+    def fsync(fd):
+        synced.append(os.readlink(f"/proc/self/fd/{fd}"))
+        real_fsync(fd)
+
+    monkeypatch.setattr(os, "fsync", fsync)
+    monkeypatch.setattr(atomic, "_syncfs", lambda fd: calls.append(fd))
+    try:
+        with atomic.SyncGroup(tmp_path) as group:
+            for path in here + there:
+                path.write_text("x", encoding="utf-8")
+            assert group.sync(here + there) == [None] * len(here + there)
+    finally:
+        for path in there:
+            path.unlink()
+    assert len(calls) == 1 and sorted(synced) == sorted(map(str, there))
+
+
+@pytest.mark.parametrize("platform, release, expected", [
+    ("linux", "6.1.0-18-amd64", True), ("linux", "5.8.0", True), ("linux", "5.4.0-150", False),
+    ("linux", "4.19.0", False), ("darwin", "23.1.0", False)])
+def test_syncfs_is_used_only_where_it_reports_writeback_errors(monkeypatch, platform, release,
+                                                                expected):
+    monkeypatch.setattr(atomic.sys, "platform", platform)
+    monkeypatch.setattr(atomic.os, "uname", lambda: os.uname_result(
+        ("Linux", "host", release, "#1", "x86_64")))
+    assert atomic._syncfs_reports_errors() is expected
+
+
+def test_an_article_whose_slug_another_worker_took_is_read_again_and_written_under_the_next(
+        tmp_path, monkeypatch):
+    write_raw_articles(tmp_path / "raw", ARTICLES)
+    parent, reads = os.getpid(), []
+    real_load = ingest.load_raw_articles
+
+    def load_raw_articles(path, display):
+        if os.getpid() == parent:
+            reads.append(display)
+        return real_load(path, display)
+
+    monkeypatch.setattr(ingest, "load_raw_articles", load_raw_articles)
+    report = ingest.import_articles([tmp_path / "raw"], tmp_path, map_chunks=forked)
+    same = [rel for rel in report.written if "/same-title" in rel]
+    url_hash = ingest.url_hash
+    assert same == ["content/2022/01/same-title.md",
+                    f"content/2022/02/same-title-{url_hash('https://example.org/a/4')}.md",
+                    f"content/2022/01/same-title-{url_hash('https://example.org/a/9')}.md"]
+    assert reads == ["raw/0009.txt"]   # 3 and 4 were in one worker: only 9 is written again
+
+
+def test_an_article_changed_before_it_is_written_again_is_reported_not_written(tmp_path,
+                                                                                monkeypatch):
+    write_raw_articles(tmp_path / "raw", ARTICLES)
+    parent = os.getpid()
+    real_load = ingest.load_raw_articles
+
+    def load_raw_articles(path, display):
+        if os.getpid() == parent:   # read again: its URL is another now
+            path.write_text(path.read_text(encoding="utf-8").replace("/a/9", "/a/99"),
+                            encoding="utf-8")
+        return real_load(path, display)
+
+    monkeypatch.setattr(ingest, "load_raw_articles", load_raw_articles)
+    report = ingest.import_articles([tmp_path / "raw"], tmp_path, map_chunks=forked)
+    assert [str(e) for e in report.errors if "0009" in str(e)] == [
+        "raw/0009.txt: the file changed while it was being imported (build again to import "
+        "it as it is now)"]
+    assert len(report.written) == ARTICLES - 1
+    assert not [p for p in tmp_path.rglob("*") if p.name.endswith(".tmp")]
 
 
 def test_a_failed_sync_keeps_that_entry_out_and_writes_the_others(tmp_path, monkeypatch):

@@ -1,18 +1,21 @@
 """Writing files so that no reader and no crash ever sees half of one (edge).
 
 One file: write_text_atomically. Many files (a bulk import) commit as a group, as databases
-do: write_temp_file for each, sync_files over them all, then commit_temp_file for each and
-sync_folders once per folder. Every name appears only after every file's bytes are on disk,
-and concurrent syncs let the file system flush them in a few journal commits instead of one
-each.
+do: open a SyncGroup, write_temp_file for each, sync them all with the group, then
+commit_temp_file for each and sync_folders once per folder. Every name appears only after every
+file's bytes are on disk. A few files are synced one by one, concurrently, so that the file
+system flushes them in a few journal commits; many at once are flushed by one syncfs() call,
+which on Linux costs a tenth of the time and CPU of 10,000 fsync() calls.
 """
 
 from __future__ import annotations
 
 import contextlib
+import ctypes
 import os
 import re
 import secrets
+import sys
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Iterable
@@ -20,6 +23,7 @@ from typing import Iterable
 _TEMP_SUFFIX = ".tmp"
 _TEMP_NAME = re.compile(r"\..+\.[0-9a-f]{8}" + re.escape(_TEMP_SUFFIX))   # as _create_temp_file names
 SYNC_THREADS = 32   # concurrent fsync calls: the file system commits them together
+SYNCFS_MIN_FILES = 64   # from this many files on, a group is flushed by one syncfs() call
 
 
 def write_text_atomically(path: Path, text: str, overwrite: bool = False) -> None:
@@ -72,6 +76,79 @@ def sync_files(paths: Iterable[Path]) -> list[OSError | None]:
         return [sync(path) for path in paths]
     with ThreadPoolExecutor(max_workers=min(SYNC_THREADS, len(paths))) as pool:
         return list(pool.map(sync, paths))
+
+
+class SyncGroup:
+    """Files written as one group below a folder, then flushed to disk together (sync).
+
+    Made before the first file is written: syncfs() reports a writeback error on the folder's
+    file system only if it happened after the group was made (Linux 5.8 and later; where there
+    is no such syncfs, each file is synced on its own). Use it as a context manager.
+    """
+
+    def __init__(self, folder: Path | str):
+        self.device: int | None = None
+        self._fd: int | None = None
+        if _syncfs_reports_errors():
+            with contextlib.suppress(OSError):
+                self._fd = os.open(folder, os.O_RDONLY)
+                self.device = os.fstat(self._fd).st_dev
+
+    def sync(self, paths: Iterable[Path | str]) -> list[OSError | None]:
+        """Flush each file's bytes to disk; return each one's error or None. When a group-wide
+        flush fails, each file is synced on its own to tell which ones failed."""
+        paths = list(paths)
+        if self._fd is None or len(paths) < SYNCFS_MIN_FILES:
+            return sync_files(paths)
+        devices: dict[str, int | None] = {}
+        for folder in {os.path.dirname(path) for path in paths}:
+            try:
+                devices[folder] = os.stat(folder).st_dev
+            except OSError:
+                devices[folder] = None
+        elsewhere = [i for i, path in enumerate(paths)
+                     if devices[os.path.dirname(path)] != self.device]
+        if len(elsewhere) == len(paths) or _syncfs(self._fd) is not None:
+            return sync_files(paths)
+        problems: list[OSError | None] = [None] * len(paths)
+        for i, problem in zip(elsewhere, sync_files([paths[i] for i in elsewhere])):
+            problems[i] = problem
+        return problems
+
+    def close(self) -> None:
+        """Release the folder."""
+        if self._fd is not None:
+            os.close(self._fd)
+            self._fd = None
+
+    def __enter__(self) -> "SyncGroup":
+        return self
+
+    def __exit__(self, *exc_info) -> None:
+        self.close()
+
+
+def _syncfs_reports_errors() -> bool:
+    """Return whether this system has syncfs() and it reports writeback errors (Linux 5.8+)."""
+    if not sys.platform.startswith("linux"):
+        return False
+    try:
+        major, minor = (int(part) for part in os.uname().release.split(".")[:2])
+    except ValueError:
+        return False
+    return (major, minor) >= (5, 8)
+
+
+def _syncfs(fd: int) -> OSError | None:
+    """Flush the file system holding fd's file to disk; return the error, or None."""
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        if libc.syncfs(fd) == 0:
+            return None
+        errno = ctypes.get_errno()
+        return OSError(errno, os.strerror(errno))
+    except (OSError, AttributeError) as exc:   # no C library to load, or no syncfs in it
+        return OSError(str(exc))
 
 
 def sync_folders(folders: Iterable[Path]) -> None:

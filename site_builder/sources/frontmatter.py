@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 from typing import Any, Mapping
 
@@ -126,8 +127,14 @@ def _is_plain(text: str) -> bool:
 
 def _resolved(text: str) -> bool:
     """Return whether text, written plain, would be read back as something else than text."""
-    resolvers = [*_RESOLVERS.get(text[:1], ()), *_RESOLVERS.get(None, ())]
-    return any(pattern.match(text) for _, pattern in resolvers)   # as Resolver.resolve does
+    return any(pattern.match(text) for pattern in _patterns(text[:1]))   # as Resolver.resolve does
+
+
+@functools.cache
+def _patterns(first: str) -> tuple[re.Pattern, ...]:
+    """Return the patterns of the implicit resolvers of text starting with first (none for
+    most letters)."""
+    return tuple(pattern for _, pattern in [*_RESOLVERS.get(first, ()), *_RESOLVERS.get(None, ())])
 
 
 def _text_node(value: Any) -> Node | None:

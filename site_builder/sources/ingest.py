@@ -3,8 +3,7 @@
 Sources are raw text files (*.txt, one article each), JSON Lines files (*.jsonl) and RSS or
 Atom feeds saved to a file (*.rss, *.atom, *.xml), one article per line or item. Entry files
 are written atomically, a batch as one group commit (see atomic), and never replace an existing
-file unless force is given; an article
-whose source URL (compared as url_key makes it) already has an entry is reported as a
+file unless force is given; an article whose source URL (compared as url_key makes it) already has an entry is reported as a
 duplicate, not written again.
 """
 
@@ -18,7 +17,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path, PurePosixPath
 from typing import Any, Callable, Mapping, Sequence
 
-from .atomic import commit_temp_file, sync_files, sync_folders, write_temp_file
+from .atomic import SyncGroup, commit_temp_file, sync_folders, write_temp_file
 from .content import parse_entry
 from .eventinference import infer_event_date
 from .feedformat import parse_feed
@@ -238,15 +237,23 @@ class _Planned:
 
 @dataclass(frozen=True)
 class _Prepared:
-    """What a worker made of one article: its entry in a synced temp file, written where the
+    """What a worker made of one article: its entry in a temp file, written where the
     first candidate slug puts it (or where its URL's entry is, to replace it), or nothing when
-    an entry had its URL before and nothing may be replaced."""
+    an entry had its URL before and nothing may be replaced.
 
-    article: RawArticle                       # kept for the rare one written again
-    key: str                                  # url_key(article.url)
+    The article's text stays in the worker (it would be most of what crosses back): the rare
+    article written again, whose slug an article of another worker's took, is read again from
+    its raw file."""
+
+    url: str                                  # the article's source URL
+    display: str                              # its raw file, as messages name it
+    source: Path                              # its raw file
+    index: int                                # its place among the articles read from source
+    key: str                                  # url_key(url)
+    first: str = ""                           # the path its first candidate slug gives
     relpath: str = ""                         # "" when not written
     note: str | None = None                   # keywords over max_tags
-    temp: str | OSError | None = None         # the synced temp file, or why there is none
+    temp: str | OSError | None = None         # the temp file, or why there is none
     entry: Entry | SourceError | None = None  # as the build reads it, when tz is given
 
 
@@ -262,7 +269,7 @@ def import_articles(sources: list[Path], site_dir: Path, content_dir: str = "con
     Each entry gets at most max_tags of its article's keywords (the site's max_tags setting),
     and its source's name from source_names (the sources setting) or the source's host.
     map_chunks(task, items) runs task over chunks of items, maybe in worker processes: each
-    raw file is read, and its articles written to synced temp files, in one pass there, under
+    raw file is read, and its articles written to temp files, in one pass there, under
     the slug their title gives; which article gets which slug is then decided here, in order,
     and the rare article whose slug is taken is written again here. With tz given, the report
     holds each entry written as the build reads it (report.entries). The entries are committed
@@ -279,58 +286,59 @@ def import_articles(sources: list[Path], site_dir: Path, content_dir: str = "con
     urls = {url_key(url): (rel, url) for url, rel in known_urls.items()}
 
     def import_chunk(chunk: Sequence[Path]) -> list:
-        return _prepare_files(chunk, site_dir, content_dir, urls, force, max_tags,
+        return _prepare_files(chunk, site_dir, content_dir, urls, known_slugs, force, max_tags,
                               source_names, tz)
 
-    loaded = map_chunks(import_chunk, paths)
-    for path, items in zip(paths, loaded):
-        failed = any(isinstance(item, SourceError) for item in items)
-        report.source_urls[path] = [] if failed else [item.article.url for item in items]
-        report.url_keys.update((item.article.url, item.key) for item in items
-                               if isinstance(item, _Prepared))
-    steps, unsynced = _plan_writes(loaded, site_dir, urls, known_slugs, force,
-                                   max_tags, source_names, tz)
-    _commit(steps, unsynced, site_dir, force, report)
+    with SyncGroup(site_dir) as group:   # made before any entry is written: see SyncGroup
+        loaded = map_chunks(import_chunk, paths)
+        for path, items in zip(paths, loaded):
+            failed = any(isinstance(item, SourceError) for item in items)
+            report.source_urls[path] = [] if failed else [item.url for item in items]
+            report.url_keys.update((item.url, item.key) for item in items
+                                   if isinstance(item, _Prepared))
+        steps = _plan_writes(loaded, site_dir, urls, known_slugs, force, max_tags,
+                             source_names, tz)
+        _commit(steps, group, site_dir, force, report)
     return report
 
 
 def _prepare_files(paths: Sequence[Path], site_dir: Path, content_dir: str,
-                   urls: Mapping[str, tuple[str, str]], force: bool, max_tags: int,
-                   source_names: Mapping[str, str] | None, tz: datetime.tzinfo | None
-                   ) -> list[list[SourceError | _Prepared]]:
-    """Return each raw file's articles as temp entry files synced together (or the errors that
-    keep them out); an article whose URL has an entry already is written only to replace it."""
+                   urls: Mapping[str, tuple[str, str]], known_slugs: set[str], force: bool,
+                   max_tags: int, source_names: Mapping[str, str] | None,
+                   tz: datetime.tzinfo | None) -> list[list[SourceError | _Prepared]]:
+    """Return each raw file's articles as temp entry files, not yet synced (or the errors that
+    keep them out); an article whose URL has an entry already, or an earlier one of these
+    files, is written only to replace it. Each takes the first slug that no entry and no
+    earlier article of these files has (the plan checks that against the other workers')."""
     files: list[list[SourceError | _Prepared]] = []
+    slugs_here: set[str] = set()
+    keys_here: set[str] = set()
+
+    def taken(slug: str, relpath: str) -> bool:
+        return slug in known_slugs or slug in slugs_here
+
     for path in paths:
         items: list[SourceError | _Prepared] = []
-        for article in load_raw_articles(path, site_relpath(path, site_dir)):
+        for index, article in enumerate(load_raw_articles(path, site_relpath(path, site_dir))):
             if isinstance(article, SourceError):
                 items.append(article)
                 continue
             key = url_key(article.url)
+            read = _Prepared(article.url, article.path, path, index, key)
             existing = urls.get(key, ("", ""))[0]
-            if existing and not force:
-                items.append(_Prepared(article, key))   # a duplicate: the plan says so
+            if (existing and not force) or key in keys_here:
+                items.append(read)   # a duplicate: the plan says so
                 continue
-            relpath = existing or entry_relpath(content_dir, article, make_slug(article.title))
+            first = existing or entry_relpath(content_dir, article, make_slug(article.title))
+            relpath = existing or _free_relpath(first, article.url, taken)
             note, temp, entry = _write_temp_entry(_Planned(article, relpath, _slug_of(relpath),
                                                            force), site_dir, max_tags,
                                                   source_names, tz)
-            items.append(_Prepared(article, key, relpath, note, temp, entry))
+            keys_here.add(key)
+            slugs_here.add(_slug_of(relpath))
+            items.append(replace(read, first=first, relpath=relpath, note=note, temp=temp,
+                                 entry=entry))
         files.append(items)
-    return _synced(files)
-
-
-def _synced(files: list[list[SourceError | _Prepared]]) -> list[list[SourceError | _Prepared]]:
-    """Return files with every temp file flushed to disk together; one that could not be has
-    its error in place of its name, and is gone."""
-    written = [(i, j) for i, items in enumerate(files) for j, item in enumerate(items)
-               if isinstance(item, _Prepared) and isinstance(item.temp, str)]
-    problems = sync_files([files[i][j].temp for i, j in written])
-    for (i, j), problem in zip(written, problems):
-        if problem is not None:
-            _remove(Path(files[i][j].temp))
-            files[i][j] = replace(files[i][j], temp=problem, entry=None)
     return files
 
 
@@ -346,17 +354,15 @@ def _slug_of(relpath: str) -> str:
 def _plan_writes(loaded: Sequence[Sequence[SourceError | _Prepared]],
                  site_dir: Path, urls: dict[str, tuple[str, str]], known_slugs: set[str],
                  force: bool, max_tags: int, source_names: Mapping[str, str] | None,
-                 tz: datetime.tzinfo | None
-                 ) -> tuple[list[SourceError | str | _Prepared], set[str]]:
+                 tz: datetime.tzinfo | None) -> list[SourceError | str | _Prepared]:
     """Return what to do with each article, in order (its error, a skip message, or its entry
-    to commit), and the temp files written here, not yet synced: each article takes a free
-    slug, and a source URL is written once. An article whose slug turns out to be taken is
-    written again here under the next free one; a duplicate's temp file is removed."""
+    to commit): each article takes a free slug, and a source URL is written once. An article
+    whose slug turns out to be taken is written again here under the next free one; a
+    duplicate's temp file is removed."""
     slugs = set(known_slugs)
     imported_now: set[str] = set()
     on_disk = _FolderListing(site_dir)
     steps: list[SourceError | str | _Prepared] = []
-    unsynced: set[str] = set()
     for items in loaded:
         for item in items:
             if isinstance(item, SourceError):
@@ -365,38 +371,51 @@ def _plan_writes(loaded: Sequence[Sequence[SourceError | _Prepared]],
             existing, existing_url = urls.get(item.key, ("", ""))
             if existing and (item.key in imported_now or not force):
                 _discard(item)
-                steps.append(duplicate_message(item.article, existing, existing_url))
+                steps.append(duplicate_message(item.display, item.url, existing, existing_url))
                 continue
-            relpath = existing or _free_relpath(item, slugs, on_disk)
-            if relpath != item.relpath:   # its first slug is taken: write it again here
+            relpath = existing or _free_relpath(
+                item.first, item.url, lambda slug, path: slug in slugs or on_disk(path))
+            if relpath != item.relpath:   # its slug is taken: write it again here
                 _discard(item)
+                article = _read_again(item)
+                if isinstance(article, SourceError):
+                    steps.append(article)
+                    continue
                 note, temp, entry = _write_temp_entry(
-                    _Planned(item.article, relpath, _slug_of(relpath), force), site_dir, max_tags,
+                    _Planned(article, relpath, _slug_of(relpath), force), site_dir, max_tags,
                     source_names, tz)
                 item = replace(item, relpath=relpath, note=note, temp=temp, entry=entry)
-                if isinstance(temp, str):
-                    unsynced.add(temp)
             steps.append(item)
-            urls[item.key] = (relpath, item.article.url)
+            urls[item.key] = (relpath, item.url)
             slugs.add(_slug_of(relpath))
             imported_now.add(item.key)
-    return steps, unsynced
+    return steps
 
 
-def _free_relpath(item: _Prepared, slugs: set[str], on_disk: "_FolderListing") -> str:
-    """Return the entry path of the first candidate slug not in use and not on disk, given the
-    path the first candidate gives."""
-    folder, _, name = item.relpath.rpartition("/")
+def _free_relpath(first: str, url: str, taken: Callable[[str, str], bool]) -> str:
+    """Return the entry path of the first candidate slug (see candidate_slugs) for which
+    taken(slug, its path) is false, given the path the first candidate gives and the URL."""
+    folder, _, name = first.rpartition("/")
     base = name[:-len(".md")]
-    if base not in slugs and not on_disk(item.relpath):
-        return item.relpath
-    relpath = item.relpath
+    if not taken(base, first):
+        return first
+    relpath = first
     for length in (6, 8, 12, 64):
-        slug = f"{base}-{url_hash(item.article.url, length)}"
+        slug = f"{base}-{url_hash(url, length)}"
         relpath = f"{folder}/{slug}.md" if folder else f"{slug}.md"
-        if slug not in slugs and not on_disk(relpath):
+        if not taken(slug, relpath):
             return relpath
     return relpath  # every candidate taken (a full SHA-256 clash): writing will refuse it
+
+
+def _read_again(item: _Prepared) -> RawArticle | SourceError:
+    """Return the article a worker read, read again from its raw file, or why it cannot be."""
+    articles = load_raw_articles(item.source, item.display)
+    article = articles[item.index] if item.index < len(articles) else None
+    if isinstance(article, RawArticle) and article.url == item.url:
+        return article
+    return SourceError(item.display, None, "the file changed while it was being imported",
+                       "build again to import it as it is now")
 
 
 class _FolderListing:
@@ -454,16 +473,16 @@ def _write_temp_entry(plan: _Planned, site_dir: Path, max_tags: int,
     return note, temp, entry
 
 
-def _commit(steps: Sequence[SourceError | str | _Prepared], unsynced: set[str], site_dir: Path,
+def _commit(steps: Sequence[SourceError | str | _Prepared], group: SyncGroup, site_dir: Path,
             overwrite: bool, report: ImportReport) -> None:
-    """Sync the temp files not synced yet, then give each its entry's name (replacing a file
-    there when overwrite) and sync each folder once; record every step's outcome in report,
-    in order. No temp file is left, whatever happens."""
+    """Sync the temp files together, then give each its entry's name (replacing a file there
+    when overwrite) and sync each folder once; record every step's outcome in report, in
+    order. No temp file is left, whatever happens."""
     temps = {item.temp for item in steps
              if isinstance(item, _Prepared) and isinstance(item.temp, str)}
     try:
-        unsynced = sorted(unsynced)
-        failed = {temp: problem for temp, problem in zip(unsynced, sync_files(map(Path, unsynced)))
+        pending = sorted(temps)
+        failed = {temp: problem for temp, problem in zip(pending, group.sync(pending))
                   if problem is not None}
         folders: set[str] = set()
         for step in steps:
@@ -476,7 +495,8 @@ def _commit(steps: Sequence[SourceError | str | _Prepared], unsynced: set[str], 
                     report.notes.append(step.note)
                 committed = _commit_one(step, failed.get(step.temp, step.temp), site_dir,
                                          overwrite, report)
-                temps.discard(step.temp)   # committing removed it, whatever happened
+                if step.temp not in failed:
+                    temps.discard(step.temp)   # committing removed it, whatever happened
                 if committed:
                     folders.add(os.path.dirname(os.path.join(site_dir, step.relpath)))
                     if step.entry is not None:
@@ -491,7 +511,7 @@ def _commit_one(item: _Prepared, temp: str | OSError | None, site_dir: Path, ove
                 report: ImportReport) -> bool:
     """Give an entry's synced temp file its name; return whether it was written, recording
     what happened in report."""
-    display, relpath = item.article.path, item.relpath
+    display, relpath = item.display, item.relpath
     try:
         if isinstance(temp, OSError):
             raise temp
@@ -515,13 +535,16 @@ def _remove(path: Path) -> None:
         os.unlink(path)
 
 
-def duplicate_message(article: RawArticle, entry: str, entry_url: str) -> str:
-    """Return what import says of an article whose source already has an entry."""
-    if entry_url in ("", article.url):
-        return f"{article.path}: already imported as {entry} (same source URL); not written again"
-    return (f"{article.path}: already imported as {entry}, from {entry_url} (the same source URL "
-            f"as {article.url}, ignoring scheme, www., trailing slash, fragment and tracking "
+def duplicate_message(display: str, url: str, entry: str, entry_url: str) -> str:
+    """Return what import says of an article (from the raw file display, with the source URL
+    url) whose source already has an entry."""
+    if entry_url in ("", url):
+        return f"{display}: already imported as {entry} (same source URL); not written again"
+    return (f"{display}: already imported as {entry}, from {entry_url} (the same source URL "
+            f"as {url}, ignoring scheme, www., trailing slash, fragment and tracking "
             "parameters); not written again")
+
+
 def _confirmed_event_date(path: Path) -> Any:
     """Return the event_date an existing entry file sets by hand (or has confirmed), which a
     forced import keeps, or None."""
