@@ -9,6 +9,8 @@ Usage: python benchmarks/run.py --entries 10000 --runs 3 [--tools sitegen,hugo,p
        [--corpora prose,markdown] [--search off,on]
        python benchmarks/run.py --entries 10000 --serve   (also the dev servers' save-to-screen,
        in Chromium, on the first corpus: see serve_latency.py)
+       python benchmarks/run.py --entries 10000 --bulk-import   (also `sitegen build` over the
+       corpus as new raw articles, the import step alone, first: see import_step.py)
        python benchmarks/run.py --grouping [--runs 3]   (event grouping at 10,000 and 100,000
        entries, with precision and recall: see grouping.py)
 Hugo and Pelican are installed into benchmarks/.venv (created on first use), not the project's env.
@@ -33,6 +35,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import generate  # noqa: E402  (sibling module, run as a script)
 import grouping  # noqa: E402
+import import_step  # noqa: E402
 import serve_latency  # noqa: E402
 
 BENCH_DIR = Path(__file__).resolve().parent
@@ -356,6 +359,9 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--serve", action="store_true",
                         help="also measure save-to-screen in Chromium: `sitegen serve` (search on) "
                              "beside `hugo server`, median of --runs saves (at least 5)")
+    parser.add_argument("--bulk-import", action="store_true",
+                        help="also time the import step of `sitegen build` over the first "
+                             "corpus as new raw articles, median of --runs, before the builds")
     parser.add_argument("--grouping", action="store_true",
                         help="measure event grouping at 10,000 and 100,000 entries instead of builds")
     args = parser.parse_args()
@@ -400,6 +406,11 @@ def benchmark(args: argparse.Namespace, work: Path, variant: str = "prose") -> d
     tools = make_tools(measured_tools(args), work, args.venv, args)
     paths = prepare_sites(work, args.entries, args.seed, variant)
     edited = paths[len(paths) // 2]
+    bulk_import = None
+    if args.bulk_import and variant == args.corpora[0]:
+        # first, before the builds delete their output: see import_step.py on deleting files
+        bulk_import = import_step.measure(work / "raw", work / "bulk-import", args.runs,
+                                          lambda line: print(f"  {line}", file=sys.stderr))
     runs: dict[str, list[dict]] = {tool.name: [] for tool in tools}
     for run in range(1, args.runs + 1):
         for tool in tools:
@@ -411,9 +422,23 @@ def benchmark(args: argparse.Namespace, work: Path, variant: str = "prose") -> d
     settings = {"entries": args.entries, "runs": args.runs, "seed": args.seed, "jobs": args.jobs,
                 "corpus": variant, "commands": {tool.name: tool.command for tool in tools}}
     print(report(info, settings, medians), flush=True)
+    if bulk_import:
+        print("\n" + import_table(bulk_import, args.entries), flush=True)
     if args.serve and variant == args.corpora[0]:
         print("\n" + serve_table(args, tools, work, edited["sitegen"]), flush=True)
-    return {"machine": info, "settings": settings, "runs": runs, "median": medians}
+    return {"machine": info, "settings": settings, "runs": runs, "median": medians,
+            "bulk_import": bulk_import}
+
+
+def import_table(result: dict, entries: int) -> str:
+    """Return the bulk import's figures as a Markdown table."""
+    rows = [f"| {run} | {r['seconds']:.2f} | {r['cpu_parent']:.2f} | {r['cpu_workers']:.2f} | "
+            f"{r['entries']:,} |" for run, r in enumerate(result["runs"], 1)]
+    return "\n".join([
+        f"## Bulk import: `sitegen build` over {entries:,} new raw articles, the import step "
+        f"(median {result['median_seconds']:.2f} s)", "",
+        "| run | wall s | CPU s, main process | CPU s, workers | entries written |",
+        "|---:|---:|---:|---:|---:|", *rows])
 
 
 def serve_table(args: argparse.Namespace, tools: list[Tool], work: Path, entry: str) -> str:
