@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime
+import functools
+import re
 import subprocess
 import sys
 
@@ -124,6 +126,45 @@ def test_import_writes_the_inferred_date_and_the_words(tmp_path):
     one, two = (front_of(tmp_path, rel) for rel in report.written)
     assert (one["event_date"], one["event_date_inferred"]) == ("2022-12-30", "on Friday")
     assert "event_date" not in two and "event_date_inferred" not in two
+
+
+@functools.cache
+def letters_taken_for_day_words() -> dict[str, list[str]]:
+    """Return, for each letter of the day words, every character the reference pattern,
+    ignoring case as re does, takes for it."""
+    letters = sorted(set("".join([*eventinference.WEEKDAYS, *eventinference.MONTHS,
+                                  *eventinference.DAYS_BACK])))
+    any_letter = re.compile("[" + re.escape("".join(letters)) + "]", re.IGNORECASE)
+    found = [chr(c) for c in range(sys.maxunicode + 1) if any_letter.fullmatch(chr(c))]
+    return {letter: [c for c in found if re.fullmatch(re.escape(letter), c, re.IGNORECASE)]
+            for letter in letters}
+
+
+@pytest.mark.parametrize("table", [eventinference.WEEKDAYS, eventinference.MONTHS,
+                                   eventinference.DAYS_BACK])
+def test_a_day_word_in_any_letters_the_pattern_takes_for_it_is_read_as_that_word(table):
+    # re takes ſ for s, ı and İ for i, ᲀ for в...: such a word is the day it looks like, and no
+    # KeyError stops the import
+    published = datetime.date(2022, 12, 31)
+    taken = letters_taken_for_day_words()
+    for word in table:
+        template = ("Talks were held {}." if table is eventinference.DAYS_BACK
+                    else "Talks on 3 {}." if table is eventinference.MONTHS
+                    else "Talks were held on {}." if word.isascii() else "Переговоры во {}.")
+        expected = infer_from_sentence(template.format(word), published)
+        assert expected is not None, word
+        for i, letter in enumerate(word):
+            for other in taken[letter]:
+                variant = word[:i] + other + word[i + 1:]
+                found = infer_from_sentence(template.format(variant), published)
+                assert found is not None and found.day == expected.day, variant
+
+
+def test_an_article_with_such_a_word_is_imported(tmp_path):
+    write_raw(tmp_path, "one", "Putin met Xi on ſunday.")
+    [relpath] = import_articles([tmp_path / "seeds"], tmp_path).written
+    front = front_of(tmp_path, relpath)
+    assert (front["event_date"], front["event_date_inferred"]) == ("2022-12-25", "on ſunday")
 
 
 def test_a_forced_import_keeps_a_hand_set_event_date(tmp_path):

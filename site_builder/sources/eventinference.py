@@ -70,14 +70,29 @@ def first_sentence(paragraph: str) -> str:
     return _SENTENCE_END.split(paragraph.strip(), maxsplit=1)[0]
 
 
+# Letters that _REFERENCE, ignoring case as re does, takes for i, but case folding does not
+_DOTTED_AND_DOTLESS_I = str.maketrans({"\u0131": "i", "\u0307": None})
+
+
+def _word_key(word: str) -> str:
+    """Return the key of a word _REFERENCE matched in its tables: 'ſunday', 'SUNDAY' and
+    'frıday' are 'sunday', 'sunday' and 'friday'."""
+    return word.casefold().translate(_DOTTED_AND_DOTLESS_I)
+
+
 def _resolve(match: re.Match, published: datetime.date) -> datetime.date | None:
     """Return the day a reference found in the text means, or None when it is no day."""
     if match["weekday"]:
-        weekday = WEEKDAYS[(match["en_day"] or match["ru_day"]).lower()]
+        weekday = WEEKDAYS.get(_word_key(match["en_day"] or match["ru_day"]))
+        if weekday is None:
+            return None
         return published - datetime.timedelta(days=(published.weekday() - weekday) % 7)
     if match["relative"]:
-        return published - datetime.timedelta(days=DAYS_BACK[match["relative"].lower()])
-    month = MONTHS[(match["month1"] or match["month2"]).lower()]
+        days_back = DAYS_BACK.get(_word_key(match["relative"]))
+        return None if days_back is None else published - datetime.timedelta(days=days_back)
+    month = MONTHS.get(_word_key(match["month1"] or match["month2"]))
+    if month is None:
+        return None
     day = int(match["day1"] or match["day2"])
     for year in (published.year, published.year - 1):
         try:
