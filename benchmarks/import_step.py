@@ -66,6 +66,7 @@ def measure_once(raw: Path, site: Path) -> dict:
             "cpu_parent": round(c1.user - c0.user + c1.system - c0.system, 3),
             "cpu_workers": round(c1.children_user - c0.children_user
                                  + c1.children_system - c0.children_system, 3),
+            "system_workers": round(c1.children_system - c0.children_system, 3),
             "entries": len(files), "sha256": digest.hexdigest()[:16],
             "code": build_module.__file__}
 
@@ -91,7 +92,8 @@ def measure(raw: Path, site: Path, runs: int, progress=print) -> dict:
 def describe(result: dict) -> str:
     """Return one run's figures as a line."""
     return (f"{result['code']}: import {result['seconds']:.2f} s wall; CPU "
-            f"{result['cpu_parent']:.2f} s here, {result['cpu_workers']:.2f} s in workers; "
+            f"{result['cpu_parent']:.2f} s here, {result['cpu_workers']:.2f} s in workers "
+            f"({result['system_workers']:.2f} s of it in the kernel); "
             f"{result['entries']} entries, sha256 {result['sha256']}")
 
 

@@ -440,7 +440,8 @@ def benchmark(args: argparse.Namespace, work: Path, variant: str = "prose") -> d
     if bulk_import:
         print("\n" + import_table(bulk_import, args.entries), flush=True)
     if args.serve and variant == args.corpora[0]:
-        print("\n" + serve_table(args, tools, work, edited["sitegen"]), flush=True)
+        entry = Path(edited["sitegen"]).relative_to("sitegen").as_posix()   # as serve_latency takes it
+        print("\n" + serve_table(args, tools, work, entry), flush=True)
     return {"machine": info, "settings": settings, "runs": runs, "median": medians,
             "bulk_import": bulk_import}
 
@@ -480,8 +481,8 @@ def import_table(result: dict, entries: int) -> str:
 
 
 def serve_table(args: argparse.Namespace, tools: list[Tool], work: Path, entry: str) -> str:
-    """Return the save-to-screen table of the dev servers on the corpus in work, sitegen's
-    with its search index on (see serve_latency.py)."""
+    """Return the save-to-screen table of the dev servers on the corpus in work, saving entry
+    (relative to work/sitegen), sitegen's with its search index on (see serve_latency.py)."""
     config = SITEGEN_CONFIG.format(base_url=generate.BASE_URL, search="true")
     (work / "sitegen" / "sitegen.yaml").write_text(config, encoding="utf-8")
     for tool in tools:
