@@ -7,6 +7,7 @@ pickling them; only the small chunks of work items and the results cross process
 from __future__ import annotations
 
 import os
+import signal
 from typing import Callable, Iterable, Iterator, Sequence, TypeVar
 
 Item = TypeVar("Item")
@@ -23,6 +24,12 @@ def default_jobs() -> int:
         return max(1, len(os.sched_getaffinity(0)))
     except AttributeError:
         return max(1, os.cpu_count() or 1)
+
+
+def _worker_started() -> None:
+    """Let SIGTERM end a worker outright, whatever handler it inherited (the dev server's): it
+    is how a pool stops its workers when a task fails or the caller stops early."""
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
 
 
 def _run(chunk: Sequence) -> list:
@@ -53,9 +60,15 @@ def fork_each(task: Callable[[Sequence[Item]], list[Result]], items: Sequence[It
 
     global _task
     _task = task
+    pool = multiprocessing.get_context("fork").Pool(min(jobs, len(chunks)), _worker_started)
     try:
-        with multiprocessing.get_context("fork").Pool(min(jobs, len(chunks))) as pool:
-            yield from pool.imap(_run, chunks)
+        yield from pool.imap(_run, chunks)
+    except BaseException:   # a task failed, or the caller stopped early: stop the workers now
+        pool.terminate()
+        raise
+    else:   # every result is in: the workers end by themselves, with no signal to miss
+        pool.close()
+        pool.join()
     finally:
         _task = None
 
