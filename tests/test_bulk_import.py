@@ -107,6 +107,19 @@ def test_every_entry_is_synced_before_any_gets_its_name_and_each_folder_once(tmp
         "content/2022", "content/2022/01", "content/2022/02", "content/2022/03"))
 
 
+def fsync_failing(name_part: str, error: OSError):
+    """Return os.fsync, failing with error for a temp file whose name holds name_part."""
+    real_fsync = os.fsync
+
+    def fsync(fd):
+        name = os.readlink(f"/proc/self/fd/{fd}")
+        if name.endswith(".tmp") and name_part in name:
+            raise error
+        real_fsync(fd)
+
+    return fsync
+
+
 SYNCFS = pytest.mark.skipif(not atomic._syncfs_reports_errors(),
                             reason="syncfs() that reports errors: Linux 5.8 and later")
 
@@ -143,16 +156,8 @@ def test_a_large_group_is_flushed_by_one_syncfs_before_any_entry_gets_its_name(t
 def test_when_syncfs_fails_each_file_is_synced_and_the_one_that_fails_kept_out(tmp_path,
                                                                                monkeypatch):
     write_raw_articles(tmp_path / "raw", atomic.SYNCFS_MIN_FILES + 10)
-    real_fsync = os.fsync
-
-    def fsync(fd):
-        if os.readlink(f"/proc/self/fd/{fd}").endswith(".tmp") and "number-2." in \
-                os.readlink(f"/proc/self/fd/{fd}"):
-            raise OSError(5, "Input/output error")
-        real_fsync(fd)
-
     monkeypatch.setattr(atomic, "_syncfs", lambda fd: OSError(5, "Input/output error"))
-    monkeypatch.setattr(os, "fsync", fsync)
+    monkeypatch.setattr(os, "fsync", fsync_failing("number-2.", OSError(5, "Input/output error")))
     report = ingest.import_articles([tmp_path / "raw"], tmp_path, map_chunks=forked)
     assert [str(e) for e in report.errors if "cannot write" in str(e)] == [
         "raw/0002.txt: cannot write content/2022/03/title-number-2.md: Input/output error "
@@ -244,15 +249,7 @@ def test_an_article_changed_before_it_is_written_again_is_reported_not_written(t
 
 def test_a_failed_sync_keeps_that_entry_out_and_writes_the_others(tmp_path, monkeypatch):
     write_raw_articles(tmp_path / "raw", 5)
-    real_fsync = os.fsync
-
-    def fsync(fd):
-        if os.readlink(f"/proc/self/fd/{fd}").endswith(".tmp") and "number-2" in \
-                os.readlink(f"/proc/self/fd/{fd}"):
-            raise OSError(28, "No space left on device")
-        real_fsync(fd)
-
-    monkeypatch.setattr(os, "fsync", fsync)
+    monkeypatch.setattr(os, "fsync", fsync_failing("number-2", OSError(28, "No space left on device")))
     report = ingest.import_articles([tmp_path / "raw"], tmp_path)
     assert [str(e) for e in report.errors if "cannot write" in str(e)] == [
         "raw/0002.txt: cannot write content/2022/03/title-number-2.md: No space left on device "
