@@ -249,7 +249,8 @@ def test_an_article_changed_before_it_is_written_again_is_reported_not_written(t
 
 def test_a_failed_sync_keeps_that_entry_out_and_writes_the_others(tmp_path, monkeypatch):
     write_raw_articles(tmp_path / "raw", 5)
-    monkeypatch.setattr(os, "fsync", fsync_failing("number-2", OSError(28, "No space left on device")))
+    monkeypatch.setattr(os, "fsync",
+                        fsync_failing("number-2", OSError(28, "No space left on device")))
     report = ingest.import_articles([tmp_path / "raw"], tmp_path)
     assert [str(e) for e in report.errors if "cannot write" in str(e)] == [
         "raw/0002.txt: cannot write content/2022/03/title-number-2.md: No space left on device "

@@ -3,8 +3,8 @@
 Sources are raw text files (*.txt, one article each), JSON Lines files (*.jsonl) and RSS or
 Atom feeds saved to a file (*.rss, *.atom, *.xml), one article per line or item. Entry files
 are written atomically, a batch as one group commit (see atomic), and never replace an existing
-file unless force is given; an article whose source URL (compared as url_key makes it) already has an entry is reported as a
-duplicate, not written again.
+file unless force is given; an article whose source URL (compared as url_key makes it) already
+has an entry is reported as a duplicate, not written again.
 """
 
 from __future__ import annotations
