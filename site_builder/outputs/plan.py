@@ -124,31 +124,25 @@ def paginate(count: int, size: int) -> int:
     return max(1, -(-count // size))
 
 
-def pagination(number: int, total: int, url_of: Callable[[int], str],
-               ranges: Sequence[str] = (),
-               link_of: Callable[[int], Link] | None = None) -> Pagination:
-    """Return the pagination of page number of total: neighbours, ends, and gaps, each link
-    with the dates its page holds when ranges (one per page) gives them; link_of(page), when
-    given, returns the link to a page (the pages of a listing can so share theirs)."""
-    def dates(page: int) -> str:
-        return ranges[page - 1] if 0 < page <= len(ranges) else ""
-
-    link_of = link_of or (lambda page: Link(str(page), url_of(page), dates(page)))
-
+def pagination(number: int, total: int, link_of: Callable[[int], Link]) -> Pagination:
+    """Return the pagination of page number of total: neighbours, ends, and gaps; link_of(page)
+    returns the link to a page, with the dates it holds (the pages of a listing share theirs)."""
     shown = sorted({1, total, *range(max(1, number - 2), min(total, number + 2) + 1)})
     links: list[Link | None] = []
     for index, page in enumerate(shown):
         if index and page != shown[index - 1] + 1:
             links.append(None)
         links.append(link_of(page))
+    previous = link_of(number - 1) if number > 1 else None
+    following = link_of(number + 1) if number < total else None
     return Pagination(
         number=number,
         total=total,
-        previous_url=url_of(number - 1) if number > 1 else None,
-        next_url=url_of(number + 1) if number < total else None,
+        previous_url=previous.url if previous else None,
+        next_url=following.url if following else None,
         links=tuple(links),
-        previous_dates=dates(number - 1),
-        next_dates=dates(number + 1),
+        previous_dates=previous.dates if previous else "",
+        next_dates=following.dates if following else "",
     )
 
 
@@ -288,13 +282,12 @@ class Planner(CountryPages):
             overview = self.overview(placed, path_of) if own_pages else \
                 self.overview([placement(e) for e in self.display(self.site.entries)], None)
         jump = years_only(overview)
-        # Each page's pagination links most pages of the listing: their URLs are made once.
-        page_url = functools.cache(lambda n: self.url(path_of(n)))
-        page_link = functools.cache(
-            lambda n: Link(str(n), page_url(n), ranges[n - 1] if n <= len(ranges) else ""))
+        # Each page's pagination links most pages of the listing: their links are made once.
+        page_link = functools.cache(lambda n: Link(str(n), self.url(path_of(n)),
+                                                   ranges[n - 1] if n <= len(ranges) else ""))
         for number in range(1, total + 1):
             yield number, shown[(number - 1) * size: number * size], \
-                pagination(number, total, page_url, ranges, page_link), \
+                pagination(number, total, page_link), \
                 overview if number == 1 else jump
 
     def overview(self, placed: Sequence[tuple[int, int, int]],

@@ -146,7 +146,8 @@ def patch_index(numbered: Numbering, tokens: Sequence[Tokens], old_tokens: Mappi
                 break
             for kept in range(number, max(number, min(following) - 1)):
                 keep(kept)
-            number, cutter = max(number, min(following) - 1), Cutter(lambda key: len(patch.encoded[key]))
+            number = max(number, min(following) - 1)
+            cutter = Cutter(lambda key: len(patch.encoded[key]))
         for form, keys in patch.items(number, gained):
             for chunk in cutter.feed(form, keys):
                 add(chunk)

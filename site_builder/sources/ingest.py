@@ -15,7 +15,7 @@ import functools
 import os
 from dataclasses import dataclass, field, replace
 from pathlib import Path, PurePosixPath
-from typing import Any, Callable, Mapping, Sequence
+from typing import Any, Callable, Iterator, Mapping, Sequence
 
 from .atomic import SyncGroup, commit_temp_file, sync_folders, write_temp_file
 from .content import parse_entry
@@ -65,8 +65,15 @@ def url_hash(url: str, length: int = 6) -> str:
 
 def candidate_slugs(article: RawArticle) -> list[str]:
     """Return the slugs to try for an article, best first: its title's, then with a URL hash."""
-    base = make_slug(article.title)
-    return [base] + [f"{base}-{url_hash(article.url, length)}" for length in (6, 8, 12, 64)]
+    return list(slug_candidates(make_slug(article.title), article.url))
+
+
+def slug_candidates(base: str, url: str) -> Iterator[str]:
+    """Yield the slugs to try for an article whose title gives the slug base and whose source
+    URL is url, best first, each made only when the one before is taken."""
+    yield base
+    for length in (6, 8, 12, 64):
+        yield f"{base}-{url_hash(url, length)}"
 
 
 def cap_keywords(article: RawArticle, max_tags: int) -> tuple[RawArticle, str | None]:
@@ -393,15 +400,11 @@ def _plan_writes(loaded: Sequence[Sequence[SourceError | _Prepared]],
 
 
 def _free_relpath(first: str, url: str, taken: Callable[[str, str], bool]) -> str:
-    """Return the entry path of the first candidate slug (see candidate_slugs) for which
+    """Return the entry path of the first candidate slug (see slug_candidates) for which
     taken(slug, its path) is false, given the path the first candidate gives and the URL."""
     folder, _, name = first.rpartition("/")
-    base = name[:-len(".md")]
-    if not taken(base, first):
-        return first
     relpath = first
-    for length in (6, 8, 12, 64):
-        slug = f"{base}-{url_hash(url, length)}"
+    for slug in slug_candidates(name[:-len(".md")], url):
         relpath = f"{folder}/{slug}.md" if folder else f"{slug}.md"
         if not taken(slug, relpath):
             return relpath

@@ -19,11 +19,13 @@ _UTF8_BOM = b"\xef\xbb\xbf"
 _LINE_BREAK_RE = re.compile(r"\r\n|\r|\n")
 _LINE_BREAK_BYTES_RE = re.compile(rb"\r\n|\r|\n")
 # Characters that separate words or lines elsewhere: each becomes one ordinary space.
-_SPACE_LIKE_RE = re.compile("[\t\n\r\x0b\x0c\x1c-\x1f\x85\u2028\u2029]")
+_SPACE_LIKE = "\t\n\r\x0b\x0c\x1c-\x1f\x85\u2028\u2029"
+_SPACE_LIKE_RE = re.compile(f"[{_SPACE_LIKE}]")
 # Other control characters and lone surrogates: scrape debris, dropped.
-_CONTROL_RE = re.compile("[\x01-\x08\x0e-\x1b\x7f-\x84\x86-\x9f\ud800-\udfff]")
+_CONTROL = "\x01-\x08\x0e-\x1b\x7f-\x84\x86-\x9f\ud800-\udfff"
+_CONTROL_RE = re.compile(f"[{_CONTROL}]")
 # Either of those, or a BOM.
-_UNUSUAL_RE = re.compile("[\x01-\x1f\x7f-\x9f\u2028\u2029\ud800-\udfff\ufeff]")
+_UNUSUAL_RE = re.compile(f"[{_SPACE_LIKE}{_CONTROL}\ufeff]")
 # Month and day may have one digit, as people type them: 2023-5-9 is 9 May 2023.
 _DATE_RE = re.compile(r"([0-9]{4})-([0-9]{1,2})-([0-9]{1,2})")
 # A body line starting with one of these continues the line before it.
