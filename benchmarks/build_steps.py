@@ -11,14 +11,9 @@ from __future__ import annotations
 import resource
 import sys
 
+from search_step import rss_mib   # a sibling script: this folder is on the path
 from site_builder import build
 from site_builder.cli import main
-
-
-def rss_mib() -> float:
-    """Return this process's resident set size in MiB."""
-    with open("/proc/self/statm") as statm:
-        return int(statm.read().split()[1]) * resource.getpagesize() / 2**20
 
 
 def peak_mib(who: int) -> float:
